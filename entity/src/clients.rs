@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "clients")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    /// Hex SHA-256 of the secret; `None` for a public client.
+    pub secret_hash: Option<String>,
+    pub name: String,
+    /// JSON array of exact redirect URIs.
+    pub redirect_uris: String,
+    /// JSON array of exact post-logout redirect URIs.
+    pub post_logout_redirect_uris: String,
+    /// JSON array of grant type names.
+    pub grant_types: String,
+    pub skip_consent: bool,
+    pub backchannel_logout_uri: Option<String>,
+    pub id_token_signed_response_alg: Option<String>,
+    /// `config` when declared in the configuration file, `cli` when added by command.
+    pub source: String,
+    pub created_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,11 @@
+//! Database entities of mana-auth: one module per table, no logic.
+//! Times are UNIX seconds (`i64`) so rows move between SQLite and PostgreSQL unchanged.
+
+pub mod auth_sessions;
+pub mod authorization_codes;
+pub mod browser_sessions;
+pub mod clients;
+pub mod consents;
+pub mod jwks;
+pub mod refresh_tokens;
+pub mod users;

@@ -1,0 +1,14 @@
+//! Schema migrations, append-only: never edit one that has landed, add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_core_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_core_tables::Migration)]
+    }
+}

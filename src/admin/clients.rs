@@ -1,0 +1,50 @@
+//! `mana-auth client add|list|remove`.
+
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    config::{ClientConfig, Secret, validate_client},
+    security::opaque::new_secret,
+    store::{
+        StoreError,
+        clients::{self, Client},
+    },
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Adds a client; for a confidential one, returns the generated secret (shown once, stored as a digest).
+pub async fn add(
+    db: &DatabaseConnection,
+    mut config: ClientConfig,
+    public: bool,
+) -> Result<Option<String>, AdminError> {
+    let secret = (!public).then(new_secret);
+    config.secret = secret.clone().map(Secret::new);
+    validate_client("client", &config).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    clients::insert(db, &Client::from_config(&config, "cli")).await.map_err(|e| match e {
+        StoreError::Conflict(_) => AdminError::Invalid(format!("a client with id `{}` already exists", config.id)),
+        other => other.into(),
+    })?;
+    Ok(secret)
+}
+
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<Client>, AdminError> {
+    Ok(clients::list(db).await?)
+}
+
+pub async fn remove(db: &DatabaseConnection, id: &str) -> Result<(), AdminError> {
+    if clients::remove(db, id).await? {
+        return Ok(());
+    }
+    match clients::find(db, id).await? {
+        Some(_) => Err(AdminError::Invalid(format!("client `{id}` is declared in the configuration; remove it there"))),
+        None => Err(AdminError::Invalid(format!("no client `{id}`"))),
+    }
+}

@@ -1,0 +1,30 @@
+//! `mana-auth user add`.
+
+use entity::users::Model as User;
+use sea_orm::DatabaseConnection;
+
+use super::clients::AdminError;
+use crate::{
+    security::passwords::Passwords,
+    store::{
+        StoreError,
+        users::{self, NewUser, check_new_account},
+    },
+};
+
+pub struct AddUser {
+    pub email: String,
+    pub username: Option<String>,
+    pub name: Option<String>,
+    pub password: String,
+}
+
+pub async fn add(db: &DatabaseConnection, passwords: &Passwords, new: AddUser) -> Result<User, AdminError> {
+    check_new_account(&new.email, &new.password).map_err(|e| AdminError::Invalid(e.into()))?;
+    let password_hash = passwords.hash(new.password).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
+    let user = NewUser { email: new.email, username: new.username, name: new.name, password_hash };
+    users::create(db, user).await.map_err(|e| match e {
+        StoreError::Conflict(_) => AdminError::Invalid("a user with this email or username already exists".into()),
+        other => other.into(),
+    })
+}

@@ -1,0 +1,251 @@
+//! Layered configuration: built-in defaults < config file < `MANA_AUTH__*` environment.
+//! Everything is validated before start-up so a bad setting stops it with one line.
+
+use std::{collections::HashSet, fmt, net::SocketAddr, path::Path};
+
+use serde::Deserialize;
+use url::Url;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration: {key}: {problem}")]
+    Invalid { key: String, problem: String },
+}
+
+fn invalid(key: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.into(), problem: problem.into() }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub issuer: String,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub tokens: TokensConfig,
+    pub sessions: SessionsConfig,
+    pub passwords: PasswordsConfig,
+    pub log: LogConfig,
+    #[serde(default)]
+    pub clients: Vec<ClientConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub bind: SocketAddr,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: Secret,
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensConfig {
+    pub access_token_ttl_secs: i64,
+    pub id_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub authorization_code_ttl_secs: i64,
+    pub default_id_token_alg: SigningAlg,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsConfig {
+    pub ttl_secs: i64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordsConfig {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub filter: String,
+}
+
+/// JWS algorithms mana-auth signs with.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
+pub enum SigningAlg {
+    EdDSA,
+    RS256,
+}
+
+impl SigningAlg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningAlg::EdDSA => "EdDSA",
+            SigningAlg::RS256 => "RS256",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "EdDSA" => Some(SigningAlg::EdDSA),
+            "RS256" => Some(SigningAlg::RS256),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    pub id: String,
+    pub secret: Option<Secret>,
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    pub name: Option<String>,
+    #[serde(default)]
+    pub skip_consent: bool,
+    #[serde(default = "default_grant_types")]
+    pub grant_types: Vec<String>,
+    pub backchannel_logout_uri: Option<String>,
+    pub id_token_signed_response_alg: Option<SigningAlg>,
+}
+
+fn default_grant_types() -> Vec<String> {
+    vec!["authorization_code".into(), "refresh_token".into()]
+}
+
+pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+
+/// A string that never prints itself in logs or `Debug` output.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Config {
+    /// Loads the layers and validates the result.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut builder =
+            config::Config::builder().add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(path) = file {
+            builder = builder.add_source(config::File::from(path).required(true));
+        }
+        let config: Config = builder
+            .add_source(config::Environment::with_prefix("MANA_AUTH").prefix_separator("__").separator("__"))
+            .build()?
+            .try_deserialize()?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let issuer = Url::parse(&self.issuer).map_err(|e| invalid("issuer", format!("not an absolute URL: {e}")))?;
+        if !matches!(issuer.scheme(), "http" | "https") || issuer.query().is_some() || issuer.fragment().is_some() {
+            return Err(invalid("issuer", "must be an http(s) URL without query or fragment"));
+        }
+        for (key, ttl) in [
+            ("tokens.access_token_ttl_secs", self.tokens.access_token_ttl_secs),
+            ("tokens.id_token_ttl_secs", self.tokens.id_token_ttl_secs),
+            ("tokens.refresh_token_ttl_secs", self.tokens.refresh_token_ttl_secs),
+            ("tokens.authorization_code_ttl_secs", self.tokens.authorization_code_ttl_secs),
+            ("sessions.ttl_secs", self.sessions.ttl_secs),
+        ] {
+            if ttl <= 0 {
+                return Err(invalid(key, "must be a positive number of seconds"));
+            }
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        let mut seen = HashSet::new();
+        for (i, client) in self.clients.iter().enumerate() {
+            let key = format!("clients[{i}]");
+            if !seen.insert(client.id.as_str()) {
+                return Err(invalid(format!("{key}.id"), format!("duplicate client id `{}`", client.id)));
+            }
+            validate_client(&key, client)?;
+        }
+        Ok(())
+    }
+
+    /// Whether cookies and HSTS should assume TLS.
+    pub fn issuer_is_https(&self) -> bool {
+        self.issuer.starts_with("https://")
+    }
+
+    /// The issuer without a trailing slash, the prefix of every endpoint URL.
+    pub fn issuer_base(&self) -> &str {
+        self.issuer.trim_end_matches('/')
+    }
+}
+
+pub fn validate_client(key: &str, client: &ClientConfig) -> Result<(), ConfigError> {
+    if client.id.trim().is_empty() || client.id.len() > 128 {
+        return Err(invalid(format!("{key}.id"), "must be 1 to 128 characters"));
+    }
+    if client.redirect_uris.is_empty() && client.grant_types.iter().any(|g| g == "authorization_code") {
+        return Err(invalid(format!("{key}.redirect_uris"), "at least one is needed for authorization_code"));
+    }
+    for (field, uris) in
+        [("redirect_uris", &client.redirect_uris), ("post_logout_redirect_uris", &client.post_logout_redirect_uris)]
+    {
+        for uri in uris {
+            validate_redirect_uri(uri).map_err(|p| invalid(format!("{key}.{field}"), format!("`{uri}`: {p}")))?;
+        }
+    }
+    if let Some(uri) = &client.backchannel_logout_uri {
+        validate_redirect_uri(uri)
+            .map_err(|p| invalid(format!("{key}.backchannel_logout_uri"), format!("`{uri}`: {p}")))?;
+    }
+    for grant in &client.grant_types {
+        if !GRANT_TYPES.contains(&grant.as_str()) {
+            return Err(invalid(format!("{key}.grant_types"), format!("unknown grant type `{grant}`")));
+        }
+    }
+    if client.secret.is_none() && client.grant_types.iter().any(|g| g == "client_credentials") {
+        return Err(invalid(format!("{key}.grant_types"), "client_credentials needs a secret"));
+    }
+    if client.secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
+        return Err(invalid(format!("{key}.secret"), "must not be empty (omit it for a public client)"));
+    }
+    Ok(())
+}
+
+/// Redirect URIs are compared exactly, so they must be absolute and carry no fragment (RFC 6749 §3.1.2).
+pub fn validate_redirect_uri(uri: &str) -> Result<(), String> {
+    let url = Url::parse(uri).map_err(|e| format!("not an absolute URL: {e}"))?;
+    if url.fragment().is_some() {
+        return Err("must not contain a fragment".into());
+    }
+    if url.cannot_be_a_base() {
+        return Err("must be a hierarchical URL".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

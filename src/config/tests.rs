@@ -1,0 +1,69 @@
+use super::*;
+
+fn base() -> Config {
+    Config::load(None).expect("defaults load")
+}
+
+fn client(id: &str) -> ClientConfig {
+    ClientConfig {
+        id: id.into(),
+        secret: Some(Secret::new("s3cret")),
+        redirect_uris: vec!["https://rp.example/cb".into()],
+        post_logout_redirect_uris: vec![],
+        name: None,
+        skip_consent: false,
+        grant_types: default_grant_types(),
+        backchannel_logout_uri: None,
+        id_token_signed_response_alg: None,
+    }
+}
+
+fn problem(config: &Config) -> String {
+    config.validate().expect_err("must be refused").to_string()
+}
+
+#[test]
+fn defaults_are_valid() {
+    let config = base();
+    assert_eq!(config.issuer, "http://127.0.0.1:3001");
+    assert_eq!(config.tokens.default_id_token_alg, SigningAlg::EdDSA);
+}
+
+#[test]
+fn relative_issuer_is_refused_naming_the_key() {
+    let mut config = base();
+    config.issuer = "/auth".into();
+    assert!(problem(&config).contains("issuer"));
+}
+
+#[test]
+fn redirect_uri_with_fragment_is_refused() {
+    let mut config = base();
+    let mut c = client("a");
+    c.redirect_uris = vec!["https://rp.example/cb#x".into()];
+    config.clients = vec![c];
+    let msg = problem(&config);
+    assert!(msg.contains("clients[0].redirect_uris") && msg.contains("fragment"), "{msg}");
+}
+
+#[test]
+fn duplicate_client_id_is_refused() {
+    let mut config = base();
+    config.clients = vec![client("a"), client("a")];
+    assert!(problem(&config).contains("duplicate client id"));
+}
+
+#[test]
+fn client_credentials_without_secret_is_refused() {
+    let mut config = base();
+    let mut c = client("a");
+    c.secret = None;
+    c.grant_types.push("client_credentials".into());
+    config.clients = vec![c];
+    assert!(problem(&config).contains("grant_types"));
+}
+
+#[test]
+fn secrets_do_not_print() {
+    assert_eq!(format!("{:?}", Secret::new("hunter2")), "[redacted]");
+}

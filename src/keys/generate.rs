@@ -1,0 +1,39 @@
+//! New key pairs: Ed25519 with ring, RSA-2048 with the RSA crate (ring cannot generate RSA).
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use ring::{
+    rand::SystemRandom,
+    signature::{Ed25519KeyPair, KeyPair},
+};
+use rsa::{RsaPrivateKey, pkcs8::EncodePrivateKey, traits::PublicKeyParts};
+use serde_json::json;
+
+use super::{KeyError, thumbprint};
+use crate::{config::SigningAlg, store::jwks::NewKey};
+
+pub fn new_key(alg: SigningAlg, status: &str) -> Result<NewKey, KeyError> {
+    let (kid, private_der, public_jwk) = match alg {
+        SigningAlg::EdDSA => ed25519()?,
+        SigningAlg::RS256 => rsa2048()?,
+    };
+    Ok(NewKey { kid, alg: alg.as_str().into(), status: status.into(), private_der, public_jwk: public_jwk.to_string() })
+}
+
+fn ed25519() -> Result<(String, Vec<u8>, serde_json::Value), KeyError> {
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|e| KeyError::Generate(e.to_string()))?;
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|e| KeyError::Generate(e.to_string()))?;
+    let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+    let kid = thumbprint::okp(&x);
+    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "use": "sig", "alg": "EdDSA"});
+    Ok((kid, pkcs8.as_ref().to_vec(), jwk))
+}
+
+fn rsa2048() -> Result<(String, Vec<u8>, serde_json::Value), KeyError> {
+    let key = RsaPrivateKey::new(&mut rand_core::OsRng, 2048).map_err(|e| KeyError::Generate(e.to_string()))?;
+    let der = key.to_pkcs8_der().map_err(|e| KeyError::Generate(e.to_string()))?;
+    let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
+    let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+    let kid = thumbprint::rsa(&n, &e);
+    let jwk = json!({"kty": "RSA", "n": n, "e": e, "kid": kid, "use": "sig", "alg": "RS256"});
+    Ok((kid, der.as_bytes().to_vec(), jwk))
+}

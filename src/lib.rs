@@ -1,0 +1,120 @@
+//! mana-auth: an OpenID Connect provider that signs with Ed25519.
+//! `build_state` opens everything the app needs; `build_app` is the one place routers meet.
+
+pub mod admin;
+pub mod config;
+pub mod keys;
+pub mod login;
+pub mod oidc;
+pub mod security;
+pub mod state;
+pub mod store;
+pub mod web;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{Router, middleware};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{
+    config::Config,
+    keys::KeySet,
+    oidc::{discovery::Discovery, jwks::PublishedKeys},
+    security::passwords::Passwords,
+    state::AppState,
+    web::{
+        cached::CachedJson,
+        headers::{HeaderPolicy, security_headers},
+        request_log::log_requests,
+        session_store::DbSessionStore,
+    },
+};
+
+/// Why start-up stopped; each names the setting or step at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database.url: cannot open the database: {0}")]
+    Database(sea_orm::DbErr),
+    #[error("database: migration failed: {0}")]
+    Migrate(sea_orm::DbErr),
+    #[error("clients: {0}")]
+    Clients(store::StoreError),
+    #[error("keys: {0}")]
+    Keys(#[from] keys::KeyError),
+    #[error("passwords: {0}")]
+    Passwords(#[from] security::passwords::PasswordError),
+    #[error("server.bind: {0}")]
+    Bind(std::io::Error),
+    #[error("http client: {0}")]
+    Http(reqwest::Error),
+}
+
+/// Opens and migrates the database.
+pub async fn open_database(config: &Config) -> Result<DatabaseConnection, StartError> {
+    let db = store::db::connect(&config.database).await.map_err(StartError::Database)?;
+    store::db::migrate(&db).await.map_err(StartError::Migrate)?;
+    Ok(db)
+}
+
+/// Opens the database, synchronises declared clients and loads (or creates) the signing keys.
+pub async fn build_state(config: Config) -> Result<AppState, StartError> {
+    let db = open_database(&config).await?;
+    store::clients::sync_config(&db, &config.clients).await.map_err(StartError::Clients)?;
+    let keys = KeySet::load_or_create(&db).await?;
+    let published_keys = PublishedKeys(CachedJson::new(&keys.jwks));
+    let discovery = Discovery(CachedJson::new(&oidc::discovery::metadata(&config)));
+    let passwords = Passwords::new(&config.passwords)?;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .map_err(StartError::Http)?;
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        keys: Arc::new(keys),
+        published_keys: Arc::new(published_keys),
+        discovery: Arc::new(discovery),
+        passwords,
+        http,
+    })
+}
+
+pub fn build_app(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("mana_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.issuer_is_https())
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.config.sessions.ttl_secs)));
+    let policy = HeaderPolicy { hsts: state.config.issuer_is_https() };
+    Router::new()
+        .merge(oidc::router())
+        .merge(login::router())
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(policy, security_headers))
+        .layer(middleware::from_fn(log_requests))
+        .with_state(state)
+}
+
+/// Serves until the process is stopped, sweeping expired browser sessions hourly.
+pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(err) = store::browser_sessions::delete_expired(&db).await {
+                tracing::warn!(error = %err, "sweeping expired browser sessions failed");
+            }
+        }
+    });
+    let app = build_app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,88 @@
+//! The sign-up page: creates an account and signs it in.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use serde::Deserialize;
+
+use super::{
+    complete::{Client, complete_sign_in},
+    signin::PageQuery,
+};
+use crate::{
+    state::AppState,
+    store::{
+        StoreError,
+        users::{self, NewUser},
+    },
+    web::{
+        browser::BrowserSession,
+        page::{PageError, render},
+    },
+};
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignUpPage<'a> {
+    csrf: &'a str,
+    req: &'a str,
+    email: &'a str,
+    name: &'a str,
+    error: &'a str,
+}
+
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    name: String,
+    csrf: String,
+    #[serde(default)]
+    req: String,
+}
+
+pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+    let csrf = browser.csrf_token().await?;
+    let page = SignUpPage { csrf: &csrf, req: query.req(), email: "", name: "", error: "" };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignUpForm>,
+) -> Result<Response, PageError> {
+    browser.check_csrf(&form.csrf).await?;
+    let refuse = |status: StatusCode, error: &str, csrf: &str| {
+        render(status, &SignUpPage { csrf, req: &form.req, email: &form.email, name: &form.name, error })
+    };
+    let csrf = browser.csrf_token().await?;
+    if let Err(problem) = users::check_new_account(&form.email, &form.password) {
+        return Ok(refuse(StatusCode::BAD_REQUEST, problem, &csrf));
+    }
+    let password_hash = state.passwords.hash(form.password.clone()).await?;
+    let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
+    let new = NewUser { email: form.email.clone(), username: None, name, password_hash };
+    let user = match users::create(&state.db, new).await {
+        Ok(user) => user,
+        Err(StoreError::Conflict(_)) => {
+            return Ok(refuse(
+                StatusCode::CONFLICT,
+                "An account with this email already exists. Sign in instead.",
+                &csrf,
+            ));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
+    complete_sign_in(&state, &browser, &user.id, request_id, Client { headers: &headers, addr }).await
+}

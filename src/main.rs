@@ -1,0 +1,191 @@
+//! The `mana-auth` command: serve (the default), migrate, and manage clients and users.
+
+use std::{io::Read, path::PathBuf, process::ExitCode};
+
+use clap::{Args, Parser, Subcommand};
+use mana_auth::{
+    admin,
+    config::{ClientConfig, Config, SigningAlg},
+    security::passwords::Passwords,
+};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "mana-auth", version, about = "An OpenID Connect provider that signs with Ed25519")]
+struct Cli {
+    /// Configuration file layered over the built-in defaults.
+    #[arg(long, env = "MANA_AUTH_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage clients.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Register a client; a confidential client's secret is printed once.
+    Add(AddClient),
+    /// List clients.
+    List,
+    /// Remove a client added by command.
+    Remove { id: String },
+}
+
+#[derive(Args)]
+struct AddClient {
+    #[arg(long)]
+    id: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    #[arg(long = "post-logout-redirect-uri")]
+    post_logout_redirect_uris: Vec<String>,
+    /// Grant types; default authorization_code and refresh_token.
+    #[arg(long = "grant-type")]
+    grant_types: Vec<String>,
+    /// A public client (no secret, PKCE required).
+    #[arg(long)]
+    public: bool,
+    #[arg(long)]
+    skip_consent: bool,
+    #[arg(long)]
+    backchannel_logout_uri: Option<String>,
+    /// EdDSA or RS256.
+    #[arg(long)]
+    id_token_alg: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("mana-auth: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    match run(cli.command.unwrap_or(Command::Serve), config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("mana-auth: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    match command {
+        Command::Serve => {
+            let bind = config.server.bind;
+            let state = mana_auth::build_state(config).await.map_err(|e| e.to_string())?;
+            let listener =
+                tokio::net::TcpListener::bind(bind).await.map_err(|e| mana_auth::StartError::Bind(e).to_string())?;
+            tracing::info!(issuer = %state.config.issuer, %bind, "mana-auth listening");
+            mana_auth::serve(state, listener).await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Client(command) => client(command, &config).await,
+        Command::User(UserCommand::Add { email, username, name, .. }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            let passwords = Passwords::new(&config.passwords).map_err(|e| e.to_string())?;
+            let new = admin::users::AddUser { email, username, name, password };
+            let user = admin::users::add(&db, &passwords, new).await.map_err(|e| e.to_string())?;
+            println!("created user {} ({})", user.id, user.email);
+            Ok(())
+        }
+    }
+}
+
+async fn client(command: ClientCommand, config: &Config) -> Result<(), String> {
+    let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
+    match command {
+        ClientCommand::Add(add) => {
+            let id_token_signed_response_alg = match add.id_token_alg.as_deref() {
+                Some(name) => {
+                    Some(SigningAlg::parse(name).ok_or_else(|| format!("--id-token-alg: unknown algorithm `{name}`"))?)
+                }
+                None => None,
+            };
+            let grant_types = if add.grant_types.is_empty() {
+                vec!["authorization_code".into(), "refresh_token".into()]
+            } else {
+                add.grant_types
+            };
+            let client = ClientConfig {
+                id: add.id,
+                secret: None,
+                redirect_uris: add.redirect_uris,
+                post_logout_redirect_uris: add.post_logout_redirect_uris,
+                name: add.name,
+                skip_consent: add.skip_consent,
+                grant_types,
+                backchannel_logout_uri: add.backchannel_logout_uri,
+                id_token_signed_response_alg,
+            };
+            let id = client.id.clone();
+            match admin::clients::add(&db, client, add.public).await.map_err(|e| e.to_string())? {
+                Some(secret) => {
+                    println!("client {id} added\nclient_secret: {secret}\n(shown once; only its digest is stored)")
+                }
+                None => println!("public client {id} added"),
+            }
+        }
+        ClientCommand::List => {
+            for c in admin::clients::list(&db).await.map_err(|e| e.to_string())? {
+                let kind = if c.is_public() { "public" } else { "confidential" };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    c.id,
+                    kind,
+                    c.source,
+                    c.grant_types.join(","),
+                    c.redirect_uris.join(" ")
+                );
+            }
+        }
+        ClientCommand::Remove { id } => {
+            admin::clients::remove(&db, &id).await.map_err(|e| e.to_string())?;
+            println!("client {id} removed");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! Authorization endpoint (RFC 6749 §4.1.1, OIDC Core §3.1.2): validates the request,
+//! then signs the user in, asks consent, and redirects back with a code and `iss` (RFC 9207).
+//! Until client and redirect URI are verified, errors show a page and never redirect.
+
+use axum::{
+    extract::{Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{
+    error::{AuthorizeRedirectError, redirect_with},
+    scope::Scope,
+};
+use crate::{
+    state::AppState,
+    store::{auth_sessions, clients, codes, consents, now},
+    web::{
+        browser::{BrowserSession, PendingAuthorization},
+        page::PageError,
+    },
+};
+
+#[derive(Debug, Deserialize)]
+pub struct AuthorizeQuery {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+    prompt: Option<String>,
+    max_age: Option<String>,
+    response_mode: Option<String>,
+    request: Option<String>,
+    request_uri: Option<String>,
+}
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    Query(query): Query<AuthorizeQuery>,
+) -> Result<Response, PageError> {
+    let client_id = query.client_id.as_deref().ok_or_else(|| PageError::BadRequest("client_id is missing.".into()))?;
+    let client = clients::find(&state.db, client_id)
+        .await?
+        .ok_or_else(|| PageError::BadRequest("This application is not registered.".into()))?;
+    let redirect_uri = query.redirect_uri.as_deref().unwrap_or_default();
+    if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
+        return Err(PageError::BadRequest("The redirect URI is not registered for this application.".into()));
+    }
+    let fail = |code: &'static str, description: &str| {
+        AuthorizeRedirectError {
+            redirect_uri,
+            state: query.state.as_deref(),
+            issuer: &state.config.issuer,
+            code,
+            description,
+        }
+        .into_response()
+    };
+    match validate(&query, client.is_public(), client.allows_grant("authorization_code")) {
+        Ok(pending) => resume(&state, &browser, pending).await,
+        Err((code, description)) => Ok(fail(code, &description)),
+    }
+}
+
+type Refusal = (&'static str, String);
+
+/// Checks everything after the redirect URI; errors go back to the client.
+fn validate(query: &AuthorizeQuery, public: bool, code_allowed: bool) -> Result<PendingAuthorization, Refusal> {
+    if query.request.is_some() {
+        return Err(("request_not_supported", "request objects are not supported".into()));
+    }
+    if query.request_uri.is_some() {
+        return Err(("request_uri_not_supported", "request_uri is not supported".into()));
+    }
+    if query.response_type.as_deref() != Some("code") {
+        return Err(("unsupported_response_type", "only response_type=code is supported".into()));
+    }
+    if !code_allowed {
+        return Err(("unauthorized_client", "this client may not use the authorization code flow".into()));
+    }
+    if query.response_mode.as_deref().is_some_and(|m| m != "query") {
+        return Err(("invalid_request", "only response_mode=query is supported".into()));
+    }
+    let scope = Scope::parse(query.scope.as_deref().unwrap_or("")).map_err(|e| ("invalid_scope", e))?;
+    if scope.is_empty() {
+        return Err(("invalid_scope", "scope is missing".into()));
+    }
+    let code_challenge = pkce_challenge(query, public)?;
+    let prompt: Vec<String> =
+        query.prompt.as_deref().unwrap_or("").split(' ').filter(|p| !p.is_empty()).map(str::to_owned).collect();
+    if prompt.iter().any(|p| !matches!(p.as_str(), "none" | "login" | "consent" | "select_account")) {
+        return Err(("invalid_request", "unsupported prompt value".into()));
+    }
+    if prompt.iter().any(|p| p == "none") && prompt.len() > 1 {
+        return Err(("invalid_request", "prompt=none cannot be combined with other values".into()));
+    }
+    let max_age = match query.max_age.as_deref() {
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .ok()
+                .filter(|v| *v >= 0)
+                .ok_or(("invalid_request", "max_age must be a non-negative integer".to_owned()))?,
+        ),
+        None => None,
+    };
+    Ok(PendingAuthorization {
+        id: String::new(),
+        client_id: query.client_id.clone().unwrap_or_default(),
+        redirect_uri: query.redirect_uri.clone().unwrap_or_default(),
+        scope: scope.to_string(),
+        state: query.state.clone(),
+        nonce: query.nonce.clone(),
+        code_challenge,
+        max_age,
+        prompt,
+        fresh_login: false,
+        consent_given: false,
+    })
+}
+
+/// PKCE (RFC 7636): S256 only, `plain` refused; required for public clients.
+fn pkce_challenge(query: &AuthorizeQuery, public: bool) -> Result<Option<String>, Refusal> {
+    match (query.code_challenge.as_deref(), query.code_challenge_method.as_deref()) {
+        (None, None) if public => {
+            Err(("invalid_request", "PKCE (code_challenge, S256) is required for public clients".into()))
+        }
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(("invalid_request", "code_challenge_method without code_challenge".into())),
+        (Some(_), Some("S256")) => {
+            let challenge = query.code_challenge.clone().unwrap_or_default();
+            let well_formed =
+                challenge.len() == 43 && challenge.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if well_formed {
+                Ok(Some(challenge))
+            } else {
+                Err(("invalid_request", "code_challenge is malformed".into()))
+            }
+        }
+        (Some(_), _) => Err(("invalid_request", "code_challenge_method must be S256; plain is not allowed".into())),
+    }
+}
+
+/// Where an authorization request goes next: sign-in, consent, or back to the client with a code.
+pub async fn resume(
+    state: &AppState,
+    browser: &BrowserSession,
+    pending: PendingAuthorization,
+) -> Result<Response, PageError> {
+    let fail = |code: &'static str, description: &str| {
+        AuthorizeRedirectError {
+            redirect_uri: &pending.redirect_uri,
+            state: pending.state.as_deref(),
+            issuer: &state.config.issuer,
+            code,
+            description,
+        }
+        .into_response()
+    };
+    let prompt_none = pending.prompt.iter().any(|p| p == "none");
+    let session = match browser.sid().await? {
+        Some(sid) => auth_sessions::find_active(&state.db, &sid).await?,
+        None => None,
+    };
+    let too_old = |auth_time: i64| pending.max_age.is_some_and(|max| now() - auth_time > max);
+    let session = match session {
+        Some(s) if pending.fresh_login || !(pending.prompt.iter().any(|p| p == "login") || too_old(s.auth_time)) => s,
+        _ if prompt_none => return Ok(fail("login_required", "the user is not signed in")),
+        _ => {
+            let id = browser.put_pending(pending).await?;
+            return Ok(Redirect::to(&format!("/login?req={id}")).into_response());
+        }
+    };
+    let client = clients::find(&state.db, &pending.client_id)
+        .await?
+        .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
+    let scopes: Vec<&str> = pending.scope.split(' ').collect();
+    let consent_needed = !client.skip_consent
+        && !pending.consent_given
+        && (pending.prompt.iter().any(|p| p == "consent")
+            || !consents::covers(&state.db, &session.user_id, &client.id, &scopes).await?);
+    if consent_needed {
+        if prompt_none {
+            return Ok(fail("consent_required", "the user has not consented"));
+        }
+        let id = browser.put_pending(pending).await?;
+        return Ok(Redirect::to(&format!("/consent?req={id}")).into_response());
+    }
+    if !pending.id.is_empty() {
+        browser.take_pending(&pending.id).await?;
+    }
+    let code = codes::create(
+        &state.db,
+        codes::NewCode {
+            client_id: client.id.clone(),
+            user_id: session.user_id.clone(),
+            session_id: session.id.clone(),
+            redirect_uri: pending.redirect_uri.clone(),
+            scope: pending.scope.clone(),
+            nonce: pending.nonce.clone(),
+            code_challenge: pending.code_challenge.clone(),
+            auth_time: session.auth_time,
+            ttl_secs: state.config.tokens.authorization_code_ttl_secs,
+        },
+    )
+    .await?;
+    Ok(redirect_with(
+        &pending.redirect_uri,
+        &[("code", Some(&code)), ("state", pending.state.as_deref()), ("iss", Some(&state.config.issuer))],
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ResumeQuery {
+    req: String,
+}
+
+/// Picks a waiting request up again after sign-in or consent.
+pub async fn resume_pending(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    Query(query): Query<ResumeQuery>,
+) -> Result<Response, PageError> {
+    let pending = browser.get_pending(&query.req).await?.ok_or_else(|| {
+        PageError::BadRequest("This sign-in request has expired. Start again from the application.".into())
+    })?;
+    resume(&state, &browser, pending).await
+}

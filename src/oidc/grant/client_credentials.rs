@@ -1,0 +1,34 @@
+//! `client_credentials` grant (RFC 6749 §4.4): a confidential client acting for itself.
+
+use crate::{
+    oidc::{
+        error::OAuthError,
+        scope::Scope,
+        token::{TokenForm, TokenResponse},
+        tokens::access_token,
+    },
+    state::AppState,
+    store::clients::Client,
+};
+
+/// Scopes that only make sense for a user.
+const USER_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+
+pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Result<TokenResponse, OAuthError> {
+    if client.is_public() || !client.allows_grant("client_credentials") {
+        return Err(OAuthError::unauthorized_client("this client may not use client_credentials"));
+    }
+    let scope = Scope::parse(form.scope.as_deref().unwrap_or("")).map_err(OAuthError::invalid_scope)?;
+    if let Some(name) = scope.names().into_iter().find(|n| USER_SCOPES.contains(n)) {
+        return Err(OAuthError::invalid_scope(format!("scope `{name}` needs a user")));
+    }
+    let access = access_token(&state.config, &state.keys, client, &scope, None)?;
+    Ok(TokenResponse {
+        access_token: access.token,
+        token_type: "Bearer",
+        expires_in: state.config.tokens.access_token_ttl_secs,
+        refresh_token: None,
+        id_token: None,
+        scope: scope.to_string(),
+    })
+}

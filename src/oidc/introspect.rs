@@ -1,0 +1,89 @@
+//! Token introspection (RFC 7662) for confidential clients such as resource servers.
+
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Json, Response},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    error::OAuthError,
+    token::{authenticate_client, parse_form},
+    userinfo::verify_access_token,
+};
+use crate::{
+    state::AppState,
+    store::{now, refresh},
+};
+
+/// `token_type_hint` (RFC 7662 §2.1) is accepted and ignored: every kind is tried.
+#[derive(Deserialize)]
+struct IntrospectForm {
+    token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match answer(&state, &headers, &body).await {
+        Ok(body) => {
+            let mut response = Json(body).into_response();
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
+    let form: IntrospectForm = parse_form(body)?;
+    let client = authenticate_client(state, headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
+    if client.is_public() {
+        return Err(OAuthError::invalid_client("introspection is for confidential clients"));
+    }
+    let token = form.token.ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+    if token.matches('.').count() == 2 {
+        return match verify_access_token(state, &token).await {
+            Ok(claims) => Ok(json!({
+                "active": true,
+                "token_type": "Bearer",
+                "scope": claims.scope,
+                "client_id": claims.client_id,
+                "sub": claims.sub,
+                "aud": claims.aud,
+                "iss": claims.iss,
+                "exp": claims.exp,
+                "iat": claims.iat,
+                "jti": claims.jti,
+                "sid": claims.sid,
+            })),
+            Err(super::userinfo::BearerError::Store(err)) => Err(err.into()),
+            Err(_) => Ok(json!({ "active": false })),
+        };
+    }
+    // Refresh tokens are only described to the client they were issued to.
+    match refresh::find(&state.db, &token).await? {
+        Some(row)
+            if row.client_id == client.id
+                && row.used_at.is_none()
+                && row.revoked_at.is_none()
+                && row.expires_at > now() =>
+        {
+            Ok(json!({
+                "active": true,
+                "token_type": "refresh_token",
+                "scope": row.scope,
+                "client_id": row.client_id,
+                "sub": row.user_id,
+                "iss": state.config.issuer,
+                "exp": row.expires_at,
+                "iat": row.created_at,
+                "sid": row.session_id,
+            }))
+        }
+        _ => Ok(json!({ "active": false })),
+    }
+}

@@ -1,0 +1,174 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): ends the browser's
+//! session, revokes its refresh tokens, tells the clients over the back channel, and
+//! returns to a registered `post_logout_redirect_uri`. Without a valid `id_token_hint`
+//! for this browser's session, the user confirms first.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{backchannel::notify_clients, error::redirect_with};
+use crate::{
+    state::AppState,
+    store::{auth_sessions, clients, refresh},
+    web::{
+        browser::BrowserSession,
+        page::{PageError, render},
+    },
+};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LogoutParams {
+    id_token_hint: Option<String>,
+    client_id: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    state: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+    #[serde(flatten)]
+    params: LogoutParams,
+}
+
+#[derive(Deserialize)]
+struct HintClaims {
+    aud: String,
+    sid: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct ConfirmPage<'a> {
+    csrf: &'a str,
+    client_id: &'a str,
+    post_logout_redirect_uri: &'a str,
+    state: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "logged_out.html")]
+struct LoggedOutPage;
+
+/// A checked logout request: where to go afterwards, and the session the hint names.
+struct Checked {
+    redirect: Option<(String, Option<String>)>,
+    hint_sid: Option<String>,
+}
+
+pub async fn logout_get(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    Query(params): Query<LogoutParams>,
+) -> Result<Response, PageError> {
+    logout(&state, &browser, params).await
+}
+
+pub async fn logout_post(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    Form(params): Form<LogoutParams>,
+) -> Result<Response, PageError> {
+    logout(&state, &browser, params).await
+}
+
+async fn logout(state: &AppState, browser: &BrowserSession, params: LogoutParams) -> Result<Response, PageError> {
+    let checked = check(state, &params).await?;
+    let current = browser.sid().await?;
+    let hint_matches = checked.hint_sid.is_some() && (current.is_none() || current == checked.hint_sid);
+    if hint_matches {
+        return finish(state, browser, checked).await;
+    }
+    let csrf = browser.csrf_token().await?;
+    let page = ConfirmPage {
+        csrf: &csrf,
+        client_id: params.client_id.as_deref().unwrap_or_default(),
+        post_logout_redirect_uri: params.post_logout_redirect_uri.as_deref().unwrap_or_default(),
+        state: params.state.as_deref().unwrap_or_default(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn logout_confirm(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, PageError> {
+    browser.check_csrf(&form.csrf).await?;
+    let params = LogoutParams {
+        client_id: form.params.client_id.filter(|c| !c.is_empty()),
+        post_logout_redirect_uri: form.params.post_logout_redirect_uri.filter(|u| !u.is_empty()),
+        state: form.params.state.filter(|s| !s.is_empty()),
+        id_token_hint: None,
+    };
+    let checked = check(&state, &params).await?;
+    finish(&state, &browser, checked).await
+}
+
+async fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, PageError> {
+    let hint = match params.id_token_hint.as_deref() {
+        Some(token) => Some(
+            state
+                .keys
+                .verify_ignoring_expiry::<HintClaims>(token, &state.config.issuer, "JWT")
+                .map_err(|_| PageError::BadRequest("The sign-out request carries an invalid id_token_hint.".into()))?,
+        ),
+        None => None,
+    };
+    let client_id = match (hint.as_ref().map(|h| h.aud.as_str()), params.client_id.as_deref()) {
+        (Some(aud), Some(named)) if aud != named => {
+            return Err(PageError::BadRequest("client_id does not match the id_token_hint.".into()));
+        }
+        (Some(aud), _) => Some(aud),
+        (None, named) => named,
+    };
+    let redirect = match params.post_logout_redirect_uri.as_deref() {
+        None => None,
+        Some(uri) => {
+            let client = match client_id {
+                Some(id) => clients::find(&state.db, id).await?,
+                None => None,
+            };
+            if !client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|r| r == uri)) {
+                return Err(PageError::BadRequest(
+                    "The post-logout redirect URI is not registered for this application.".into(),
+                ));
+            }
+            Some((uri.to_owned(), params.state.clone()))
+        }
+    };
+    Ok(Checked { redirect, hint_sid: hint.and_then(|h| h.sid) })
+}
+
+async fn finish(state: &AppState, browser: &BrowserSession, checked: Checked) -> Result<Response, PageError> {
+    let mut sids: Vec<String> = browser.sid().await?.into_iter().collect();
+    sids.extend(checked.hint_sid.filter(|h| !sids.contains(h)));
+    for sid in sids {
+        end_session(state, &sid).await?;
+    }
+    browser.clear().await?;
+    Ok(match checked.redirect {
+        Some((uri, state)) => redirect_with(&uri, &[("state", state.as_deref())]),
+        None => Redirect::to("/logout/done").into_response(),
+    })
+}
+
+/// Ends one session: revokes it and its refresh tokens, then notifies its clients.
+pub async fn end_session(state: &AppState, sid: &str) -> Result<(), PageError> {
+    let Some(session) = auth_sessions::find_active(&state.db, sid).await? else { return Ok(()) };
+    if auth_sessions::revoke(&state.db, sid).await? {
+        refresh::revoke_session(&state.db, sid).await?;
+        notify_clients(state, sid, &session.user_id).await;
+    }
+    Ok(())
+}
+
+pub async fn logged_out() -> Response {
+    render(StatusCode::OK, &LoggedOutPage)
+}

@@ -1,0 +1,38 @@
+//! The OpenID Connect provider: discovery, keys, authorization, tokens, userinfo,
+//! revocation, introspection and logout.
+
+pub mod authorize;
+pub mod backchannel;
+pub mod discovery;
+pub mod error;
+pub mod grant;
+pub mod introspect;
+pub mod jwks;
+pub mod logout;
+pub mod revoke;
+pub mod scope;
+pub mod token;
+pub mod tokens;
+pub mod userinfo;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery::openid_configuration))
+        .route("/.well-known/jwks.json", get(jwks::jwks))
+        .route("/authorize", get(authorize::authorize))
+        .route("/authorize/resume", get(authorize::resume_pending))
+        .route("/token", post(token::token))
+        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/revoke", post(revoke::revoke))
+        .route("/introspect", post(introspect::introspect))
+        .route("/logout", get(logout::logout_get).post(logout::logout_post))
+        .route("/logout/confirm", post(logout::logout_confirm))
+        .route("/logout/done", get(logout::logged_out))
+}

@@ -1,0 +1,93 @@
+//! Token endpoint (RFC 6749 §3.2, OIDC Core §3.1.3): authenticates the client and
+//! dispatches on `grant_type`, one file per grant under `grant/`.
+
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Json, Response},
+};
+use serde::{Deserialize, Serialize};
+
+use super::{error::OAuthError, grant};
+use crate::{
+    state::AppState,
+    store::clients::{self, Client},
+    web::client_auth::{AuthMethod, ClientAuthError, presented_client},
+};
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    pub grant_type: Option<String>,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    pub refresh_token: Option<String>,
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    pub scope: String,
+}
+
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match exchange(&state, &headers, &body).await {
+        Ok(tokens) => {
+            let mut response = Json(tokens).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            response
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn exchange(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
+    let form: TokenForm = parse_form(body)?;
+    let client = authenticate_client(state, headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
+    match form.grant_type.as_deref() {
+        Some("authorization_code") => grant::authorization_code::exchange(state, &client, &form).await,
+        Some("refresh_token") => grant::refresh_token::exchange(state, &client, &form).await,
+        Some("client_credentials") => grant::client_credentials::exchange(state, &client, &form).await,
+        Some(other) => Err(OAuthError::unsupported_grant_type(format!("grant_type `{other}` is not supported"))),
+        None => Err(OAuthError::invalid_request("grant_type is missing")),
+    }
+}
+
+/// Parses an `application/x-www-form-urlencoded` body; repeated or malformed parameters are refused.
+pub fn parse_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, OAuthError> {
+    serde_urlencoded::from_bytes(body).map_err(|e| OAuthError::invalid_request(format!("malformed request: {e}")))
+}
+
+/// Client authentication (RFC 6749 §2.3): a confidential client proves its secret,
+/// compared with the stored SHA-256 digest in constant time; a public client only names itself.
+pub async fn authenticate_client(
+    state: &AppState,
+    headers: &HeaderMap,
+    form_id: Option<&str>,
+    form_secret: Option<&str>,
+) -> Result<Client, OAuthError> {
+    let presented = presented_client(headers, form_id, form_secret).map_err(|e| match e {
+        ClientAuthError::Malformed => OAuthError::invalid_request("malformed or conflicting client credentials"),
+        ClientAuthError::Missing => OAuthError::invalid_client("client authentication required"),
+    })?;
+    let failed = || OAuthError::invalid_client("client authentication failed");
+    let client = clients::find(&state.db, &presented.id).await?.ok_or_else(failed)?;
+    let authenticated = match (&client.secret_hash, &presented.secret) {
+        (Some(stored), Some(secret)) => crate::security::opaque::matches_digest(secret, stored),
+        (None, None) => presented.method == AuthMethod::None,
+        _ => false,
+    };
+    if authenticated { Ok(client) } else { Err(failed()) }
+}

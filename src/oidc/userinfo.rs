@@ -1,0 +1,110 @@
+//! UserInfo endpoint (OIDC Core §5.3): claims by scope for a valid access token,
+//! verified against the key set; errors per RFC 6750 §3.
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Json, Response},
+};
+use serde_json::{Map, Value, json};
+
+use super::tokens::AccessClaims;
+use crate::{
+    state::AppState,
+    store::{StoreError, auth_sessions, refresh, users},
+    web::bearer::bearer_token,
+};
+
+pub enum BearerError {
+    Missing,
+    InvalidToken(String),
+    InsufficientScope,
+    Store(StoreError),
+}
+
+impl From<StoreError> for BearerError {
+    fn from(err: StoreError) -> Self {
+        BearerError::Store(err)
+    }
+}
+
+impl IntoResponse for BearerError {
+    fn into_response(self) -> Response {
+        let (status, challenge) = match self {
+            BearerError::Missing => (StatusCode::UNAUTHORIZED, "Bearer realm=\"mana-auth\"".to_owned()),
+            BearerError::InvalidToken(why) => (
+                StatusCode::UNAUTHORIZED,
+                format!(
+                    "Bearer realm=\"mana-auth\", error=\"invalid_token\", error_description=\"{}\"",
+                    why.replace('"', "'")
+                ),
+            ),
+            BearerError::InsufficientScope => (
+                StatusCode::FORBIDDEN,
+                "Bearer realm=\"mana-auth\", error=\"insufficient_scope\", scope=\"openid\"".to_owned(),
+            ),
+            BearerError::Store(err) => return super::error::OAuthError::from(err).into_response(),
+        };
+        let mut response = status.into_response();
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
+/// Verifies an access token: signature, issuer, expiry, `typ: at+jwt`, then that its
+/// session has not ended and its grant has not been revoked.
+pub async fn verify_access_token(state: &AppState, token: &str) -> Result<AccessClaims, BearerError> {
+    let claims: AccessClaims = state
+        .keys
+        .verify(token, &state.config.issuer, "at+jwt")
+        .map_err(|e| BearerError::InvalidToken(e.to_string()))?;
+    if let Some(sid) = &claims.sid {
+        if auth_sessions::find_active(&state.db, sid).await?.is_none() {
+            return Err(BearerError::InvalidToken("the session has ended".into()));
+        }
+    }
+    if refresh::access_token_revoked(&state.db, &claims.jti).await? {
+        return Err(BearerError::InvalidToken("the token has been revoked".into()));
+    }
+    Ok(claims)
+}
+
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match claims_for(&state, &headers).await {
+        Ok(body) => {
+            let mut response = Json(body).into_response();
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn claims_for(state: &AppState, headers: &HeaderMap) -> Result<Value, BearerError> {
+    let token = bearer_token(headers).ok_or(BearerError::Missing)?;
+    let claims = verify_access_token(state, token).await?;
+    let scopes: Vec<&str> = claims.scope.split(' ').collect();
+    if !scopes.contains(&"openid") || claims.sid.is_none() {
+        return Err(BearerError::InsufficientScope);
+    }
+    let user = users::find(&state.db, &claims.sub)
+        .await?
+        .ok_or_else(|| BearerError::InvalidToken("unknown subject".into()))?;
+    let mut body = Map::new();
+    body.insert("sub".into(), json!(user.id));
+    if scopes.contains(&"email") {
+        body.insert("email".into(), json!(user.email));
+        body.insert("email_verified".into(), json!(user.email_verified));
+    }
+    if scopes.contains(&"profile") {
+        if let Some(name) = &user.name {
+            body.insert("name".into(), json!(name));
+        }
+        if let Some(username) = &user.username {
+            body.insert("preferred_username".into(), json!(username));
+        }
+    }
+    Ok(Value::Object(body))
+}

@@ -1,0 +1,68 @@
+//! Opaque secrets (codes, refresh tokens, client secrets, ids) and their stored digests.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use ring::rand::{SecureRandom, SystemRandom};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// `len` bytes of CSPRNG output.
+pub fn random_bytes(len: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; len];
+    // The system RNG only fails when the OS has no entropy source at all.
+    SystemRandom::new().fill(&mut buf).unwrap_or_else(|_| std::process::abort());
+    buf
+}
+
+/// `bytes` of CSPRNG output, base64url without padding.
+pub fn random_token(bytes: usize) -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes(bytes))
+}
+
+/// A 256-bit secret: codes, refresh tokens, client secrets.
+pub fn new_secret() -> String {
+    random_token(32)
+}
+
+/// A 128-bit identifier: user ids, session ids, token ids.
+pub fn new_id() -> String {
+    random_token(16)
+}
+
+/// Hex SHA-256: how secrets are stored. High-entropy secrets need no slow hash.
+pub fn digest(secret: &str) -> String {
+    digest_bytes(secret.as_bytes())
+}
+
+/// Hex SHA-256 of any bytes.
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    hex_encode(&Sha256::digest(bytes))
+}
+
+/// Compares a presented secret with a stored digest in constant time.
+pub fn matches_digest(secret: &str, stored_digest: &str) -> bool {
+    digest(secret).as_bytes().ct_eq(stored_digest.as_bytes()).into()
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_carry_256_bits() {
+        let secret = new_secret();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&secret).map(|b| b.len()), Ok(32));
+        assert_ne!(secret, new_secret());
+    }
+
+    #[test]
+    fn digest_matches_only_its_secret() {
+        let stored = digest("abc");
+        assert!(matches_digest("abc", &stored));
+        assert!(!matches_digest("abd", &stored));
+        assert!(!matches_digest("", &stored));
+    }
+}

@@ -1,0 +1,50 @@
+//! Signed-in sessions: the `sid` of every token issued under them.
+
+use entity::auth_sessions::{self, Entity as AuthSessions};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+use super::{StoreError, now};
+use crate::security::opaque::new_id;
+
+pub struct NewSession {
+    pub user_id: String,
+    pub ttl_secs: i64,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<auth_sessions::Model, StoreError> {
+    let at = now();
+    let session = auth_sessions::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(new.user_id),
+        auth_time: Set(at),
+        created_at: Set(at),
+        last_used_at: Set(at),
+        expires_at: Set(at + new.ttl_secs),
+        revoked_at: Set(None),
+        user_agent: Set(new.user_agent),
+        ip: Set(new.ip),
+    };
+    Ok(AuthSessions::insert(session).exec_with_returning(db).await?)
+}
+
+/// The session if it exists, is not revoked and has not expired.
+pub async fn find_active(db: &impl ConnectionTrait, id: &str) -> Result<Option<auth_sessions::Model>, StoreError> {
+    Ok(AuthSessions::find_by_id(id.to_owned())
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .filter(auth_sessions::Column::ExpiresAt.gt(now()))
+        .one(db)
+        .await?)
+}
+
+/// Ends a session; returns whether it was still active.
+pub async fn revoke(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
+    let result = AuthSessions::update_many()
+        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now()))
+        .filter(auth_sessions::Column::Id.eq(id))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}

@@ -1,0 +1,125 @@
+//! Registered clients: declared in config (synchronised at start) or added by command.
+
+use entity::clients::{self, Entity as Clients};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+
+use super::{StoreError, now};
+use crate::config::{ClientConfig, SigningAlg};
+use crate::security::opaque::digest;
+
+/// A client as the protocol code sees it, with its lists parsed.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub id: String,
+    pub secret_hash: Option<String>,
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub skip_consent: bool,
+    pub backchannel_logout_uri: Option<String>,
+    pub id_token_signed_response_alg: Option<SigningAlg>,
+    pub source: String,
+}
+
+impl Client {
+    pub fn is_public(&self) -> bool {
+        self.secret_hash.is_none()
+    }
+
+    pub fn allows_grant(&self, grant: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant)
+    }
+
+    /// Builds a client from a config block or the `client add` arguments; the secret is digested here.
+    pub fn from_config(config: &ClientConfig, source: &str) -> Client {
+        Client {
+            id: config.id.clone(),
+            secret_hash: config.secret.as_ref().map(|s| digest(s.expose())),
+            name: config.name.clone().unwrap_or_else(|| config.id.clone()),
+            redirect_uris: config.redirect_uris.clone(),
+            post_logout_redirect_uris: config.post_logout_redirect_uris.clone(),
+            grant_types: config.grant_types.clone(),
+            skip_consent: config.skip_consent,
+            backchannel_logout_uri: config.backchannel_logout_uri.clone(),
+            id_token_signed_response_alg: config.id_token_signed_response_alg,
+            source: source.into(),
+        }
+    }
+
+    fn from_model(model: clients::Model) -> Result<Client, StoreError> {
+        let list = |text: &str| {
+            serde_json::from_str::<Vec<String>>(text)
+                .map_err(|e| StoreError::Corrupt(format!("client {}: {e}", model.id)))
+        };
+        Ok(Client {
+            redirect_uris: list(&model.redirect_uris)?,
+            post_logout_redirect_uris: list(&model.post_logout_redirect_uris)?,
+            grant_types: list(&model.grant_types)?,
+            id_token_signed_response_alg: model.id_token_signed_response_alg.as_deref().and_then(SigningAlg::parse),
+            id: model.id,
+            secret_hash: model.secret_hash,
+            name: model.name,
+            skip_consent: model.skip_consent,
+            backchannel_logout_uri: model.backchannel_logout_uri,
+            source: model.source,
+        })
+    }
+
+    fn to_active(&self) -> clients::ActiveModel {
+        let json = |list: &Vec<String>| serde_json::Value::from(list.clone()).to_string();
+        clients::ActiveModel {
+            id: Set(self.id.clone()),
+            secret_hash: Set(self.secret_hash.clone()),
+            name: Set(self.name.clone()),
+            redirect_uris: Set(json(&self.redirect_uris)),
+            post_logout_redirect_uris: Set(json(&self.post_logout_redirect_uris)),
+            grant_types: Set(json(&self.grant_types)),
+            skip_consent: Set(self.skip_consent),
+            backchannel_logout_uri: Set(self.backchannel_logout_uri.clone()),
+            id_token_signed_response_alg: Set(self.id_token_signed_response_alg.map(|a| a.as_str().to_owned())),
+            source: Set(self.source.clone()),
+            created_at: Set(now()),
+        }
+    }
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Client>, StoreError> {
+    Clients::find_by_id(id.to_owned()).one(db).await?.map(Client::from_model).transpose()
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Client>, StoreError> {
+    Clients::find().order_by_asc(clients::Column::Id).all(db).await?.into_iter().map(Client::from_model).collect()
+}
+
+pub async fn insert(db: &impl ConnectionTrait, client: &Client) -> Result<(), StoreError> {
+    Clients::insert(client.to_active()).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// Removes a client added by command; config-declared clients are removed from the config file.
+pub async fn remove(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
+    let result = Clients::delete_many()
+        .filter(clients::Column::Id.eq(id))
+        .filter(clients::Column::Source.ne("config"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// Makes the config-declared clients in the database exactly those of `declared`.
+/// A config client may not take the id of one added by command.
+pub async fn sync_config(db: &sea_orm::DatabaseConnection, declared: &[ClientConfig]) -> Result<(), StoreError> {
+    let txn = db.begin().await?;
+    Clients::delete_many().filter(clients::Column::Source.eq("config")).exec(&txn).await?;
+    for config in declared {
+        insert(&txn, &Client::from_config(config, "config")).await.map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("client `{}` was added by command; remove one of them", config.id))
+            }
+            other => other,
+        })?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

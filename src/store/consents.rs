@@ -1,0 +1,51 @@
+//! Remembered consent: which scopes a user granted a client.
+
+use entity::consents::{self, Entity as Consents};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+
+use super::{StoreError, now};
+
+/// Whether the user already granted the client every scope in `scopes`.
+pub async fn covers(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    client_id: &str,
+    scopes: &[&str],
+) -> Result<bool, StoreError> {
+    let Some(consent) = Consents::find_by_id((user_id.to_owned(), client_id.to_owned())).one(db).await? else {
+        return Ok(false);
+    };
+    let granted: Vec<&str> = consent.scope.split(' ').collect();
+    Ok(scopes.iter().all(|s| granted.contains(s)))
+}
+
+/// Records the grant, widening any earlier one.
+pub async fn grant(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    client_id: &str,
+    scopes: &[&str],
+) -> Result<(), StoreError> {
+    let mut all: Vec<String> = match Consents::find_by_id((user_id.to_owned(), client_id.to_owned())).one(db).await? {
+        Some(existing) => existing.scope.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        None => Vec::new(),
+    };
+    all.extend(scopes.iter().map(|s| (*s).to_owned()));
+    all.sort();
+    all.dedup();
+    let row = consents::ActiveModel {
+        user_id: Set(user_id.to_owned()),
+        client_id: Set(client_id.to_owned()),
+        scope: Set(all.join(" ")),
+        granted_at: Set(now()),
+    };
+    Consents::insert(row)
+        .on_conflict(
+            OnConflict::columns([consents::Column::UserId, consents::Column::ClientId])
+                .update_columns([consents::Column::Scope, consents::Column::GrantedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}

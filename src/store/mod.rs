@@ -1,0 +1,45 @@
+//! Persistence, one file per aggregate. Functions take `&impl ConnectionTrait`
+//! so the same call runs inside a transaction or outside one.
+
+pub mod auth_sessions;
+pub mod browser_sessions;
+pub mod clients;
+pub mod codes;
+pub mod consents;
+pub mod db;
+pub mod jwks;
+pub mod refresh;
+pub mod users;
+
+use sea_orm::{DbErr, SqlErr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database: {0}")]
+    Db(DbErr),
+}
+
+impl StoreError {
+    /// Whether the database itself is unreachable, which callers answer with 503.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)))
+    }
+}
+
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(detail)) => StoreError::Conflict(detail),
+            _ => StoreError::Db(err),
+        }
+    }
+}
+
+/// Seconds since the UNIX epoch: how every time is stored.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+}

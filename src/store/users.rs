@@ -1,0 +1,64 @@
+//! Users: accounts that sign in with an email and a password.
+
+use entity::users::{self, Entity as Users};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::{StoreError, now};
+use crate::security::opaque::new_id;
+
+pub struct NewUser {
+    pub email: String,
+    pub username: Option<String>,
+    pub name: Option<String>,
+    pub password_hash: String,
+}
+
+/// Emails are unique without regard to case or surrounding space.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<users::Model, StoreError> {
+    let at = now();
+    let user = users::ActiveModel {
+        id: Set(new_id()),
+        email: Set(normalize_email(&new.email)),
+        username: Set(new.username),
+        name: Set(new.name),
+        password_hash: Set(new.password_hash),
+        email_verified: Set(false),
+        role: Set("user".into()),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
+    Ok(Users::insert(user).exec_with_returning(db).await?)
+}
+
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<users::Model>, StoreError> {
+    Ok(Users::find().filter(users::Column::Email.eq(normalize_email(email))).one(db).await?)
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::Model>, StoreError> {
+    Ok(Users::find_by_id(id.to_owned()).one(db).await?)
+}
+
+/// Rules for a new account's email and password; the text names the rule broken.
+pub fn check_new_account(email: &str, password: &str) -> Result<(), &'static str> {
+    let email = email.trim();
+    let well_formed = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'))
+        && !email.chars().any(char::is_whitespace);
+    if !well_formed {
+        return Err("Enter a valid email address.");
+    }
+    let length = password.chars().count();
+    if length < 10 {
+        return Err("The password must be at least 10 characters long.");
+    }
+    if length > 128 {
+        return Err("The password must be at most 128 characters long.");
+    }
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! HTTP plumbing shared by every route: headers, request logs, browser sessions,
+//! CSRF, client authentication, bearer tokens and page rendering.
+
+pub mod bearer;
+pub mod browser;
+pub mod cached;
+pub mod client_auth;
+pub mod csrf;
+pub mod headers;
+pub mod page;
+pub mod request_log;
+pub mod session_store;
