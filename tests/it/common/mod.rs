@@ -1,0 +1,133 @@
+//! The test app: the real mana-auth on a random port with a fresh database of its own,
+//! plus a back-channel logout receiver and the clients the tests use.
+
+pub mod browser;
+pub mod database;
+pub mod rp;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{Form, Router, routing::post};
+use mana_auth::config::{ClientConfig, Config, Secret};
+use tokio::{net::TcpListener, sync::Mutex};
+
+pub use database::Backend;
+
+pub const RP_SECRET: &str = "rp-secret-0123456789abcdef";
+pub const SERVICE_SECRET: &str = "service-secret-0123456789abcdef";
+pub const RP_REDIRECT: &str = "http://127.0.0.1:9/callback";
+pub const RP_LOGGED_OUT: &str = "http://127.0.0.1:9/logged-out";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Declares a scenario once and runs it on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(backend) = $crate::common::Backend::postgres_from_env() {
+                    super::$name(backend).await;
+                }
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: sea_orm::DatabaseConnection,
+    pub state: mana_auth::state::AppState,
+    /// Logout tokens the back-channel receiver got, in order.
+    pub logout_tokens: Arc<Mutex<Vec<String>>>,
+    _database: database::TestDatabase,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let database = database::TestDatabase::create(backend).await;
+        let (receiver, logout_tokens) = spawn_logout_receiver().await;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut config = Config::load(None).expect("defaults");
+        config.issuer = format!("http://{addr}");
+        config.database.url = Secret::new(database.url.clone());
+        config.database.max_connections = 8;
+        config.clients = test_clients(receiver);
+        adjust(&mut config);
+        config.validate().expect("test config is valid");
+        let state = mana_auth::build_state(config).await.expect("app starts");
+        let db = state.db.clone();
+        tokio::spawn(mana_auth::serve(state.clone(), listener));
+        TestApp { base: format!("http://{addr}"), db, state, logout_tokens, _database: database }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates a user with the shared test password.
+    pub async fn user(&self, email: &str) -> entity::users::Model {
+        let new = mana_auth::admin::users::AddUser {
+            email: email.into(),
+            username: Some(email.split('@').next().unwrap_or(email).into()),
+            name: Some("Test User".into()),
+            password: PASSWORD.into(),
+        };
+        mana_auth::admin::users::add(&self.db, &self.state.passwords, new).await.expect("user created")
+    }
+}
+
+fn test_clients(backchannel: SocketAddr) -> Vec<ClientConfig> {
+    let client = |id: &str, secret: Option<&str>| ClientConfig {
+        id: id.into(),
+        secret: secret.map(Secret::new),
+        redirect_uris: vec![RP_REDIRECT.into()],
+        post_logout_redirect_uris: vec![RP_LOGGED_OUT.into()],
+        name: Some(format!("Test {id}")),
+        skip_consent: true,
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        backchannel_logout_uri: None,
+        id_token_signed_response_alg: None,
+    };
+    let mut rp = client("rp", Some(RP_SECRET));
+    rp.backchannel_logout_uri = Some(format!("http://{backchannel}/backchannel"));
+    let mut consenting = client("consenting", Some(RP_SECRET));
+    consenting.skip_consent = false;
+    let mut rsa = client("rsa", Some(RP_SECRET));
+    rsa.id_token_signed_response_alg = Some(mana_auth::config::SigningAlg::RS256);
+    let mut service = client("service", Some(SERVICE_SECRET));
+    service.grant_types = vec!["client_credentials".into()];
+    service.redirect_uris = vec![];
+    vec![rp, client("spa", None), consenting, rsa, service]
+}
+
+#[derive(serde::Deserialize)]
+struct LogoutForm {
+    logout_token: String,
+}
+
+async fn spawn_logout_receiver() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let tokens = Arc::new(Mutex::new(Vec::new()));
+    let sink = tokens.clone();
+    let app = Router::new().route(
+        "/backchannel",
+        post(move |Form(form): Form<LogoutForm>| {
+            let sink = sink.clone();
+            async move { sink.lock().await.push(form.logout_token) }
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind receiver");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, tokens)
+}
