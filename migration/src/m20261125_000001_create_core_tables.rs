@@ -8,7 +8,7 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in tables() {
+        for table in account_tables().into_iter().chain(session_tables()) {
             manager.create_table(table).await?;
         }
         for index in indexes() {
@@ -34,7 +34,8 @@ impl MigrationTrait for Migration {
     }
 }
 
-fn tables() -> Vec<TableCreateStatement> {
+/// Users, clients and keys.
+fn account_tables() -> Vec<TableCreateStatement> {
     vec![
         Table::create()
             .table(Users::Table)
@@ -73,6 +74,12 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(big_integer_null(Jwks::ActivatedAt))
             .col(big_integer_null(Jwks::RetiredAt))
             .to_owned(),
+    ]
+}
+
+/// Sessions and the grants issued under them.
+fn session_tables() -> Vec<TableCreateStatement> {
+    vec![
         Table::create()
             .table(BrowserSessions::Table)
             .col(string(BrowserSessions::Id).primary_key())

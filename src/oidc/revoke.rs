@@ -35,10 +35,10 @@ async fn revoke_token(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Res
     let form: RevokeForm = parse_form(body)?;
     let client = authenticate_client(state, headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
     let token = form.token.ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    if let Some(hint) = form.token_type_hint.as_deref() {
-        if !matches!(hint, "access_token" | "refresh_token") {
-            return Err(OAuthError::unsupported_token_type(format!("token_type_hint `{hint}` is not supported")));
-        }
+    if let Some(hint) = form.token_type_hint.as_deref()
+        && !matches!(hint, "access_token" | "refresh_token")
+    {
+        return Err(OAuthError::unsupported_token_type(format!("token_type_hint `{hint}` is not supported")));
     }
     let family = match refresh::find(&state.db, &token).await? {
         Some(row) => Some(row),

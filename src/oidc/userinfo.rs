@@ -60,10 +60,10 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> Result<Access
         .keys
         .verify(token, &state.config.issuer, "at+jwt")
         .map_err(|e| BearerError::InvalidToken(e.to_string()))?;
-    if let Some(sid) = &claims.sid {
-        if auth_sessions::find_active(&state.db, sid).await?.is_none() {
-            return Err(BearerError::InvalidToken("the session has ended".into()));
-        }
+    if let Some(sid) = &claims.sid
+        && auth_sessions::find_active(&state.db, sid).await?.is_none()
+    {
+        return Err(BearerError::InvalidToken("the session has ended".into()));
     }
     if refresh::access_token_revoked(&state.db, &claims.jti).await? {
         return Err(BearerError::InvalidToken("the token has been revoked".into()));

@@ -1,5 +1,9 @@
 //! Integration tests: the real app on a random port, a fresh database per test,
 //! spoken to over HTTP as relying parties, browsers and resource servers do.
 
+mod authorize_errors;
 mod common;
+mod discovery;
 mod oidc_flow;
+mod token_errors;
+mod userinfo_tokens;

@@ -76,14 +76,22 @@ async fn code_flow_signs_in_and_tokens_verify_against_jwks(backend: Backend) {
 
     // Refresh rotates; the old token presented again revokes the whole family.
     let first_refresh = tokens.refresh_token().expect("refresh token").clone();
-    let rotated = rp.client.exchange_refresh_token(&first_refresh).expect("endpoint").request_async(&rp.http).await.expect("refresh");
+    let rotated = rp
+        .client
+        .exchange_refresh_token(&first_refresh)
+        .expect("endpoint")
+        .request_async(&rp.http)
+        .await
+        .expect("refresh");
     let second_refresh = rotated.refresh_token().expect("rotated refresh token").clone();
     assert_ne!(second_refresh.secret(), first_refresh.secret());
     let reuse = rp.client.exchange_refresh_token(&first_refresh).expect("endpoint").request_async(&rp.http).await;
     assert!(reuse.is_err(), "a used refresh token must be refused");
-    let after_reuse = rp.client.exchange_refresh_token(&second_refresh).expect("endpoint").request_async(&rp.http).await;
+    let after_reuse =
+        rp.client.exchange_refresh_token(&second_refresh).expect("endpoint").request_async(&rp.http).await;
     assert!(after_reuse.is_err(), "reuse must revoke the rest of the family");
-    let userinfo_after = rp.http.get(app.url("/userinfo")).bearer_auth(rotated.access_token().secret()).send().await.expect("userinfo");
+    let userinfo_after =
+        rp.http.get(app.url("/userinfo")).bearer_auth(rotated.access_token().secret()).send().await.expect("userinfo");
     assert_eq!(userinfo_after.status(), 401, "an access token of a revoked family is refused");
 }
 on_every_backend!(code_flow_signs_in_and_tokens_verify_against_jwks);
@@ -112,7 +120,8 @@ async fn logout_ends_session_and_notifies_the_back_channel(backend: Backend) {
 
     // The session is over: refresh and userinfo fail, the browser must sign in again.
     assert!(rp.client.exchange_refresh_token(&refresh).expect("endpoint").request_async(&rp.http).await.is_err());
-    let userinfo = rp.http.get(app.url("/userinfo")).bearer_auth(tokens.access_token().secret()).send().await.expect("userinfo");
+    let userinfo =
+        rp.http.get(app.url("/userinfo")).bearer_auth(tokens.access_token().secret()).send().await.expect("userinfo");
     assert_eq!(userinfo.status(), 401);
     let again = browser.get(&rp.authorize(&["openid"]).url).await;
     assert!(crate::common::browser::location(&again).starts_with("/login"));

@@ -131,3 +131,30 @@ async fn spawn_logout_receiver() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
     tokio::spawn(async move { axum::serve(listener, app).await });
     (addr, tokens)
 }
+
+/// Signs `email` in through the hosted page for `client_id` and returns the code with its request.
+pub async fn signed_in_code(
+    app: &TestApp,
+    client_id: &str,
+    secret: Option<&str>,
+    email: &str,
+    scopes: &[&str],
+) -> (rp::RelyingParty, rp::Request, String, browser::Browser) {
+    let rp = rp::RelyingParty::discover(&app.base, client_id, secret).await;
+    let browser = browser::Browser::new(&app.base);
+    let request = rp.authorize(scopes);
+    let callback = browser.authorize_and_sign_in(&request.url, email, PASSWORD).await;
+    let code = browser::query_param(&callback, "code").unwrap_or_else(|| panic!("no code in {callback}"));
+    (rp, request, code, browser)
+}
+
+/// POSTs a form to the token endpoint with HTTP Basic client authentication.
+pub async fn token_request(app: &TestApp, client: (&str, &str), form: &[(&str, &str)]) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url("/token"))
+        .basic_auth(client.0, Some(client.1))
+        .form(form)
+        .send()
+        .await
+        .expect("token request")
+}

@@ -43,8 +43,11 @@ impl RelyingParty {
 
     pub fn authorize(&self, scopes: &[&str]) -> Request {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request =
-            self.client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random);
+        let mut request = self.client.authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        );
         for scope in scopes {
             request = request.add_scope(Scope::new((*scope).into()));
         }
@@ -56,7 +59,13 @@ impl RelyingParty {
         &self,
         code: &str,
         verifier: PkceCodeVerifier,
-    ) -> Result<CoreTokenResponse, openidconnect::RequestTokenError<openidconnect::HttpClientError<reqwest::Error>, openidconnect::StandardErrorResponse<openidconnect::core::CoreErrorResponseType>>> {
+    ) -> Result<
+        CoreTokenResponse,
+        openidconnect::RequestTokenError<
+            openidconnect::HttpClientError<reqwest::Error>,
+            openidconnect::StandardErrorResponse<openidconnect::core::CoreErrorResponseType>,
+        >,
+    > {
         self.client
             .exchange_code(AuthorizationCode::new(code.into()))
             .expect("token endpoint")
