@@ -16,7 +16,7 @@ fn authorize_url(app: &TestApp, params: &[(&str, &str)]) -> String {
     app.url(&format!("/authorize?{query}"))
 }
 
-fn base_params<'a>(client_id: &'a str) -> Vec<(&'a str, &'a str)> {
+fn base_params(client_id: &'static str) -> Vec<(&'static str, &'static str)> {
     vec![
         ("response_type", "code"),
         ("client_id", client_id),

@@ -5,5 +5,8 @@ mod authorize_errors;
 mod common;
 mod discovery;
 mod oidc_flow;
+mod operators;
+mod pages;
+mod revocation;
 mod token_errors;
 mod userinfo_tokens;

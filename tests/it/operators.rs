@@ -1,0 +1,107 @@
+//! What operators do outside HTTP: add and remove clients, and start-up refusing bad settings.
+
+use mana_auth::{
+    admin::clients,
+    config::{ClientConfig, Config, Secret},
+    store,
+};
+
+use crate::{
+    common::{Backend, TestApp},
+    on_every_backend,
+};
+
+fn service(id: &str) -> ClientConfig {
+    ClientConfig {
+        id: id.into(),
+        secret: None,
+        redirect_uris: vec![],
+        post_logout_redirect_uris: vec![],
+        name: None,
+        skip_consent: false,
+        grant_types: vec!["client_credentials".into()],
+        backchannel_logout_uri: None,
+        id_token_signed_response_alg: None,
+    }
+}
+
+async fn added_client_secret_is_shown_once_and_stored_as_a_digest(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let secret = clients::add(&app.db, service("cli-service"), false).await.expect("added").expect("a secret");
+    assert!(secret.len() >= 43, "at least 256 bits");
+    let stored = store::clients::find(&app.db, "cli-service").await.expect("db").expect("stored");
+    assert_eq!(stored.secret_hash.as_deref(), Some(mana_auth::security::opaque::digest(&secret).as_str()));
+    let ok =
+        crate::common::token_request(&app, ("cli-service", &secret), &[("grant_type", "client_credentials")]).await;
+    assert_eq!(ok.status(), 200);
+
+    assert!(clients::add(&app.db, service("cli-service"), false).await.is_err(), "ids are unique");
+    assert!(clients::add(&app.db, service("rp"), false).await.is_err(), "config ids are taken too");
+    assert!(clients::remove(&app.db, "rp").await.is_err(), "config clients are removed in config");
+    clients::remove(&app.db, "cli-service").await.expect("removed");
+    let gone =
+        crate::common::token_request(&app, ("cli-service", &secret), &[("grant_type", "client_credentials")]).await;
+    assert_eq!(gone.status(), 401);
+}
+on_every_backend!(added_client_secret_is_shown_once_and_stored_as_a_digest);
+
+#[tokio::test]
+async fn unreachable_database_stops_start_up_naming_the_setting() {
+    let mut config = Config::load(None).expect("defaults");
+    config.database.url = Secret::new("postgres://postgres@127.0.0.1:1/none");
+    config.database.connect_timeout_secs = 1;
+    let Err(err) = mana_auth::build_state(config).await else { panic!("start-up must fail") };
+    assert!(err.to_string().starts_with("database.url:"), "{err}");
+}
+
+/// Runs the real binary with `env` layered over the defaults.
+fn mana_auth(args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mana-auth"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write");
+    child.wait_with_output().expect("exits")
+}
+
+#[test]
+fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
+    let path = std::env::temp_dir().join(format!("mana-auth-{}.db", mana_auth::security::opaque::random_token(6)));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let env = [("MANA_AUTH__DATABASE__URL", url.as_str())];
+    let added =
+        mana_auth(&["user", "add", "--email", "cli@example.org", "--password-stdin"], &env, "a long enough password\n");
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(path.exists(), "the database named by the environment was created");
+    let client = mana_auth(&["client", "add", "--id", "tool", "--grant-type", "client_credentials"], &env, "");
+    let printed = String::from_utf8_lossy(&client.stdout);
+    assert!(printed.contains("client_secret: "), "{printed}");
+    let listed = mana_auth(&["client", "list"], &env, "");
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.starts_with("tool\tconfidential\tcli"), "{listed}");
+    assert!(!listed.contains(printed.split("client_secret: ").nth(1).unwrap_or("x").lines().next().unwrap_or("x")));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+
+    let bad = mana_auth(&["migrate"], &[("MANA_AUTH__ISSUER", "not a url")], "");
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+    assert!(stderr.contains("issuer"), "{stderr}");
+}
+
+#[test]
+fn unknown_setting_in_a_file_stops_start_up() {
+    let path = std::env::temp_dir().join(format!("mana-auth-{}.toml", mana_auth::security::opaque::random_token(6)));
+    std::fs::write(&path, "[server]\nbind = \"127.0.0.1:1\"\nbindd = \"x\"\n").expect("write");
+    let err = Config::load(Some(&path)).expect_err("refused");
+    std::fs::remove_file(&path).ok();
+    assert!(err.to_string().contains("bindd"), "{err}");
+}

@@ -1,0 +1,194 @@
+//! Hosted pages: CSRF, sign-in answers, session renewal, sign-up, consent, sign-out confirmation.
+
+use openidconnect::{TokenResponse, core::CoreJwsSigningAlgorithm};
+
+use crate::{
+    common::{
+        Backend, PASSWORD, RP_SECRET, TestApp,
+        browser::{Browser, hidden_field, location, query_param},
+        rp::RelyingParty,
+    },
+    on_every_backend,
+};
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("mana_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn sign_in_form_needs_its_csrf_token(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("csrf@example.org").await;
+    let browser = Browser::new(&app.base);
+    let page = browser.get("/login").await.text().await.expect("page");
+    let csrf = hidden_field(&page, "csrf");
+    for token in ["", "forged-token", &csrf[1..]] {
+        let response = browser
+            .post_form("/login", &[("email", "csrf@example.org"), ("password", PASSWORD), ("csrf", token)])
+            .await;
+        assert_eq!(response.status(), 403, "csrf `{token}`");
+    }
+    let missing = browser.post_form("/login", &[("email", "csrf@example.org"), ("password", PASSWORD)]).await;
+    assert!(missing.status().is_client_error());
+    // Another browser's token does not work either.
+    let other = Browser::new(&app.base);
+    let response =
+        other.post_form("/login", &[("email", "csrf@example.org"), ("password", PASSWORD), ("csrf", &csrf)]).await;
+    assert_eq!(response.status(), 403);
+    // Nobody got signed in.
+    let home = browser.get("/").await.text().await.expect("home");
+    assert!(!home.contains("csrf@example.org"));
+}
+on_every_backend!(sign_in_form_needs_its_csrf_token);
+
+async fn wrong_password_and_unknown_email_get_the_same_answer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("known@example.org").await;
+    let browser = Browser::new(&app.base);
+    let mut answers = Vec::new();
+    for email in ["known@example.org", "unknown@example.org"] {
+        let page = browser.get("/login").await.text().await.expect("page");
+        let response = browser.submit_sign_in(&page, email, "wrong password!").await;
+        assert_eq!(response.status(), 401);
+        let body = response.text().await.expect("page");
+        answers.push(body.contains("Incorrect email or password."));
+    }
+    assert_eq!(answers, [true, true]);
+}
+on_every_backend!(wrong_password_and_unknown_email_get_the_same_answer);
+
+async fn sign_in_renews_the_session_cookie(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("fix@example.org").await;
+    let browser = Browser::new(&app.base);
+    let page = browser.get("/login").await;
+    let before = session_cookie(&page).expect("a session cookie");
+    let cookie_line = page.headers()["set-cookie"].to_str().expect("text").to_owned();
+    assert!(cookie_line.contains("HttpOnly") && cookie_line.contains("SameSite=Lax"), "{cookie_line}");
+    let html = page.text().await.expect("page");
+    let response = browser.submit_sign_in(&html, "fix@example.org", PASSWORD).await;
+    assert_eq!(response.status(), 303);
+    let after = session_cookie(&response).expect("a renewed cookie");
+    assert_ne!(before, after, "the session id changes at sign-in");
+    assert!(browser.get("/").await.text().await.expect("home").contains("fix@example.org"));
+}
+on_every_backend!(sign_in_renews_the_session_cookie);
+
+async fn sign_up_creates_the_account_and_continues_the_flow(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = RelyingParty::discover(&app.base, "rp", Some(RP_SECRET)).await;
+    let browser = Browser::new(&app.base);
+    let request = rp.authorize(&["openid", "email"]);
+    let login = browser.get(&request.url).await;
+    let req = query_param(&app.url(&location(&login)), "req").expect("req");
+    let page = browser.get(&format!("/signup?req={req}")).await.text().await.expect("page");
+    let csrf = hidden_field(&page, "csrf");
+    let short = browser
+        .post_form("/signup", &[("email", "new@example.org"), ("password", "short"), ("csrf", &csrf), ("req", &req)])
+        .await;
+    assert_eq!(short.status(), 400);
+    assert!(short.text().await.expect("page").contains("at least 10"));
+    let form =
+        [("email", "New@Example.org"), ("password", PASSWORD), ("name", "New Person"), ("csrf", &csrf), ("req", &req)];
+    let (_, callback) = browser.follow(browser.post_form("/signup", &form).await).await;
+    let code = query_param(&callback.expect("back to the client"), "code").expect("code");
+    let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
+    let claims = tokens
+        .id_token()
+        .expect("id")
+        .claims(&rp.verifier_for(CoreJwsSigningAlgorithm::EdDsa), &request.nonce)
+        .expect("valid");
+    assert_eq!(claims.email().map(|e| e.as_str()), Some("new@example.org"));
+
+    let again = Browser::new(&app.base);
+    let page = again.get("/signup").await.text().await.expect("page");
+    let taken = again
+        .post_form(
+            "/signup",
+            &[("email", "new@example.org"), ("password", PASSWORD), ("csrf", &hidden_field(&page, "csrf"))],
+        )
+        .await;
+    assert_eq!(taken.status(), 409);
+}
+on_every_backend!(sign_up_creates_the_account_and_continues_the_flow);
+
+async fn consent_is_asked_once_and_denial_reaches_the_client(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("con@example.org").await;
+    let rp = RelyingParty::discover(&app.base, "consenting", Some(RP_SECRET)).await;
+    let browser = Browser::new(&app.base);
+
+    let first = rp.authorize(&["openid", "email"]);
+    let (page, _) = browser.follow(browser.get(&first.url).await).await;
+    let (consent, left) = browser
+        .follow(browser.submit_sign_in(&page.text().await.expect("page"), "con@example.org", PASSWORD).await)
+        .await;
+    assert!(left.is_none(), "consent comes before any code");
+    let html = consent.text().await.expect("consent page");
+    assert!(html.contains("Test consenting") && html.contains("See your email address"));
+    let deny =
+        [("csrf", hidden_field(&html, "csrf")), ("req", hidden_field(&html, "req")), ("decision", "deny".into())];
+    let denied =
+        location(&browser.post_form("/consent", &deny.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await);
+    assert_eq!(query_param(&denied, "error").as_deref(), Some("access_denied"));
+    assert_eq!(query_param(&denied, "state").as_deref(), Some(first.state.secret().as_str()));
+
+    let second = rp.authorize(&["openid", "email"]);
+    let (consent, _) = browser.follow(browser.get(&second.url).await).await;
+    let html = consent.text().await.expect("consent page");
+    let allow =
+        [("csrf", hidden_field(&html, "csrf")), ("req", hidden_field(&html, "req")), ("decision", "allow".into())];
+    let (_, left) = browser
+        .follow(browser.post_form("/consent", &allow.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await)
+        .await;
+    assert!(query_param(&left.expect("redirect"), "code").is_some());
+
+    // Remembered: the same scopes go straight through; a wider request asks again.
+    let (_, left) = browser.follow(browser.get(&rp.authorize(&["openid"]).url).await).await;
+    assert!(query_param(&left.expect("redirect"), "code").is_some());
+    let (page, left) = browser.follow(browser.get(&rp.authorize(&["openid", "profile"]).url).await).await;
+    assert!(left.is_none());
+    assert!(page.text().await.expect("page").contains("See your name and username"));
+}
+on_every_backend!(consent_is_asked_once_and_denial_reaches_the_client);
+
+async fn rs256_client_gets_an_rs256_id_token(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("rsa@example.org").await;
+    let (rp, request, code, _) =
+        crate::common::signed_in_code(&app, "rsa", Some(RP_SECRET), "rsa@example.org", &["openid"]).await;
+    let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
+    let id_token = tokens.id_token().expect("id");
+    assert!(id_token.claims(&rp.verifier_for(CoreJwsSigningAlgorithm::EdDsa), &request.nonce).is_err());
+    id_token
+        .claims(&rp.verifier_for(CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256), &request.nonce)
+        .expect("RS256 verifies");
+    let header = jsonwebtoken::decode_header(openidconnect::OAuth2TokenResponse::access_token(&tokens).secret())
+        .expect("header");
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::EdDSA, "access tokens stay EdDSA");
+}
+on_every_backend!(rs256_client_gets_an_rs256_id_token);
+
+async fn sign_out_without_hint_asks_first_and_checks_the_return_uri(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("out@example.org").await;
+    let (_, _, _, browser) =
+        crate::common::signed_in_code(&app, "rp", Some(RP_SECRET), "out@example.org", &["openid"]).await;
+    let unregistered = browser.get("/logout?client_id=rp&post_logout_redirect_uri=https://evil.example/").await;
+    assert_eq!(unregistered.status(), 400);
+    let confirm = browser.get("/logout").await;
+    assert_eq!(confirm.status(), 200);
+    let html = confirm.text().await.expect("page");
+    assert!(browser.get("/").await.text().await.expect("home").contains("out@example.org"), "nothing ended yet");
+    let forged = browser.post_form("/logout/confirm", &[("csrf", "nope")]).await;
+    assert_eq!(forged.status(), 403);
+    let done = browser.post_form("/logout/confirm", &[("csrf", &hidden_field(&html, "csrf"))]).await;
+    assert_eq!(location(&done), "/logout/done");
+    assert!(!browser.get("/").await.text().await.expect("home").contains("out@example.org"));
+}
+on_every_backend!(sign_out_without_hint_asks_first_and_checks_the_return_uri);

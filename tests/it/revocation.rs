@@ -1,0 +1,74 @@
+//! Introspection (RFC 7662) and revocation (RFC 7009).
+
+use openidconnect::OAuth2TokenResponse;
+use serde_json::Value;
+
+use crate::{
+    common::{Backend, RP_SECRET, SERVICE_SECRET, TestApp, signed_in_code},
+    on_every_backend,
+};
+
+async fn introspect(app: &TestApp, token: &str) -> Value {
+    let response = reqwest::Client::new()
+        .post(app.url("/introspect"))
+        .basic_auth("service", Some(SERVICE_SECRET))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("json")
+}
+
+async fn revoking_a_refresh_token_ends_its_grant_for_introspection(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = app.user("rv@example.org").await;
+    let (rp, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "rv@example.org", &["openid"]).await;
+    let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
+    let access = tokens.access_token().secret().clone();
+    let refresh = tokens.refresh_token().expect("refresh").secret().clone();
+
+    let active = introspect(&app, &access).await;
+    assert_eq!(active["active"], true);
+    assert_eq!(active["sub"], user.id.as_str());
+    assert_eq!(active["client_id"], "rp");
+    assert_eq!(introspect(&app, "not-a-token").await, serde_json::json!({"active": false}));
+    // Only the client a refresh token belongs to may see it described.
+    assert_eq!(introspect(&app, &refresh).await["active"], false);
+
+    let public = reqwest::Client::new()
+        .post(app.url("/introspect"))
+        .form(&[("token", access.as_str()), ("client_id", "spa")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(public.status(), 401);
+
+    let wrong_client = reqwest::Client::new()
+        .post(app.url("/revoke"))
+        .basic_auth("consenting", Some(RP_SECRET))
+        .form(&[("token", refresh.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(wrong_client.status(), 200);
+    assert_eq!(introspect(&app, &access).await["active"], true, "another client cannot revoke it");
+
+    let revoked = reqwest::Client::new()
+        .post(app.url("/revoke"))
+        .basic_auth("rp", Some(RP_SECRET))
+        .form(&[("token", refresh.as_str()), ("token_type_hint", "refresh_token")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(introspect(&app, &access).await["active"], false);
+    let refreshed = crate::common::token_request(
+        &app,
+        ("rp", RP_SECRET),
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    )
+    .await;
+    assert_eq!(refreshed.status(), 400);
+}
+on_every_backend!(revoking_a_refresh_token_ends_its_grant_for_introspection);
