@@ -8,7 +8,7 @@ use crate::{
     security::passwords::Passwords,
     store::{
         StoreError,
-        users::{self, NewUser, check_new_account},
+        users::{self, NewUser, check_new_account, check_username},
     },
 };
 
@@ -20,7 +20,9 @@ pub struct AddUser {
 }
 
 pub async fn add(db: &DatabaseConnection, passwords: &Passwords, new: AddUser) -> Result<User, AdminError> {
-    check_new_account(&new.email, &new.password).map_err(|e| AdminError::Invalid(e.into()))?;
+    check_new_account(&new.email, &new.password)
+        .and_then(|()| new.username.as_deref().map_or(Ok(()), check_username))
+        .map_err(|e| AdminError::Invalid(e.into()))?;
     let password_hash = passwords.hash(new.password).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
     let user = NewUser { email: new.email, username: new.username, name: new.name, password_hash };
     users::create(db, user).await.map_err(|e| match e {

@@ -33,6 +33,7 @@ struct SignUpPage<'a> {
     csrf: &'a str,
     req: &'a str,
     email: &'a str,
+    username: &'a str,
     name: &'a str,
     error: &'a str,
 }
@@ -43,6 +44,8 @@ pub struct SignUpForm {
     password: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    username: String,
     csrf: String,
     #[serde(default)]
     req: String,
@@ -50,7 +53,7 @@ pub struct SignUpForm {
 
 pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
     let csrf = browser.csrf_token().await?;
-    let page = SignUpPage { csrf: &csrf, req: query.req(), email: "", name: "", error: "" };
+    let page = SignUpPage { csrf: &csrf, req: query.req(), email: "", username: "", name: "", error: "" };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -63,21 +66,27 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
     let refuse = |status: StatusCode, error: &str, csrf: &str| {
-        render(status, &SignUpPage { csrf, req: &form.req, email: &form.email, name: &form.name, error })
+        render(
+            status,
+            &SignUpPage { csrf, req: &form.req, email: &form.email, username: &form.username, name: &form.name, error },
+        )
     };
     let csrf = browser.csrf_token().await?;
-    if let Err(problem) = users::check_new_account(&form.email, &form.password) {
+    let username = Some(form.username.trim().to_owned()).filter(|u| !u.is_empty());
+    if let Err(problem) = users::check_new_account(&form.email, &form.password)
+        .and_then(|()| username.as_deref().map_or(Ok(()), users::check_username))
+    {
         return Ok(refuse(StatusCode::BAD_REQUEST, problem, &csrf));
     }
     let password_hash = state.passwords.hash(form.password.clone()).await?;
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
-    let new = NewUser { email: form.email.clone(), username: None, name, password_hash };
+    let new = NewUser { email: form.email.clone(), username, name, password_hash };
     let user = match users::create(&state.db, new).await {
         Ok(user) => user,
         Err(StoreError::Conflict(_)) => {
             return Ok(refuse(
                 StatusCode::CONFLICT,
-                "An account with this email already exists. Sign in instead.",
+                "An account with this email or username already exists. Sign in instead.",
                 &csrf,
             ));
         }

@@ -62,3 +62,10 @@ pub fn check_new_account(email: &str, password: &str) -> Result<(), &'static str
     }
     Ok(())
 }
+
+/// Usernames become `preferred_username` (and Matrix localparts): 1 to 64 of `a-z 0-9 . _ -`.
+pub fn check_username(username: &str) -> Result<(), &'static str> {
+    let valid = (1..=64).contains(&username.len())
+        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+    if valid { Ok(()) } else { Err("A username has 1 to 64 lowercase letters, digits, dots, dashes or underscores.") }
+}

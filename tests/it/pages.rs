@@ -83,7 +83,7 @@ async fn sign_up_creates_the_account_and_continues_the_flow(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let rp = RelyingParty::discover(&app.base, "rp", Some(RP_SECRET)).await;
     let browser = Browser::new(&app.base);
-    let request = rp.authorize(&["openid", "email"]);
+    let request = rp.authorize(&["openid", "email", "profile"]);
     let login = browser.get(&request.url).await;
     let req = query_param(&app.url(&location(&login)), "req").expect("req");
     let page = browser.get(&format!("/signup?req={req}")).await.text().await.expect("page");
@@ -93,8 +93,22 @@ async fn sign_up_creates_the_account_and_continues_the_flow(backend: Backend) {
         .await;
     assert_eq!(short.status(), 400);
     assert!(short.text().await.expect("page").contains("at least 10"));
-    let form =
-        [("email", "New@Example.org"), ("password", PASSWORD), ("name", "New Person"), ("csrf", &csrf), ("req", &req)];
+    let bad_name = [
+        ("email", "new@example.org"),
+        ("password", PASSWORD),
+        ("username", "Not Valid!"),
+        ("csrf", &csrf),
+        ("req", &req),
+    ];
+    assert_eq!(browser.post_form("/signup", &bad_name).await.status(), 400);
+    let form = [
+        ("email", "New@Example.org"),
+        ("password", PASSWORD),
+        ("name", "New Person"),
+        ("username", "newperson"),
+        ("csrf", &csrf),
+        ("req", &req),
+    ];
     let (_, callback) = browser.follow(browser.post_form("/signup", &form).await).await;
     let code = query_param(&callback.expect("back to the client"), "code").expect("code");
     let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
@@ -104,6 +118,7 @@ async fn sign_up_creates_the_account_and_continues_the_flow(backend: Backend) {
         .claims(&rp.verifier_for(CoreJwsSigningAlgorithm::EdDsa), &request.nonce)
         .expect("valid");
     assert_eq!(claims.email().map(|e| e.as_str()), Some("new@example.org"));
+    assert_eq!(claims.preferred_username().map(|u| u.as_str()), Some("newperson"));
 
     let again = Browser::new(&app.base);
     let page = again.get("/signup").await.text().await.expect("page");

@@ -1,0 +1,16 @@
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked --bin mana-auth
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home /data mana
+COPY --from=build /src/target/release/mana-auth /usr/local/bin/mana-auth
+USER mana
+VOLUME /data
+ENV MANA_AUTH__SERVER__BIND=0.0.0.0:3001 \
+    MANA_AUTH__DATABASE__URL=sqlite:///data/mana-auth.db?mode=rwc
+EXPOSE 3001
+ENTRYPOINT ["mana-auth"]
+CMD ["serve"]
