@@ -5,7 +5,7 @@ RUN cargo build --release --locked --bin mana-auth
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --home /data mana
+    && useradd --system --home /data mana && mkdir -p /data && chown mana /data
 COPY --from=build /src/target/release/mana-auth /usr/local/bin/mana-auth
 USER mana
 VOLUME /data

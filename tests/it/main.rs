@@ -2,6 +2,7 @@
 //! spoken to over HTTP as relying parties, browsers and resource servers do.
 
 mod authorize_errors;
+mod browser_e2e;
 mod common;
 mod discovery;
 mod oidc_flow;
