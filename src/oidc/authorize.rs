@@ -166,7 +166,8 @@ pub async fn resume(
         Some(sid) => auth_sessions::find_active(&state.db, &sid).await?,
         None => None,
     };
-    let too_old = |auth_time: i64| pending.max_age.is_some_and(|max| now() - auth_time > max);
+    // max_age=0 asks for a fresh sign-in every time, like prompt=login.
+    let too_old = |auth_time: i64| pending.max_age.is_some_and(|max| max == 0 || now() - auth_time > max);
     let session = match session {
         Some(s) if pending.fresh_login || !(pending.prompt.iter().any(|p| p == "login") || too_old(s.auth_time)) => s,
         _ if prompt_none => return Ok(fail("login_required", "the user is not signed in")),

@@ -104,5 +104,9 @@ async fn a_signed_in_browser_gets_a_code_without_the_page_and_prompt_login_asks_
     assert!(query_param(&to, "code").is_some(), "prompt=none with a session issues a code: {to}");
     let again = browser.get(&authorize_url(&app, &with(base_params("rp"), "prompt", Some("login")))).await;
     assert!(location(&again).starts_with("/login?req="));
+    let too_old = browser.get(&authorize_url(&app, &with(base_params("rp"), "max_age", Some("0")))).await;
+    assert!(location(&too_old).starts_with("/login?req="), "max_age=0 asks to sign in again");
+    let recent = browser.get(&authorize_url(&app, &with(base_params("rp"), "max_age", Some("3600")))).await;
+    assert!(query_param(&location(&recent), "code").is_some(), "a recent sign-in satisfies max_age");
 }
 on_every_backend!(a_signed_in_browser_gets_a_code_without_the_page_and_prompt_login_asks_again);

@@ -4,6 +4,7 @@
 mod authorize_errors;
 mod browser_e2e;
 mod common;
+mod concurrency;
 mod discovery;
 mod oidc_flow;
 mod operators;

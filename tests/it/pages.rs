@@ -207,3 +207,16 @@ async fn sign_out_without_hint_asks_first_and_checks_the_return_uri(backend: Bac
     assert!(!browser.get("/").await.text().await.expect("home").contains("out@example.org"));
 }
 on_every_backend!(sign_out_without_hint_asks_first_and_checks_the_return_uri);
+
+async fn https_issuer_gets_hsts_and_secure_cookies(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.issuer = "https://auth.example.test".into()).await;
+    let response = Browser::new(&app.base).get("/login").await;
+    assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    assert!(response.headers()["set-cookie"].to_str().expect("text").contains("Secure"));
+    assert!(response.headers()["content-security-policy"].to_str().expect("text").contains("frame-ancestors 'none'"));
+    let plain = TestApp::spawn(Backend::Sqlite).await;
+    let response = Browser::new(&plain.base).get("/login").await;
+    assert!(response.headers().get("strict-transport-security").is_none());
+    assert!(!response.headers()["set-cookie"].to_str().expect("text").contains("Secure"));
+}
+on_every_backend!(https_issuer_gets_hsts_and_secure_cookies);

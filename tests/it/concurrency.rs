@@ -1,0 +1,53 @@
+//! Races: a code or refresh token presented many times at once is honoured once.
+
+use futures_util::future::join_all;
+use openidconnect::OAuth2TokenResponse;
+
+use crate::{
+    common::{Backend, RP_REDIRECT, RP_SECRET, TestApp, signed_in_code, token_request},
+    on_every_backend,
+};
+
+async fn concurrent_code_exchanges_succeed_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("race@example.org").await;
+    let (_, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "race@example.org", &["openid"]).await;
+    let verifier = request.verifier.secret().clone();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", RP_REDIRECT),
+        ("code_verifier", verifier.as_str()),
+    ];
+    let responses = join_all((0..10).map(|_| token_request(&app, ("rp", RP_SECRET), &form))).await;
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+}
+on_every_backend!(concurrent_code_exchanges_succeed_once);
+
+async fn concurrent_refreshes_succeed_once_and_revoke_the_family(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("race2@example.org").await;
+    let (rp, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "race2@example.org", &["openid"]).await;
+    let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
+    let refresh = tokens.refresh_token().expect("refresh").secret().clone();
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())];
+    let responses = join_all((0..10).map(|_| token_request(&app, ("rp", RP_SECRET), &form))).await;
+    let mut winners = Vec::new();
+    for response in responses {
+        if response.status() == 200 {
+            let body: serde_json::Value = response.json().await.expect("json");
+            winners.push(body["refresh_token"].as_str().expect("rotated").to_owned());
+        } else {
+            assert_eq!(response.status(), 400);
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one rotation wins");
+    // The losers presented a used token: reuse revoked the family, the winner's token too.
+    let after =
+        token_request(&app, ("rp", RP_SECRET), &[("grant_type", "refresh_token"), ("refresh_token", &winners[0])])
+            .await;
+    assert_eq!(after.status(), 400);
+}
+on_every_backend!(concurrent_refreshes_succeed_once_and_revoke_the_family);
