@@ -1,40 +1,28 @@
 //! What every successful sign-in does: a new session bound to the browser under a
 //! fresh cookie id, then back to the waiting authorization request, if any.
 
-use std::net::SocketAddr;
-
-use axum::{
-    http::{HeaderMap, header},
-    response::{IntoResponse, Redirect, Response},
-};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::{
     state::AppState,
     store::auth_sessions::{self, NewSession},
-    web::{browser::BrowserSession, page::PageError},
+    web::{browser::BrowserSession, client_info::ClientInfo, page::PageError},
 };
-
-pub struct Client<'a> {
-    pub headers: &'a HeaderMap,
-    pub addr: SocketAddr,
-}
 
 pub async fn complete_sign_in(
     state: &AppState,
     browser: &BrowserSession,
     user_id: &str,
     request_id: Option<&str>,
-    client: Client<'_>,
+    client: ClientInfo,
 ) -> Result<Response, PageError> {
-    let user_agent =
-        client.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(512).collect());
     let session = auth_sessions::create(
         &state.db,
         NewSession {
             user_id: user_id.to_owned(),
             ttl_secs: state.config.sessions.ttl_secs,
-            user_agent,
-            ip: Some(client.addr.ip().to_string()),
+            user_agent: client.user_agent,
+            ip: client.ip,
         },
     )
     .await?;

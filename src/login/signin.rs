@@ -1,23 +1,22 @@
 //! The sign-in page: `email` and `password`, CSRF-protected. Unknown email and wrong
 //! password get the same answer in the same time.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::{
     Form,
-    extract::{ConnectInfo, Query, State},
-    http::{HeaderMap, StatusCode},
+    extract::{Query, State},
+    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
 
-use super::complete::{Client, complete_sign_in};
+use super::complete::complete_sign_in;
 use crate::{
     state::AppState,
     store::users,
     web::{
         browser::BrowserSession,
+        client_info::ClientInfo,
         page::{PageError, render},
     },
 };
@@ -61,8 +60,7 @@ pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Re
 pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    client: ClientInfo,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
@@ -77,5 +75,5 @@ pub async fn submit(
         return Ok(render(StatusCode::UNAUTHORIZED, &page));
     };
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
-    complete_sign_in(&state, &browser, &user.id, request_id, Client { headers: &headers, addr }).await
+    complete_sign_in(&state, &browser, &user.id, request_id, client).await
 }

@@ -1,20 +1,15 @@
 //! The sign-up page: creates an account and signs it in.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::{
     Form,
-    extract::{ConnectInfo, Query, State},
-    http::{HeaderMap, StatusCode},
+    extract::{Query, State},
+    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
 
-use super::{
-    complete::{Client, complete_sign_in},
-    signin::PageQuery,
-};
+use super::{complete::complete_sign_in, signin::PageQuery};
 use crate::{
     state::AppState,
     store::{
@@ -23,6 +18,7 @@ use crate::{
     },
     web::{
         browser::BrowserSession,
+        client_info::ClientInfo,
         page::{PageError, render},
     },
 };
@@ -60,8 +56,7 @@ pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Re
 pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    client: ClientInfo,
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
@@ -93,5 +88,5 @@ pub async fn submit(
         Err(err) => return Err(err.into()),
     };
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
-    complete_sign_in(&state, &browser, &user.id, request_id, Client { headers: &headers, addr }).await
+    complete_sign_in(&state, &browser, &user.id, request_id, client).await
 }

@@ -5,6 +5,7 @@ pub mod bearer;
 pub mod browser;
 pub mod cached;
 pub mod client_auth;
+pub mod client_info;
 pub mod csrf;
 pub mod headers;
 pub mod page;

@@ -4,7 +4,7 @@ use futures_util::future::join_all;
 use openidconnect::OAuth2TokenResponse;
 
 use crate::{
-    common::{Backend, RP_REDIRECT, RP_SECRET, TestApp, signed_in_code, token_request},
+    common::{Backend, RP_SECRET, TestApp, code_exchange_form, signed_in_code, token_request},
     on_every_backend,
 };
 
@@ -13,12 +13,7 @@ async fn concurrent_code_exchanges_succeed_once(backend: Backend) {
     app.user("race@example.org").await;
     let (_, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "race@example.org", &["openid"]).await;
     let verifier = request.verifier.secret().clone();
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", RP_REDIRECT),
-        ("code_verifier", verifier.as_str()),
-    ];
+    let form = code_exchange_form(&code, &verifier);
     let responses = join_all((0..10).map(|_| token_request(&app, ("rp", RP_SECRET), &form))).await;
     let statuses: Vec<u16> = responses.iter().map(|r| r.status().as_u16()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");

@@ -5,7 +5,9 @@ use openidconnect::OAuth2TokenResponse;
 use serde_json::Value;
 
 use crate::{
-    common::{Backend, RP_REDIRECT, RP_SECRET, SERVICE_SECRET, TestApp, signed_in_code, token_request},
+    common::{
+        Backend, RP_REDIRECT, RP_SECRET, SERVICE_SECRET, TestApp, code_exchange_form, signed_in_code, token_request,
+    },
     on_every_backend,
 };
 
@@ -37,12 +39,7 @@ async fn replayed_code_is_refused_and_revokes_issued_tokens(backend: Backend) {
     let (rp, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "re@example.org", &["openid"]).await;
     let verifier = request.verifier.secret().clone();
     let tokens = rp.exchange(&code, request.verifier).await.expect("first exchange");
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", RP_REDIRECT),
-        ("code_verifier", verifier.as_str()),
-    ];
+    let form = code_exchange_form(&code, &verifier);
     assert_eq!(error_of(token_request(&app, ("rp", RP_SECRET), &form).await).await, (400, "invalid_grant".into()));
     let refresh = tokens.refresh_token().expect("refresh").secret().clone();
     let refreshed =
@@ -73,12 +70,7 @@ async fn wrong_client_secret_or_other_client_is_refused(backend: Backend) {
     app.user("cs@example.org").await;
     let (_, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "cs@example.org", &["openid"]).await;
     let verifier = request.verifier.secret().clone();
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", RP_REDIRECT),
-        ("code_verifier", verifier.as_str()),
-    ];
+    let form = code_exchange_form(&code, &verifier);
     let wrong_secret = token_request(&app, ("rp", "not-the-secret"), &form).await;
     assert_eq!(wrong_secret.headers()["www-authenticate"], "Basic realm=\"mana-auth\"");
     assert_eq!(error_of(wrong_secret).await, (401, "invalid_client".into()));

@@ -158,3 +158,8 @@ pub async fn token_request(app: &TestApp, client: (&str, &str), form: &[(&str, &
         .await
         .expect("token request")
 }
+
+/// The token request form that redeems `code` with its PKCE `verifier`.
+pub fn code_exchange_form<'a>(code: &'a str, verifier: &'a str) -> [(&'static str, &'a str); 4] {
+    [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier)]
+}
