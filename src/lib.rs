@@ -9,6 +9,7 @@ pub mod oidc;
 pub mod security;
 pub mod state;
 pub mod store;
+pub mod tokens;
 pub mod web;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};

@@ -8,13 +8,11 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{
-    error::{AuthorizeRedirectError, redirect_with},
-    scope::Scope,
-};
+use super::error::{AuthorizeRedirectError, redirect_with};
 use crate::{
     state::AppState,
     store::{auth_sessions, clients, codes, consents, now},
+    tokens::scope::Scope,
     web::{
         browser::{BrowserSession, PendingAuthorization},
         page::PageError,

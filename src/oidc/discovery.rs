@@ -6,8 +6,7 @@ use std::sync::Arc;
 use axum::{extract::State, http::HeaderMap, response::Response};
 use serde_json::json;
 
-use super::scope::SUPPORTED;
-use crate::{config::Config, web::cached::CachedJson};
+use crate::{config::Config, tokens::scope::SUPPORTED, web::cached::CachedJson};
 
 pub fn metadata(config: &Config) -> serde_json::Value {
     let base = config.issuer_base();

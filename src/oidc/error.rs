@@ -67,6 +67,15 @@ impl From<StoreError> for OAuthError {
     }
 }
 
+impl From<crate::tokens::TokenError> for OAuthError {
+    fn from(err: crate::tokens::TokenError) -> Self {
+        match err {
+            crate::tokens::TokenError::Store(err) => err.into(),
+            crate::tokens::TokenError::Key(err) => err.into(),
+        }
+    }
+}
+
 impl From<KeyError> for OAuthError {
     fn from(err: KeyError) -> Self {
         OAuthError::server_error(err)

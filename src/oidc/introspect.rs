@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use super::{
     error::OAuthError,
     token::{authenticate_client, parse_form},
-    userinfo::verify_access_token,
 };
 use crate::{
     state::AppState,
     store::{now, refresh},
+    tokens::verify::{AccessTokenError, verify_access_token},
 };
 
 /// `token_type_hint` (RFC 7662 §2.1) is accepted and ignored: every kind is tried.
@@ -46,7 +46,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     }
     let token = form.token.ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     if token.matches('.').count() == 2 {
-        return match verify_access_token(state, &token).await {
+        return match verify_access_token(&state.db, &state.keys, &state.config.issuer, &token).await {
             Ok(claims) => Ok(json!({
                 "active": true,
                 "token_type": "Bearer",
@@ -60,7 +60,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
                 "jti": claims.jti,
                 "sid": claims.sid,
             })),
-            Err(super::userinfo::BearerError::Store(err)) => Err(err.into()),
+            Err(AccessTokenError::Store(err)) => Err(err.into()),
             Err(_) => Ok(json!({ "active": false })),
         };
     }

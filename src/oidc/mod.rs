@@ -10,9 +10,7 @@ pub mod introspect;
 pub mod jwks;
 pub mod logout;
 pub mod revoke;
-pub mod scope;
 pub mod token;
-pub mod tokens;
 pub mod userinfo;
 
 use axum::{

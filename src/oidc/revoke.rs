@@ -12,9 +12,8 @@ use serde::Deserialize;
 use super::{
     error::OAuthError,
     token::{authenticate_client, parse_form},
-    tokens::AccessClaims,
 };
-use crate::{state::AppState, store::refresh};
+use crate::{state::AppState, store::refresh, tokens::mint::AccessClaims};
 
 #[derive(Deserialize)]
 struct RevokeForm {

@@ -40,6 +40,19 @@ pub struct TokenResponse {
     pub scope: String,
 }
 
+impl From<crate::tokens::issue::IssuedTokens> for TokenResponse {
+    fn from(issued: crate::tokens::issue::IssuedTokens) -> Self {
+        TokenResponse {
+            access_token: issued.access_token,
+            token_type: "Bearer",
+            expires_in: issued.expires_in,
+            refresh_token: issued.refresh_token,
+            id_token: issued.id_token,
+            scope: issued.scope,
+        }
+    }
+}
+
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match exchange(&state, &headers, &body).await {
         Ok(tokens) => {

@@ -8,10 +8,13 @@ use axum::{
 };
 use serde_json::{Map, Value, json};
 
-use super::tokens::AccessClaims;
 use crate::{
     state::AppState,
-    store::{StoreError, auth_sessions, refresh, users},
+    store::{StoreError, users},
+    tokens::{
+        mint::AccessClaims,
+        verify::{AccessTokenError, verify_access_token},
+    },
     web::bearer::bearer_token,
 };
 
@@ -53,22 +56,18 @@ impl IntoResponse for BearerError {
     }
 }
 
-/// Verifies an access token: signature, issuer, expiry, `typ: at+jwt`, then that its
-/// session has not ended and its grant has not been revoked.
-pub async fn verify_access_token(state: &AppState, token: &str) -> Result<AccessClaims, BearerError> {
-    let claims: AccessClaims = state
-        .keys
-        .verify(token, &state.config.issuer, "at+jwt")
-        .map_err(|e| BearerError::InvalidToken(e.to_string()))?;
-    if let Some(sid) = &claims.sid
-        && auth_sessions::find_active(&state.db, sid).await?.is_none()
-    {
-        return Err(BearerError::InvalidToken("the session has ended".into()));
+impl From<AccessTokenError> for BearerError {
+    fn from(err: AccessTokenError) -> Self {
+        match err {
+            AccessTokenError::Invalid(why) => BearerError::InvalidToken(why),
+            AccessTokenError::Store(err) => BearerError::Store(err),
+        }
     }
-    if refresh::access_token_revoked(&state.db, &claims.jti).await? {
-        return Err(BearerError::InvalidToken("the token has been revoked".into()));
-    }
-    Ok(claims)
+}
+
+/// Verifies a bearer access token for this provider's own endpoints.
+pub async fn verify_bearer(state: &AppState, token: &str) -> Result<AccessClaims, BearerError> {
+    Ok(verify_access_token(&state.db, &state.keys, &state.config.issuer, token).await?)
 }
 
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -84,7 +83,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
 
 async fn claims_for(state: &AppState, headers: &HeaderMap) -> Result<Value, BearerError> {
     let token = bearer_token(headers).ok_or(BearerError::Missing)?;
-    let claims = verify_access_token(state, token).await?;
+    let claims = verify_bearer(state, token).await?;
     let scopes: Vec<&str> = claims.scope.split(' ').collect();
     if !scopes.contains(&"openid") || claims.sid.is_none() {
         return Err(BearerError::InsufficientScope);

@@ -6,16 +6,18 @@ use sea_orm::TransactionTrait;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{UserGrant, issue_user_tokens};
 use crate::{
     oidc::{
         error::OAuthError,
-        scope::Scope,
         token::{TokenForm, TokenResponse},
     },
     security::opaque::new_id,
     state::AppState,
     store::{auth_sessions, clients::Client, codes, now, refresh, users},
+    tokens::{
+        issue::{UserGrant, issue_user_tokens},
+        scope::Scope,
+    },
 };
 
 pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Result<TokenResponse, OAuthError> {
@@ -59,9 +61,9 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         nonce: row.nonce.as_deref(),
         family_id: &family_id,
     };
-    let response = issue_user_tokens(state, &txn, grant).await?;
+    let issued = issue_user_tokens(&state.config, &state.keys, &txn, grant).await?;
     txn.commit().await.map_err(crate::store::StoreError::from)?;
-    Ok(response)
+    Ok(issued.into())
 }
 
 /// PKCE S256 (RFC 7636 §4.6). A verifier for a code issued without a challenge is

@@ -3,12 +3,11 @@
 use crate::{
     oidc::{
         error::OAuthError,
-        scope::Scope,
         token::{TokenForm, TokenResponse},
-        tokens::access_token,
     },
     state::AppState,
     store::clients::Client,
+    tokens::{mint::access_token, scope::Scope},
 };
 
 /// Scopes that only make sense for a user.

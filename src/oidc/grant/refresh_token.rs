@@ -3,15 +3,17 @@
 
 use sea_orm::TransactionTrait;
 
-use super::{UserGrant, issue_user_tokens};
 use crate::{
     oidc::{
         error::OAuthError,
-        scope::Scope,
         token::{TokenForm, TokenResponse},
     },
     state::AppState,
     store::{StoreError, auth_sessions, clients::Client, now, refresh, users},
+    tokens::{
+        issue::{UserGrant, issue_user_tokens},
+        scope::Scope,
+    },
 };
 
 pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Result<TokenResponse, OAuthError> {
@@ -60,9 +62,9 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         nonce: None,
         family_id: &row.family_id,
     };
-    let response = issue_user_tokens(state, &txn, grant).await?;
+    let issued = issue_user_tokens(&state.config, &state.keys, &txn, grant).await?;
     txn.commit().await.map_err(StoreError::from)?;
-    Ok(response)
+    Ok(issued.into())
 }
 
 async fn reuse_detected(state: &AppState, family_id: &str) -> OAuthError {

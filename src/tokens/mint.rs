@@ -6,10 +6,10 @@ use entity::users;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 
-use super::{error::OAuthError, scope::Scope};
+use super::scope::Scope;
 use crate::{
     config::{Config, SigningAlg},
-    keys::KeySet,
+    keys::{KeyError, KeySet},
     security::opaque::new_id,
     store::{clients::Client, now},
 };
@@ -74,7 +74,7 @@ pub fn access_token(
     client: &Client,
     scope: &Scope,
     user: Option<&UserContext<'_>>,
-) -> Result<AccessToken, OAuthError> {
+) -> Result<AccessToken, KeyError> {
     let iat = now();
     let jti = new_id();
     let claims = AccessClaims {
@@ -101,7 +101,7 @@ pub fn id_token(
     scope: &Scope,
     user: &UserContext<'_>,
     access_token: &str,
-) -> Result<String, OAuthError> {
+) -> Result<String, KeyError> {
     let alg = client.id_token_signed_response_alg.unwrap_or(config.tokens.default_id_token_alg);
     let iat = now();
     let email = scope.contains("email");
@@ -121,7 +121,7 @@ pub fn id_token(
         name: if profile { user.user.name.as_deref() } else { None },
         preferred_username: if profile { user.user.username.as_deref() } else { None },
     };
-    Ok(keys.signer(alg)?.sign("JWT", &claims)?)
+    keys.signer(alg)?.sign("JWT", &claims)
 }
 
 /// `at_hash` (OIDC Core §3.1.3.6): the left half of the hash the signature uses,

@@ -1,0 +1,81 @@
+//! Issuing a user's token set: access token, id_token (scope `openid`) and a refresh
+//! token of the grant's family, the same for the OIDC grants and the native API.
+
+use entity::users;
+use sea_orm::ConnectionTrait;
+
+use super::{
+    TokenError,
+    mint::{UserContext, access_token, id_token},
+    scope::Scope,
+};
+use crate::{
+    config::Config,
+    keys::KeySet,
+    store::{
+        clients::Client,
+        refresh::{self, NewRefresh},
+    },
+};
+
+/// A freshly issued token set.
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub refresh_token: Option<String>,
+    pub id_token: Option<String>,
+    pub scope: String,
+}
+
+/// What a user grant carries into a token response.
+pub struct UserGrant<'a> {
+    pub client: &'a Client,
+    pub user: &'a users::Model,
+    /// The scope of the grant, kept by the refresh token.
+    pub granted: &'a Scope,
+    /// The scope of this access token: the grant's or a narrower one.
+    pub scope: &'a Scope,
+    pub sid: &'a str,
+    pub auth_time: i64,
+    pub nonce: Option<&'a str>,
+    pub family_id: &'a str,
+}
+
+/// Mints the access token, the id_token (scope `openid`) and, when the client may
+/// refresh, a new refresh token of the grant's family, written through `db`.
+pub async fn issue_user_tokens(
+    config: &Config,
+    keys: &KeySet,
+    db: &impl ConnectionTrait,
+    grant: UserGrant<'_>,
+) -> Result<IssuedTokens, TokenError> {
+    let context = UserContext { user: grant.user, sid: grant.sid, auth_time: grant.auth_time, nonce: grant.nonce };
+    let access = access_token(config, keys, grant.client, grant.scope, Some(&context))?;
+    let id_token = if grant.scope.contains("openid") {
+        Some(id_token(config, keys, grant.client, grant.scope, &context, &access.token)?)
+    } else {
+        None
+    };
+    let refresh_token = if grant.client.allows_grant("refresh_token") {
+        let new = NewRefresh {
+            family_id: grant.family_id.to_owned(),
+            client_id: grant.client.id.clone(),
+            user_id: grant.user.id.clone(),
+            session_id: Some(grant.sid.to_owned()),
+            scope: grant.granted.to_string(),
+            auth_time: grant.auth_time,
+            access_jti: access.jti,
+            ttl_secs: config.tokens.refresh_token_ttl_secs,
+        };
+        Some(refresh::create(db, new).await?)
+    } else {
+        None
+    };
+    Ok(IssuedTokens {
+        access_token: access.token,
+        expires_in: config.tokens.access_token_ttl_secs,
+        refresh_token,
+        id_token,
+        scope: grant.scope.to_string(),
+    })
+}
