@@ -14,6 +14,8 @@ pub struct Model {
     pub revoked_at: Option<i64>,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    pub device_id: Option<String>,
+    pub device_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

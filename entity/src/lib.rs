@@ -7,5 +7,7 @@ pub mod browser_sessions;
 pub mod clients;
 pub mod consents;
 pub mod jwks;
+pub mod organization_members;
+pub mod organizations;
 pub mod refresh_tokens;
 pub mod users;

@@ -23,6 +23,8 @@ pub async fn complete_sign_in(
             ttl_secs: state.config.sessions.ttl_secs,
             user_agent: client.user_agent,
             ip: client.ip,
+            device_id: None,
+            device_name: None,
         },
     )
     .await?;

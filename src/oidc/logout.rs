@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::{backchannel::notify_clients, error::redirect_with};
 use crate::{
     state::AppState,
-    store::{auth_sessions, clients, refresh},
+    store::{auth_sessions, clients},
     web::{
         browser::BrowserSession,
         page::{PageError, render},
@@ -162,8 +162,7 @@ async fn finish(state: &AppState, browser: &BrowserSession, checked: Checked) ->
 /// Ends one session: revokes it and its refresh tokens, then notifies its clients.
 pub async fn end_session(state: &AppState, sid: &str) -> Result<(), PageError> {
     let Some(session) = auth_sessions::find_active(&state.db, sid).await? else { return Ok(()) };
-    if auth_sessions::revoke(&state.db, sid).await? {
-        refresh::revoke_session(&state.db, sid).await?;
+    if auth_sessions::end(&state.db, sid).await? {
         notify_clients(state, sid, &session.user_id).await;
     }
     Ok(())

@@ -1,9 +1,12 @@
 //! Signed-in sessions: the `sid` of every token issued under them.
 
 use entity::auth_sessions::{self, Entity as AuthSessions};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Expr,
+};
 
-use super::{StoreError, now};
+use super::{StoreError, now, refresh};
 use crate::security::opaque::new_id;
 
 pub struct NewSession {
@@ -11,6 +14,8 @@ pub struct NewSession {
     pub ttl_secs: i64,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    pub device_id: Option<String>,
+    pub device_name: Option<String>,
 }
 
 pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<auth_sessions::Model, StoreError> {
@@ -25,6 +30,8 @@ pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<auth_s
         revoked_at: Set(None),
         user_agent: Set(new.user_agent),
         ip: Set(new.ip),
+        device_id: Set(new.device_id),
+        device_name: Set(new.device_name),
     };
     Ok(AuthSessions::insert(session).exec_with_returning(db).await?)
 }
@@ -47,4 +54,38 @@ pub async fn revoke(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreEr
         .exec(db)
         .await?;
     Ok(result.rows_affected > 0)
+}
+
+/// The user's sessions that are still active, newest first.
+pub async fn list_active(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<auth_sessions::Model>, StoreError> {
+    Ok(AuthSessions::find()
+        .filter(auth_sessions::Column::UserId.eq(user_id))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .filter(auth_sessions::Column::ExpiresAt.gt(now()))
+        .order_by_desc(auth_sessions::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// Ends a session and revokes its refresh tokens, together; returns whether it was active.
+pub async fn end(db: &DatabaseConnection, id: &str) -> Result<bool, StoreError> {
+    let txn = db.begin().await?;
+    let ended = revoke(&txn, id).await?;
+    refresh::revoke_session(&txn, id).await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
+/// Ends every active session of a user but `keep`; returns the ended ids.
+pub async fn end_all_except(
+    db: &DatabaseConnection,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    let ids: Vec<String> =
+        list_active(db, user_id).await?.into_iter().map(|s| s.id).filter(|id| Some(id.as_str()) != keep).collect();
+    for id in &ids {
+        end(db, id).await?;
+    }
+    Ok(ids)
 }

@@ -3,6 +3,7 @@
 
 pub mod issue;
 pub mod mint;
+pub mod rotate;
 pub mod scope;
 pub mod verify;
 
