@@ -29,6 +29,7 @@ pub struct Config {
     pub tokens: TokensConfig,
     pub sessions: SessionsConfig,
     pub passwords: PasswordsConfig,
+    pub api: ApiConfig,
     pub log: LogConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -70,6 +71,12 @@ pub struct PasswordsConfig {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    pub client_id: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -188,6 +195,9 @@ impl Config {
                 return Err(invalid(format!("{key}.id"), format!("duplicate client id `{}`", client.id)));
             }
             validate_client(&key, client)?;
+        }
+        if self.api.client_id.trim().is_empty() || seen.contains(self.api.client_id.as_str()) {
+            return Err(invalid("api.client_id", "must be set and differ from every declared client id"));
         }
         Ok(())
     }

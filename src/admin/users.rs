@@ -5,10 +5,10 @@ use sea_orm::DatabaseConnection;
 
 use super::clients::AdminError;
 use crate::{
-    security::passwords::Passwords,
+    security::{passwords::Passwords, policy::check_new_account},
     store::{
         StoreError,
-        users::{self, NewUser, check_new_account, check_username},
+        users::{self, NewUser},
     },
 };
 
@@ -20,9 +20,7 @@ pub struct AddUser {
 }
 
 pub async fn add(db: &DatabaseConnection, passwords: &Passwords, new: AddUser) -> Result<User, AdminError> {
-    check_new_account(&new.email, &new.password)
-        .and_then(|()| new.username.as_deref().map_or(Ok(()), check_username))
-        .map_err(|e| AdminError::Invalid(e.into()))?;
+    check_new_account(&new.email, &new.password, new.username.as_deref()).map_err(|e| AdminError::Invalid(e.into()))?;
     let password_hash = passwords.hash(new.password).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
     let user = NewUser { email: new.email, username: new.username, name: new.name, password_hash };
     users::create(db, user).await.map_err(|e| match e {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::{complete::complete_sign_in, signin::PageQuery};
 use crate::{
+    security::policy::check_new_account,
     state::AppState,
     store::{
         StoreError,
@@ -68,9 +69,7 @@ pub async fn submit(
     };
     let csrf = browser.csrf_token().await?;
     let username = Some(form.username.trim().to_owned()).filter(|u| !u.is_empty());
-    if let Err(problem) = users::check_new_account(&form.email, &form.password)
-        .and_then(|()| username.as_deref().map_or(Ok(()), users::check_username))
-    {
+    if let Err(problem) = check_new_account(&form.email, &form.password, username.as_deref()) {
         return Ok(refuse(StatusCode::BAD_REQUEST, problem, &csrf));
     }
     let password_hash = state.passwords.hash(form.password.clone()).await?;

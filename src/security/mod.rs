@@ -2,3 +2,4 @@
 
 pub mod opaque;
 pub mod passwords;
+pub mod policy;

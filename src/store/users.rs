@@ -41,31 +41,3 @@ pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Opt
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::Model>, StoreError> {
     Ok(Users::find_by_id(id.to_owned()).one(db).await?)
 }
-
-/// Rules for a new account's email and password; the text names the rule broken.
-pub fn check_new_account(email: &str, password: &str) -> Result<(), &'static str> {
-    let email = email.trim();
-    let well_formed = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'))
-        && !email.chars().any(char::is_whitespace);
-    if !well_formed {
-        return Err("Enter a valid email address.");
-    }
-    let length = password.chars().count();
-    if length < 10 {
-        return Err("The password must be at least 10 characters long.");
-    }
-    if length > 128 {
-        return Err("The password must be at most 128 characters long.");
-    }
-    Ok(())
-}
-
-/// Usernames become `preferred_username` (and Matrix localparts): 1 to 64 of `a-z 0-9 . _ -`.
-pub fn check_username(username: &str) -> Result<(), &'static str> {
-    let valid = (1..=64).contains(&username.len())
-        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
-    if valid { Ok(()) } else { Err("A username has 1 to 64 lowercase letters, digits, dots, dashes or underscores.") }
-}
