@@ -2,6 +2,7 @@
 //! `build_state` opens everything the app needs; `build_app` is the one place routers meet.
 
 pub mod admin;
+pub mod api;
 pub mod config;
 pub mod keys;
 pub mod login;
@@ -22,11 +23,11 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     config::Config,
     keys::KeySet,
-    oidc::{discovery::Discovery, jwks::PublishedKeys},
+    oidc::discovery::Discovery,
     security::passwords::Passwords,
     state::AppState,
     web::{
-        cached::CachedJson,
+        cached::{CachedJson, PublishedKeys},
         headers::{HeaderPolicy, security_headers},
         request_log::log_requests,
         session_store::DbSessionStore,
@@ -94,6 +95,7 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .merge(oidc::router())
         .merge(login::router())
+        .merge(api::router())
         .layer(sessions)
         .layer(middleware::from_fn_with_state(policy, security_headers))
         .layer(middleware::from_fn(log_requests))

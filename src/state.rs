@@ -6,10 +6,8 @@ use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::Config,
-    keys::KeySet,
-    oidc::{discovery::Discovery, jwks::PublishedKeys},
-    security::passwords::Passwords,
+    config::Config, keys::KeySet, oidc::discovery::Discovery, security::passwords::Passwords,
+    web::cached::PublishedKeys,
 };
 
 #[derive(Clone, FromRef)]

@@ -4,9 +4,7 @@ use std::sync::Arc;
 
 use axum::{extract::State, http::HeaderMap, response::Response};
 
-use crate::web::cached::CachedJson;
-
-pub struct PublishedKeys(pub CachedJson);
+use crate::web::cached::PublishedKeys;
 
 pub async fn jwks(State(keys): State<Arc<PublishedKeys>>, headers: HeaderMap) -> Response {
     // Short enough that a rotated-in key is fetched well before it signs.

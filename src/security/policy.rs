@@ -38,6 +38,14 @@ pub fn check_username(username: &str) -> Result<(), &'static str> {
     if valid { Ok(()) } else { Err("A username has 1 to 64 lowercase letters, digits, dots, dashes or underscores.") }
 }
 
+/// Display names: at most 200 characters, no control characters.
+pub fn check_name(name: &str) -> Result<(), &'static str> {
+    if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err("A name has at most 200 characters and no control characters.");
+    }
+    Ok(())
+}
+
 /// Email, password and, when given, username of a new account.
 pub fn check_new_account(email: &str, password: &str, username: Option<&str>) -> Result<(), &'static str> {
     check_email(email)?;

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod consents;
 pub mod db;
 pub mod jwks;
+pub mod organizations;
 pub mod refresh;
 pub mod users;
 

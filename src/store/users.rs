@@ -1,7 +1,7 @@
 //! Users: accounts that sign in with an email and a password.
 
 use entity::users::{self, Entity as Users};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{StoreError, now};
 use crate::security::opaque::new_id;
@@ -40,4 +40,24 @@ pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Opt
 
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::Model>, StoreError> {
     Ok(Users::find_by_id(id.to_owned()).one(db).await?)
+}
+
+pub async fn set_name(db: &impl ConnectionTrait, id: &str, name: Option<String>) -> Result<(), StoreError> {
+    Users::update_many()
+        .col_expr(users::Column::Name, Expr::value(name))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(db: &impl ConnectionTrait, id: &str, password_hash: String) -> Result<(), StoreError> {
+    Users::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(password_hash))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

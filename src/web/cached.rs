@@ -37,3 +37,6 @@ impl CachedJson {
             .into_response()
     }
 }
+
+/// The JWKS document, served at `/.well-known/jwks.json` and `/api/v1/auth/jwks`.
+pub struct PublishedKeys(pub CachedJson);

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: headers, request logs, browser sessions,
 //! CSRF, client authentication, bearer tokens and page rendering.
 
+pub mod api_error;
 pub mod bearer;
 pub mod browser;
 pub mod cached;
@@ -8,6 +9,7 @@ pub mod client_auth;
 pub mod client_info;
 pub mod csrf;
 pub mod headers;
+pub mod json;
 pub mod page;
 pub mod request_log;
 pub mod session_store;

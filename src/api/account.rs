@@ -1,0 +1,91 @@
+//! The caller's own account: profile, password, sessions.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    caller::Caller,
+    dto::{SessionDto, UserDto},
+};
+use crate::{
+    security::policy,
+    state::AppState,
+    store::{auth_sessions, users},
+    web::{api_error::ApiError, json::AppJson},
+};
+
+async fn caller_account(state: &AppState, caller: &Caller) -> Result<entity::users::Model, ApiError> {
+    users::find(&state.db, &caller.user_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid_token", "unknown user"))
+}
+
+pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<UserDto>, ApiError> {
+    Ok(Json(UserDto::from(&caller_account(&state, &caller).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    name: Option<String>,
+}
+
+pub async fn update_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<UpdateMe>,
+) -> Result<Json<UserDto>, ApiError> {
+    if let Some(name) = body.name {
+        let name = name.trim().to_owned();
+        policy::check_name(&name).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
+        users::set_name(&state.db, &caller.user_id, Some(name).filter(|n| !n.is_empty())).await?;
+    }
+    me(State(state), caller).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePassword {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the password and ends every other session of the user.
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<ChangePassword>,
+) -> Result<Json<Value>, ApiError> {
+    let user = caller_account(&state, &caller).await?;
+    if !state.passwords.verify(body.current_password, Some(user.password_hash)).await? {
+        return Err(ApiError::unauthorized("invalid_credentials", "the current password is wrong"));
+    }
+    policy::check_password(&body.new_password).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
+    let hash = state.passwords.hash(body.new_password).await?;
+    users::set_password_hash(&state.db, &user.id, hash).await?;
+    let ended = auth_sessions::end_all_except(&state.db, &user.id, Some(&caller.sid)).await?;
+    tracing::info!(user_id = %user.id, ended = ended.len(), "password changed");
+    Ok(Json(json!({ "success": true })))
+}
+
+pub async fn sessions(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SessionDto>>, ApiError> {
+    let sessions = auth_sessions::list_active(&state.db, &caller.user_id).await?;
+    Ok(Json(sessions.into_iter().map(|s| SessionDto::new(s, &caller.sid)).collect()))
+}
+
+pub async fn end_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let owned = auth_sessions::list_active(&state.db, &caller.user_id).await?.into_iter().any(|s| s.id == id);
+    if !owned {
+        return Err(ApiError::not_found("no such session"));
+    }
+    auth_sessions::end(&state.db, &id).await?;
+    Ok(Json(json!({ "success": true })))
+}

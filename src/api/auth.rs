@@ -1,0 +1,199 @@
+//! Registration, sign-in, refresh, sign-out and token validation.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    api_client,
+    caller::Caller,
+    dto::{TokenPair, UserDto},
+};
+use crate::{
+    security::{opaque::new_id, policy},
+    state::AppState,
+    store::{
+        StoreError,
+        auth_sessions::{self, NewSession},
+        refresh,
+        users::{self, NewUser},
+    },
+    tokens::{
+        issue::{UserGrant, issue_user_tokens},
+        rotate::{RotateError, rotate},
+        scope::Scope,
+        verify::{AccessTokenError, verify_access_token},
+    },
+    web::{api_error::ApiError, cached::PublishedKeys, client_info::ClientInfo, json::AppJson},
+};
+
+/// Scopes of tokens from the native API: the user's profile and email, no id_token.
+const API_SCOPE: &str = "profile email";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterRequest {
+    email: String,
+    password: String,
+    name: Option<String>,
+}
+
+/// Validates a new account and hashes its password; nothing is written yet.
+pub(super) async fn new_user(
+    state: &AppState,
+    email: &str,
+    password: String,
+    name: Option<String>,
+) -> Result<NewUser, ApiError> {
+    policy::check_new_account(email, &password, None).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
+    let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if let Some(name) = &name {
+        policy::check_name(name).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
+    }
+    let password_hash = state.passwords.hash(password).await?;
+    Ok(NewUser { email: email.to_owned(), username: None, name, password_hash })
+}
+
+pub(super) fn email_taken(err: StoreError) -> ApiError {
+    match err {
+        StoreError::Conflict(_) => ApiError::conflict("email_taken", "an account with this email already exists"),
+        other => other.into(),
+    }
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<RegisterRequest>,
+) -> Result<Response, ApiError> {
+    let new = new_user(&state, &body.email, body.password, body.name).await?;
+    let user = users::create(&state.db, new).await.map_err(email_taken)?;
+    Ok((StatusCode::CREATED, Json(UserDto::from(&user))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+    device_id: Option<String>,
+    device_name: Option<String>,
+}
+
+fn short(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(v) if v.chars().count() > 128 => {
+            Err(ApiError::bad_request("invalid_request", format!("{field} has at most 128 characters")))
+        }
+        other => Ok(other),
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<LoginRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let device_id = short("deviceId", body.device_id)?;
+    let device_name = short("deviceName", body.device_name)?;
+    let user = users::find_by_email(&state.db, &body.email).await?;
+    let valid = state.passwords.verify(body.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let Some(user) = user.filter(|_| valid) else {
+        tracing::info!("api sign-in failed");
+        return Err(ApiError::unauthorized("invalid_credentials", "invalid email or password"));
+    };
+    let txn = sea_orm::TransactionTrait::begin(&state.db).await.map_err(StoreError::from)?;
+    let session = auth_sessions::create(
+        &txn,
+        NewSession {
+            user_id: user.id.clone(),
+            ttl_secs: state.config.sessions.ttl_secs,
+            user_agent: client.user_agent,
+            ip: client.ip,
+            device_id,
+            device_name,
+        },
+    )
+    .await?;
+    let scope = Scope::parse(API_SCOPE).map_err(ApiError::internal)?;
+    let grant = UserGrant {
+        client: &api_client(&state.config),
+        user: &user,
+        granted: &scope,
+        scope: &scope,
+        sid: &session.id,
+        auth_time: session.auth_time,
+        nonce: None,
+        family_id: &new_id(),
+    };
+    let issued = issue_user_tokens(&state.config, &state.keys, &txn, grant).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    let mut body = serde_json::to_value(TokenPair::from(issued)).map_err(ApiError::internal)?;
+    body["user"] = serde_json::to_value(UserDto::from(&user)).map_err(ApiError::internal)?;
+    Ok(Json(body))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshRequest {
+    refresh_token: String,
+}
+
+/// Rotates the refresh token; a reused one ends its whole session.
+pub async fn refresh(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<RefreshRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    let client = api_client(&state.config);
+    match rotate(&state.config, &state.keys, &state.db, &client, &body.refresh_token, None).await {
+        Ok(issued) => Ok(Json(issued.into())),
+        Err(RotateError::Reused { family_id, session_id }) => {
+            refresh::revoke_family(&state.db, &family_id).await?;
+            if let Some(sid) = session_id {
+                auth_sessions::end(&state.db, &sid).await?;
+            }
+            tracing::warn!("api refresh token reused; ended its session");
+            Err(ApiError::unauthorized(
+                "invalid_refresh_token",
+                "the refresh token was already used; the session has ended",
+            ))
+        }
+        Err(RotateError::Invalid | RotateError::InvalidScope(_)) => {
+            Err(ApiError::unauthorized("invalid_refresh_token", "the refresh token is invalid, expired or revoked"))
+        }
+        Err(RotateError::Token(err)) => Err(err.into()),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    auth_sessions::end(&state.db, &caller.sid).await?;
+    Ok(Json(json!({ "success": true })))
+}
+
+#[derive(Deserialize)]
+pub struct ValidateRequest {
+    token: String,
+}
+
+/// For backends that cannot verify locally: the same checks as JWKS verification, plus
+/// that the session is still active.
+pub async fn validate(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<ValidateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    match verify_access_token(&state.db, &state.keys, &state.config.issuer, &body.token).await {
+        Ok(claims) => Ok(Json(json!({ "valid": true, "payload": claims }))),
+        Err(AccessTokenError::Invalid(reason)) => Ok(Json(json!({ "valid": false, "reason": reason }))),
+        Err(AccessTokenError::Store(err)) => Err(err.into()),
+    }
+}
+
+pub async fn jwks(State(keys): State<Arc<PublishedKeys>>, headers: HeaderMap) -> Response {
+    keys.0.respond(&headers, 300)
+}

@@ -1,0 +1,97 @@
+//! Response shapes of the API (camelCase, times in RFC 3339).
+
+use entity::{auth_sessions, organizations, users};
+use serde::Serialize;
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use crate::tokens::issue::IssuedTokens;
+
+pub fn timestamp(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDto {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub email_verified: bool,
+    pub created_at: String,
+}
+
+impl From<&users::Model> for UserDto {
+    fn from(user: &users::Model) -> Self {
+        UserDto {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            email_verified: user.email_verified,
+            created_at: timestamp(user.created_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in: i64,
+    pub token_type: &'static str,
+}
+
+impl From<IssuedTokens> for TokenPair {
+    fn from(issued: IssuedTokens) -> Self {
+        TokenPair {
+            access_token: issued.access_token,
+            refresh_token: issued.refresh_token,
+            expires_in: issued.expires_in,
+            token_type: "Bearer",
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    pub id: String,
+    pub device_id: Option<String>,
+    pub device_name: Option<String>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub current: bool,
+}
+
+impl SessionDto {
+    pub fn new(session: auth_sessions::Model, current_sid: &str) -> Self {
+        SessionDto {
+            current: session.id == current_sid,
+            created_at: timestamp(session.created_at),
+            last_used_at: timestamp(session.last_used_at),
+            id: session.id,
+            device_id: session.device_id,
+            device_name: session.device_name,
+            user_agent: session.user_agent,
+            ip: session.ip,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationDto {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+impl OrganizationDto {
+    pub fn new(org: &organizations::Model, role: Option<String>) -> Self {
+        OrganizationDto { id: org.id.clone(), name: org.name.clone(), created_at: timestamp(org.created_at), role }
+    }
+}

@@ -1,0 +1,54 @@
+//! The native `/api/v1` auth API of Mana Core Auth: camelCase JSON, errors as
+//! `{"error", "message"}`, the same RFC 9068 access tokens as the OIDC token endpoint.
+
+mod account;
+mod auth;
+mod caller;
+mod dto;
+mod organizations;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    routing::{delete, get, post},
+};
+
+use crate::{config::Config, state::AppState, store::clients::Client};
+
+/// Request bodies of the API are small; anything larger is refused with 413.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/register", post(auth::register))
+        .route("/api/v1/auth/register/b2b", post(organizations::register_b2b))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/refresh", post(auth::refresh))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/validate", post(auth::validate))
+        .route("/api/v1/auth/jwks", get(auth::jwks))
+        .route("/api/v1/auth/me", get(account::me).patch(account::update_me))
+        .route("/api/v1/auth/password", post(account::change_password))
+        .route("/api/v1/auth/sessions", get(account::sessions))
+        .route("/api/v1/auth/sessions/{id}", delete(account::end_session))
+        .route("/api/v1/auth/organizations", get(organizations::mine))
+        .route("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member))
+        .route("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// The client the native API issues its tokens for: no secret, refresh only.
+fn api_client(config: &Config) -> Client {
+    Client {
+        id: config.api.client_id.clone(),
+        secret_hash: None,
+        name: "Mana API".into(),
+        redirect_uris: Vec::new(),
+        post_logout_redirect_uris: Vec::new(),
+        grant_types: vec!["refresh_token".into()],
+        skip_consent: true,
+        backchannel_logout_uri: None,
+        id_token_signed_response_alg: None,
+        source: "api".into(),
+    }
+}

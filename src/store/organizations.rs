@@ -1,0 +1,124 @@
+//! Organizations and their members (owner, admin, member).
+
+use entity::{
+    organization_members::{self, Entity as Members},
+    organizations::{self, Entity as Organizations},
+    users::{self, Entity as Users},
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef, TransactionTrait,
+};
+
+use super::{StoreError, now};
+use crate::security::opaque::new_id;
+
+pub async fn create(db: &impl ConnectionTrait, name: &str) -> Result<organizations::Model, StoreError> {
+    let row = organizations::ActiveModel { id: Set(new_id()), name: Set(name.to_owned()), created_at: Set(now()) };
+    Ok(Organizations::insert(row).exec_with_returning(db).await?)
+}
+
+pub async fn add_member(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+    user_id: &str,
+    role: &str,
+) -> Result<(), StoreError> {
+    let row = organization_members::ActiveModel {
+        organization_id: Set(organization_id.to_owned()),
+        user_id: Set(user_id.to_owned()),
+        role: Set(role.to_owned()),
+        created_at: Set(now()),
+    };
+    Members::insert(row).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// The user's role in the organization, if a member.
+pub async fn role_of(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(Members::find_by_id((organization_id.to_owned(), user_id.to_owned())).one(db).await?.map(|m| m.role))
+}
+
+/// The organizations a user belongs to, with the user's role, oldest first.
+pub async fn of_user(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Vec<(organizations::Model, String)>, StoreError> {
+    let memberships = Members::find()
+        .filter(organization_members::Column::UserId.eq(user_id))
+        .join(JoinType::InnerJoin, organizations_of_member())
+        .select_also(Organizations)
+        .order_by_asc(organization_members::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(memberships.into_iter().filter_map(|(m, org)| org.map(|o| (o, m.role))).collect())
+}
+
+/// Members with their accounts, in joining order.
+pub async fn members(
+    db: &impl ConnectionTrait,
+    organization_id: &str,
+) -> Result<Vec<(organization_members::Model, users::Model)>, StoreError> {
+    let rows = Members::find()
+        .filter(organization_members::Column::OrganizationId.eq(organization_id))
+        .join(JoinType::InnerJoin, user_of_member())
+        .select_also(Users)
+        .order_by_asc(organization_members::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(m, u)| u.map(|u| (m, u))).collect())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    NotMember,
+    LastOwner,
+}
+
+/// Removes a member, refusing to leave the organization without an owner. The delete
+/// comes first and the organization row is locked before owners are counted, so two
+/// concurrent removals of the last two owners cannot both succeed.
+pub async fn remove_member(
+    db: &DatabaseConnection,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<Removal, StoreError> {
+    let txn = db.begin().await?;
+    let Some(member) = Members::find_by_id((organization_id.to_owned(), user_id.to_owned())).one(&txn).await? else {
+        return Ok(Removal::NotMember);
+    };
+    let deleted = Members::delete_by_id((organization_id.to_owned(), user_id.to_owned())).exec(&txn).await?;
+    if deleted.rows_affected == 0 {
+        return Ok(Removal::NotMember);
+    }
+    Organizations::find_by_id(organization_id.to_owned()).lock_exclusive().one(&txn).await?;
+    if member.role == "owner" {
+        let owners = Members::find()
+            .filter(organization_members::Column::OrganizationId.eq(organization_id))
+            .filter(organization_members::Column::Role.eq("owner"))
+            .count(&txn)
+            .await?;
+        if owners == 0 {
+            txn.rollback().await?;
+            return Ok(Removal::LastOwner);
+        }
+    }
+    txn.commit().await?;
+    Ok(Removal::Removed)
+}
+
+fn organizations_of_member() -> RelationDef {
+    Members::belongs_to(Organizations)
+        .from(organization_members::Column::OrganizationId)
+        .to(organizations::Column::Id)
+        .into()
+}
+
+fn user_of_member() -> RelationDef {
+    Members::belongs_to(Users).from(organization_members::Column::UserId).to(users::Column::Id).into()
+}
