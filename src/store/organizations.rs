@@ -58,7 +58,7 @@ pub async fn of_user(
     Ok(memberships.into_iter().filter_map(|(m, org)| org.map(|o| (o, m.role))).collect())
 }
 
-/// Members with their accounts, in joining order.
+/// Members with their accounts, oldest first.
 pub async fn members(
     db: &impl ConnectionTrait,
     organization_id: &str,
@@ -81,23 +81,30 @@ pub enum Removal {
 }
 
 /// Removes a member, refusing to leave the organization without an owner. The delete
-/// comes first and the organization row is locked before owners are counted, so two
-/// concurrent removals of the last two owners cannot both succeed.
+/// opens the transaction (SQLite then holds the write lock from the start) and the
+/// organization row is locked before owners are counted (PostgreSQL), so two concurrent
+/// removals of the last two owners cannot both succeed.
 pub async fn remove_member(
     db: &DatabaseConnection,
     organization_id: &str,
     user_id: &str,
 ) -> Result<Removal, StoreError> {
-    let txn = db.begin().await?;
-    let Some(member) = Members::find_by_id((organization_id.to_owned(), user_id.to_owned())).one(&txn).await? else {
+    let Some(role) = role_of(db, organization_id, user_id).await? else {
         return Ok(Removal::NotMember);
     };
-    let deleted = Members::delete_by_id((organization_id.to_owned(), user_id.to_owned())).exec(&txn).await?;
+    let txn = db.begin().await?;
+    let deleted = Members::delete_many()
+        .filter(organization_members::Column::OrganizationId.eq(organization_id))
+        .filter(organization_members::Column::UserId.eq(user_id))
+        .filter(organization_members::Column::Role.eq(role.as_str()))
+        .exec(&txn)
+        .await?;
     if deleted.rows_affected == 0 {
+        txn.rollback().await?;
         return Ok(Removal::NotMember);
     }
     Organizations::find_by_id(organization_id.to_owned()).lock_exclusive().one(&txn).await?;
-    if member.role == "owner" {
+    if role == "owner" {
         let owners = Members::find()
             .filter(organization_members::Column::OrganizationId.eq(organization_id))
             .filter(organization_members::Column::Role.eq("owner"))

@@ -1,6 +1,7 @@
 //! The test app: the real mana-auth on a random port with a fresh database of its own,
 //! plus a back-channel logout receiver and the clients the tests use.
 
+pub mod api;
 pub mod browser;
 pub mod database;
 pub mod rp;

@@ -1,0 +1,168 @@
+//! Native API: registration, sign-in, refresh, sign-out and validation, good and bad inputs.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    common::{
+        Backend, PASSWORD, TestApp,
+        api::{Api, text},
+    },
+    on_every_backend,
+};
+
+fn assert_error_shape(status: StatusCode, body: &Value, expected: u16, code: &str) {
+    assert_eq!(status.as_u16(), expected, "{body}");
+    assert_eq!(body["error"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+}
+
+async fn login_tokens_verify_against_the_jwks_alone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    let (status, user) = api
+        .post(
+            "/api/v1/auth/register",
+            None,
+            &json!({"email": " Ada@Example.org ", "password": PASSWORD, "name": "Ada"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(user["email"], "ada@example.org");
+    assert_eq!(user["emailVerified"], false);
+    assert!(user["id"].is_string() && user["createdAt"].as_str().is_some_and(|t| t.ends_with('Z')));
+
+    let tokens = api.login("ada@example.org", Some("laptop")).await;
+    assert_eq!(tokens["tokenType"], "Bearer");
+    assert_eq!(tokens["expiresIn"], 900);
+    assert_eq!(tokens["user"]["id"], user["id"]);
+    let access = text(&tokens, "accessToken");
+    // An independent resource server: the JWT library and the fetched key set, nothing else.
+    let claims = crate::oidc_flow::verify_with_jwks(&app, &access).await;
+    assert_eq!(claims["sub"], user["id"]);
+    assert_eq!(claims["client_id"], "mana-api");
+    assert!(claims["sid"].is_string() && claims.get("organizations").is_none());
+
+    let api_jwks: Value = reqwest::get(app.url("/api/v1/auth/jwks")).await.expect("get").json().await.expect("json");
+    let well_known: Value =
+        reqwest::get(app.url("/.well-known/jwks.json")).await.expect("get").json().await.expect("json");
+    assert_eq!(api_jwks, well_known);
+
+    let (status, me) = api.get("/api/v1/auth/me", &access).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["name"], "Ada");
+    let valid = api.validate(&access).await;
+    assert_eq!(valid["valid"], true);
+    assert_eq!(valid["payload"]["sub"], user["id"]);
+}
+on_every_backend!(login_tokens_verify_against_the_jwks_alone);
+
+async fn bad_registrations_are_refused_and_write_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    let http = reqwest::Client::new();
+    let url = app.url("/api/v1/auth/register");
+    let raw = |body: String, content_type: &'static str| {
+        let http = http.clone();
+        let url = url.clone();
+        async move {
+            let response = http.post(url).header("content-type", content_type).body(body).send().await.expect("post");
+            let status = response.status();
+            (status, response.json::<Value>().await.expect("json error"))
+        }
+    };
+    let (status, body) = raw("{\"email\": \"x@example.org\", ".into(), "application/json").await;
+    assert_error_shape(status, &body, 400, "invalid_request");
+    let (status, body) = raw(json!({"email": "x@example.org"}).to_string(), "application/json").await;
+    assert_error_shape(status, &body, 400, "invalid_request");
+    let (status, body) = raw(json!({"email": 7, "password": PASSWORD}).to_string(), "application/json").await;
+    assert_error_shape(status, &body, 400, "invalid_request");
+    let big = json!({"email": "x@example.org", "password": PASSWORD, "name": "n".repeat(100_000)}).to_string();
+    let (status, body) = raw(big, "application/json").await;
+    assert_error_shape(status, &body, 413, "payload_too_large");
+    let (status, body) = raw(json!({"email": "x@example.org", "password": PASSWORD}).to_string(), "text/plain").await;
+    assert_error_shape(status, &body, 415, "unsupported_media_type");
+
+    for (password, rule) in [("short", "at least 10"), (&"p".repeat(129)[..], "at most 128"), ("1234567890", "common")]
+    {
+        let (status, body) =
+            api.post("/api/v1/auth/register", None, &json!({"email": "x@example.org", "password": password})).await;
+        assert_error_shape(status, &body, 400, "invalid_request");
+        assert!(body["message"].as_str().unwrap_or_default().contains(rule), "{body}");
+    }
+    let (status, body) =
+        api.post("/api/v1/auth/register", None, &json!({"email": "not-an-email", "password": PASSWORD})).await;
+    assert_error_shape(status, &body, 400, "invalid_request");
+
+    // None of that created the account.
+    let (status, _) =
+        api.post("/api/v1/auth/login", None, &json!({"email": "x@example.org", "password": PASSWORD})).await;
+    assert_eq!(status, 401);
+
+    api.signed_up("taken@example.org").await;
+    let (status, body) =
+        api.post("/api/v1/auth/register", None, &json!({"email": "TAKEN@example.org ", "password": PASSWORD})).await;
+    assert_error_shape(status, &body, 409, "email_taken");
+}
+on_every_backend!(bad_registrations_are_refused_and_write_nothing);
+
+async fn unknown_email_and_wrong_password_get_the_same_401(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    api.signed_up("known@example.org").await;
+    let (s1, b1) = api
+        .post("/api/v1/auth/login", None, &json!({"email": "known@example.org", "password": "wrong password"}))
+        .await;
+    let (s2, b2) = api
+        .post("/api/v1/auth/login", None, &json!({"email": "nobody@example.org", "password": "wrong password"}))
+        .await;
+    assert_error_shape(s1, &b1, 401, "invalid_credentials");
+    assert_eq!((s1, b1), (s2, b2));
+    let long_device = json!({"email": "known@example.org", "password": PASSWORD, "deviceName": "d".repeat(200)});
+    let (status, body) = api.post("/api/v1/auth/login", None, &long_device).await;
+    assert_error_shape(status, &body, 400, "invalid_request");
+}
+on_every_backend!(unknown_email_and_wrong_password_get_the_same_401);
+
+async fn refresh_rotates_and_reuse_ends_the_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    let first = api.signed_up("ref@example.org").await;
+    let (status, second) =
+        api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": first["refreshToken"]})).await;
+    assert_eq!(status, 200, "{second}");
+    assert_ne!(second["refreshToken"], first["refreshToken"]);
+    assert_eq!(api.validate(&text(&second, "accessToken")).await["valid"], true);
+
+    let (status, body) = api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": first["refreshToken"]})).await;
+    assert_error_shape(status, &body, 401, "invalid_refresh_token");
+    let (status, _) = api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": second["refreshToken"]})).await;
+    assert_eq!(status, 401, "the rotated token died with the session");
+    let after = api.validate(&text(&second, "accessToken")).await;
+    assert_eq!(after["valid"], false);
+    assert!(after["reason"].as_str().is_some_and(|r| r.contains("session")), "{after}");
+
+    let (status, body) = api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": "made-up"})).await;
+    assert_error_shape(status, &body, 401, "invalid_refresh_token");
+}
+on_every_backend!(refresh_rotates_and_reuse_ends_the_session);
+
+async fn logout_makes_validate_say_invalid(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    let tokens = api.signed_up("bye@example.org").await;
+    let access = text(&tokens, "accessToken");
+    let (status, body) = api.post("/api/v1/auth/logout", None, &json!({})).await;
+    assert_error_shape(status, &body, 401, "unauthorized");
+    let (status, _) = api.post("/api/v1/auth/logout", Some(&access), &json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(api.validate(&access).await["valid"], false);
+    let (status, body) = api.get("/api/v1/auth/me", &access).await;
+    assert_error_shape(status, &body, 401, "invalid_token");
+    let (status, _) = api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": tokens["refreshToken"]})).await;
+    assert_eq!(status, 401);
+    let garbage = api.validate("not.a.token").await;
+    assert_eq!(garbage["valid"], false);
+    assert!(garbage["reason"].is_string());
+}
+on_every_backend!(logout_makes_validate_say_invalid);
