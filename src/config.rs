@@ -77,6 +77,7 @@ pub struct PasswordsConfig {
 #[serde(deny_unknown_fields)]
 pub struct ApiConfig {
     pub client_id: String,
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -199,6 +200,9 @@ impl Config {
         if self.api.client_id.trim().is_empty() || seen.contains(self.api.client_id.as_str()) {
             return Err(invalid("api.client_id", "must be set and differ from every declared client id"));
         }
+        for origin in &self.api.cors_origins {
+            validate_origin(origin).map_err(|p| invalid("api.cors_origins", format!("`{origin}`: {p}")))?;
+        }
         Ok(())
     }
 
@@ -241,6 +245,18 @@ pub fn validate_client(key: &str, client: &ClientConfig) -> Result<(), ConfigErr
     }
     if client.secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
         return Err(invalid(format!("{key}.secret"), "must not be empty (omit it for a public client)"));
+    }
+    Ok(())
+}
+
+/// A CORS origin is `scheme://host[:port]` exactly, never a wildcard.
+fn validate_origin(origin: &str) -> Result<(), String> {
+    let url = Url::parse(origin).map_err(|e| format!("not an origin: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("must be an http(s) origin".into());
+    }
+    if url.origin().ascii_serialization() != origin {
+        return Err("must be scheme://host[:port] with no path, query or trailing slash".into());
     }
     Ok(())
 }

@@ -95,7 +95,7 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .merge(oidc::router())
         .merge(login::router())
-        .merge(api::router())
+        .merge(api::router(&state.config))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(policy, security_headers))
         .layer(middleware::from_fn(log_requests))

@@ -7,19 +7,23 @@ mod caller;
 mod dto;
 mod organizations;
 
+use std::time::Duration;
+
 use axum::{
     Router,
     extract::DefaultBodyLimit,
+    http::{HeaderValue, Method, header},
     routing::{delete, get, post},
 };
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::{config::Config, state::AppState, store::clients::Client};
 
 /// Request bodies of the API are small; anything larger is refused with 413.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(config: &Config) -> Router<AppState> {
+    let router = Router::new()
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/register/b2b", post(organizations::register_b2b))
         .route("/api/v1/auth/login", post(auth::login))
@@ -34,7 +38,23 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/organizations", get(organizations::mine))
         .route("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member))
         .route("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    match cors(&config.api.cors_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+/// CORS for the allow-listed origins: bearer tokens, no cookies, so no credentials.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    (!origins.is_empty()).then(|| {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .max_age(Duration::from_secs(3600))
+    })
 }
 
 /// The client the native API issues its tokens for: no secret, refresh only.

@@ -67,3 +67,14 @@ fn client_credentials_without_secret_is_refused() {
 fn secrets_do_not_print() {
     assert_eq!(format!("{:?}", Secret::new("hunter2")), "[redacted]");
 }
+
+#[test]
+fn cors_origins_must_be_exact_origins() {
+    let mut config = base();
+    config.api.cors_origins = vec!["https://app.example.org".into(), "http://localhost:5173".into()];
+    assert!(config.validate().is_ok());
+    for bad in ["*", "https://app.example.org/", "https://app.example.org/path", "app.example.org"] {
+        config.api.cors_origins = vec![bad.into()];
+        assert!(problem(&config).contains("api.cors_origins"), "{bad}");
+    }
+}
