@@ -5,17 +5,20 @@ use axum::{
     extract::{Path, State},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::{
     caller::Caller,
-    dto::{SessionDto, UserDto},
+    dto::{SessionDto, Success, UserDto},
 };
 use crate::{
     security::policy,
     state::AppState,
     store::{auth_sessions, users},
-    web::{api_error::ApiError, json::AppJson},
+    web::{
+        api_error::{ApiError, ErrorBody},
+        json::AppJson,
+    },
 };
 
 async fn caller_account(state: &AppState, caller: &Caller) -> Result<entity::users::Model, ApiError> {
@@ -24,16 +27,20 @@ async fn caller_account(state: &AppState, caller: &Caller) -> Result<entity::use
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "unknown user"))
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = UserDto), (status = 401, body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(UserDto::from(&caller_account(&state, &caller).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
     name: Option<String>,
 }
 
+#[utoipa::path(patch, path = "/api/v1/auth/me", tag = "account", security(("bearer" = [])), request_body = UpdateMe,
+    responses((status = 200, body = UserDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn update_me(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,7 +54,7 @@ pub async fn update_me(
     me(State(state), caller).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePassword {
     current_password: String,
@@ -55,11 +62,13 @@ pub struct ChangePassword {
 }
 
 /// Changes the password and ends every other session of the user.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "account", security(("bearer" = [])), request_body = ChangePassword,
+    responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(body): AppJson<ChangePassword>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     let user = caller_account(&state, &caller).await?;
     if !state.passwords.verify(body.current_password, Some(user.password_hash)).await? {
         return Err(ApiError::unauthorized("invalid_credentials", "the current password is wrong"));
@@ -69,23 +78,28 @@ pub async fn change_password(
     users::set_password_hash(&state.db, &user.id, hash).await?;
     let ended = auth_sessions::end_all_except(&state.db, &user.id, Some(&caller.sid)).await?;
     tracing::info!(user_id = %user.id, ended = ended.len(), "password changed");
-    Ok(Json(json!({ "success": true })))
+    Ok(Success::ok())
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionDto>), (status = 401, body = ErrorBody)))]
 pub async fn sessions(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SessionDto>>, ApiError> {
     let sessions = auth_sessions::list_active(&state.db, &caller.user_id).await?;
     Ok(Json(sessions.into_iter().map(|s| SessionDto::new(s, &caller.sid)).collect()))
 }
 
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "account", security(("bearer" = [])),
+    params(("id" = String, Path, description = "session id")),
+    responses((status = 200, body = Success), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn end_session(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     let owned = auth_sessions::list_active(&state.db, &caller.user_id).await?.into_iter().any(|s| s.id == id);
     if !owned {
         return Err(ApiError::not_found("no such session"));
     }
     auth_sessions::end(&state.db, &id).await?;
-    Ok(Json(json!({ "success": true })))
+    Ok(Success::ok())
 }

@@ -9,12 +9,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::{
     api_client,
     caller::Caller,
-    dto::{TokenPair, UserDto},
+    dto::{LoginResponse, Success, TokenPair, UserDto, Validation},
 };
 use crate::{
     security::{opaque::new_id, policy},
@@ -31,13 +31,18 @@ use crate::{
         scope::Scope,
         verify::{AccessTokenError, verify_access_token},
     },
-    web::{api_error::ApiError, cached::PublishedKeys, client_info::ClientInfo, json::AppJson},
+    web::{
+        api_error::{ApiError, ErrorBody},
+        cached::PublishedKeys,
+        client_info::ClientInfo,
+        json::AppJson,
+    },
 };
 
 /// Scopes of tokens from the native API: the user's profile and email, no id_token.
 const API_SCOPE: &str = "profile email";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterRequest {
     email: String,
@@ -68,6 +73,8 @@ pub(super) fn email_taken(err: StoreError) -> ApiError {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = UserDto), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     AppJson(body): AppJson<RegisterRequest>,
@@ -77,7 +84,7 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(UserDto::from(&user))).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
     email: String,
@@ -95,11 +102,13 @@ fn short(field: &str, value: Option<String>) -> Result<Option<String>, ApiError>
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
     AppJson(body): AppJson<LoginRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoginResponse>, ApiError> {
     let device_id = short("deviceId", body.device_id)?;
     let device_name = short("deviceName", body.device_name)?;
     let user = users::find_by_email(&state.db, &body.email).await?;
@@ -134,18 +143,18 @@ pub async fn login(
     };
     let issued = issue_user_tokens(&state.config, &state.keys, &txn, grant).await?;
     txn.commit().await.map_err(StoreError::from)?;
-    let mut body = serde_json::to_value(TokenPair::from(issued)).map_err(ApiError::internal)?;
-    body["user"] = serde_json::to_value(UserDto::from(&user)).map_err(ApiError::internal)?;
-    Ok(Json(body))
+    Ok(Json(LoginResponse { tokens: issued.into(), user: UserDto::from(&user) }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshRequest {
     refresh_token: String,
 }
 
 /// Rotates the refresh token; a reused one ends its whole session.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
     AppJson(body): AppJson<RefreshRequest>,
@@ -171,29 +180,40 @@ pub async fn refresh(
     }
 }
 
-pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Success), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Json<Success>, ApiError> {
     auth_sessions::end(&state.db, &caller.sid).await?;
-    Ok(Json(json!({ "success": true })))
+    Ok(Success::ok())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ValidateRequest {
     token: String,
 }
 
 /// For backends that cannot verify locally: the same checks as JWKS verification, plus
 /// that the session is still active.
+#[utoipa::path(post, path = "/api/v1/auth/validate", tag = "auth", request_body = ValidateRequest,
+    responses((status = 200, body = Validation), (status = 400, body = ErrorBody)))]
 pub async fn validate(
     State(state): State<AppState>,
     AppJson(body): AppJson<ValidateRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Validation>, ApiError> {
     match verify_access_token(&state.db, &state.keys, &state.config.issuer, &body.token).await {
-        Ok(claims) => Ok(Json(json!({ "valid": true, "payload": claims }))),
-        Err(AccessTokenError::Invalid(reason)) => Ok(Json(json!({ "valid": false, "reason": reason }))),
+        Ok(claims) => {
+            let payload = serde_json::to_value(claims).map_err(ApiError::internal)?;
+            Ok(Json(Validation { valid: true, payload: Some(payload), reason: None }))
+        }
+        Err(AccessTokenError::Invalid(reason)) => {
+            Ok(Json(Validation { valid: false, payload: None, reason: Some(reason) }))
+        }
         Err(AccessTokenError::Store(err)) => Err(err.into()),
     }
 }
 
+/// The same key set as `/.well-known/jwks.json`.
+#[utoipa::path(get, path = "/api/v1/auth/jwks", tag = "auth", responses((status = 200, description = "JWK Set (RFC 7517)")))]
 pub async fn jwks(State(keys): State<Arc<PublishedKeys>>, headers: HeaderMap) -> Response {
     keys.0.respond(&headers, 300)
 }

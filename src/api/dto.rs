@@ -3,6 +3,7 @@
 use entity::{auth_sessions, organizations, users};
 use serde::Serialize;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+use utoipa::ToSchema;
 
 use crate::tokens::issue::IssuedTokens;
 
@@ -10,7 +11,7 @@ pub fn timestamp(unix: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDto {
     pub id: String,
@@ -32,7 +33,7 @@ impl From<&users::Model> for UserDto {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenPair {
     pub access_token: String,
@@ -52,7 +53,7 @@ impl From<IssuedTokens> for TokenPair {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionDto {
     pub id: String,
@@ -80,7 +81,7 @@ impl SessionDto {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationDto {
     pub id: String,
@@ -94,4 +95,34 @@ impl OrganizationDto {
     pub fn new(org: &organizations::Model, role: Option<String>) -> Self {
         OrganizationDto { id: org.id.clone(), name: org.name.clone(), created_at: timestamp(org.created_at), role }
     }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResponse {
+    #[serde(flatten)]
+    pub tokens: TokenPair,
+    pub user: UserDto,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Success {
+    pub success: bool,
+}
+
+impl Success {
+    pub fn ok() -> axum::Json<Success> {
+        axum::Json(Success { success: true })
+    }
+}
+
+/// `valid` with the token's claims, or not `valid` with the reason.
+#[derive(Serialize, ToSchema)]
+pub struct Validation {
+    pub valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }

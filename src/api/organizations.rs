@@ -9,12 +9,12 @@ use axum::{
 };
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::{
     auth::{email_taken, new_user},
     caller::Caller,
-    dto::{OrganizationDto, UserDto, timestamp},
+    dto::{OrganizationDto, Success, UserDto, timestamp},
 };
 use crate::{
     security::policy,
@@ -24,12 +24,15 @@ use crate::{
         organizations::{self, Removal},
         users,
     },
-    web::{api_error::ApiError, json::AppJson},
+    web::{
+        api_error::{ApiError, ErrorBody},
+        json::AppJson,
+    },
 };
 
 const ROLES: [&str; 3] = ["owner", "admin", "member"];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterB2b {
     organization_name: String,
@@ -38,7 +41,15 @@ pub struct RegisterB2b {
     owner_name: Option<String>,
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct B2bRegistration {
+    organization: OrganizationDto,
+    user: UserDto,
+}
+
 /// Creates the organization and its owner in one transaction.
+#[utoipa::path(post, path = "/api/v1/auth/register/b2b", tag = "organizations", request_body = RegisterB2b,
+    responses((status = 201, body = B2bRegistration), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn register_b2b(
     State(state): State<AppState>,
     AppJson(body): AppJson<RegisterB2b>,
@@ -54,19 +65,21 @@ pub async fn register_b2b(
     let organization = organizations::create(&txn, name).await?;
     organizations::add_member(&txn, &organization.id, &user.id, "owner").await?;
     txn.commit().await.map_err(StoreError::from)?;
-    let body = json!({
-        "organization": OrganizationDto::new(&organization, Some("owner".into())),
-        "user": UserDto::from(&user),
-    });
+    let body = B2bRegistration {
+        organization: OrganizationDto::new(&organization, Some("owner".into())),
+        user: UserDto::from(&user),
+    };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/organizations", tag = "organizations", security(("bearer" = [])),
+    responses((status = 200, body = Vec<OrganizationDto>), (status = 401, body = ErrorBody)))]
 pub async fn mine(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<OrganizationDto>>, ApiError> {
     let memberships = organizations::of_user(&state.db, &caller.user_id).await?;
     Ok(Json(memberships.into_iter().map(|(org, role)| OrganizationDto::new(&org, Some(role))).collect()))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberDto {
     user_id: String,
@@ -83,6 +96,9 @@ async fn caller_role(state: &AppState, organization_id: &str, caller: &Caller) -
         .ok_or_else(|| ApiError::not_found("no such organization"))
 }
 
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/members", tag = "organizations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "organization id")),
+    responses((status = 200, body = Vec<MemberDto>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn members(
     State(state): State<AppState>,
     caller: Caller,
@@ -104,13 +120,17 @@ pub async fn members(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct AddMember {
     email: String,
     role: String,
 }
 
 /// Owners and admins add members by email; only owners make owners.
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/members", tag = "organizations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "organization id")), request_body = AddMember,
+    responses((status = 201, body = MemberDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn add_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -142,11 +162,15 @@ pub async fn add_member(
 }
 
 /// Owners and admins remove members (admins not owners); anyone may leave; the last owner stays.
+#[utoipa::path(delete, path = "/api/v1/organizations/{id}/members/{user_id}", tag = "organizations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "organization id"), ("user_id" = String, Path, description = "member's user id")),
+    responses((status = 200, body = Success), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, user_id)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     let role = caller_role(&state, &id, &caller).await?;
     let target_role =
         organizations::role_of(&state.db, &id, &user_id).await?.ok_or_else(|| ApiError::not_found("no such member"))?;
@@ -156,7 +180,7 @@ pub async fn remove_member(
         return Err(ApiError::forbidden("your role may not remove this member"));
     }
     match organizations::remove_member(&state.db, &id, &user_id).await? {
-        Removal::Removed => Ok(Json(json!({ "success": true }))),
+        Removal::Removed => Ok(Success::ok()),
         Removal::NotMember => Err(ApiError::not_found("no such member")),
         Removal::LastOwner => Err(ApiError::conflict("last_owner", "the last owner cannot be removed")),
     }

@@ -5,7 +5,8 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::{security::passwords::PasswordError, store::StoreError, tokens::TokenError};
 
@@ -77,8 +78,17 @@ impl From<TokenError> for ApiError {
     }
 }
 
+/// The error shape of every API failure.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code such as `invalid_request`.
+    pub error: String,
+    /// What went wrong, in words.
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": self.code, "message": self.message }))).into_response()
+        (self.status, Json(ErrorBody { error: self.code.into(), message: self.message })).into_response()
     }
 }

@@ -192,3 +192,36 @@ async fn cors_allows_only_listed_origins_without_credentials(backend: Backend) {
     assert!(response.headers().get("access-control-allow-origin").is_none(), "no origins configured, no CORS");
 }
 on_every_backend!(cors_allows_only_listed_origins_without_credentials);
+
+async fn openapi_document_describes_every_endpoint(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.expect("get").json().await.expect("json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let expected = [
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/register/b2b", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/validate", "post"),
+        ("/api/v1/auth/jwks", "get"),
+        ("/api/v1/auth/me", "get"),
+        ("/api/v1/auth/me", "patch"),
+        ("/api/v1/auth/password", "post"),
+        ("/api/v1/auth/sessions", "get"),
+        ("/api/v1/auth/sessions/{id}", "delete"),
+        ("/api/v1/auth/organizations", "get"),
+        ("/api/v1/organizations/{id}/members", "get"),
+        ("/api/v1/organizations/{id}/members", "post"),
+        ("/api/v1/organizations/{id}/members/{user_id}", "delete"),
+    ];
+    for (path, method) in expected {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
+    }
+    assert_eq!(doc["paths"].as_object().map(|p| p.len()), Some(14), "no undocumented or stray paths");
+    for schema in ["LoginRequest", "LoginResponse", "UserDto", "ErrorBody", "SessionDto", "RegisterB2b"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema}");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
+on_every_backend!(openapi_document_describes_every_endpoint);

@@ -1,0 +1,34 @@
+//! The OpenAPI 3.1 document of `/api/v1`, generated from the handlers and their types.
+
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+
+use super::{account, auth, organizations};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Mana Core Auth API", description = "The native auth API of mana-auth. Access tokens are RFC 9068 JWTs signed with Ed25519; verify them against /.well-known/jwks.json."),
+    paths(
+        auth::register, auth::login, auth::refresh, auth::logout, auth::validate, auth::jwks,
+        account::me, account::update_me, account::change_password, account::sessions, account::end_session,
+        organizations::register_b2b, organizations::mine, organizations::members, organizations::add_member,
+        organizations::remove_member,
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+/// Declares the `bearer` scheme the secured paths name.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scheme = Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
