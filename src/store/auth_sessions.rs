@@ -89,3 +89,13 @@ pub async fn end_all_except(
     }
     Ok(ids)
 }
+
+/// Records that the session was just used (a refresh), for the session list.
+pub async fn touch(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
+    AuthSessions::update_many()
+        .col_expr(auth_sessions::Column::LastUsedAt, Expr::value(now()))
+        .filter(auth_sessions::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

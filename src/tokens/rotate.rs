@@ -71,6 +71,7 @@ pub async fn rotate(
     if !refresh::consume(&txn, &row.token_hash).await? {
         return Err(reused());
     }
+    auth_sessions::touch(&txn, &session.id).await?;
     let grant = UserGrant {
         client,
         user: &user,

@@ -225,3 +225,49 @@ async fn openapi_document_describes_every_endpoint(backend: Backend) {
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 }
 on_every_backend!(openapi_document_describes_every_endpoint);
+
+/// Every JSON endpoint answers malformed, mistyped and incomplete bodies with a 400 in the error shape.
+async fn every_json_endpoint_refuses_bad_bodies(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    let token = text(&api.signed_up("shape@example.org").await, "accessToken");
+    let (_, created) = api
+        .post(
+            "/api/v1/auth/register/b2b",
+            None,
+            &json!({"organizationName": "Shape", "ownerEmail": "boss@example.org", "ownerPassword": PASSWORD}),
+        )
+        .await;
+    let members = format!("/api/v1/organizations/{}/members", text(&created["organization"], "id"));
+    let endpoints = [
+        (reqwest::Method::POST, "/api/v1/auth/register".to_owned()),
+        (reqwest::Method::POST, "/api/v1/auth/register/b2b".to_owned()),
+        (reqwest::Method::POST, "/api/v1/auth/login".to_owned()),
+        (reqwest::Method::POST, "/api/v1/auth/refresh".to_owned()),
+        (reqwest::Method::POST, "/api/v1/auth/validate".to_owned()),
+        (reqwest::Method::PATCH, "/api/v1/auth/me".to_owned()),
+        (reqwest::Method::POST, "/api/v1/auth/password".to_owned()),
+        (reqwest::Method::POST, members),
+    ];
+    let http = reqwest::Client::new();
+    for (method, path) in endpoints {
+        for body in
+            ["{not json", "[1, 2]", "{\"email\": 42, \"password\": [], \"token\": 1, \"refreshToken\": 2, \"name\": 3}"]
+        {
+            let response = http
+                .request(method.clone(), app.url(&path))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("request");
+            let status = response.status();
+            let json: Value = response.json().await.expect("error body is JSON");
+            assert_error_shape(status, &json, 400, "invalid_request");
+        }
+    }
+    let (_, me) = api.get("/api/v1/auth/me", &token).await;
+    assert!(me["name"].is_null(), "nothing was written");
+}
+on_every_backend!(every_json_endpoint_refuses_bad_bodies);
