@@ -30,6 +30,7 @@ pub struct Config {
     pub sessions: SessionsConfig,
     pub passwords: PasswordsConfig,
     pub api: ApiConfig,
+    pub credits: CreditsConfig,
     pub log: LogConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -78,6 +79,27 @@ pub struct PasswordsConfig {
 pub struct ApiConfig {
     pub client_id: String,
     pub cors_origins: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditsConfig {
+    pub signup_bonus: i64,
+    pub daily_free: i64,
+    pub idempotency_ttl_secs: i64,
+    pub stripe_webhook_secret: Option<Secret>,
+    #[serde(default)]
+    pub packages: Vec<PackageConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageConfig {
+    pub id: String,
+    pub name: String,
+    pub credits: i64,
+    pub price_cents: i64,
+    pub currency: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -200,8 +222,33 @@ impl Config {
         if self.api.client_id.trim().is_empty() || seen.contains(self.api.client_id.as_str()) {
             return Err(invalid("api.client_id", "must be set and differ from every declared client id"));
         }
+        self.validate_credits()?;
         for origin in &self.api.cors_origins {
             validate_origin(origin).map_err(|p| invalid("api.cors_origins", format!("`{origin}`: {p}")))?;
+        }
+        Ok(())
+    }
+
+    fn validate_credits(&self) -> Result<(), ConfigError> {
+        let credits = &self.credits;
+        if credits.signup_bonus < 0 || credits.daily_free < 0 {
+            return Err(invalid("credits", "signup_bonus and daily_free must not be negative"));
+        }
+        if credits.idempotency_ttl_secs < 86_400 {
+            return Err(invalid("credits.idempotency_ttl_secs", "must be at least 86400 (24 h)"));
+        }
+        let mut ids = HashSet::new();
+        for (i, package) in credits.packages.iter().enumerate() {
+            let key = format!("credits.packages[{i}]");
+            if !ids.insert(package.id.as_str()) || package.id.is_empty() {
+                return Err(invalid(format!("{key}.id"), "must be present and unique"));
+            }
+            if package.credits <= 0 || package.price_cents <= 0 {
+                return Err(invalid(key, "credits and price_cents must be positive"));
+            }
+            if package.currency.len() != 3 || !package.currency.chars().all(|c| c.is_ascii_alphabetic()) {
+                return Err(invalid(format!("{key}.currency"), "must be a three-letter ISO 4217 code"));
+            }
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod config;
+pub mod credits;
 pub mod keys;
 pub mod login;
 pub mod oidc;
@@ -43,6 +44,8 @@ pub enum StartError {
     Migrate(sea_orm::DbErr),
     #[error("clients: {0}")]
     Clients(store::StoreError),
+    #[error("credits: {0}")]
+    Credits(store::StoreError),
     #[error("keys: {0}")]
     Keys(#[from] keys::KeyError),
     #[error("passwords: {0}")]
@@ -53,10 +56,11 @@ pub enum StartError {
     Http(reqwest::Error),
 }
 
-/// Opens and migrates the database.
+/// Opens and migrates the database, and makes sure the ledger's system accounts exist.
 pub async fn open_database(config: &Config) -> Result<DatabaseConnection, StartError> {
     let db = store::db::connect(&config.database).await.map_err(StartError::Database)?;
     store::db::migrate(&db).await.map_err(StartError::Migrate)?;
+    store::ledger::ensure_system_accounts(&db).await.map_err(StartError::Credits)?;
     Ok(db)
 }
 
@@ -64,6 +68,7 @@ pub async fn open_database(config: &Config) -> Result<DatabaseConnection, StartE
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = open_database(&config).await?;
     store::clients::sync_config(&db, &config.clients).await.map_err(StartError::Clients)?;
+    store::purchases::seed_packages(&db, &config.credits.packages).await.map_err(StartError::Credits)?;
     let keys = KeySet::load_or_create(&db).await?;
     let published_keys = PublishedKeys(CachedJson::new(&keys.jwks));
     let discovery = Discovery(CachedJson::new(&oidc::discovery::metadata(&config)));
@@ -96,21 +101,27 @@ pub fn build_app(state: AppState) -> Router {
         .merge(oidc::router())
         .merge(login::router())
         .merge(api::router(&state.config))
+        .merge(credits::router())
         .layer(sessions)
         .layer(middleware::from_fn_with_state(policy, security_headers))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)
 }
 
-/// Serves until the process is stopped, sweeping expired browser sessions hourly.
+/// Serves until the process is stopped, sweeping expired browser sessions and old
+/// idempotency keys hourly.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
     let db = state.db.clone();
+    let idempotency_ttl = state.config.credits.idempotency_ttl_secs;
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
             if let Err(err) = store::browser_sessions::delete_expired(&db).await {
                 tracing::warn!(error = %err, "sweeping expired browser sessions failed");
+            }
+            if let Err(err) = store::idempotency::prune(&db, idempotency_ttl).await {
+                tracing::warn!(error = %err, "pruning idempotency keys failed");
             }
         }
     });

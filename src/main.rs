@@ -32,6 +32,24 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Operate the credits ledger.
+    #[command(subcommand)]
+    Credits(CreditsCommand),
+    /// Check the database: the credits ledger balances. Exits non-zero on any problem.
+    Doctor,
+}
+
+#[derive(Subcommand)]
+enum CreditsCommand {
+    /// Grant credits to a user (an audited adjustment into the paid wallet).
+    Grant {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        amount: i64,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +139,24 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Client(command) => client(command, &config).await,
+        Command::Credits(CreditsCommand::Grant { email, amount, reason }) => {
+            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            admin::credits::grant(&db, &email, amount, &reason).await.map_err(|e| e.to_string())?;
+            println!("granted {amount} credits to {email}");
+            Ok(())
+        }
+        Command::Doctor => {
+            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            let problems = admin::credits::check_ledger(&db).await.map_err(|e| e.to_string())?;
+            if problems.is_empty() {
+                println!("ledger: ok");
+                return Ok(());
+            }
+            for problem in &problems {
+                println!("ledger: {problem}");
+            }
+            Err(format!("{} ledger problem(s)", problems.len()))
+        }
         Command::User(UserCommand::Add { email, username, name, .. }) => {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
@@ -128,7 +164,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
             let passwords = Passwords::new(&config.passwords).map_err(|e| e.to_string())?;
             let new = admin::users::AddUser { email, username, name, password };
-            let user = admin::users::add(&db, &passwords, new).await.map_err(|e| e.to_string())?;
+            let user = admin::users::add(&db, &passwords, &config.credits, new).await.map_err(|e| e.to_string())?;
             println!("created user {} ({})", user.id, user.email);
             Ok(())
         }

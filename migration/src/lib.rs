@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_core_tables;
 mod m20261125_000002_add_devices_and_organizations;
+mod m20261125_000003_create_credits_ledger;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_core_tables::Migration),
             Box::new(m20261125_000002_add_devices_and_organizations::Migration),
+            Box::new(m20261125_000003_create_credits_ledger::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! Operator commands behind the CLI: clients and users.
+//! Operator commands behind the CLI: clients, users, credits.
 
 pub mod clients;
+pub mod credits;
 pub mod users;

@@ -5,11 +5,10 @@ use sea_orm::DatabaseConnection;
 
 use super::clients::AdminError;
 use crate::{
+    config::CreditsConfig,
+    credits::{CreditsError, grants},
     security::{passwords::Passwords, policy::check_new_account},
-    store::{
-        StoreError,
-        users::{self, NewUser},
-    },
+    store::{StoreError, users::NewUser},
 };
 
 pub struct AddUser {
@@ -19,12 +18,20 @@ pub struct AddUser {
     pub password: String,
 }
 
-pub async fn add(db: &DatabaseConnection, passwords: &Passwords, new: AddUser) -> Result<User, AdminError> {
+/// Creates the user with its signup bonus.
+pub async fn add(
+    db: &DatabaseConnection,
+    passwords: &Passwords,
+    credits: &CreditsConfig,
+    new: AddUser,
+) -> Result<User, AdminError> {
     check_new_account(&new.email, &new.password, new.username.as_deref()).map_err(|e| AdminError::Invalid(e.into()))?;
     let password_hash = passwords.hash(new.password).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
     let user = NewUser { email: new.email, username: new.username, name: new.name, password_hash };
-    users::create(db, user).await.map_err(|e| match e {
-        StoreError::Conflict(_) => AdminError::Invalid("a user with this email or username already exists".into()),
-        other => other.into(),
+    grants::register(db, credits, user).await.map_err(|e| match e {
+        CreditsError::Store(StoreError::Conflict(_)) => {
+            AdminError::Invalid("a user with this email or username already exists".into())
+        }
+        other => AdminError::Invalid(other.to_string()),
     })
 }

@@ -7,16 +7,14 @@ use axum::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{
-    caller::Caller,
-    dto::{SessionDto, Success, UserDto},
-};
+use super::dto::{SessionDto, Success, UserDto};
 use crate::{
     security::policy,
     state::AppState,
     store::{auth_sessions, users},
     web::{
         api_error::{ApiError, ErrorBody},
+        caller::Caller,
         json::AppJson,
     },
 };

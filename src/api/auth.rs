@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 
 use super::{
     api_client,
-    caller::Caller,
     dto::{LoginResponse, Success, TokenPair, UserDto, Validation},
 };
 use crate::{
+    credits::{CreditsError, grants},
     security::{opaque::new_id, policy},
     state::AppState,
     store::{
@@ -34,6 +34,7 @@ use crate::{
     web::{
         api_error::{ApiError, ErrorBody},
         cached::PublishedKeys,
+        caller::Caller,
         client_info::ClientInfo,
         json::AppJson,
     },
@@ -80,7 +81,10 @@ pub async fn register(
     AppJson(body): AppJson<RegisterRequest>,
 ) -> Result<Response, ApiError> {
     let new = new_user(&state, &body.email, body.password, body.name).await?;
-    let user = users::create(&state.db, new).await.map_err(email_taken)?;
+    let user = grants::register(&state.db, &state.config.credits, new).await.map_err(|e| match e {
+        CreditsError::Store(err) => email_taken(err),
+        other => other.into(),
+    })?;
     Ok((StatusCode::CREATED, Json(UserDto::from(&user))).into_response())
 }
 

@@ -2,14 +2,10 @@
 
 use entity::{auth_sessions, organizations, users};
 use serde::Serialize;
-use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use utoipa::ToSchema;
 
 use crate::tokens::issue::IssuedTokens;
-
-pub fn timestamp(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
-}
+pub use crate::web::timestamp::rfc3339 as timestamp;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -3,7 +3,6 @@
 
 mod account;
 mod auth;
-mod caller;
 mod dto;
 mod openapi;
 mod organizations;

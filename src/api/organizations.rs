@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 
 use super::{
     auth::{email_taken, new_user},
-    caller::Caller,
     dto::{OrganizationDto, Success, UserDto, timestamp},
 };
 use crate::{
+    credits::grants,
     security::policy,
     state::AppState,
     store::{
@@ -26,6 +26,7 @@ use crate::{
     },
     web::{
         api_error::{ApiError, ErrorBody},
+        caller::Caller,
         json::AppJson,
     },
 };
@@ -64,6 +65,7 @@ pub async fn register_b2b(
     let user = users::create(&txn, new).await.map_err(email_taken)?;
     let organization = organizations::create(&txn, name).await?;
     organizations::add_member(&txn, &organization.id, &user.id, "owner").await?;
+    grants::signup_bonus(&txn, &state.config.credits, &user.id).await?;
     txn.commit().await.map_err(StoreError::from)?;
     let body = B2bRegistration {
         organization: OrganizationDto::new(&organization, Some("owner".into())),

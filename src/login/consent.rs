@@ -44,6 +44,7 @@ fn describe(scope: &str) -> Option<&'static str> {
         "profile" => Some("See your name and username"),
         "email" => Some("See your email address"),
         "offline_access" => Some("Stay signed in when you are away"),
+        "credits" => Some("See and spend your credits"),
         _ => None,
     }
 }

@@ -11,12 +11,10 @@ use serde::Deserialize;
 
 use super::{complete::complete_sign_in, signin::PageQuery};
 use crate::{
+    credits::{CreditsError, grants},
     security::policy::check_new_account,
     state::AppState,
-    store::{
-        StoreError,
-        users::{self, NewUser},
-    },
+    store::{StoreError, users::NewUser},
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
@@ -75,16 +73,16 @@ pub async fn submit(
     let password_hash = state.passwords.hash(form.password.clone()).await?;
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
     let new = NewUser { email: form.email.clone(), username, name, password_hash };
-    let user = match users::create(&state.db, new).await {
+    let user = match grants::register(&state.db, &state.config.credits, new).await {
         Ok(user) => user,
-        Err(StoreError::Conflict(_)) => {
+        Err(CreditsError::Store(StoreError::Conflict(_))) => {
             return Ok(refuse(
                 StatusCode::CONFLICT,
                 "An account with this email or username already exists. Sign in instead.",
                 &csrf,
             ));
         }
-        Err(err) => return Err(err.into()),
+        Err(err) => return Err(PageError::Internal(err.to_string())),
     };
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
     complete_sign_in(&state, &browser, &user.id, request_id, client).await

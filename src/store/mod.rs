@@ -7,8 +7,11 @@ pub mod clients;
 pub mod codes;
 pub mod consents;
 pub mod db;
+pub mod idempotency;
 pub mod jwks;
+pub mod ledger;
 pub mod organizations;
+pub mod purchases;
 pub mod refresh;
 pub mod users;
 

@@ -1,6 +1,6 @@
 //! Scopes (RFC 6749 §3.3) and the claims each one releases (OIDC Core §5.4).
 
-pub const SUPPORTED: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+pub const SUPPORTED: [&str; 5] = ["openid", "profile", "email", "offline_access", "credits"];
 
 /// A validated, de-duplicated list of supported scope names.
 #[derive(Clone, Debug, PartialEq, Eq)]

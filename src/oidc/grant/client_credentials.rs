@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// Scopes that only make sense for a user.
-const USER_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+const USER_SCOPES: [&str; 5] = ["openid", "profile", "email", "offline_access", "credits"];
 
 pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Result<TokenResponse, OAuthError> {
     if client.is_public() || !client.allows_grant("client_credentials") {

@@ -84,7 +84,9 @@ impl TestApp {
             name: Some("Test User".into()),
             password: PASSWORD.into(),
         };
-        mana_auth::admin::users::add(&self.db, &self.state.passwords, new).await.expect("user created")
+        mana_auth::admin::users::add(&self.db, &self.state.passwords, &self.state.config.credits, new)
+            .await
+            .expect("user created")
     }
 }
 

@@ -12,6 +12,15 @@ use crate::{
 pub struct Caller {
     pub user_id: String,
     pub sid: String,
+    pub client_id: String,
+    pub scope: String,
+}
+
+impl Caller {
+    /// Whether the token carries `scope`, or comes from the native API's own sign-in.
+    pub fn may(&self, scope: &str, api_client_id: &str) -> bool {
+        self.client_id == api_client_id || self.scope.split(' ').any(|s| s == scope)
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -26,6 +35,6 @@ impl FromRequestParts<AppState> for Caller {
                 AccessTokenError::Store(err) => err.into(),
             })?;
         let sid = claims.sid.ok_or_else(|| ApiError::forbidden("this endpoint needs a user's token"))?;
-        Ok(Caller { user_id: claims.sub, sid })
+        Ok(Caller { user_id: claims.sub, sid, client_id: claims.client_id, scope: claims.scope })
     }
 }

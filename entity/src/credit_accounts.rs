@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+/// A wallet (a user's `free` or `paid`) or a system account; its balance is the sum of its entries.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "credit_accounts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub user_id: Option<String>,
+    pub kind: String,
+    pub balance: i64,
+    pub version: i64,
+    pub created_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

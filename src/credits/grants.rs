@@ -1,0 +1,158 @@
+//! Credits that come in: the signup bonus, the daily free credits, purchases and
+//! operators' adjustments. Each is one posting with a unique reference, so it happens once.
+
+use entity::users;
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+
+use super::CreditsError;
+use crate::{
+    config::CreditsConfig,
+    store::{
+        StoreError,
+        ledger::{self, Posting, PostingError},
+        now,
+        users::{self as user_store, NewUser},
+    },
+};
+
+/// Ensures and locks the user's wallets for this transaction and returns (free, paid).
+pub async fn locked_balances(db: &impl ConnectionTrait, user_id: &str) -> Result<(i64, i64), StoreError> {
+    ledger::ensure_wallets(db, user_id).await?;
+    ledger::lock_wallets(db, user_id).await?;
+    ledger::wallet_balances(db, user_id).await
+}
+
+/// An incoming movement: `amount` from a system account into one of the user's wallets.
+struct Credit<'a> {
+    kind: &'a str,
+    amount: i64,
+    paid: bool,
+    source: &'a str,
+    /// Posted once: a second posting of the same reference is ignored.
+    reference: String,
+    description: Option<String>,
+}
+
+/// Posts `credit` for the user; returns false when its reference was already posted.
+async fn credit(db: &impl ConnectionTrait, user_id: &str, credit: Credit<'_>) -> Result<bool, CreditsError> {
+    let (free, paid_balance) = locked_balances(db, user_id).await?;
+    let wallet = if credit.paid { ledger::paid_wallet(user_id) } else { ledger::free_wallet(user_id) };
+    let posting = Posting {
+        user_id: Some(user_id),
+        kind: credit.kind,
+        amount: credit.amount,
+        from_free: 0,
+        from_paid: 0,
+        balance_after: free + paid_balance + credit.amount,
+        app_id: None,
+        description: credit.description,
+        metadata: None,
+        reference: Some(credit.reference),
+        entries: vec![(wallet, credit.amount), (credit.source.to_owned(), -credit.amount)],
+    };
+    match ledger::post(db, posting).await {
+        Ok(_) => Ok(true),
+        Err(PostingError::Duplicate) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The signup bonus, inside the transaction that creates the user.
+pub async fn signup_bonus(
+    db: &impl ConnectionTrait,
+    config: &CreditsConfig,
+    user_id: &str,
+) -> Result<(), CreditsError> {
+    if config.signup_bonus > 0 {
+        let bonus = Credit {
+            kind: "signup_bonus",
+            amount: config.signup_bonus,
+            paid: false,
+            source: ledger::SIGNUP_BONUS,
+            reference: format!("signup:{user_id}"),
+            description: None,
+        };
+        credit(db, user_id, bonus).await?;
+    }
+    Ok(())
+}
+
+/// Creates a user and credits the signup bonus in one transaction.
+pub async fn register(
+    db: &DatabaseConnection,
+    config: &CreditsConfig,
+    new: NewUser,
+) -> Result<users::Model, CreditsError> {
+    let txn = db.begin().await?;
+    let user = user_store::create(&txn, new).await?;
+    signup_bonus(&txn, config, &user.id).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Grants the daily free credits on the first credits request of a UTC day; concurrent
+/// first requests grant once (the reference is unique).
+pub async fn daily_free(db: &DatabaseConnection, config: &CreditsConfig, user_id: &str) -> Result<(), CreditsError> {
+    if config.daily_free <= 0 {
+        return Ok(());
+    }
+    let reference = format!("daily:{user_id}:{}", now() / 86_400);
+    if ledger::has_reference(db, &reference).await? {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    let daily = Credit {
+        kind: "daily_free",
+        amount: config.daily_free,
+        paid: false,
+        source: ledger::DAILY_FREE,
+        reference,
+        description: None,
+    };
+    if credit(&txn, user_id, daily).await? {
+        txn.commit().await?;
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(())
+}
+
+/// A completed purchase's credits into the paid wallet; false when already credited.
+pub async fn purchase(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    purchase_id: &str,
+    credits: i64,
+) -> Result<bool, CreditsError> {
+    let bought = Credit {
+        kind: "purchase",
+        amount: credits,
+        paid: true,
+        source: ledger::PURCHASES,
+        reference: format!("purchase:{purchase_id}"),
+        description: None,
+    };
+    credit(db, user_id, bought).await
+}
+
+/// An operator's audited grant into the paid wallet.
+pub async fn adjustment(db: &DatabaseConnection, user_id: &str, amount: i64, reason: &str) -> Result<(), CreditsError> {
+    if amount <= 0 {
+        return Err(CreditsError::Invalid("the amount must be positive".into()));
+    }
+    if reason.trim().is_empty() {
+        return Err(CreditsError::Invalid("a reason is required".into()));
+    }
+    let txn = db.begin().await?;
+    let adjustment = Credit {
+        kind: "adjustment",
+        amount,
+        paid: true,
+        source: ledger::ADJUSTMENTS,
+        reference: format!("adjustment:{}", crate::security::opaque::new_id()),
+        description: Some(reason.trim().to_owned()),
+    };
+    credit(&txn, user_id, adjustment).await?;
+    txn.commit().await?;
+    Ok(())
+}

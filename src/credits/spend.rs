@@ -1,0 +1,130 @@
+//! Spending credits: free before paid, never below zero, once per idempotency key.
+
+use entity::credit_transactions;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{CreditsError, grants::locked_balances};
+use crate::{
+    security::opaque::digest_bytes,
+    store::{
+        idempotency,
+        ledger::{self, Posting},
+    },
+};
+
+/// The largest single spend accepted; anything above is a mistake, not a purchase.
+pub const MAX_AMOUNT: i64 = 1_000_000;
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SpendRequest {
+    pub amount: i64,
+    pub app_id: String,
+    pub description: String,
+    pub idempotency_key: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+}
+
+impl SpendRequest {
+    pub fn validate(&self) -> Result<(), CreditsError> {
+        let invalid = |m: &str| Err(CreditsError::Invalid(m.into()));
+        if !(1..=MAX_AMOUNT).contains(&self.amount) {
+            return invalid("amount must be a whole number from 1 to 1000000");
+        }
+        if self.app_id.trim().is_empty() || self.app_id.len() > 64 {
+            return invalid("appId must be 1 to 64 characters");
+        }
+        if self.description.chars().count() > 500 {
+            return invalid("description has at most 500 characters");
+        }
+        if self.idempotency_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 128) {
+            return invalid("idempotencyKey must be 1 to 128 characters");
+        }
+        if let Some(metadata) = &self.metadata
+            && (!metadata.is_object() || metadata.to_string().len() > 4096)
+        {
+            return invalid("metadata must be a JSON object of at most 4096 bytes");
+        }
+        Ok(())
+    }
+}
+
+/// The status and JSON body of a spend, as first answered and as replayed for a retry.
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+pub fn transaction_json(tx: &credit_transactions::Model) -> Value {
+    json!({
+        "id": tx.id,
+        "amount": tx.amount,
+        "fromFree": tx.from_free,
+        "fromPaid": tx.from_paid,
+        "balanceAfter": tx.balance_after,
+        "createdAt": crate::web::timestamp::rfc3339(tx.created_at),
+    })
+}
+
+pub async fn spend(db: &DatabaseConnection, user_id: &str, request: &SpendRequest) -> Result<Answer, CreditsError> {
+    let request_hash = digest_bytes(&serde_json::to_vec(request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
+    let txn = db.begin().await?;
+    if let Some(key) = &request.idempotency_key
+        && !idempotency::claim(&txn, user_id, key, &request_hash).await?
+    {
+        txn.rollback().await?;
+        return replay(db, user_id, key, &request_hash).await;
+    }
+    let (free, paid) = locked_balances(&txn, user_id).await?;
+    let answer = if free + paid < request.amount {
+        Answer {
+            status: 402,
+            body: json!({
+                "error": "insufficient_credits",
+                "message": format!("{} credits needed, {} available", request.amount, free + paid),
+                "balance": free + paid,
+            }),
+        }
+    } else {
+        let from_free = free.min(request.amount);
+        let from_paid = request.amount - from_free;
+        let entries = [
+            (ledger::free_wallet(user_id), -from_free),
+            (ledger::paid_wallet(user_id), -from_paid),
+            (ledger::SPENDING.to_owned(), request.amount),
+        ];
+        let posting = Posting {
+            user_id: Some(user_id),
+            kind: "spend",
+            amount: request.amount,
+            from_free,
+            from_paid,
+            balance_after: free + paid - request.amount,
+            app_id: Some(request.app_id.clone()),
+            description: Some(request.description.clone()),
+            metadata: request.metadata.as_ref().map(Value::to_string),
+            reference: None,
+            entries: entries.into_iter().filter(|(_, amount)| *amount != 0).collect(),
+        };
+        let tx = ledger::post(&txn, posting).await?;
+        Answer { status: 200, body: transaction_json(&tx) }
+    };
+    if let Some(key) = &request.idempotency_key {
+        idempotency::answer(&txn, user_id, key, answer.status, &answer.body.to_string()).await?;
+    }
+    txn.commit().await?;
+    Ok(answer)
+}
+
+/// A retry gets the first answer; the same key for another request is refused.
+async fn replay(db: &DatabaseConnection, user_id: &str, key: &str, request_hash: &str) -> Result<Answer, CreditsError> {
+    let stored = idempotency::find(db, user_id, key).await?.ok_or(CreditsError::KeyReused)?;
+    if stored.request_hash != request_hash {
+        return Err(CreditsError::KeyReused);
+    }
+    let body = serde_json::from_str(&stored.response).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    Ok(Answer { status: u16::try_from(stored.status).unwrap_or(500), body })
+}

@@ -1,0 +1,64 @@
+//! Idempotency keys: a request's key, its body digest and the answer it got, per user.
+
+use entity::idempotency_keys::{self, Entity as Keys};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+use super::{StoreError, now};
+
+/// Claims `key` for this request inside the caller's transaction. False when the key is
+/// already taken; a concurrent claim waits here until the first one commits.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<bool, StoreError> {
+    let row = idempotency_keys::ActiveModel {
+        user_id: Set(user_id.to_owned()),
+        key: Set(key.to_owned()),
+        request_hash: Set(request_hash.to_owned()),
+        status: Set(0),
+        response: Set(String::new()),
+        created_at: Set(now()),
+    };
+    match Keys::insert(row).exec_without_returning(db).await.map_err(StoreError::from) {
+        Ok(_) => Ok(true),
+        Err(StoreError::Conflict(_)) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// Records the answer of a claimed key, before the transaction commits.
+pub async fn answer(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    key: &str,
+    status: u16,
+    response: &str,
+) -> Result<(), StoreError> {
+    Keys::update_many()
+        .col_expr(idempotency_keys::Column::Status, Expr::value(i32::from(status)))
+        .col_expr(idempotency_keys::Column::Response, Expr::value(response))
+        .filter(idempotency_keys::Column::UserId.eq(user_id))
+        .filter(idempotency_keys::Column::Key.eq(key))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    key: &str,
+) -> Result<Option<idempotency_keys::Model>, StoreError> {
+    Ok(Keys::find_by_id((user_id.to_owned(), key.to_owned())).one(db).await?)
+}
+
+/// Forgets keys older than `max_age_secs`.
+pub async fn prune(db: &impl ConnectionTrait, max_age_secs: i64) -> Result<u64, StoreError> {
+    Ok(Keys::delete_many()
+        .filter(idempotency_keys::Column::CreatedAt.lt(now() - max_age_secs))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
