@@ -8,6 +8,7 @@ mod authorize_errors;
 mod browser_e2e;
 mod common;
 mod concurrency;
+mod credits;
 mod discovery;
 mod oidc_flow;
 mod operators;

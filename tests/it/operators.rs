@@ -70,8 +70,8 @@ fn mana_auth(args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::
     child.wait_with_output().expect("exits")
 }
 
-#[test]
-fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
+#[tokio::test]
+async fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
     let path = std::env::temp_dir().join(format!("mana-auth-{}.db", mana_auth::security::opaque::random_token(6)));
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let env = [("MANA_AUTH__DATABASE__URL", url.as_str())];
@@ -86,6 +86,29 @@ fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
     let listed = String::from_utf8_lossy(&listed.stdout);
     assert!(listed.starts_with("tool\tconfidential\tcli"), "{listed}");
     assert!(!listed.contains(printed.split("client_secret: ").nth(1).unwrap_or("x").lines().next().unwrap_or("x")));
+    let granted = mana_auth(
+        &["credits", "grant", "--email", "cli@example.org", "--amount", "25", "--reason", "refund"],
+        &env,
+        "",
+    );
+    assert!(granted.status.success(), "{}", String::from_utf8_lossy(&granted.stderr));
+    let refused =
+        mana_auth(&["credits", "grant", "--email", "cli@example.org", "--amount", "-5", "--reason", "x"], &env, "");
+    assert!(!refused.status.success());
+    let doctor = mana_auth(&["doctor"], &env, "");
+    assert!(doctor.status.success(), "{}", String::from_utf8_lossy(&doctor.stdout));
+    assert_eq!(String::from_utf8_lossy(&doctor.stdout).trim(), "ledger: ok");
+    let db = sea_orm::Database::connect(&url).await.expect("open");
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        "UPDATE credit_accounts SET balance = balance + 7 WHERE kind = 'paid'",
+    )
+    .await
+    .expect("tamper");
+    db.close().await.expect("close");
+    let broken = mana_auth(&["doctor"], &env, "");
+    assert!(!broken.status.success(), "a tampered balance makes doctor fail");
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("balance"));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
