@@ -110,7 +110,8 @@ async fn transactions(
     ))
 }
 
-async fn packages(State(state): State<AppState>) -> Result<Json<Vec<Value>>, ApiError> {
+async fn packages(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Value>>, ApiError> {
+    credits_caller(&state, caller).await?;
     let packages = purchases::active_packages(&state.db).await?;
     Ok(Json(
         packages
