@@ -8,6 +8,7 @@ pub mod credits;
 pub mod keys;
 pub mod login;
 pub mod oidc;
+pub mod ops;
 pub mod security;
 pub mod state;
 pub mod store;
@@ -52,6 +53,8 @@ pub enum StartError {
     Passwords(#[from] security::passwords::PasswordError),
     #[error("server.bind: {0}")]
     Bind(std::io::Error),
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
     #[error("http client: {0}")]
     Http(reqwest::Error),
 }
@@ -85,6 +88,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         published_keys: Arc::new(published_keys),
         discovery: Arc::new(discovery),
         passwords,
+        metrics: Arc::new(ops::metrics::Metrics::new()?),
         http,
     })
 }
@@ -102,9 +106,10 @@ pub fn build_app(state: AppState) -> Router {
         .merge(login::router())
         .merge(api::router(&state.config))
         .merge(credits::router())
+        .merge(ops::router())
         .layer(sessions)
         .layer(middleware::from_fn_with_state(policy, security_headers))
-        .layer(middleware::from_fn(log_requests))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), log_requests))
         .with_state(state)
 }
 

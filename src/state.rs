@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::Config, keys::KeySet, oidc::discovery::Discovery, security::passwords::Passwords,
+    config::Config, keys::KeySet, oidc::discovery::Discovery, ops::metrics::Metrics, security::passwords::Passwords,
     web::cached::PublishedKeys,
 };
 
@@ -18,6 +18,7 @@ pub struct AppState {
     pub published_keys: Arc<PublishedKeys>,
     pub discovery: Arc<Discovery>,
     pub passwords: Passwords,
+    pub metrics: Arc<Metrics>,
     /// Outbound HTTP for back-channel logout deliveries.
     pub http: reqwest::Client,
 }

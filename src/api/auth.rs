@@ -119,6 +119,7 @@ pub async fn login(
     let valid = state.passwords.verify(body.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| valid) else {
         tracing::info!("api sign-in failed");
+        state.metrics.sign_in_failures.with_label_values(&["api"]).inc();
         return Err(ApiError::unauthorized("invalid_credentials", "invalid email or password"));
     };
     let txn = sea_orm::TransactionTrait::begin(&state.db).await.map_err(StoreError::from)?;
@@ -147,6 +148,7 @@ pub async fn login(
     };
     let issued = issue_user_tokens(&state.config, &state.keys, &txn, grant).await?;
     txn.commit().await.map_err(StoreError::from)?;
+    state.metrics.tokens_issued.with_label_values(&["api_login"]).inc();
     Ok(Json(LoginResponse { tokens: issued.into(), user: UserDto::from(&user) }))
 }
 
@@ -165,8 +167,12 @@ pub async fn refresh(
 ) -> Result<Json<TokenPair>, ApiError> {
     let client = api_client(&state.config);
     match rotate(&state.config, &state.keys, &state.db, &client, &body.refresh_token, None).await {
-        Ok(issued) => Ok(Json(issued.into())),
+        Ok(issued) => {
+            state.metrics.tokens_issued.with_label_values(&["api_refresh"]).inc();
+            Ok(Json(issued.into()))
+        }
         Err(RotateError::Reused { family_id, session_id }) => {
+            state.metrics.refresh_reuse.inc();
             refresh::revoke_family(&state.db, &family_id).await?;
             if let Some(sid) = session_id {
                 auth_sessions::end(&state.db, &sid).await?;

@@ -56,6 +56,8 @@ impl SpendRequest {
 pub struct Answer {
     pub status: u16,
     pub body: Value,
+    /// Credits this call took: zero for a refusal or a replay.
+    pub debited: i64,
 }
 
 pub fn transaction_json(tx: &credit_transactions::Model) -> Value {
@@ -87,6 +89,7 @@ pub async fn spend(db: &DatabaseConnection, user_id: &str, request: &SpendReques
                 "message": format!("{} credits needed, {} available", request.amount, free + paid),
                 "balance": free + paid,
             }),
+            debited: 0,
         }
     } else {
         let from_free = free.min(request.amount);
@@ -110,7 +113,7 @@ pub async fn spend(db: &DatabaseConnection, user_id: &str, request: &SpendReques
             entries: entries.into_iter().filter(|(_, amount)| *amount != 0).collect(),
         };
         let tx = ledger::post(&txn, posting).await?;
-        Answer { status: 200, body: transaction_json(&tx) }
+        Answer { status: 200, body: transaction_json(&tx), debited: request.amount }
     };
     if let Some(key) = &request.idempotency_key {
         idempotency::answer(&txn, user_id, key, answer.status, &answer.body.to_string()).await?;
@@ -126,5 +129,5 @@ async fn replay(db: &DatabaseConnection, user_id: &str, key: &str, request_hash:
         return Err(CreditsError::KeyReused);
     }
     let body = serde_json::from_str(&stored.response).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-    Ok(Answer { status: u16::try_from(stored.status).unwrap_or(500), body })
+    Ok(Answer { status: u16::try_from(stored.status).unwrap_or(500), body, debited: 0 })
 }

@@ -12,6 +12,8 @@ use crate::{config::SigningAlg, store::jwks as stored};
 
 pub struct KeySet {
     signers: HashMap<SigningAlg, Signer>,
+    /// When each active signing key started signing (UNIX seconds).
+    activated: HashMap<SigningAlg, i64>,
     verifiers: HashMap<String, (Algorithm, DecodingKey)>,
     /// The public JWK Set document (RFC 7517 §5).
     pub jwks: serde_json::Value,
@@ -49,6 +51,7 @@ impl KeySet {
 
     fn from_rows(rows: &[entity::jwks::Model]) -> Result<KeySet, KeyError> {
         let mut signers = HashMap::new();
+        let mut activated = HashMap::new();
         let mut verifiers = HashMap::new();
         let mut public = Vec::new();
         // Rows come oldest first, so the newest active key of each algorithm signs.
@@ -60,10 +63,16 @@ impl KeySet {
                 .insert(row.kid.clone(), decoding_key(alg, &jwk).ok_or_else(|| unusable("bad public JWK".into()))?);
             if row.status == "active" {
                 signers.insert(alg, Signer::from_pkcs8(&row.kid, alg, &row.private_der)?);
+                activated.insert(alg, row.activated_at.unwrap_or(row.created_at));
             }
             public.push(jwk);
         }
-        Ok(KeySet { signers, verifiers, jwks: serde_json::json!({ "keys": public }) })
+        Ok(KeySet { signers, activated, verifiers, jwks: serde_json::json!({ "keys": public }) })
+    }
+
+    /// (algorithm, activation time) of every active signing key.
+    pub fn activation_times(&self) -> impl Iterator<Item = (SigningAlg, i64)> + '_ {
+        self.activated.iter().map(|(alg, at)| (*alg, *at))
     }
 
     pub fn signer(&self, alg: SigningAlg) -> Result<&Signer, KeyError> {

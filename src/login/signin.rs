@@ -69,6 +69,7 @@ pub async fn submit(
     let valid = state.passwords.verify(form.password, stored).await?;
     let Some(user) = user.filter(|_| valid) else {
         tracing::info!("sign-in failed");
+        state.metrics.sign_in_failures.with_label_values(&["page"]).inc();
         let csrf = browser.csrf_token().await?;
         let page =
             SignInPage { csrf: &csrf, req: &form.req, email: &form.email, error: "Incorrect email or password." };

@@ -69,13 +69,15 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
 async fn exchange(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
     let form: TokenForm = parse_form(body)?;
     let client = authenticate_client(state, headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
-    match form.grant_type.as_deref() {
-        Some("authorization_code") => grant::authorization_code::exchange(state, &client, &form).await,
-        Some("refresh_token") => grant::refresh_token::exchange(state, &client, &form).await,
-        Some("client_credentials") => grant::client_credentials::exchange(state, &client, &form).await,
-        Some(other) => Err(OAuthError::unsupported_grant_type(format!("grant_type `{other}` is not supported"))),
-        None => Err(OAuthError::invalid_request("grant_type is missing")),
-    }
+    let grant_type = form.grant_type.as_deref().ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
+    let response = match grant_type {
+        "authorization_code" => grant::authorization_code::exchange(state, &client, &form).await,
+        "refresh_token" => grant::refresh_token::exchange(state, &client, &form).await,
+        "client_credentials" => grant::client_credentials::exchange(state, &client, &form).await,
+        other => Err(OAuthError::unsupported_grant_type(format!("grant_type `{other}` is not supported"))),
+    }?;
+    state.metrics.tokens_issued.with_label_values(&[grant_type]).inc();
+    Ok(response)
 }
 
 /// Parses an `application/x-www-form-urlencoded` body; repeated or malformed parameters are refused.

@@ -12,6 +12,7 @@ mod credits;
 mod discovery;
 mod oidc_flow;
 mod operators;
+mod ops;
 mod pages;
 mod revocation;
 mod token_errors;

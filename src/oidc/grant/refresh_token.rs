@@ -20,6 +20,7 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
     match rotate(&state.config, &state.keys, &state.db, client, presented, form.scope.as_deref()).await {
         Ok(issued) => Ok(issued.into()),
         Err(RotateError::Reused { family_id, .. }) => {
+            state.metrics.refresh_reuse.inc();
             let revoked = refresh::revoke_family(&state.db, &family_id).await?;
             tracing::warn!(client_id = %client.id, revoked, "refresh token reused; revoked its family");
             Err(OAuthError::invalid_grant(RotateError::Invalid.to_string()))

@@ -1,0 +1,35 @@
+//! `/health` says the process answers; `/health/ready` says it can serve: the database
+//! answers and signing keys are loaded. Otherwise 503 with what is wrong.
+
+use axum::{
+    Json,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use crate::{config::SigningAlg, state::AppState};
+
+pub async fn live() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let mut problems = Vec::new();
+    if let Err(err) = state.db.ping().await {
+        tracing::warn!(error = %err, "readiness: database does not answer");
+        problems.push("database: not reachable".to_owned());
+    }
+    for alg in [SigningAlg::EdDSA, SigningAlg::RS256] {
+        if state.keys.signer(alg).is_err() {
+            problems.push(format!("keys: no active {} signing key", alg.as_str()));
+        }
+    }
+    if problems.is_empty() {
+        Json(json!({ "status": "ready" })).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "problems": problems })))
+            .into_response()
+    }
+}

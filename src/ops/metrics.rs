@@ -1,0 +1,82 @@
+//! Prometheus metrics in a registry of the app's own (no globals): requests, latency,
+//! tokens issued, sign-in failures, refresh-token reuse, credits spent, signing-key age.
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+use crate::state::AppState;
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_latency: HistogramVec,
+    pub tokens_issued: IntCounterVec,
+    pub sign_in_failures: IntCounterVec,
+    pub refresh_reuse: IntCounter,
+    pub credits_spent: IntCounter,
+    signing_key_age: IntGaugeVec,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Metrics, prometheus::Error> {
+        let registry = Registry::new_custom(Some("mana_auth".into()), None)?;
+        let http_requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route, method and status"),
+            &["route", "method", "status"],
+        )?;
+        let http_latency = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            &["route"],
+        )?;
+        let tokens_issued =
+            IntCounterVec::new(Opts::new("tokens_issued_total", "Token responses issued by grant type"), &["grant"])?;
+        let sign_in_failures =
+            IntCounterVec::new(Opts::new("sign_in_failures_total", "Failed sign-ins by surface"), &["surface"])?;
+        let refresh_reuse = IntCounter::new("refresh_token_reuse_total", "Reused refresh tokens detected")?;
+        let credits_spent = IntCounter::new("credits_spent_total", "Credits spent")?;
+        let signing_key_age = IntGaugeVec::new(
+            Opts::new("signing_key_age_seconds", "Age of the active signing key by algorithm"),
+            &["alg"],
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_latency.clone()))?;
+        registry.register(Box::new(tokens_issued.clone()))?;
+        registry.register(Box::new(sign_in_failures.clone()))?;
+        registry.register(Box::new(refresh_reuse.clone()))?;
+        registry.register(Box::new(credits_spent.clone()))?;
+        registry.register(Box::new(signing_key_age.clone()))?;
+        Ok(Metrics {
+            registry,
+            http_requests,
+            http_latency,
+            tokens_issued,
+            sign_in_failures,
+            refresh_reuse,
+            credits_spent,
+            signing_key_age,
+        })
+    }
+}
+
+/// `/metrics` in the Prometheus text format.
+pub async fn render(State(state): State<AppState>) -> Response {
+    let now = crate::store::now();
+    for (alg, activated_at) in state.keys.activation_times() {
+        state.metrics.signing_key_age.with_label_values(&[alg.as_str()]).set(now - activated_at);
+    }
+    let mut body = Vec::new();
+    match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut body) {
+        Ok(()) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], body).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "encoding metrics failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Health checks and metrics, and failing closed when the database is gone.
+
+use serde_json::{Value, json};
+
+use crate::{
+    common::{Backend, SERVICE_SECRET, TestApp, api::Api, token_request},
+    on_every_backend,
+};
+
+async fn health_and_metrics_report_what_happened(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let live: Value = reqwest::get(app.url("/health")).await.expect("get").json().await.expect("json");
+    assert_eq!(live, json!({"status": "ok"}));
+    let ready = reqwest::get(app.url("/health/ready")).await.expect("get");
+    assert_eq!(ready.status(), 200);
+
+    reqwest::get(app.url("/.well-known/openid-configuration")).await.expect("get");
+    assert_eq!(
+        token_request(&app, ("service", SERVICE_SECRET), &[("grant_type", "client_credentials")]).await.status(),
+        200
+    );
+    let api = Api::new(&app.base);
+    let tokens = api.signed_up("metrics@example.org").await;
+    api.post("/api/v1/auth/login", None, &json!({"email": "metrics@example.org", "password": "wrong password"})).await;
+    api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": tokens["refreshToken"]})).await;
+    api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": tokens["refreshToken"]})).await;
+    let token = crate::common::api::text(&api.login("metrics@example.org", None).await, "accessToken");
+    api.post("/api/v1/credits/use", Some(&token), &json!({"amount": 10, "appId": "a", "description": "d"})).await;
+
+    let response = reqwest::get(app.url("/metrics")).await.expect("get");
+    assert!(response.headers()["content-type"].to_str().expect("text").starts_with("text/plain"));
+    let text = response.text().await.expect("text");
+    for line in [
+        r#"mana_auth_http_requests_total{method="GET",route="/.well-known/openid-configuration",status="200"} 1"#,
+        r#"mana_auth_tokens_issued_total{grant="client_credentials"} 1"#,
+        r#"mana_auth_tokens_issued_total{grant="api_login"} 2"#,
+        r#"mana_auth_sign_in_failures_total{surface="api"} 1"#,
+        "mana_auth_refresh_token_reuse_total 1",
+        "mana_auth_credits_spent_total 10",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
+    }
+    assert!(text.contains(r#"mana_auth_signing_key_age_seconds{alg="EdDSA"}"#));
+    assert!(text.contains(r#"mana_auth_http_request_duration_seconds_bucket{route="/api/v1/auth/login""#));
+}
+on_every_backend!(health_and_metrics_report_what_happened);
+
+async fn without_the_database_requests_fail_closed_with_503(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    api.signed_up("down@example.org").await;
+    app.db.clone().close().await.expect("close the pool");
+
+    let ready = reqwest::get(app.url("/health/ready")).await.expect("get");
+    assert_eq!(ready.status(), 503);
+    let body: Value = ready.json().await.expect("json");
+    assert_eq!(body["problems"], json!(["database: not reachable"]));
+    let (status, body) = api
+        .post("/api/v1/auth/login", None, &json!({"email": "down@example.org", "password": crate::common::PASSWORD}))
+        .await;
+    assert_eq!((status.as_u16(), body["error"].as_str()), (503, Some("unavailable")));
+    let token = token_request(&app, ("service", SERVICE_SECRET), &[("grant_type", "client_credentials")]).await;
+    assert_eq!(token.status(), 503);
+    assert_eq!(
+        reqwest::get(app.url("/.well-known/jwks.json")).await.expect("get").status(),
+        200,
+        "keys come from memory"
+    );
+}
+on_every_backend!(without_the_database_requests_fail_closed_with_503);
