@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod config;
 pub mod credits;
+pub mod keyring;
 pub mod keys;
 pub mod login;
 pub mod oidc;
@@ -24,12 +25,11 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     config::Config,
-    keys::KeySet,
     oidc::discovery::Discovery,
     security::passwords::Passwords,
     state::AppState,
     web::{
-        cached::{CachedJson, PublishedKeys},
+        cached::CachedJson,
         headers::{HeaderPolicy, security_headers},
         request_log::log_requests,
         session_store::DbSessionStore,
@@ -72,8 +72,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = open_database(&config).await?;
     store::clients::sync_config(&db, &config.clients).await.map_err(StartError::Clients)?;
     store::purchases::seed_packages(&db, &config.credits.packages).await.map_err(StartError::Credits)?;
-    let keys = KeySet::load_or_create(&db).await?;
-    let published_keys = PublishedKeys(CachedJson::new(&keys.jwks));
+    let keys = keyring::KeyRing::load(&db).await?;
     let discovery = Discovery(CachedJson::new(&oidc::discovery::metadata(&config)));
     let passwords = Passwords::new(&config.passwords)?;
     let http = reqwest::Client::builder()
@@ -85,7 +84,6 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
-        published_keys: Arc::new(published_keys),
         discovery: Arc::new(discovery),
         passwords,
         metrics: Arc::new(ops::metrics::Metrics::new()?),

@@ -6,16 +6,15 @@ use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::Config, keys::KeySet, oidc::discovery::Discovery, ops::metrics::Metrics, security::passwords::Passwords,
-    web::cached::PublishedKeys,
+    config::Config, keyring::KeyRing, oidc::discovery::Discovery, ops::metrics::Metrics, security::passwords::Passwords,
 };
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
-    pub keys: Arc<KeySet>,
-    pub published_keys: Arc<PublishedKeys>,
+    /// The live key set; reloads itself after a rotation.
+    pub keys: Arc<KeyRing>,
     pub discovery: Arc<Discovery>,
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::{
     credits::{CreditsError, grants},
+    keyring::KeyRing,
     security::{opaque::new_id, policy},
     state::AppState,
     store::{
@@ -33,7 +34,6 @@ use crate::{
     },
     web::{
         api_error::{ApiError, ErrorBody},
-        cached::PublishedKeys,
         caller::Caller,
         client_info::ClientInfo,
         json::AppJson,
@@ -146,7 +146,7 @@ pub async fn login(
         nonce: None,
         family_id: &new_id(),
     };
-    let issued = issue_user_tokens(&state.config, &state.keys, &txn, grant).await?;
+    let issued = issue_user_tokens(&state.config, &state.keys.current(), &txn, grant).await?;
     txn.commit().await.map_err(StoreError::from)?;
     state.metrics.tokens_issued.with_label_values(&["api_login"]).inc();
     Ok(Json(LoginResponse { tokens: issued.into(), user: UserDto::from(&user) }))
@@ -166,7 +166,7 @@ pub async fn refresh(
     AppJson(body): AppJson<RefreshRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
     let client = api_client(&state.config);
-    match rotate(&state.config, &state.keys, &state.db, &client, &body.refresh_token, None).await {
+    match rotate(&state.config, &state.keys.current(), &state.db, &client, &body.refresh_token, None).await {
         Ok(issued) => {
             state.metrics.tokens_issued.with_label_values(&["api_refresh"]).inc();
             Ok(Json(issued.into()))
@@ -210,7 +210,7 @@ pub async fn validate(
     State(state): State<AppState>,
     AppJson(body): AppJson<ValidateRequest>,
 ) -> Result<Json<Validation>, ApiError> {
-    match verify_access_token(&state.db, &state.keys, &state.config.issuer, &body.token).await {
+    match verify_access_token(&state.db, &state.keys.current(), &state.config.issuer, &body.token).await {
         Ok(claims) => {
             let payload = serde_json::to_value(claims).map_err(ApiError::internal)?;
             Ok(Json(Validation { valid: true, payload: Some(payload), reason: None }))
@@ -224,6 +224,6 @@ pub async fn validate(
 
 /// The same key set as `/.well-known/jwks.json`.
 #[utoipa::path(get, path = "/api/v1/auth/jwks", tag = "auth", responses((status = 200, description = "JWK Set (RFC 7517)")))]
-pub async fn jwks(State(keys): State<Arc<PublishedKeys>>, headers: HeaderMap) -> Response {
-    keys.0.respond(&headers, 300)
+pub async fn jwks(State(keys): State<Arc<KeyRing>>, headers: HeaderMap) -> Response {
+    keys.published().respond(&headers, crate::oidc::jwks::JWKS_MAX_AGE_SECS)
 }

@@ -17,6 +17,8 @@ pub struct KeySet {
     verifiers: HashMap<String, (Algorithm, DecodingKey)>,
     /// The public JWK Set document (RFC 7517 §5).
     pub jwks: serde_json::Value,
+    /// `kid:status` of every stored key, to tell when the stored set changed.
+    pub fingerprint: String,
 }
 
 /// Why a presented token was refused; the text goes into `error_description`, never the token.
@@ -35,7 +37,7 @@ pub enum VerifyError {
 impl KeySet {
     /// Loads the published keys, creating the first Ed25519 and RSA keys when there are none.
     pub async fn load_or_create(db: &impl ConnectionTrait) -> Result<KeySet, KeyError> {
-        let mut keys = stored::published(db).await?;
+        let keys = stored::published(db).await?;
         for alg in [SigningAlg::EdDSA, SigningAlg::RS256] {
             if !keys.iter().any(|k| k.status == "active" && k.alg == alg.as_str()) {
                 let key = tokio::task::spawn_blocking(move || new_key(alg, "active"))
@@ -45,8 +47,12 @@ impl KeySet {
                 stored::insert(db, key).await?;
             }
         }
-        keys = stored::published(db).await?;
-        KeySet::from_rows(&keys)
+        KeySet::load(db).await
+    }
+
+    /// Loads the published keys as stored.
+    pub async fn load(db: &impl ConnectionTrait) -> Result<KeySet, KeyError> {
+        KeySet::from_rows(&stored::published(db).await?)
     }
 
     fn from_rows(rows: &[entity::jwks::Model]) -> Result<KeySet, KeyError> {
@@ -67,7 +73,8 @@ impl KeySet {
             }
             public.push(jwk);
         }
-        Ok(KeySet { signers, activated, verifiers, jwks: serde_json::json!({ "keys": public }) })
+        let fingerprint = rows.iter().map(|r| format!("{}:{}", r.kid, r.status)).collect::<Vec<_>>().join(",");
+        Ok(KeySet { signers, activated, verifiers, jwks: serde_json::json!({ "keys": public }), fingerprint })
     }
 
     /// (algorithm, activation time) of every active signing key.

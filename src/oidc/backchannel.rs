@@ -60,7 +60,7 @@ pub async fn notify_clients(state: &AppState, sid: &str, user_id: &str) {
             events: json!({ EVENT: {} }),
         };
         let alg = client.id_token_signed_response_alg.unwrap_or(state.config.tokens.default_id_token_alg);
-        let token = match state.keys.signer(alg).and_then(|s| s.sign("logout+jwt", &claims)) {
+        let token = match state.keys.current().signer(alg).and_then(|s| s.sign("logout+jwt", &claims)) {
             Ok(token) => token,
             Err(err) => {
                 tracing::error!(error = %err, "cannot sign a logout token");

@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use axum::{extract::State, http::HeaderMap, response::Response};
 
-use crate::web::cached::PublishedKeys;
+use crate::keyring::KeyRing;
 
-pub async fn jwks(State(keys): State<Arc<PublishedKeys>>, headers: HeaderMap) -> Response {
-    // Short enough that a rotated-in key is fetched well before it signs.
-    keys.0.respond(&headers, 300)
+/// Short enough that a key published ahead of a rotation is fetched well before it signs.
+pub const JWKS_MAX_AGE_SECS: u32 = 300;
+
+pub async fn jwks(State(keys): State<Arc<KeyRing>>, headers: HeaderMap) -> Response {
+    keys.published().respond(&headers, JWKS_MAX_AGE_SECS)
 }

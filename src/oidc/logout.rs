@@ -112,15 +112,15 @@ pub async fn logout_confirm(
 }
 
 async fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, PageError> {
-    let hint = match params.id_token_hint.as_deref() {
-        Some(token) => Some(
-            state
-                .keys
-                .verify_ignoring_expiry::<HintClaims>(token, &state.config.issuer, "JWT")
-                .map_err(|_| PageError::BadRequest("The sign-out request carries an invalid id_token_hint.".into()))?,
-        ),
-        None => None,
-    };
+    let hint =
+        match params.id_token_hint.as_deref() {
+            Some(token) => Some(
+                state.keys.current().verify_ignoring_expiry::<HintClaims>(token, &state.config.issuer, "JWT").map_err(
+                    |_| PageError::BadRequest("The sign-out request carries an invalid id_token_hint.".into()),
+                )?,
+            ),
+            None => None,
+        };
     let client_id = match (hint.as_ref().map(|h| h.aud.as_str()), params.client_id.as_deref()) {
         (Some(aud), Some(named)) if aud != named => {
             return Err(PageError::BadRequest("client_id does not match the id_token_hint.".into()));

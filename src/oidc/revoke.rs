@@ -41,7 +41,7 @@ async fn revoke_token(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Res
     }
     let family = match refresh::find(&state.db, &token).await? {
         Some(row) => Some(row),
-        None => match state.keys.verify::<AccessClaims>(&token, &state.config.issuer, "at+jwt") {
+        None => match state.keys.current().verify::<AccessClaims>(&token, &state.config.issuer, "at+jwt") {
             Ok(claims) => refresh::family_of_access_token(&state.db, &claims.jti).await?,
             Err(_) => None,
         },

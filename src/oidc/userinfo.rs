@@ -67,7 +67,7 @@ impl From<AccessTokenError> for BearerError {
 
 /// Verifies a bearer access token for this provider's own endpoints.
 pub async fn verify_bearer(state: &AppState, token: &str) -> Result<AccessClaims, BearerError> {
-    Ok(verify_access_token(&state.db, &state.keys, &state.config.issuer, token).await?)
+    Ok(verify_access_token(&state.db, &state.keys.current(), &state.config.issuer, token).await?)
 }
 
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -22,7 +22,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         problems.push("database: not reachable".to_owned());
     }
     for alg in [SigningAlg::EdDSA, SigningAlg::RS256] {
-        if state.keys.signer(alg).is_err() {
+        if state.keys.current().signer(alg).is_err() {
             problems.push(format!("keys: no active {} signing key", alg.as_str()));
         }
     }

@@ -68,7 +68,7 @@ impl Metrics {
 /// `/metrics` in the Prometheus text format.
 pub async fn render(State(state): State<AppState>) -> Response {
     let now = crate::store::now();
-    for (alg, activated_at) in state.keys.activation_times() {
+    for (alg, activated_at) in state.keys.current().activation_times() {
         state.metrics.signing_key_age.with_label_values(&[alg.as_str()]).set(now - activated_at);
     }
     let mut body = Vec::new();

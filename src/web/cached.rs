@@ -37,6 +37,3 @@ impl CachedJson {
             .into_response()
     }
 }
-
-/// The JWKS document, served at `/.well-known/jwks.json` and `/api/v1/auth/jwks`.
-pub struct PublishedKeys(pub CachedJson);

@@ -61,7 +61,7 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         nonce: row.nonce.as_deref(),
         family_id: &family_id,
     };
-    let issued = issue_user_tokens(&state.config, &state.keys, &txn, grant).await?;
+    let issued = issue_user_tokens(&state.config, &state.keys.current(), &txn, grant).await?;
     txn.commit().await.map_err(crate::store::StoreError::from)?;
     Ok(issued.into())
 }

@@ -21,7 +21,7 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
     if let Some(name) = scope.names().into_iter().find(|n| USER_SCOPES.contains(n)) {
         return Err(OAuthError::invalid_scope(format!("scope `{name}` needs a user")));
     }
-    let access = access_token(&state.config, &state.keys, client, &scope, None)?;
+    let access = access_token(&state.config, &state.keys.current(), client, &scope, None)?;
     Ok(TokenResponse {
         access_token: access.token,
         token_type: "Bearer",

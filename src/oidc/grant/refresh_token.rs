@@ -17,7 +17,7 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
     }
     let presented =
         form.refresh_token.as_deref().ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
-    match rotate(&state.config, &state.keys, &state.db, client, presented, form.scope.as_deref()).await {
+    match rotate(&state.config, &state.keys.current(), &state.db, client, presented, form.scope.as_deref()).await {
         Ok(issued) => Ok(issued.into()),
         Err(RotateError::Reused { family_id, .. }) => {
             state.metrics.refresh_reuse.inc();
