@@ -57,8 +57,14 @@ async fn forged_and_stale_tokens_are_refused_at_userinfo(backend: Backend) {
     let mut expired_claims: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
     expired_claims["exp"] = json!(mana_auth::store::now() - 10);
-    let expired =
-        app.state.keys.signer(SigningAlg::EdDSA).expect("signer").sign("at+jwt", &expired_claims).expect("sign");
+    let expired = app
+        .state
+        .keys
+        .current()
+        .signer(SigningAlg::EdDSA)
+        .expect("signer")
+        .sign("at+jwt", &expired_claims)
+        .expect("sign");
     let id_token = tokens.id_token().expect("id token").to_string();
 
     for (name, token) in [
