@@ -27,6 +27,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub tokens: TokensConfig,
+    pub keys: KeysConfig,
     pub sessions: SessionsConfig,
     pub passwords: PasswordsConfig,
     pub api: ApiConfig,
@@ -58,6 +59,14 @@ pub struct TokensConfig {
     pub refresh_token_ttl_secs: i64,
     pub authorization_code_ttl_secs: i64,
     pub default_id_token_alg: SigningAlg,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysConfig {
+    pub rotate_after_days: i64,
+    pub prepublish_hours: i64,
+    pub reload_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -223,6 +232,15 @@ impl Config {
             return Err(invalid("api.client_id", "must be set and differ from every declared client id"));
         }
         self.validate_credits()?;
+        if self.keys.rotate_after_days < 1 || self.keys.prepublish_hours < 0 {
+            return Err(invalid("keys.rotate_after_days", "must be at least 1, with prepublish_hours not negative"));
+        }
+        if self.keys.prepublish_hours >= self.keys.rotate_after_days * 24 {
+            return Err(invalid("keys.prepublish_hours", "must be shorter than rotate_after_days"));
+        }
+        if !(1..=60).contains(&self.keys.reload_secs) {
+            return Err(invalid("keys.reload_secs", "must be from 1 to 60"));
+        }
         for origin in &self.api.cors_origins {
             validate_origin(origin).map_err(|p| invalid("api.cors_origins", format!("`{origin}`: {p}")))?;
         }

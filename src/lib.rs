@@ -128,8 +128,24 @@ pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()
             }
         }
     });
+    tokio::spawn(follow_keys(state.clone()));
     let app = build_app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+/// Runs the key schedule and picks up rotations made by any process, every `keys.reload_secs`.
+async fn follow_keys(state: AppState) {
+    let policy = keys::rotation::Policy::from_config(&state.config);
+    let mut every = tokio::time::interval(Duration::from_secs(state.config.keys.reload_secs));
+    loop {
+        every.tick().await;
+        if let Err(err) = keys::rotation::run(&state.db, policy).await {
+            tracing::warn!(error = %err, "key rotation failed");
+        }
+        if let Err(err) = state.keys.refresh(&state.db).await {
+            tracing::warn!(error = %err, "reloading signing keys failed");
+        }
+    }
 }
 
 async fn shutdown_signal() {

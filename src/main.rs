@@ -32,11 +32,26 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Operate the credits ledger.
     #[command(subcommand)]
     Credits(CreditsCommand),
     /// Check the database: the credits ledger balances. Exits non-zero on any problem.
     Doctor,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// List stored keys with their status.
+    List,
+    /// Publish the next keys now; they sign after `keys.prepublish_hours`. With
+    /// `--emergency`, replace every key at once: all earlier tokens stop verifying.
+    Rotate {
+        #[arg(long)]
+        emergency: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,6 +154,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Client(command) => client(command, &config).await,
+        Command::Keys(command) => keys(command, &config).await,
         Command::Credits(CreditsCommand::Grant { email, amount, reason }) => {
             let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
             admin::credits::grant(&db, &email, amount, &reason).await.map_err(|e| e.to_string())?;
@@ -221,6 +237,27 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), String> {
         ClientCommand::Remove { id } => {
             admin::clients::remove(&db, &id).await.map_err(|e| e.to_string())?;
             println!("client {id} removed");
+        }
+    }
+    Ok(())
+}
+
+async fn keys(command: KeysCommand, config: &Config) -> Result<(), String> {
+    let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
+    match command {
+        KeysCommand::List => {
+            for key in mana_auth::store::jwks::all(&db).await.map_err(|e| e.to_string())? {
+                let when = key.activated_at.or(key.retired_at).unwrap_or(key.created_at);
+                println!("{}\t{}\t{}\tcreated {}\tsince {}", key.kid, key.alg, key.status, key.created_at, when);
+            }
+        }
+        KeysCommand::Rotate { emergency: true } => {
+            mana_auth::keys::rotation::emergency(&db).await.map_err(|e| e.to_string())?;
+            println!("every key replaced; running servers switch within keys.reload_secs");
+        }
+        KeysCommand::Rotate { emergency: false } => {
+            mana_auth::keys::rotation::rotate(&db).await.map_err(|e| e.to_string())?;
+            println!("next keys published; they sign after keys.prepublish_hours");
         }
     }
     Ok(())

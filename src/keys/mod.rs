@@ -5,6 +5,7 @@
 pub mod generate;
 pub mod jws;
 pub mod keyset;
+pub mod rotation;
 pub mod thumbprint;
 
 pub use keyset::KeySet;

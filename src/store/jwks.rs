@@ -1,7 +1,7 @@
 //! Signing keys as stored: algorithm, status, private PKCS#8 and public JWK.
 
 use entity::jwks::{self, Entity as Jwks};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 
 use super::{StoreError, now};
 
@@ -37,4 +37,32 @@ pub async fn published(db: &impl ConnectionTrait) -> Result<Vec<jwks::Model>, St
         .order_by_asc(jwks::Column::CreatedAt)
         .all(db)
         .await?)
+}
+
+/// Every stored key of an algorithm's lifecycle, oldest first.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<jwks::Model>, StoreError> {
+    Ok(Jwks::find().order_by_asc(jwks::Column::CreatedAt).all(db).await?)
+}
+
+/// Makes `kid` the active key of `alg` and retires the keys that were active.
+pub async fn promote(db: &impl ConnectionTrait, alg: &str, kid: &str) -> Result<(), StoreError> {
+    let at = now();
+    Jwks::update_many()
+        .col_expr(jwks::Column::Status, Expr::value("retired"))
+        .col_expr(jwks::Column::RetiredAt, Expr::value(at))
+        .filter(jwks::Column::Alg.eq(alg))
+        .filter(jwks::Column::Status.eq("active"))
+        .exec(db)
+        .await?;
+    Jwks::update_many()
+        .col_expr(jwks::Column::Status, Expr::value("active"))
+        .col_expr(jwks::Column::ActivatedAt, Expr::value(at))
+        .filter(jwks::Column::Kid.eq(kid))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &impl ConnectionTrait, kids: &[String]) -> Result<u64, StoreError> {
+    Ok(Jwks::delete_many().filter(jwks::Column::Kid.is_in(kids.iter().cloned())).exec(db).await?.rows_affected)
 }

@@ -10,6 +10,7 @@ mod common;
 mod concurrency;
 mod credits;
 mod discovery;
+mod keys;
 mod oidc_flow;
 mod operators;
 mod ops;

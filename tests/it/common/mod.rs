@@ -46,7 +46,9 @@ pub struct TestApp {
     pub state: mana_auth::state::AppState,
     /// Logout tokens the back-channel receiver got, in order.
     pub logout_tokens: Arc<Mutex<Vec<String>>>,
-    _database: database::TestDatabase,
+    pub database_url: String,
+    /// The database this app created and drops; `None` for an app beside another.
+    _database: Option<database::TestDatabase>,
 }
 
 impl TestApp {
@@ -56,12 +58,23 @@ impl TestApp {
 
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let database = database::TestDatabase::create(backend).await;
+        let mut app = Self::spawn_on(database.url.clone(), adjust).await;
+        app._database = Some(database);
+        app
+    }
+
+    /// A second process on the same database, as behind a load balancer.
+    pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(self.database_url.clone(), adjust).await
+    }
+
+    async fn spawn_on(database_url: String, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let (receiver, logout_tokens) = spawn_logout_receiver().await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let mut config = Config::load(None).expect("defaults");
         config.issuer = format!("http://{addr}");
-        config.database.url = Secret::new(database.url.clone());
+        config.database.url = Secret::new(database_url.clone());
         config.database.max_connections = 8;
         config.clients = test_clients(receiver);
         adjust(&mut config);
@@ -69,7 +82,7 @@ impl TestApp {
         let state = mana_auth::build_state(config).await.expect("app starts");
         let db = state.db.clone();
         tokio::spawn(mana_auth::serve(state.clone(), listener));
-        TestApp { base: format!("http://{addr}"), db, state, logout_tokens, _database: database }
+        TestApp { base: format!("http://{addr}"), db, state, logout_tokens, database_url, _database: None }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,133 @@
+//! Key lifecycle: `next` (published, not signing) → `active` → `retired` (published until
+//! every token it signed has expired) → deleted. Scheduled rotation prepublishes the next
+//! key so cached key sets hold it before it signs; emergency rotation replaces every key.
+
+use entity::jwks::Model as StoredKey;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+use super::{KeyError, generate::new_key};
+use crate::{
+    config::{Config, SigningAlg},
+    store::{StoreError, jwks as stored, now},
+};
+
+const ALGS: [SigningAlg; 2] = [SigningAlg::EdDSA, SigningAlg::RS256];
+
+/// When keys move on, in seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    pub rotate_after: i64,
+    pub prepublish: i64,
+    /// How long a retired key stays published: the longest lifetime of a token it signed.
+    pub retire_after: i64,
+}
+
+impl Policy {
+    pub fn from_config(config: &Config) -> Policy {
+        let longest_token = config.tokens.access_token_ttl_secs.max(config.tokens.id_token_ttl_secs);
+        Policy {
+            rotate_after: config.keys.rotate_after_days * 86_400,
+            prepublish: config.keys.prepublish_hours * 3_600,
+            retire_after: longest_token + 120,
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action {
+    CreateNext(SigningAlg),
+    Promote(SigningAlg, String),
+    Delete(String),
+}
+
+/// What the stored keys need now. Pure, so the schedule is testable without a clock.
+pub fn plan(keys: &[StoredKey], now: i64, policy: Policy) -> Vec<Action> {
+    let mut actions = Vec::new();
+    for alg in ALGS {
+        let of_alg = |status: &'static str| keys.iter().filter(move |k| k.alg == alg.as_str() && k.status == status);
+        let active_since = of_alg("active").map(|k| k.activated_at.unwrap_or(k.created_at)).max();
+        let next = of_alg("next").min_by_key(|k| k.created_at);
+        match next {
+            None if active_since.is_none_or(|since| now - since >= policy.rotate_after - policy.prepublish) => {
+                actions.push(Action::CreateNext(alg));
+            }
+            Some(next) if now - next.created_at >= policy.prepublish => {
+                actions.push(Action::Promote(alg, next.kid.clone()));
+            }
+            _ => {}
+        }
+    }
+    for key in keys.iter().filter(|k| k.status == "retired") {
+        if now - key.retired_at.unwrap_or(key.created_at) >= policy.retire_after {
+            actions.push(Action::Delete(key.kid.clone()));
+        }
+    }
+    actions
+}
+
+/// Applies what `plan` says; returns whether any key changed.
+pub async fn run(db: &DatabaseConnection, policy: Policy) -> Result<bool, KeyError> {
+    let actions = plan(&stored::all(db).await?, now(), policy);
+    for action in &actions {
+        match action {
+            Action::CreateNext(alg) => create(db, *alg, "next").await?,
+            Action::Promote(alg, kid) => {
+                let txn = db.begin().await.map_err(StoreError::from)?;
+                stored::promote(&txn, alg.as_str(), kid).await?;
+                txn.commit().await.map_err(StoreError::from)?;
+                tracing::info!(%kid, alg = alg.as_str(), "signing key promoted");
+            }
+            Action::Delete(kid) => {
+                stored::delete(db, std::slice::from_ref(kid)).await?;
+                tracing::info!(%kid, "retired key deleted");
+            }
+        }
+    }
+    Ok(!actions.is_empty())
+}
+
+async fn create(db: &DatabaseConnection, alg: SigningAlg, status: &'static str) -> Result<(), KeyError> {
+    let key = tokio::task::spawn_blocking(move || new_key(alg, status))
+        .await
+        .map_err(|e| KeyError::Generate(e.to_string()))??;
+    tracing::info!(kid = %key.kid, alg = alg.as_str(), status, "signing key created");
+    stored::insert(db, key).await?;
+    Ok(())
+}
+
+/// A scheduled rotation started by hand: publishes a next key of each algorithm now (if
+/// none waits yet); it signs once it has been published for the prepublish period.
+pub async fn rotate(db: &DatabaseConnection) -> Result<(), KeyError> {
+    let keys = stored::all(db).await?;
+    for alg in ALGS {
+        if !keys.iter().any(|k| k.alg == alg.as_str() && k.status == "next") {
+            create(db, alg, "next").await?;
+        }
+    }
+    Ok(())
+}
+
+/// The leaked-key runbook: every key is dropped and new ones sign at once. Every token
+/// signed before stops verifying.
+pub async fn emergency(db: &DatabaseConnection) -> Result<(), KeyError> {
+    let mut fresh = Vec::new();
+    for alg in ALGS {
+        fresh.push(
+            tokio::task::spawn_blocking(move || new_key(alg, "active"))
+                .await
+                .map_err(|e| KeyError::Generate(e.to_string()))??,
+        );
+    }
+    let txn = db.begin().await.map_err(StoreError::from)?;
+    let old: Vec<String> = stored::all(&txn).await?.into_iter().map(|k| k.kid).collect();
+    stored::delete(&txn, &old).await?;
+    for key in fresh {
+        stored::insert(&txn, key).await?;
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    tracing::warn!(dropped = old.len(), "emergency key rotation: every earlier key dropped");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
