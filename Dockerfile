@@ -12,5 +12,7 @@ VOLUME /data
 ENV MANA_AUTH__SERVER__BIND=0.0.0.0:3001 \
     MANA_AUTH__DATABASE__URL=sqlite:///data/mana-auth.db?mode=rwc
 EXPOSE 3001
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 CMD ["mana-auth", "probe"]
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["mana-auth"]
 CMD ["serve"]

@@ -111,8 +111,7 @@ pub fn build_app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until the process is stopped, sweeping expired browser sessions and old
-/// idempotency keys hourly.
+/// Serves until the process is stopped, deleting expired rows hourly.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
     let db = state.db.clone();
     let idempotency_ttl = state.config.credits.idempotency_ttl_secs;
@@ -120,18 +119,41 @@ pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(err) = store::browser_sessions::delete_expired(&db).await {
-                tracing::warn!(error = %err, "sweeping expired browser sessions failed");
-            }
-            if let Err(err) = store::idempotency::prune(&db, idempotency_ttl).await {
-                tracing::warn!(error = %err, "pruning idempotency keys failed");
+            match store::cleanup::sweep(&db, idempotency_ttl).await {
+                Ok(swept) => tracing::info!(?swept, "expired rows deleted"),
+                Err(err) => tracing::warn!(error = %err, "cleanup failed"),
             }
         }
     });
     tokio::spawn(follow_keys(state.clone()));
+    let db = state.db.clone();
     let app = build_app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: no new connections, finishing requests in flight");
+        let _ = stopping.send(true);
+    });
+    // In-flight requests get a bounded time to finish; then the process stops regardless.
+    let deadline = async move {
+        let _ = stop_seen.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(DRAIN_LIMIT).await;
+    };
+    let result = tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!("requests still in flight after the drain limit; stopping anyway");
+            Ok(())
+        }
+    };
+    if let Err(err) = db.close().await {
+        tracing::warn!(error = %err, "closing the database pool failed");
+    }
+    result
 }
+
+/// How long requests in flight may take to finish once a shutdown began.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Runs the key schedule and picks up rotations made by any process, every `keys.reload_secs`.
 async fn follow_keys(state: AppState) {
@@ -148,6 +170,21 @@ async fn follow_keys(state: AppState) {
     }
 }
 
+/// Ctrl-C or SIGTERM (what container runtimes send).
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }

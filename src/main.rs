@@ -26,6 +26,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations.
     Migrate,
+    /// Ask the running server at `server.bind` whether it is ready; exit 0 when it is (for health checks).
+    Probe,
     /// Manage clients.
     #[command(subcommand)]
     Client(ClientCommand),
@@ -40,6 +42,17 @@ enum Command {
     Credits(CreditsCommand),
     /// Check the database: the credits ledger balances. Exits non-zero on any problem.
     Doctor,
+    /// Delete expired sessions, codes, refresh tokens and idempotency keys.
+    Cleanup,
+    /// Sessions of every user.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+}
+
+#[derive(Subcommand)]
+enum SessionsCommand {
+    /// Global sign-out: end every session, revoke every refresh token, forget every browser session.
+    RevokeAll,
 }
 
 #[derive(Subcommand)]
@@ -148,6 +161,15 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             tracing::info!(issuer = %state.config.issuer, %bind, "mana-auth listening");
             mana_auth::serve(state, listener).await.map_err(|e| e.to_string())
         }
+        Command::Probe => {
+            let url = format!("http://{}/health/ready", config.server.bind);
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(3))
+                .build()
+                .map_err(|e| e.to_string())?;
+            let response = client.get(&url).send().await.map_err(|e| format!("{url}: {e}"))?;
+            if response.status().is_success() { Ok(()) } else { Err(format!("{url}: {}", response.status())) }
+        }
         Command::Migrate => {
             mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
@@ -155,6 +177,20 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Client(command) => client(command, &config).await,
         Command::Keys(command) => keys(command, &config).await,
+        Command::Cleanup => {
+            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            let swept = mana_auth::store::cleanup::sweep(&db, config.credits.idempotency_ttl_secs)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{swept:?}");
+            Ok(())
+        }
+        Command::Sessions(SessionsCommand::RevokeAll) => {
+            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            let ended = mana_auth::store::cleanup::sign_out_everyone(&db).await.map_err(|e| e.to_string())?;
+            println!("{ended} sessions ended; every refresh token revoked");
+            Ok(())
+        }
         Command::Credits(CreditsCommand::Grant { email, amount, reason }) => {
             let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
             admin::credits::grant(&db, &email, amount, &reason).await.map_err(|e| e.to_string())?;

@@ -3,6 +3,7 @@
 
 pub mod auth_sessions;
 pub mod browser_sessions;
+pub mod cleanup;
 pub mod clients;
 pub mod codes;
 pub mod consents;

@@ -128,3 +128,76 @@ fn unknown_setting_in_a_file_stops_start_up() {
     std::fs::remove_file(&path).ok();
     assert!(err.to_string().contains("bindd"), "{err}");
 }
+
+async fn global_sign_out_ends_every_session(backend: Backend) {
+    use crate::common::api::{Api, text};
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    let one = api.signed_up("g1@example.org").await;
+    let two = api.signed_up("g2@example.org").await;
+    app.user("browser@example.org").await;
+    let (_, _, _, browser) =
+        crate::common::signed_in_code(&app, "rp", Some(crate::common::RP_SECRET), "browser@example.org", &["openid"])
+            .await;
+    assert!(browser.get("/").await.text().await.expect("home").contains("browser@example.org"));
+
+    let ended = store::cleanup::sign_out_everyone(&app.db).await.expect("sign everyone out");
+    assert_eq!(ended, 3);
+    for tokens in [&one, &two] {
+        assert_eq!(api.validate(&text(tokens, "accessToken")).await["valid"], false);
+        let (status, _) =
+            api.post("/api/v1/auth/refresh", None, &serde_json::json!({"refreshToken": tokens["refreshToken"]})).await;
+        assert_eq!(status, 401);
+    }
+    assert!(!browser.get("/").await.text().await.expect("home").contains("browser@example.org"));
+
+    let swept = store::cleanup::sweep(&app.db, 86_400).await.expect("sweep");
+    assert_eq!(swept.sessions, 3, "ended sessions are cleaned up");
+    assert_eq!(api.login("g1@example.org", None).await["tokenType"], "Bearer", "signing in again works");
+}
+on_every_backend!(global_sign_out_ends_every_session);
+
+/// The real binary: serves, answers the readiness probe, and stops cleanly on SIGTERM.
+#[tokio::test]
+async fn the_server_stops_cleanly_on_sigterm() {
+    let port = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port").local_addr().expect("addr").port();
+    let path = std::env::temp_dir().join(format!("mana-auth-{}.db", mana_auth::security::opaque::random_token(6)));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let bind = format!("127.0.0.1:{port}");
+    let env = [("MANA_AUTH__DATABASE__URL", url.as_str()), ("MANA_AUTH__SERVER__BIND", bind.as_str())];
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_mana-auth"))
+        .envs(env)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let mut ready = false;
+    for _ in 0..100 {
+        if mana_auth(&["probe"], &env, "").status.success() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let killed = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Ok(Some(status)) = server.try_wait() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    if exited.is_none() {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    assert!(ready, "the probe saw the server ready");
+    assert!(killed.is_ok_and(|s| s.success()));
+    assert!(exited.is_some_and(|s| s.success()), "SIGTERM stops the server with success: {exited:?}");
+    assert!(!mana_auth(&["probe"], &env, "").status.success(), "nothing answers after the stop");
+}

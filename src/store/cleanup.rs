@@ -1,0 +1,69 @@
+//! Deleting what has expired: browser sessions, signed-in sessions, codes, refresh
+//! tokens and idempotency keys. Run by `mana-auth cleanup` and hourly inside `serve`.
+
+use entity::{
+    auth_sessions::{self, Entity as AuthSessions},
+    authorization_codes::{self, Entity as Codes},
+    refresh_tokens::{self, Entity as RefreshTokens},
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
+
+use super::{StoreError, browser_sessions, idempotency, now};
+
+/// Used codes are kept a day past expiry, so a late replay still revokes what they issued.
+const CODE_GRACE_SECS: i64 = 86_400;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub browser_sessions: u64,
+    pub sessions: u64,
+    pub codes: u64,
+    pub refresh_tokens: u64,
+    pub idempotency_keys: u64,
+}
+
+pub async fn sweep(db: &impl ConnectionTrait, idempotency_ttl_secs: i64) -> Result<Swept, StoreError> {
+    let at = now();
+    let refresh_tokens =
+        RefreshTokens::delete_many().filter(refresh_tokens::Column::ExpiresAt.lte(at)).exec(db).await?.rows_affected;
+    let codes = Codes::delete_many()
+        .filter(authorization_codes::Column::ExpiresAt.lte(at - CODE_GRACE_SECS))
+        .exec(db)
+        .await?
+        .rows_affected;
+    // An ended session answers like a missing one everywhere, so it can go at once.
+    let ended = Condition::any()
+        .add(auth_sessions::Column::ExpiresAt.lte(at))
+        .add(auth_sessions::Column::RevokedAt.is_not_null());
+    let sessions = AuthSessions::delete_many().filter(ended).exec(db).await?.rows_affected;
+    Ok(Swept {
+        browser_sessions: browser_sessions::delete_expired(db).await?,
+        sessions,
+        codes,
+        refresh_tokens,
+        idempotency_keys: idempotency::prune(db, idempotency_ttl_secs).await?,
+    })
+}
+
+/// Global sign-out: every signed-in session ends, every refresh token is revoked and
+/// every browser session is forgotten, in one transaction. Returns the sessions ended.
+pub async fn sign_out_everyone(db: &DatabaseConnection) -> Result<u64, StoreError> {
+    let at = now();
+    let txn = db.begin().await?;
+    let ended = AuthSessions::update_many()
+        .col_expr(auth_sessions::Column::RevokedAt, sea_orm::sea_query::Expr::value(at))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    RefreshTokens::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, sea_orm::sea_query::Expr::value(at))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    entity::browser_sessions::Entity::delete_many().exec(&txn).await?;
+    txn.commit().await?;
+    Ok(ended)
+}
