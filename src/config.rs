@@ -32,6 +32,7 @@ pub struct Config {
     pub passwords: PasswordsConfig,
     pub api: ApiConfig,
     pub credits: CreditsConfig,
+    pub backup: BackupConfig,
     pub log: LogConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -109,6 +110,13 @@ pub struct PackageConfig {
     pub credits: i64,
     pub price_cents: i64,
     pub currency: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    pub dir: String,
+    pub key: Option<Secret>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

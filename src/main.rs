@@ -37,6 +37,19 @@ enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Write, list, verify and prune backups.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Restore a backup into the configured database (all or nothing).
+    Restore {
+        file: PathBuf,
+        /// Only check the file.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace a database that holds data of its own.
+        #[arg(long)]
+        force: bool,
+    },
     /// Operate the credits ledger.
     #[command(subcommand)]
     Credits(CreditsCommand),
@@ -53,6 +66,27 @@ enum Command {
 enum SessionsCommand {
     /// Global sign-out: end every session, revoke every refresh token, forget every browser session.
     RevokeAll,
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Write a consistent, compressed, encrypted backup of every table.
+    Create {
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write it unencrypted (compressed only).
+        #[arg(long)]
+        no_encrypt: bool,
+    },
+    /// List backup files in `backup.dir`.
+    List,
+    /// Check a backup whole and restore it into a scratch database.
+    Verify { file: PathBuf },
+    /// Delete backups older than N days.
+    Prune {
+        #[arg(long)]
+        keep_days: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -177,6 +211,17 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Client(command) => client(command, &config).await,
         Command::Keys(command) => keys(command, &config).await,
+        Command::Backup(command) => backup(command, &config).await,
+        Command::Restore { file, dry_run, force } => {
+            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            let rows = admin::backups::restore(&db, &config, &file, dry_run, force).await.map_err(|e| e.to_string())?;
+            if dry_run {
+                println!("{}: valid, {rows} rows; nothing changed", file.display());
+            } else {
+                println!("restored {rows} rows from {}", file.display());
+            }
+            Ok(())
+        }
         Command::Cleanup => {
             let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
             let swept = mana_auth::store::cleanup::sweep(&db, config.credits.idempotency_ttl_secs)
@@ -294,6 +339,41 @@ async fn keys(command: KeysCommand, config: &Config) -> Result<(), String> {
         KeysCommand::Rotate { emergency: false } => {
             mana_auth::keys::rotation::rotate(&db).await.map_err(|e| e.to_string())?;
             println!("next keys published; they sign after keys.prepublish_hours");
+        }
+    }
+    Ok(())
+}
+
+async fn backup(command: BackupCommand, config: &Config) -> Result<(), String> {
+    match command {
+        BackupCommand::Create { out, no_encrypt } => {
+            let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let path =
+                admin::backups::create(&db, config, out.as_deref(), no_encrypt).await.map_err(|e| e.to_string())?;
+            println!("{} ({} ms)", path.display(), started.elapsed().as_millis());
+        }
+        BackupCommand::List => {
+            for (path, size) in
+                mana_auth::ops::backup::list(std::path::Path::new(&config.backup.dir)).map_err(|e| e.to_string())?
+            {
+                println!("{}\t{size} bytes", path.display());
+            }
+        }
+        BackupCommand::Verify { file } => {
+            let verified = admin::backups::verify(&file, config).await.map_err(|e| e.to_string())?;
+            for problem in &verified.ledger_problems {
+                println!("ledger: {problem}");
+            }
+            if !verified.ledger_problems.is_empty() {
+                return Err(format!("{}: restores, but its ledger does not balance", file.display()));
+            }
+            println!("{}: valid; {} rows restore into a scratch database; ledger: ok", file.display(), verified.rows);
+        }
+        BackupCommand::Prune { keep_days } => {
+            let removed = mana_auth::ops::backup::prune(std::path::Path::new(&config.backup.dir), keep_days)
+                .map_err(|e| e.to_string())?;
+            println!("{removed} backup(s) removed");
         }
     }
     Ok(())

@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// The cookie-bound browser session record (tower-sessions), serialised as JSON.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "browser_sessions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,5 +1,5 @@
 //! Database entities of mana-auth: one module per table, no logic.
-//! Times are UNIX seconds (`i64`) so rows move between SQLite and PostgreSQL unchanged.
+//! Models serialise (serde) for backups. Times are UNIX seconds (`i64`) so rows move between SQLite and PostgreSQL unchanged.
 
 pub mod auth_sessions;
 pub mod authorization_codes;

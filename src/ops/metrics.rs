@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::state::AppState;
@@ -21,6 +21,7 @@ pub struct Metrics {
     pub refresh_reuse: IntCounter,
     pub credits_spent: IntCounter,
     signing_key_age: IntGaugeVec,
+    last_backup: IntGauge,
 }
 
 impl Metrics {
@@ -51,7 +52,10 @@ impl Metrics {
         registry.register(Box::new(sign_in_failures.clone()))?;
         registry.register(Box::new(refresh_reuse.clone()))?;
         registry.register(Box::new(credits_spent.clone()))?;
+        let last_backup =
+            IntGauge::new("last_backup_timestamp_seconds", "When the newest backup file in backup.dir was written")?;
         registry.register(Box::new(signing_key_age.clone()))?;
+        registry.register(Box::new(last_backup.clone()))?;
         Ok(Metrics {
             registry,
             http_requests,
@@ -61,6 +65,7 @@ impl Metrics {
             refresh_reuse,
             credits_spent,
             signing_key_age,
+            last_backup,
         })
     }
 }
@@ -71,6 +76,9 @@ pub async fn render(State(state): State<AppState>) -> Response {
     for (alg, activated_at) in state.keys.current().activation_times() {
         state.metrics.signing_key_age.with_label_values(&[alg.as_str()]).set(now - activated_at);
     }
+    if let Some(written) = newest_backup(std::path::Path::new(&state.config.backup.dir)) {
+        state.metrics.last_backup.set(written);
+    }
     let mut body = Vec::new();
     match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut body) {
         Ok(()) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], body).into_response(),
@@ -79,4 +87,15 @@ pub async fn render(State(state): State<AppState>) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// UNIX time of the newest backup file, the backups `mana-auth backup create` wrote.
+fn newest_backup(dir: &std::path::Path) -> Option<i64> {
+    crate::ops::backup::list(dir)
+        .ok()?
+        .iter()
+        .filter_map(|(path, _)| std::fs::metadata(path).ok()?.modified().ok())
+        .max()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
 }

@@ -1,5 +1,6 @@
 //! Operations: health checks and Prometheus metrics.
 
+pub mod backup;
 pub mod health;
 pub mod metrics;
 

@@ -5,6 +5,7 @@ mod api_account;
 mod api_auth;
 mod api_organizations;
 mod authorize_errors;
+mod backups;
 mod browser_e2e;
 mod common;
 mod concurrency;

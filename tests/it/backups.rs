@@ -1,0 +1,164 @@
+//! Backups restore anywhere: SQLite and PostgreSQL both ways, tokens issued before the
+//! backup still work after the restore, and damaged or foreign files change nothing.
+
+use std::path::{Path, PathBuf};
+
+use mana_auth::{
+    admin::backups,
+    config::Secret,
+    ops::backup::{self, BackupError, snapshot},
+};
+use serde_json::{Value, json};
+
+use crate::common::{
+    Backend, TestApp,
+    api::{Api, text},
+};
+
+const KEY: &str = "backup passphrase for tests";
+
+fn scratch_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("mana-auth-backups-{}", mana_auth::security::opaque::random_token(6)))
+}
+
+async fn with_key(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |c| c.backup.key = Some(Secret::new(KEY))).await
+}
+
+/// A populated app: accounts, a session with tokens, credits spent, an organization.
+async fn populated(backend: Backend) -> (TestApp, Value) {
+    let app = with_key(backend).await;
+    let api = Api::new(&app.base);
+    let (status, _) = api
+        .post(
+            "/api/v1/auth/register/b2b",
+            None,
+            &json!({"organizationName": "Acme", "ownerEmail": "boss@example.org", "ownerPassword": crate::common::PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let tokens = api.signed_up("ada@example.org").await;
+    let access = text(&tokens, "accessToken");
+    let (status, _) =
+        api.post("/api/v1/credits/use", Some(&access), &json!({"amount": 30, "appId": "a", "description": "d"})).await;
+    assert_eq!(status, 200);
+    (app, tokens)
+}
+
+async fn round_trip(source: Backend, target: Backend) {
+    let (from, tokens) = populated(source).await;
+    let dir = scratch_dir();
+    let started = std::time::Instant::now();
+    let file = backups::create(&from.db, &from.state.config, Some(&dir), false).await.expect("backup");
+    let took = started.elapsed();
+    let rows_before = snapshot::dump_all(&from.db).await.expect("dump");
+
+    // The same provider restored elsewhere: same issuer.
+    let issuer = from.state.config.issuer.clone();
+    let to = TestApp::spawn_with(target, |c| {
+        c.backup.key = Some(Secret::new(KEY));
+        c.issuer = issuer;
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let restored = backups::restore(&to.db, &to.state.config, &file, false, true).await.expect("restore");
+    eprintln!("backup {took:?}, restore {:?}, {restored} rows", started.elapsed());
+    to.state.keys.refresh(&to.db).await.expect("reload keys");
+    assert_eq!(snapshot::dump_all(&to.db).await.expect("dump"), rows_before, "every row is back");
+
+    let api = Api::new(&to.base);
+    assert_eq!(api.validate(&text(&tokens, "accessToken")).await["valid"], true, "a token from before verifies");
+    let (status, refreshed) =
+        api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": tokens["refreshToken"]})).await;
+    assert_eq!(status, 200, "its refresh token works: {refreshed}");
+    let (_, balance) = api.get("/api/v1/credits/balance", &text(&refreshed, "accessToken")).await;
+    assert_eq!(balance["balance"], 125);
+    let verified = backups::verify(&file, &to.state.config).await.expect("verify");
+    assert!(verified.ledger_problems.is_empty());
+    assert_eq!(verified.rows, restored);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_backup_restores_into_sqlite() {
+    round_trip(Backend::Sqlite, Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_backup_restores_into_postgres() {
+    if let Some(postgres) = Backend::postgres_from_env() {
+        round_trip(Backend::Sqlite, postgres).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_backup_restores_into_sqlite() {
+    if let Some(postgres) = Backend::postgres_from_env() {
+        round_trip(postgres, Backend::Sqlite).await;
+    }
+}
+
+fn damaged(path: &Path, name: &str, change: impl FnOnce(&mut Vec<u8>)) -> PathBuf {
+    let mut bytes = std::fs::read(path).expect("read");
+    change(&mut bytes);
+    let copy = path.with_file_name(name);
+    std::fs::write(&copy, bytes).expect("write");
+    copy
+}
+
+async fn bad_backups_are_refused_and_change_nothing(backend: Backend) {
+    let (app, _) = populated(backend).await;
+    let dir = scratch_dir();
+    let good = backups::create(&app.db, &app.state.config, Some(&dir), false).await.expect("backup");
+    let before = snapshot::dump_all(&app.db).await.expect("dump");
+
+    let flipped = damaged(&good, "flipped.backup", |b| {
+        let middle = b.len() / 2;
+        b[middle] ^= 0x40;
+    });
+    let truncated = damaged(&good, "truncated.backup", |b| b.truncate(b.len() / 2));
+    let mut future = backup::take(&app.db).await.expect("snapshot");
+    future.manifest.schema_version = "m29990101_000001_from_the_future".into();
+    let future_file = dir.join("future.backup");
+    std::fs::write(
+        &future_file,
+        backup::envelope::seal(&serde_json::to_vec(&future).expect("json"), None).expect("seal"),
+    )
+    .expect("write");
+    let mut wrong_key = (*app.state.config).clone();
+    wrong_key.backup.key = Some(Secret::new("not the passphrase"));
+
+    let cases: [(&Path, &mana_auth::config::Config); 4] = [
+        (&flipped, &app.state.config),
+        (&truncated, &app.state.config),
+        (&good, &wrong_key),
+        (&future_file, &app.state.config),
+    ];
+    for (file, config) in cases {
+        let refused = backups::restore(&app.db, config, file, false, true).await.expect_err("refused");
+        let message = refused.to_string();
+        assert!(!message.is_empty());
+        if file == future_file {
+            assert!(matches!(refused, BackupError::SchemaMismatch { .. }), "{message}");
+        }
+        assert_eq!(snapshot::dump_all(&app.db).await.expect("dump"), before, "{} changed nothing", file.display());
+    }
+    let not_empty = backups::restore(&app.db, &app.state.config, &good, false, false).await.expect_err("refused");
+    assert!(matches!(not_empty, BackupError::NotEmpty));
+    assert!(backups::restore(&app.db, &app.state.config, &good, true, false).await.is_ok(), "a dry run only reads");
+    let mut unkeyed = (*app.state.config).clone();
+    unkeyed.backup.key = None;
+    assert!(backups::create(&app.db, &unkeyed, Some(&dir), false).await.is_err(), "no key, no silent plaintext");
+    let plain = backups::create(&app.db, &unkeyed, Some(&dir), true).await.expect("--no-encrypt");
+    assert!(backup::read(&plain, None).is_ok());
+    assert_eq!(backup::list(&dir).expect("list").len(), 5);
+    let watched = dir.display().to_string();
+    let observer = app.spawn_beside(|c| c.backup.dir = watched).await;
+    let metrics = reqwest::get(observer.url("/metrics")).await.expect("get").text().await.expect("text");
+    assert!(
+        metrics.lines().any(|l| l.starts_with("mana_auth_last_backup_timestamp_seconds ") && !l.ends_with(" 0")),
+        "{metrics}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+crate::on_every_backend!(bad_backups_are_refused_and_change_nothing);
