@@ -8,21 +8,27 @@ use arc_swap::ArcSwap;
 use sea_orm::ConnectionTrait;
 
 use crate::{
-    keys::{KeyError, KeySet},
+    keys::{KeyError, KeySet, vault::Vault},
     web::cached::CachedJson,
 };
 
 pub struct KeyRing {
     keys: ArcSwap<KeySet>,
     published: ArcSwap<CachedJson>,
+    vault: Vault,
 }
 
 impl KeyRing {
     /// Loads the keys, creating the first ones on a new database.
-    pub async fn load(db: &impl ConnectionTrait) -> Result<KeyRing, KeyError> {
-        let keys = KeySet::load_or_create(db).await?;
+    pub async fn load(db: &impl ConnectionTrait, vault: Vault) -> Result<KeyRing, KeyError> {
+        let keys = KeySet::load_or_create(db, &vault).await?;
         let published = CachedJson::new(&keys.jwks);
-        Ok(KeyRing { keys: ArcSwap::from_pointee(keys), published: ArcSwap::from_pointee(published) })
+        Ok(KeyRing { keys: ArcSwap::from_pointee(keys), published: ArcSwap::from_pointee(published), vault })
+    }
+
+    /// What seals and opens private keys at rest.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
     }
 
     /// The key set in force now.
@@ -38,7 +44,7 @@ impl KeyRing {
     /// Reloads from the database when the stored keys differ from the ones held.
     /// Returns whether anything changed.
     pub async fn refresh(&self, db: &impl ConnectionTrait) -> Result<bool, KeyError> {
-        let loaded = KeySet::load(db).await?;
+        let loaded = KeySet::load(db, &self.vault).await?;
         if loaded.fingerprint == self.keys.load().fingerprint {
             return Ok(false);
         }

@@ -72,7 +72,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = open_database(&config).await?;
     store::clients::sync_config(&db, &config.clients).await.map_err(StartError::Clients)?;
     store::purchases::seed_packages(&db, &config.credits.packages).await.map_err(StartError::Credits)?;
-    let keys = keyring::KeyRing::load(&db).await?;
+    let keys = keyring::KeyRing::load(&db, keys::vault::Vault::from_env()?).await?;
     let discovery = Discovery(CachedJson::new(&oidc::discovery::metadata(&config)));
     let passwords = Passwords::new(&config.passwords)?;
     let http = reqwest::Client::builder()
@@ -161,7 +161,7 @@ async fn follow_keys(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(state.config.keys.reload_secs));
     loop {
         every.tick().await;
-        if let Err(err) = keys::rotation::run(&state.db, policy).await {
+        if let Err(err) = keys::rotation::run(&state.db, policy, state.keys.vault()).await {
             tracing::warn!(error = %err, "key rotation failed");
         }
         if let Err(err) = state.keys.refresh(&state.db).await {

@@ -333,11 +333,13 @@ async fn keys(command: KeysCommand, config: &Config) -> Result<(), String> {
             }
         }
         KeysCommand::Rotate { emergency: true } => {
-            mana_auth::keys::rotation::emergency(&db).await.map_err(|e| e.to_string())?;
+            let vault = mana_auth::keys::vault::Vault::from_env().map_err(|e| e.to_string())?;
+            mana_auth::keys::rotation::emergency(&db, &vault).await.map_err(|e| e.to_string())?;
             println!("every key replaced; running servers switch within keys.reload_secs");
         }
         KeysCommand::Rotate { emergency: false } => {
-            mana_auth::keys::rotation::rotate(&db).await.map_err(|e| e.to_string())?;
+            let vault = mana_auth::keys::vault::Vault::from_env().map_err(|e| e.to_string())?;
+            mana_auth::keys::rotation::rotate(&db, &vault).await.map_err(|e| e.to_string())?;
             println!("next keys published; they sign after keys.prepublish_hours");
         }
     }

@@ -7,7 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use sea_orm::ConnectionTrait;
 use serde::de::DeserializeOwned;
 
-use super::{KeyError, generate::new_key, jws::Signer};
+use super::{KeyError, generate::new_key, jws::Signer, vault::Vault};
 use crate::{config::SigningAlg, store::jwks as stored};
 
 pub struct KeySet {
@@ -36,7 +36,7 @@ pub enum VerifyError {
 
 impl KeySet {
     /// Loads the published keys, creating the first Ed25519 and RSA keys when there are none.
-    pub async fn load_or_create(db: &impl ConnectionTrait) -> Result<KeySet, KeyError> {
+    pub async fn load_or_create(db: &impl ConnectionTrait, vault: &Vault) -> Result<KeySet, KeyError> {
         let keys = stored::published(db).await?;
         for alg in [SigningAlg::EdDSA, SigningAlg::RS256] {
             if !keys.iter().any(|k| k.status == "active" && k.alg == alg.as_str()) {
@@ -44,18 +44,18 @@ impl KeySet {
                     .await
                     .map_err(|e| KeyError::Generate(e.to_string()))??;
                 tracing::info!(kid = %key.kid, alg = alg.as_str(), "created signing key");
-                stored::insert(db, key).await?;
+                stored::insert(db, vault.seal_key(key)?).await?;
             }
         }
-        KeySet::load(db).await
+        KeySet::load(db, vault).await
     }
 
     /// Loads the published keys as stored.
-    pub async fn load(db: &impl ConnectionTrait) -> Result<KeySet, KeyError> {
-        KeySet::from_rows(&stored::published(db).await?)
+    pub async fn load(db: &impl ConnectionTrait, vault: &Vault) -> Result<KeySet, KeyError> {
+        KeySet::from_rows(&stored::published(db).await?, vault)
     }
 
-    fn from_rows(rows: &[entity::jwks::Model]) -> Result<KeySet, KeyError> {
+    fn from_rows(rows: &[entity::jwks::Model], vault: &Vault) -> Result<KeySet, KeyError> {
         let mut signers = HashMap::new();
         let mut activated = HashMap::new();
         let mut verifiers = HashMap::new();
@@ -68,7 +68,7 @@ impl KeySet {
             verifiers
                 .insert(row.kid.clone(), decoding_key(alg, &jwk).ok_or_else(|| unusable("bad public JWK".into()))?);
             if row.status == "active" {
-                signers.insert(alg, Signer::from_pkcs8(&row.kid, alg, &row.private_der)?);
+                signers.insert(alg, Signer::from_pkcs8(&row.kid, alg, &vault.open(&row.kid, &row.private_der)?)?);
                 activated.insert(alg, row.activated_at.unwrap_or(row.created_at));
             }
             public.push(jwk);

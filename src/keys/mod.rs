@@ -7,6 +7,7 @@ pub mod jws;
 pub mod keyset;
 pub mod rotation;
 pub mod thumbprint;
+pub mod vault;
 
 pub use keyset::KeySet;
 

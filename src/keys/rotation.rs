@@ -5,7 +5,7 @@
 use entity::jwks::Model as StoredKey;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use super::{KeyError, generate::new_key};
+use super::{KeyError, generate::new_key, vault::Vault};
 use crate::{
     config::{Config, SigningAlg},
     store::{StoreError, jwks as stored, now},
@@ -66,11 +66,11 @@ pub fn plan(keys: &[StoredKey], now: i64, policy: Policy) -> Vec<Action> {
 }
 
 /// Applies what `plan` says; returns whether any key changed.
-pub async fn run(db: &DatabaseConnection, policy: Policy) -> Result<bool, KeyError> {
+pub async fn run(db: &DatabaseConnection, policy: Policy, vault: &Vault) -> Result<bool, KeyError> {
     let actions = plan(&stored::all(db).await?, now(), policy);
     for action in &actions {
         match action {
-            Action::CreateNext(alg) => create(db, *alg, "next").await?,
+            Action::CreateNext(alg) => create(db, *alg, "next", vault).await?,
             Action::Promote(alg, kid) => {
                 let txn = db.begin().await.map_err(StoreError::from)?;
                 stored::promote(&txn, alg.as_str(), kid).await?;
@@ -86,22 +86,22 @@ pub async fn run(db: &DatabaseConnection, policy: Policy) -> Result<bool, KeyErr
     Ok(!actions.is_empty())
 }
 
-async fn create(db: &DatabaseConnection, alg: SigningAlg, status: &'static str) -> Result<(), KeyError> {
+async fn create(db: &DatabaseConnection, alg: SigningAlg, status: &'static str, vault: &Vault) -> Result<(), KeyError> {
     let key = tokio::task::spawn_blocking(move || new_key(alg, status))
         .await
         .map_err(|e| KeyError::Generate(e.to_string()))??;
     tracing::info!(kid = %key.kid, alg = alg.as_str(), status, "signing key created");
-    stored::insert(db, key).await?;
+    stored::insert(db, vault.seal_key(key)?).await?;
     Ok(())
 }
 
 /// A scheduled rotation started by hand: publishes a next key of each algorithm now (if
 /// none waits yet); it signs once it has been published for the prepublish period.
-pub async fn rotate(db: &DatabaseConnection) -> Result<(), KeyError> {
+pub async fn rotate(db: &DatabaseConnection, vault: &Vault) -> Result<(), KeyError> {
     let keys = stored::all(db).await?;
     for alg in ALGS {
         if !keys.iter().any(|k| k.alg == alg.as_str() && k.status == "next") {
-            create(db, alg, "next").await?;
+            create(db, alg, "next", vault).await?;
         }
     }
     Ok(())
@@ -109,14 +109,13 @@ pub async fn rotate(db: &DatabaseConnection) -> Result<(), KeyError> {
 
 /// The leaked-key runbook: every key is dropped and new ones sign at once. Every token
 /// signed before stops verifying.
-pub async fn emergency(db: &DatabaseConnection) -> Result<(), KeyError> {
+pub async fn emergency(db: &DatabaseConnection, vault: &Vault) -> Result<(), KeyError> {
     let mut fresh = Vec::new();
     for alg in ALGS {
-        fresh.push(
-            tokio::task::spawn_blocking(move || new_key(alg, "active"))
-                .await
-                .map_err(|e| KeyError::Generate(e.to_string()))??,
-        );
+        let key = tokio::task::spawn_blocking(move || new_key(alg, "active"))
+            .await
+            .map_err(|e| KeyError::Generate(e.to_string()))??;
+        fresh.push(vault.seal_key(key)?);
     }
     let txn = db.begin().await.map_err(StoreError::from)?;
     let old: Vec<String> = stored::all(&txn).await?.into_iter().map(|k| k.kid).collect();

@@ -35,9 +35,13 @@ async fn introspect_active(app: &TestApp, token: &str) -> bool {
 
 /// Runs the schedule once and reloads, as the serving loop does every `keys.reload_secs`.
 async fn tick(app: &TestApp) {
-    mana_auth::keys::rotation::run(&app.db, mana_auth::keys::rotation::Policy::from_config(&app.state.config))
-        .await
-        .expect("schedule");
+    mana_auth::keys::rotation::run(
+        &app.db,
+        mana_auth::keys::rotation::Policy::from_config(&app.state.config),
+        app.state.keys.vault(),
+    )
+    .await
+    .expect("schedule");
     app.state.keys.refresh(&app.db).await.expect("reload");
 }
 
@@ -46,7 +50,7 @@ async fn rotation_prepublishes_and_keeps_old_tokens_valid(backend: Backend) {
     let before = service_token(&app).await;
     let old_kid = kid(&before);
 
-    mana_auth::keys::rotation::rotate(&app.db).await.expect("rotate");
+    mana_auth::keys::rotation::rotate(&app.db, app.state.keys.vault()).await.expect("rotate");
     app.state.keys.refresh(&app.db).await.expect("reload");
     let published = published_kids(&app).await;
     assert_eq!(published.len(), 4, "the next keys are published before they sign");
@@ -67,7 +71,7 @@ on_every_backend!(rotation_prepublishes_and_keeps_old_tokens_valid);
 async fn emergency_rotation_invalidates_every_earlier_token(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let before = service_token(&app).await;
-    mana_auth::keys::rotation::emergency(&app.db).await.expect("emergency");
+    mana_auth::keys::rotation::emergency(&app.db, app.state.keys.vault()).await.expect("emergency");
     app.state.keys.refresh(&app.db).await.expect("reload");
     let published = published_kids(&app).await;
     assert_eq!(published.len(), 2);
@@ -83,7 +87,7 @@ async fn a_second_process_follows_a_rotation(backend: Backend) {
     let first = TestApp::spawn(backend).await;
     let second = first.spawn_beside(|c| c.keys.reload_secs = 1).await;
     assert_eq!(published_kids(&first).await, published_kids(&second).await, "one key set for both");
-    mana_auth::keys::rotation::emergency(&first.db).await.expect("emergency");
+    mana_auth::keys::rotation::emergency(&first.db, first.state.keys.vault()).await.expect("emergency");
     first.state.keys.refresh(&first.db).await.expect("reload");
     let expected = published_kids(&first).await;
     let mut followed = false;

@@ -201,3 +201,33 @@ async fn the_server_stops_cleanly_on_sigterm() {
     assert!(exited.is_some_and(|s| s.success()), "SIGTERM stops the server with success: {exited:?}");
     assert!(!mana_auth(&["probe"], &env, "").status.success(), "nothing answers after the stop");
 }
+
+/// With a key-encryption key, private keys are sealed at rest and nothing starts without it.
+#[tokio::test]
+async fn private_keys_are_sealed_at_rest_under_the_kek() {
+    let path = std::env::temp_dir().join(format!("mana-auth-{}.db", mana_auth::security::opaque::random_token(6)));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let kek = "a key-encryption key of at least 32 characters";
+    let plain_env = [("MANA_AUTH__DATABASE__URL", url.as_str()), ("MANA_AUTH__SERVER__BIND", "127.0.0.1:1")];
+    let sealed_env = [plain_env[0], plain_env[1], ("MANA_AUTH_KEY_ENCRYPTION_KEY", kek)];
+    let rotated = mana_auth(&["keys", "rotate", "--emergency"], &sealed_env, "");
+    assert!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
+
+    let db = sea_orm::Database::connect(&url).await.expect("open");
+    let keys = mana_auth::store::jwks::all(&db).await.expect("keys");
+    db.close().await.expect("close");
+    assert_eq!(keys.len(), 2);
+    assert!(keys.iter().all(|k| k.private_der.starts_with(b"MKEK1:")), "every private key is sealed");
+
+    let refused = mana_auth(&["serve"], &plain_env, "");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("MANA_AUTH_KEY_ENCRYPTION_KEY"));
+    let wrong =
+        [plain_env[0], plain_env[1], ("MANA_AUTH_KEY_ENCRYPTION_KEY", "another key-encryption key of 32 chars")];
+    let wrong = mana_auth(&["serve"], &wrong, "");
+    assert!(!wrong.status.success(), "a wrong KEK opens nothing");
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong MANA_AUTH_KEY_ENCRYPTION_KEY"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
