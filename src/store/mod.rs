@@ -16,7 +16,7 @@ pub mod purchases;
 pub mod refresh;
 pub mod users;
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,7 +31,20 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the database itself is unreachable, which callers answer with 503.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)))
+        match self {
+            StoreError::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => true,
+            StoreError::Db(DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err))) => {
+                matches!(
+                    err.as_ref(),
+                    sea_orm::sqlx::Error::Io(_)
+                        | sea_orm::sqlx::Error::PoolTimedOut
+                        | sea_orm::sqlx::Error::PoolClosed
+                        | sea_orm::sqlx::Error::WorkerCrashed
+                        | sea_orm::sqlx::Error::Tls(_)
+                )
+            }
+            _ => false,
+        }
     }
 }
 

@@ -15,6 +15,7 @@ mod keys;
 mod oidc_flow;
 mod operators;
 mod ops;
+mod outage;
 mod pages;
 mod revocation;
 mod token_errors;
