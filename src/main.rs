@@ -53,7 +53,7 @@ enum Command {
     /// Operate the credits ledger.
     #[command(subcommand)]
     Credits(CreditsCommand),
-    /// Check the database: the credits ledger balances. Exits non-zero on any problem.
+    /// Check the database: schema version, key set, orphaned rows, ledger. Exits non-zero on any problem.
     Doctor,
     /// Delete expired sessions, codes, refresh tokens and idempotency keys.
     Cleanup,
@@ -175,7 +175,8 @@ async fn main() -> ExitCode {
         }
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Logs go to stderr, so command output on stdout stays clean for scripts.
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -244,15 +245,18 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Doctor => {
             let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            let problems = admin::credits::check_ledger(&db).await.map_err(|e| e.to_string())?;
-            if problems.is_empty() {
-                println!("ledger: ok");
-                return Ok(());
+            let checks = mana_auth::ops::doctor::run(&db, &config).await.map_err(|e| e.to_string())?;
+            let mut found = 0;
+            for check in &checks {
+                if check.problems.is_empty() {
+                    println!("{}: ok", check.name);
+                }
+                for problem in &check.problems {
+                    println!("{}: {problem}", check.name);
+                    found += 1;
+                }
             }
-            for problem in &problems {
-                println!("ledger: {problem}");
-            }
-            Err(format!("{} ledger problem(s)", problems.len()))
+            if found == 0 { Ok(()) } else { Err(format!("{found} problem(s)")) }
         }
         Command::User(UserCommand::Add { email, username, name, .. }) => {
             let mut password = String::new();

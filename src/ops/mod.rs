@@ -1,6 +1,7 @@
-//! Operations: health checks and Prometheus metrics.
+//! Operations: health checks, Prometheus metrics, backups and the doctor.
 
 pub mod backup;
+pub mod doctor;
 pub mod health;
 pub mod metrics;
 

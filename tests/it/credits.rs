@@ -32,7 +32,7 @@ async fn balance(api: &Api, token: &str) -> Value {
 }
 
 async fn ledger_problems(app: &TestApp) -> Vec<String> {
-    mana_auth::admin::credits::check_ledger(&app.db).await.expect("check runs")
+    mana_auth::store::ledger::check(&app.db).await.expect("check runs")
 }
 
 async fn signup_bonus_and_daily_credits_start_the_balance(backend: Backend) {

@@ -95,9 +95,11 @@ async fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
     let refused =
         mana_auth(&["credits", "grant", "--email", "cli@example.org", "--amount", "-5", "--reason", "x"], &env, "");
     assert!(!refused.status.success());
+    let keys = mana_auth(&["keys", "rotate", "--emergency"], &env, "");
+    assert!(keys.status.success());
     let doctor = mana_auth(&["doctor"], &env, "");
     assert!(doctor.status.success(), "{}", String::from_utf8_lossy(&doctor.stdout));
-    assert_eq!(String::from_utf8_lossy(&doctor.stdout).trim(), "ledger: ok");
+    assert_eq!(String::from_utf8_lossy(&doctor.stdout).trim(), "schema: ok\nkeys: ok\norphans: ok\nledger: ok");
     let db = sea_orm::Database::connect(&url).await.expect("open");
     sea_orm::ConnectionTrait::execute_unprepared(
         &db,

@@ -1,0 +1,101 @@
+//! `mana-auth doctor`: the schema version, the key set, rows that point nowhere and the
+//! credits ledger. Each check lists its problems; none means healthy.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+use crate::{
+    config::Config,
+    keys::{KeySet, vault::Vault},
+    store::{StoreError, jwks, ledger},
+};
+
+pub struct Check {
+    pub name: &'static str,
+    pub problems: Vec<String>,
+}
+
+pub async fn run(db: &DatabaseConnection, config: &Config) -> Result<Vec<Check>, StoreError> {
+    Ok(vec![
+        Check { name: "schema", problems: schema(db).await? },
+        Check { name: "keys", problems: keys(db).await? },
+        Check { name: "orphans", problems: orphans(db, config).await? },
+        Check { name: "ledger", problems: ledger::check(db).await? },
+    ])
+}
+
+async fn schema(db: &DatabaseConnection) -> Result<Vec<String>, StoreError> {
+    let pending = Migrator::get_pending_migrations(db).await?;
+    let mut problems: Vec<String> = pending.iter().map(|m| format!("migration {} is not applied", m.name())).collect();
+    let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    for applied in Migrator::get_applied_migrations(db).await? {
+        if !known.iter().any(|k| k == applied.name()) {
+            problems.push(format!("migration {} is newer than this mana-auth", applied.name()));
+        }
+    }
+    Ok(problems)
+}
+
+/// One active key per algorithm, and every stored key opens and parses.
+async fn keys(db: &DatabaseConnection) -> Result<Vec<String>, StoreError> {
+    let stored = jwks::all(db).await?;
+    let mut problems = Vec::new();
+    for alg in ["EdDSA", "RS256"] {
+        let active = stored.iter().filter(|k| k.alg == alg && k.status == "active").count();
+        if active != 1 {
+            problems.push(format!("{active} active {alg} keys, expected 1"));
+        }
+    }
+    match Vault::from_env() {
+        Ok(vault) => {
+            if let Err(err) = KeySet::load(db, &vault).await {
+                problems.push(err.to_string());
+            }
+        }
+        Err(err) => problems.push(err.to_string()),
+    }
+    Ok(problems)
+}
+
+async fn count(db: &DatabaseConnection, sql: &str) -> Result<i64, StoreError> {
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await?;
+    Ok(row.and_then(|r| r.try_get::<i64>("", "n").ok()).unwrap_or(0))
+}
+
+/// Rows whose client or user is gone (the references no foreign key guards).
+async fn orphans(db: &DatabaseConnection, config: &Config) -> Result<Vec<String>, StoreError> {
+    let api = config.api.client_id.replace('\'', "''");
+    let checks = [
+        (
+            "consents of unknown clients",
+            "SELECT COUNT(*) AS n FROM consents c LEFT JOIN clients k ON k.id = c.client_id WHERE k.id IS NULL"
+                .to_owned(),
+        ),
+        (
+            "refresh tokens of unknown clients",
+            format!(
+                "SELECT COUNT(*) AS n FROM refresh_tokens r LEFT JOIN clients k ON k.id = r.client_id \
+                 WHERE k.id IS NULL AND r.client_id <> '{api}' AND r.revoked_at IS NULL"
+            ),
+        ),
+        (
+            "wallets of unknown users",
+            "SELECT COUNT(*) AS n FROM credit_accounts a LEFT JOIN users u ON u.id = a.user_id \
+             WHERE a.user_id IS NOT NULL AND u.id IS NULL"
+                .to_owned(),
+        ),
+        (
+            "purchases of unknown users",
+            "SELECT COUNT(*) AS n FROM credit_purchases p LEFT JOIN users u ON u.id = p.user_id WHERE u.id IS NULL"
+                .to_owned(),
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (what, sql) in checks {
+        let n = count(db, &sql).await?;
+        if n > 0 {
+            problems.push(format!("{n} {what}"));
+        }
+    }
+    Ok(problems)
+}
