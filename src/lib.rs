@@ -158,7 +158,9 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 /// Runs the key schedule and picks up rotations made by any process, every `keys.reload_secs`.
 async fn follow_keys(state: AppState) {
     let policy = keys::rotation::Policy::from_config(&state.config);
-    let mut every = tokio::time::interval(Duration::from_secs(state.config.keys.reload_secs));
+    // The keys were just loaded; the first look is one period away.
+    let period = Duration::from_secs(state.config.keys.reload_secs);
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         every.tick().await;
         if let Err(err) = keys::rotation::run(&state.db, policy, state.keys.vault()).await {

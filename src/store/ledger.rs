@@ -95,13 +95,17 @@ pub async fn ensure_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<
 }
 
 /// Takes the user's wallets for this transaction: a write on both rows, so PostgreSQL
-/// holds their row locks and SQLite its write lock until commit. No lost update.
+/// holds their row locks and SQLite its write lock until commit. No lost update. The
+/// rows are locked one by one, free then paid, the order every posting follows, so two
+/// transactions never wait on each other in a cycle.
 pub async fn lock_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
-    Accounts::update_many()
-        .col_expr(credit_accounts::Column::Version, Expr::col(credit_accounts::Column::Version).add(1))
-        .filter(credit_accounts::Column::Id.is_in([free_wallet(user_id), paid_wallet(user_id)]))
-        .exec(db)
-        .await?;
+    for wallet in [free_wallet(user_id), paid_wallet(user_id)] {
+        Accounts::update_many()
+            .col_expr(credit_accounts::Column::Version, Expr::col(credit_accounts::Column::Version).add(1))
+            .filter(credit_accounts::Column::Id.eq(wallet))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
 

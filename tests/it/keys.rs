@@ -46,7 +46,12 @@ async fn tick(app: &TestApp) {
 }
 
 async fn rotation_prepublishes_and_keeps_old_tokens_valid(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| c.keys.prepublish_hours = 0).await;
+    // The schedule runs only when this test says (the serving loop waits a minute).
+    let app = TestApp::spawn_with(backend, |c| {
+        c.keys.prepublish_hours = 0;
+        c.keys.reload_secs = 60;
+    })
+    .await;
     let before = service_token(&app).await;
     let old_kid = kid(&before);
 
