@@ -99,6 +99,10 @@ enum KeysCommand {
         #[arg(long)]
         emergency: bool,
     },
+    /// Write the key set to FILE, encrypted with the backup key.
+    Export { file: PathBuf },
+    /// Replace the key set with the one in FILE; servers follow within keys.reload_secs.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -340,6 +344,14 @@ async fn keys(command: KeysCommand, config: &Config) -> Result<(), String> {
             let vault = mana_auth::keys::vault::Vault::from_env().map_err(|e| e.to_string())?;
             mana_auth::keys::rotation::emergency(&db, &vault).await.map_err(|e| e.to_string())?;
             println!("every key replaced; running servers switch within keys.reload_secs");
+        }
+        KeysCommand::Export { file } => {
+            let count = admin::keys::export(&db, config, &file).await.map_err(|e| e.to_string())?;
+            println!("{count} keys written to {}", file.display());
+        }
+        KeysCommand::Import { file } => {
+            let count = admin::keys::import(&db, config, &file).await.map_err(|e| e.to_string())?;
+            println!("{count} keys imported from {}; running servers switch within keys.reload_secs", file.display());
         }
         KeysCommand::Rotate { emergency: false } => {
             let vault = mana_auth::keys::vault::Vault::from_env().map_err(|e| e.to_string())?;

@@ -107,3 +107,30 @@ async fn a_second_process_follows_a_rotation(backend: Backend) {
     assert!(expected.contains(&kid(&service_token(&second).await)), "and signs with the new key");
 }
 on_every_backend!(a_second_process_follows_a_rotation);
+
+async fn an_exported_key_set_imports_back(backend: Backend) {
+    let app =
+        TestApp::spawn_with(backend, |c| c.backup.key = Some(mana_auth::config::Secret::new("key export passphrase")))
+            .await;
+    let token = service_token(&app).await;
+    let before = published_kids(&app).await;
+    let file =
+        std::env::temp_dir().join(format!("mana-auth-keys-{}.export", mana_auth::security::opaque::random_token(6)));
+    assert_eq!(mana_auth::admin::keys::export(&app.db, &app.state.config, &file).await.expect("export"), 2);
+    let exported = std::fs::read(&file).expect("read");
+    assert!(!exported.windows(3).any(|w| w == b"kty"), "the export is encrypted");
+
+    mana_auth::keys::rotation::emergency(&app.db, app.state.keys.vault()).await.expect("emergency");
+    app.state.keys.refresh(&app.db).await.expect("reload");
+    assert!(!introspect_active(&app, &token).await);
+
+    let mut wrong = (*app.state.config).clone();
+    wrong.backup.key = Some(mana_auth::config::Secret::new("not the passphrase"));
+    assert!(mana_auth::admin::keys::import(&app.db, &wrong, &file).await.is_err(), "a wrong key imports nothing");
+    assert_eq!(mana_auth::admin::keys::import(&app.db, &app.state.config, &file).await.expect("import"), 2);
+    app.state.keys.refresh(&app.db).await.expect("reload");
+    assert_eq!(published_kids(&app).await, before);
+    assert!(introspect_active(&app, &token).await, "tokens of the imported keys verify again");
+    let _ = std::fs::remove_file(file);
+}
+on_every_backend!(an_exported_key_set_imports_back);
