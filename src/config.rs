@@ -117,6 +117,7 @@ pub struct PackageConfig {
 pub struct BackupConfig {
     pub dir: String,
     pub key: Option<Secret>,
+    pub schedule: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -248,6 +249,13 @@ impl Config {
         }
         if !(1..=60).contains(&self.keys.reload_secs) {
             return Err(invalid("keys.reload_secs", "must be from 1 to 60"));
+        }
+        if let Some(schedule) = &self.backup.schedule {
+            crate::ops::backup::schedule::parse(schedule).map_err(|e| invalid("backup.schedule", e))?;
+            let env_key = std::env::var("MANA_AUTH_BACKUP_KEY").is_ok_and(|k| !k.is_empty());
+            if self.backup.key.is_none() && !env_key {
+                return Err(invalid("backup.schedule", "scheduled backups need backup.key or MANA_AUTH_BACKUP_KEY"));
+            }
         }
         for origin in &self.api.cors_origins {
             validate_origin(origin).map_err(|p| invalid("api.cors_origins", format!("`{origin}`: {p}")))?;

@@ -126,6 +126,9 @@ pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()
         }
     });
     tokio::spawn(follow_keys(state.clone()));
+    if let Some(schedule) = state.config.backup.schedule.as_deref().and_then(|s| ops::backup::schedule::parse(s).ok()) {
+        tokio::spawn(ops::backup::schedule::run(state.clone(), schedule));
+    }
     let db = state.db.clone();
     let app = build_app(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);

@@ -78,3 +78,18 @@ fn cors_origins_must_be_exact_origins() {
         assert!(problem(&config).contains("api.cors_origins"), "{bad}");
     }
 }
+
+#[test]
+fn backup_schedule_must_parse_and_have_a_key() {
+    let mut config = base();
+    config.backup.schedule = Some("17 * * * *".into());
+    config.backup.key = Some(Secret::new("passphrase"));
+    assert!(config.validate().is_ok());
+    config.backup.schedule = Some("every hour".into());
+    assert!(problem(&config).contains("backup.schedule"));
+    config.backup.schedule = Some("17 * * * *".into());
+    config.backup.key = None;
+    if std::env::var("MANA_AUTH_BACKUP_KEY").is_err() {
+        assert!(problem(&config).contains("need backup.key"));
+    }
+}

@@ -162,3 +162,27 @@ async fn bad_backups_are_refused_and_change_nothing(backend: Backend) {
     let _ = std::fs::remove_dir_all(dir);
 }
 crate::on_every_backend!(bad_backups_are_refused_and_change_nothing);
+
+async fn serve_writes_backups_on_its_schedule(backend: Backend) {
+    let dir = scratch_dir();
+    let watched = dir.display().to_string();
+    let app = TestApp::spawn_with(backend, |c| {
+        c.backup.key = Some(Secret::new(KEY));
+        c.backup.dir = watched;
+        c.backup.schedule = Some("* * * * * *".into());
+    })
+    .await;
+    let mut written = Vec::new();
+    for _ in 0..50 {
+        written = backup::list(&dir).expect("list");
+        if !written.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (file, _) = written.first().expect("a scheduled backup was written");
+    assert!(backups::verify(file, &app.state.config).await.expect("it verifies").ledger_problems.is_empty());
+    drop(app);
+    let _ = std::fs::remove_dir_all(dir);
+}
+crate::on_every_backend!(serve_writes_backups_on_its_schedule);

@@ -3,6 +3,7 @@
 //! a manifest of row counts and SHA-256 digests that restore and verify check.
 
 pub mod envelope;
+pub mod schedule;
 pub mod snapshot;
 
 use std::{
