@@ -23,14 +23,7 @@ async fn published_kids(app: &TestApp) -> Vec<String> {
 }
 
 async fn introspect_active(app: &TestApp, token: &str) -> bool {
-    let response = reqwest::Client::new()
-        .post(app.url("/introspect"))
-        .basic_auth("service", Some(SERVICE_SECRET))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .expect("post");
-    response.json::<Value>().await.expect("json")["active"] == true
+    crate::common::introspect(app, token).await["active"] == true
 }
 
 /// Runs the schedule once and reloads, as the serving loop does every `keys.reload_secs`.

@@ -1,24 +1,11 @@
 //! Introspection (RFC 7662) and revocation (RFC 7009).
 
 use openidconnect::OAuth2TokenResponse;
-use serde_json::Value;
 
 use crate::{
-    common::{Backend, RP_SECRET, SERVICE_SECRET, TestApp, signed_in_code},
+    common::{Backend, RP_SECRET, TestApp, introspect, signed_in_code},
     on_every_backend,
 };
-
-async fn introspect(app: &TestApp, token: &str) -> Value {
-    let response = reqwest::Client::new()
-        .post(app.url("/introspect"))
-        .basic_auth("service", Some(SERVICE_SECRET))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(response.status(), 200);
-    response.json().await.expect("json")
-}
 
 async fn revoking_a_refresh_token_ends_its_grant_for_introspection(backend: Backend) {
     let app = TestApp::spawn(backend).await;

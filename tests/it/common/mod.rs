@@ -179,3 +179,16 @@ pub async fn token_request(app: &TestApp, client: (&str, &str), form: &[(&str, &
 pub fn code_exchange_form<'a>(code: &'a str, verifier: &'a str) -> [(&'static str, &'a str); 4] {
     [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", RP_REDIRECT), ("code_verifier", verifier)]
 }
+
+/// Introspects `token` as the `service` resource server (RFC 7662).
+pub async fn introspect(app: &TestApp, token: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .post(app.url("/introspect"))
+        .basic_auth("service", Some(SERVICE_SECRET))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("json")
+}
