@@ -94,7 +94,7 @@ pub async fn end_session(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Success>, ApiError> {
-    let owned = auth_sessions::list_active(&state.db, &caller.user_id).await?.into_iter().any(|s| s.id == id);
+    let owned = auth_sessions::find_active(&state.db, &id).await?.is_some_and(|s| s.user_id == caller.user_id);
     if !owned {
         return Err(ApiError::not_found("no such session"));
     }

@@ -8,6 +8,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
+use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -122,7 +123,7 @@ pub async fn login(
         state.metrics.sign_in_failures.with_label_values(&["api"]).inc();
         return Err(ApiError::unauthorized("invalid_credentials", "invalid email or password"));
     };
-    let txn = sea_orm::TransactionTrait::begin(&state.db).await.map_err(StoreError::from)?;
+    let txn = state.db.begin().await.map_err(StoreError::from)?;
     let session = auth_sessions::create(
         &txn,
         NewSession {

@@ -8,7 +8,7 @@ use ring::{
 use rsa::{RsaPrivateKey, pkcs8::EncodePrivateKey, traits::PublicKeyParts};
 use serde_json::json;
 
-use super::{KeyError, thumbprint};
+use super::{KeyError, thumbprint, vault::Vault};
 use crate::{config::SigningAlg, store::jwks::NewKey};
 
 pub fn new_key(alg: SigningAlg, status: &str) -> Result<NewKey, KeyError> {
@@ -17,6 +17,16 @@ pub fn new_key(alg: SigningAlg, status: &str) -> Result<NewKey, KeyError> {
         SigningAlg::RS256 => rsa2048()?,
     };
     Ok(NewKey { kid, alg: alg.as_str().into(), status: status.into(), private_der, public_jwk: public_jwk.to_string() })
+}
+
+/// A new key pair generated off the async runtime (RSA takes a while), its private
+/// part sealed by `vault`, ready to store.
+pub async fn new_sealed_key(alg: SigningAlg, status: &'static str, vault: &Vault) -> Result<NewKey, KeyError> {
+    let key = tokio::task::spawn_blocking(move || new_key(alg, status))
+        .await
+        .map_err(|e| KeyError::Generate(e.to_string()))??;
+    tracing::info!(kid = %key.kid, alg = alg.as_str(), status, "signing key created");
+    vault.seal_key(key)
 }
 
 fn ed25519() -> Result<(String, Vec<u8>, serde_json::Value), KeyError> {

@@ -7,7 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use sea_orm::ConnectionTrait;
 use serde::de::DeserializeOwned;
 
-use super::{KeyError, generate::new_key, jws::Signer, vault::Vault};
+use super::{KeyError, generate::new_sealed_key, jws::Signer, vault::Vault};
 use crate::{config::SigningAlg, store::jwks as stored};
 
 pub struct KeySet {
@@ -40,11 +40,7 @@ impl KeySet {
         let keys = stored::published(db).await?;
         for alg in [SigningAlg::EdDSA, SigningAlg::RS256] {
             if !keys.iter().any(|k| k.status == "active" && k.alg == alg.as_str()) {
-                let key = tokio::task::spawn_blocking(move || new_key(alg, "active"))
-                    .await
-                    .map_err(|e| KeyError::Generate(e.to_string()))??;
-                tracing::info!(kid = %key.kid, alg = alg.as_str(), "created signing key");
-                stored::insert(db, vault.seal_key(key)?).await?;
+                stored::insert(db, new_sealed_key(alg, "active", vault).await?).await?;
             }
         }
         KeySet::load(db, vault).await

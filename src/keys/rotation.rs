@@ -5,7 +5,7 @@
 use entity::jwks::Model as StoredKey;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use super::{KeyError, generate::new_key, vault::Vault};
+use super::{KeyError, generate::new_sealed_key, vault::Vault};
 use crate::{
     config::{Config, SigningAlg},
     store::{StoreError, jwks as stored, now},
@@ -87,11 +87,7 @@ pub async fn run(db: &DatabaseConnection, policy: Policy, vault: &Vault) -> Resu
 }
 
 async fn create(db: &DatabaseConnection, alg: SigningAlg, status: &'static str, vault: &Vault) -> Result<(), KeyError> {
-    let key = tokio::task::spawn_blocking(move || new_key(alg, status))
-        .await
-        .map_err(|e| KeyError::Generate(e.to_string()))??;
-    tracing::info!(kid = %key.kid, alg = alg.as_str(), status, "signing key created");
-    stored::insert(db, vault.seal_key(key)?).await?;
+    stored::insert(db, new_sealed_key(alg, status, vault).await?).await?;
     Ok(())
 }
 
@@ -112,10 +108,7 @@ pub async fn rotate(db: &DatabaseConnection, vault: &Vault) -> Result<(), KeyErr
 pub async fn emergency(db: &DatabaseConnection, vault: &Vault) -> Result<(), KeyError> {
     let mut fresh = Vec::new();
     for alg in ALGS {
-        let key = tokio::task::spawn_blocking(move || new_key(alg, "active"))
-            .await
-            .map_err(|e| KeyError::Generate(e.to_string()))??;
-        fresh.push(vault.seal_key(key)?);
+        fresh.push(new_sealed_key(alg, "active", vault).await?);
     }
     let txn = db.begin().await.map_err(StoreError::from)?;
     let old: Vec<String> = stored::all(&txn).await?.into_iter().map(|k| k.kid).collect();

@@ -8,6 +8,7 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    sea_query::Expr,
 };
 
 use super::{StoreError, browser_sessions, idempotency, now};
@@ -53,13 +54,13 @@ pub async fn sign_out_everyone(db: &DatabaseConnection) -> Result<u64, StoreErro
     let at = now();
     let txn = db.begin().await?;
     let ended = AuthSessions::update_many()
-        .col_expr(auth_sessions::Column::RevokedAt, sea_orm::sea_query::Expr::value(at))
+        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(at))
         .filter(auth_sessions::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?
         .rows_affected;
     RefreshTokens::update_many()
-        .col_expr(refresh_tokens::Column::RevokedAt, sea_orm::sea_query::Expr::value(at))
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(at))
         .filter(refresh_tokens::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
