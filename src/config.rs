@@ -118,6 +118,22 @@ pub struct BackupConfig {
     pub dir: String,
     pub key: Option<Secret>,
     pub schedule: Option<String>,
+    pub s3: Option<S3Config>,
+}
+
+/// S3-compatible object storage every backup is also uploaded to.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: String,
+    #[serde(default)]
+    pub prefix: String,
+    pub region: Option<String>,
+    /// For MinIO, Ceph, R2 and the like; unset means AWS.
+    pub endpoint: Option<String>,
+    /// Unset: taken from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` and the usual AWS sources.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

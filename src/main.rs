@@ -40,7 +40,7 @@ enum Command {
     /// Write, list, verify and prune backups.
     #[command(subcommand)]
     Backup(BackupCommand),
-    /// Restore a backup into the configured database (all or nothing).
+    /// Restore a backup (a file or s3://BUCKET/KEY) into the configured database, all or nothing.
     Restore {
         file: PathBuf,
         /// Only check the file.
@@ -78,11 +78,11 @@ enum BackupCommand {
         #[arg(long)]
         no_encrypt: bool,
     },
-    /// List backup files in `backup.dir`.
+    /// List backups in `backup.dir` and, with `backup.s3`, in the bucket.
     List,
-    /// Check a backup whole and restore it into a scratch database.
+    /// Check a backup (a file or s3://BUCKET/KEY) whole and restore it into a scratch database.
     Verify { file: PathBuf },
-    /// Delete backups older than N days.
+    /// Delete backups older than N days, in `backup.dir` and in the bucket.
     Prune {
         #[arg(long)]
         keep_days: u64,
@@ -367,15 +367,16 @@ async fn backup(command: BackupCommand, config: &Config) -> Result<(), String> {
         BackupCommand::Create { out, no_encrypt } => {
             let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
-            let path =
+            let created =
                 admin::backups::create(&db, config, out.as_deref(), no_encrypt).await.map_err(|e| e.to_string())?;
-            println!("{} ({} ms)", path.display(), started.elapsed().as_millis());
+            println!("{} ({} ms)", created.path.display(), started.elapsed().as_millis());
+            if let Some(url) = created.uploaded {
+                println!("{url}");
+            }
         }
         BackupCommand::List => {
-            for (path, size) in
-                mana_auth::ops::backup::list(std::path::Path::new(&config.backup.dir)).map_err(|e| e.to_string())?
-            {
-                println!("{}\t{size} bytes", path.display());
+            for backup in admin::backups::list(config).await.map_err(|e| e.to_string())? {
+                println!("{}\t{} bytes\t{}", backup.name, backup.size, backup.places.join(" "));
             }
         }
         BackupCommand::Verify { file } => {
@@ -389,8 +390,7 @@ async fn backup(command: BackupCommand, config: &Config) -> Result<(), String> {
             println!("{}: valid; {} rows restore into a scratch database; ledger: ok", file.display(), verified.rows);
         }
         BackupCommand::Prune { keep_days } => {
-            let removed = mana_auth::ops::backup::prune(std::path::Path::new(&config.backup.dir), keep_days)
-                .map_err(|e| e.to_string())?;
+            let removed = admin::backups::prune(config, keep_days).await.map_err(|e| e.to_string())?;
             println!("{removed} backup(s) removed");
         }
     }

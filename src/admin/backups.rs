@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     config::{Config, DatabaseConfig, Secret},
-    ops::backup::{self, BackupError},
+    ops::backup::{self, BackupError, remote::Remote},
     store::{db, ledger},
 };
 
@@ -18,12 +18,22 @@ pub fn key(config: &Config) -> Option<String> {
         .or_else(|| config.backup.key.as_ref().map(|k| k.expose().to_owned()))
 }
 
+fn remote(config: &Config) -> Result<Option<Remote>, BackupError> {
+    config.backup.s3.as_ref().map(Remote::new).transpose()
+}
+
+/// A backup just written: the file, and where it was uploaded when `backup.s3` is set.
+pub struct Created {
+    pub path: PathBuf,
+    pub uploaded: Option<String>,
+}
+
 pub async fn create(
     db: &DatabaseConnection,
     config: &Config,
     out: Option<&Path>,
     no_encrypt: bool,
-) -> Result<PathBuf, BackupError> {
+) -> Result<Created, BackupError> {
     let key = key(config);
     if key.is_none() && !no_encrypt {
         return Err(BackupError::Format(
@@ -31,7 +41,66 @@ pub async fn create(
         ));
     }
     let dir = out.map_or_else(|| PathBuf::from(&config.backup.dir), Path::to_path_buf);
-    backup::create(db, &dir, if no_encrypt { None } else { key.as_deref() }).await
+    let remote = remote(config)?;
+    let path = backup::create(db, &dir, if no_encrypt { None } else { key.as_deref() }).await?;
+    let uploaded =
+        match &remote {
+            Some(remote) => Some(remote.upload(&path).await.map_err(|err| {
+                BackupError::Remote(format!("{} was written, but not uploaded: {err}", path.display()))
+            })?),
+            None => None,
+        };
+    Ok(Created { path, uploaded })
+}
+
+/// The bytes of a backup: a file, or `s3://BUCKET/KEY` in the configured bucket.
+async fn fetch(source: &Path, config: &Config) -> Result<Vec<u8>, BackupError> {
+    match source.to_str().filter(|s| s.starts_with("s3://")) {
+        Some(url) => {
+            let remote =
+                remote(config)?.ok_or_else(|| BackupError::Remote(format!("{url}: backup.s3 is not configured")))?;
+            remote.download(url).await
+        }
+        None => Ok(tokio::fs::read(source).await?),
+    }
+}
+
+/// One backup and the places it is kept.
+pub struct Listed {
+    pub name: String,
+    pub size: u64,
+    pub places: Vec<String>,
+}
+
+/// Every backup in `backup.dir` and in the bucket, newest first.
+pub async fn list(config: &Config) -> Result<Vec<Listed>, BackupError> {
+    let mut listed: Vec<Listed> = backup::list(Path::new(&config.backup.dir))?
+        .into_iter()
+        .map(|(path, size)| Listed {
+            name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            size,
+            places: vec![path.display().to_string()],
+        })
+        .collect();
+    if let Some(remote) = remote(config)? {
+        for object in remote.list().await? {
+            match listed.iter_mut().find(|l| l.name == object.name) {
+                Some(local) => local.places.push(object.url),
+                None => listed.push(Listed { name: object.name, size: object.size, places: vec![object.url] }),
+            }
+        }
+    }
+    listed.sort_by(|a, b| b.name.cmp(&a.name));
+    Ok(listed)
+}
+
+/// Deletes backups older than `keep_days` in both places; returns how many files and objects.
+pub async fn prune(config: &Config, keep_days: u64) -> Result<usize, BackupError> {
+    let mut removed = backup::prune(Path::new(&config.backup.dir), keep_days)?;
+    if let Some(remote) = remote(config)? {
+        removed += remote.prune(keep_days).await?;
+    }
+    Ok(removed)
 }
 
 /// What `backup verify` found: rows restored into a scratch database, and ledger problems.
@@ -40,10 +109,10 @@ pub struct Verified {
     pub ledger_problems: Vec<String>,
 }
 
-/// Opens the file, checks every digest and count, restores it into a scratch SQLite
+/// Opens the backup, checks every digest and count, restores it into a scratch SQLite
 /// database and checks the ledger there.
-pub async fn verify(path: &Path, config: &Config) -> Result<Verified, BackupError> {
-    let snapshot = backup::read(path, key(config).as_deref())?;
+pub async fn verify(source: &Path, config: &Config) -> Result<Verified, BackupError> {
+    let snapshot = backup::read(&fetch(source, config).await?, key(config).as_deref())?;
     let scratch = std::env::temp_dir().join(format!("mana-auth-verify-{}.db", crate::security::opaque::new_id()));
     let result = async {
         let scratch_config = DatabaseConfig {
@@ -65,15 +134,15 @@ pub async fn verify(path: &Path, config: &Config) -> Result<Verified, BackupErro
     result
 }
 
-/// Restores `path` into the configured database; with `dry_run` only checks it.
+/// Restores `source` into the configured database; with `dry_run` only checks it.
 pub async fn restore(
     db: &DatabaseConnection,
     config: &Config,
-    path: &Path,
+    source: &Path,
     dry_run: bool,
     force: bool,
 ) -> Result<u64, BackupError> {
-    let snapshot = backup::read(path, key(config).as_deref())?;
+    let snapshot = backup::read(&fetch(source, config).await?, key(config).as_deref())?;
     if dry_run {
         return Ok(snapshot.manifest.tables.values().map(|t| t.rows).sum());
     }

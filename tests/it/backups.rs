@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use mana_auth::{
     admin::backups,
-    config::Secret,
+    config::{S3Config, Secret},
     ops::backup::{self, BackupError, snapshot},
 };
 use serde_json::{Value, json};
@@ -49,7 +49,7 @@ async fn round_trip(source: Backend, target: Backend) {
     let (from, tokens) = populated(source).await;
     let dir = scratch_dir();
     let started = std::time::Instant::now();
-    let file = backups::create(&from.db, &from.state.config, Some(&dir), false).await.expect("backup");
+    let file = backups::create(&from.db, &from.state.config, Some(&dir), false).await.expect("backup").path;
     let took = started.elapsed();
     let rows_before = snapshot::dump_all(&from.db).await.expect("dump");
 
@@ -109,7 +109,7 @@ fn damaged(path: &Path, name: &str, change: impl FnOnce(&mut Vec<u8>)) -> PathBu
 async fn bad_backups_are_refused_and_change_nothing(backend: Backend) {
     let (app, _) = populated(backend).await;
     let dir = scratch_dir();
-    let good = backups::create(&app.db, &app.state.config, Some(&dir), false).await.expect("backup");
+    let good = backups::create(&app.db, &app.state.config, Some(&dir), false).await.expect("backup").path;
     let before = snapshot::dump_all(&app.db).await.expect("dump");
 
     let flipped = damaged(&good, "flipped.backup", |b| {
@@ -149,8 +149,8 @@ async fn bad_backups_are_refused_and_change_nothing(backend: Backend) {
     let mut unkeyed = (*app.state.config).clone();
     unkeyed.backup.key = None;
     assert!(backups::create(&app.db, &unkeyed, Some(&dir), false).await.is_err(), "no key, no silent plaintext");
-    let plain = backups::create(&app.db, &unkeyed, Some(&dir), true).await.expect("--no-encrypt");
-    assert!(backup::read(&plain, None).is_ok());
+    let plain = backups::create(&app.db, &unkeyed, Some(&dir), true).await.expect("--no-encrypt").path;
+    assert!(backup::read(&std::fs::read(&plain).expect("read"), None).is_ok());
     assert_eq!(backup::list(&dir).expect("list").len(), 5);
     let watched = dir.display().to_string();
     let observer = app.spawn_beside(|c| c.backup.dir = watched).await;
@@ -186,3 +186,74 @@ async fn serve_writes_backups_on_its_schedule(backend: Backend) {
     let _ = std::fs::remove_dir_all(dir);
 }
 crate::on_every_backend!(serve_writes_backups_on_its_schedule);
+
+/// A bucket of its own on the S3-compatible server at `MANA_AUTH_TEST_S3_URL`.
+async fn s3_bucket(prefix: &str) -> Option<S3Config> {
+    let endpoint = std::env::var("MANA_AUTH_TEST_S3_URL").ok()?;
+    let bucket = format!("mana-auth-{}", mana_auth::security::opaque::random_token(8).to_lowercase().replace('_', "-"));
+    let created = reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.expect("create bucket");
+    assert!(created.status().is_success(), "create bucket: {}", created.status());
+    Some(S3Config {
+        bucket,
+        prefix: prefix.into(),
+        region: Some("us-east-1".into()),
+        endpoint: Some(endpoint),
+        access_key_id: Some("mana-auth-test".into()),
+        secret_access_key: Some(Secret::new("mana-auth-test-secret")),
+    })
+}
+
+/// With `backup.s3` every backup is uploaded too, `list` shows both places, and after the
+/// machine's own copy is gone the backup still verifies and restores from the bucket.
+async fn backups_are_uploaded_to_object_storage(backend: Backend) {
+    let Some(s3) = s3_bucket("production/").await else {
+        eprintln!("skipped: MANA_AUTH_TEST_S3_URL is not set");
+        return;
+    };
+    let (app, tokens) = populated(backend.clone()).await;
+    let dir = scratch_dir();
+    let mut config = (*app.state.config).clone();
+    config.backup.dir = dir.display().to_string();
+    config.backup.s3 = Some(s3.clone());
+    let created = backups::create(&app.db, &config, None, false).await.expect("backup");
+    let name = created.path.file_name().expect("name").to_string_lossy().into_owned();
+    let url = format!("s3://{}/production/{name}", s3.bucket);
+    assert_eq!(created.uploaded.as_deref(), Some(url.as_str()));
+
+    let listed = backups::list(&config).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].places, vec![created.path.display().to_string(), url.clone()], "both places");
+    let size = listed[0].size;
+    std::fs::remove_dir_all(&dir).expect("lose the local copy");
+    let listed = backups::list(&config).await.expect("list");
+    assert_eq!(listed[0].places, vec![url.clone()], "only the bucket is left");
+    assert_eq!(listed[0].size, size, "the whole file went up");
+
+    let from_bucket = Path::new(&url);
+    assert!(backups::verify(from_bucket, &config).await.expect("verify").ledger_problems.is_empty());
+    let issuer = app.state.config.issuer.clone();
+    let to = TestApp::spawn_with(backend, |c| {
+        c.backup.key = Some(Secret::new(KEY));
+        c.backup.s3 = Some(s3.clone());
+        c.issuer = issuer;
+    })
+    .await;
+    backups::restore(&to.db, &to.state.config, from_bucket, false, true).await.expect("restore from the bucket");
+    to.state.keys.refresh(&to.db).await.expect("reload keys");
+    assert_eq!(Api::new(&to.base).validate(&text(&tokens, "accessToken")).await["valid"], true);
+
+    let elsewhere = format!("s3://another-bucket/production/{name}");
+    let refused = backups::restore(&to.db, &to.state.config, Path::new(&elsewhere), true, false).await;
+    assert!(matches!(refused, Err(BackupError::Remote(_))), "only the configured bucket");
+    let missing = format!("s3://{}/production/none.backup", s3.bucket);
+    assert!(matches!(backups::verify(Path::new(&missing), &config).await, Err(BackupError::Remote(_))));
+    let Err(unconfigured) = backups::verify(from_bucket, &app.state.config).await else {
+        panic!("verified without backup.s3");
+    };
+    assert!(unconfigured.to_string().contains("backup.s3 is not configured"), "{unconfigured}");
+
+    assert_eq!(backups::prune(&config, 1).await.expect("prune"), 0, "a fresh backup stays");
+    assert_eq!(backups::prune(&config, 0).await.expect("prune"), 1, "retention reaches the bucket");
+    assert!(backups::list(&config).await.expect("list").is_empty());
+}
+crate::on_every_backend!(backups_are_uploaded_to_object_storage);

@@ -3,6 +3,7 @@
 //! a manifest of row counts and SHA-256 digests that restore and verify check.
 
 pub mod envelope;
+pub mod remote;
 pub mod schedule;
 pub mod snapshot;
 
@@ -39,6 +40,8 @@ pub enum BackupError {
     SchemaMismatch { backup: String, ours: String },
     #[error("the database is not empty; restore with --force to replace everything in it")]
     NotEmpty,
+    #[error("object storage: {0}")]
+    Remote(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error(transparent)]
@@ -116,10 +119,9 @@ pub async fn create(db: &DatabaseConnection, dir: &Path, key: Option<&str>) -> R
     Ok(path)
 }
 
-/// Opens a backup file and checks it whole: envelope, schema version, every count and digest.
-pub fn read(path: &Path, key: Option<&str>) -> Result<Snapshot, BackupError> {
-    let bytes = std::fs::read(path)?;
-    let json = envelope::open(&bytes, key)?;
+/// Opens a backup and checks it whole: envelope, schema version, every count and digest.
+pub fn read(bytes: &[u8], key: Option<&str>) -> Result<Snapshot, BackupError> {
+    let json = envelope::open(bytes, key)?;
     let snapshot: Snapshot = serde_json::from_slice(&json).map_err(|e| BackupError::Format(e.to_string()))?;
     let manifest = &snapshot.manifest;
     if manifest.format != FORMAT {

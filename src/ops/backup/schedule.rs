@@ -24,9 +24,12 @@ pub async fn run(state: AppState, schedule: Cron) {
         tokio::time::sleep(wait).await;
         let started = std::time::Instant::now();
         match backups::create(&state.db, &state.config, None, false).await {
-            Ok(path) => {
-                tracing::info!(file = %path.display(), ms = started.elapsed().as_millis() as u64, "scheduled backup written")
-            }
+            Ok(created) => tracing::info!(
+                file = %created.path.display(),
+                uploaded = created.uploaded.as_deref().unwrap_or("-"),
+                ms = started.elapsed().as_millis() as u64,
+                "scheduled backup written"
+            ),
             Err(err) => tracing::error!(error = %err, "scheduled backup failed"),
         }
     }
