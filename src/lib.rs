@@ -57,6 +57,8 @@ pub enum StartError {
     Metrics(#[from] prometheus::Error),
     #[error("http client: {0}")]
     Http(reqwest::Error),
+    #[error("{0}")]
+    Limits(String),
 }
 
 /// Opens and migrates the database, and makes sure the ledger's system accounts exist.
@@ -80,6 +82,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         .timeout(Duration::from_secs(5))
         .build()
         .map_err(StartError::Http)?;
+    let limiter = security::limits::Limiter::connect(&config).await.map_err(StartError::Limits)?;
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -88,6 +91,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         passwords,
         metrics: Arc::new(ops::metrics::Metrics::new()?),
         http,
+        limiter: Arc::new(limiter),
     })
 }
 
@@ -114,12 +118,12 @@ pub fn build_app(state: AppState) -> Router {
 /// Serves until the process is stopped, deleting expired rows hourly.
 pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
     let db = state.db.clone();
-    let idempotency_ttl = state.config.credits.idempotency_ttl_secs;
+    let config = state.config.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            match store::cleanup::sweep(&db, idempotency_ttl).await {
+            match store::cleanup::sweep(&db, &config).await {
                 Ok(swept) => tracing::info!(?swept, "expired rows deleted"),
                 Err(err) => tracing::warn!(error = %err, "cleanup failed"),
             }

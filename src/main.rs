@@ -1,5 +1,6 @@
 //! The `mana-auth` command: serve (the default), migrate, and manage clients and users.
 
+use mana_auth::security::audit::{Event, Kind};
 use std::{io::Read, path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand};
@@ -55,11 +56,27 @@ enum Command {
     Credits(CreditsCommand),
     /// Check the database: schema version, key set, orphaned rows, ledger. Exits non-zero on any problem.
     Doctor,
-    /// Delete expired sessions, codes, refresh tokens and idempotency keys.
+    /// Delete expired sessions, codes, refresh tokens, idempotency keys, and security
+    /// events past `security.audit_retention_days`.
     Cleanup,
     /// Sessions of every user.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Security events, newest first: sign-ins and failures, lockouts, sign-outs, token
+    /// reuse, password changes, client and key administration.
+    Audit {
+        /// An email or a user id.
+        #[arg(long)]
+        user: Option<String>,
+        /// An event type, e.g. sign_in.failed or account.locked.
+        #[arg(long = "type")]
+        kind: Option<String>,
+        /// 30m, 24h, 7d, or an RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -227,17 +244,19 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Audit { user, kind, since, limit } => {
+            audit(admin::audit::Query { user, kind, since, limit }, &config).await
+        }
         Command::Cleanup => {
             let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            let swept = mana_auth::store::cleanup::sweep(&db, config.credits.idempotency_ttl_secs)
-                .await
-                .map_err(|e| e.to_string())?;
+            let swept = mana_auth::store::cleanup::sweep(&db, &config).await.map_err(|e| e.to_string())?;
             println!("{swept:?}");
             Ok(())
         }
         Command::Sessions(SessionsCommand::RevokeAll) => {
             let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
             let ended = mana_auth::store::cleanup::sign_out_everyone(&db).await.map_err(|e| e.to_string())?;
+            Event::new(Kind::SessionsRevokedAll).details(serde_json::json!({ "sessions": ended })).record(&db).await;
             println!("{ended} sessions ended; every refresh token revoked");
             Ok(())
         }
@@ -358,6 +377,23 @@ async fn keys(command: KeysCommand, config: &Config) -> Result<(), String> {
             mana_auth::keys::rotation::rotate(&db, &vault).await.map_err(|e| e.to_string())?;
             println!("next keys published; they sign after keys.prepublish_hours");
         }
+    }
+    Ok(())
+}
+
+async fn audit(query: admin::audit::Query, config: &Config) -> Result<(), String> {
+    let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
+    for event in admin::audit::events(&db, query).await.map_err(|e| e.to_string())? {
+        let field = |value: Option<String>| value.unwrap_or_else(|| "-".into());
+        println!(
+            "{}\t{}\tuser={}\tclient={}\tip={}\t{}",
+            mana_auth::web::timestamp::rfc3339(event.created_at),
+            event.kind,
+            field(event.user_id),
+            field(event.client_id),
+            field(event.ip),
+            event.details.unwrap_or_default()
+        );
     }
     Ok(())
 }

@@ -6,7 +6,11 @@ use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    config::Config, keyring::KeyRing, oidc::discovery::Discovery, ops::metrics::Metrics, security::passwords::Passwords,
+    config::Config,
+    keyring::KeyRing,
+    oidc::discovery::Discovery,
+    ops::metrics::Metrics,
+    security::{limits::Limiter, passwords::Passwords},
 };
 
 #[derive(Clone, FromRef)]
@@ -20,4 +24,5 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Outbound HTTP for back-channel logout deliveries.
     pub http: reqwest::Client,
+    pub limiter: Arc<Limiter>,
 }

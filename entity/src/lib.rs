@@ -16,5 +16,6 @@ pub mod jwks;
 pub mod organization_members;
 pub mod organizations;
 pub mod refresh_tokens;
+pub mod security_events;
 pub mod users;
 pub mod webhook_events;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_core_tables;
 mod m20261125_000002_add_devices_and_organizations;
 mod m20261125_000003_create_credits_ledger;
+mod m20261125_000004_create_security_events;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_core_tables::Migration),
             Box::new(m20261125_000002_add_devices_and_organizations::Migration),
             Box::new(m20261125_000003_create_credits_ledger::Migration),
+            Box::new(m20261125_000004_create_security_events::Migration),
         ]
     }
 }

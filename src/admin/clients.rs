@@ -1,5 +1,6 @@
 //! `mana-auth client add|list|remove`.
 
+use crate::security::audit::{Event, Kind};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -32,6 +33,7 @@ pub async fn add(
         StoreError::Conflict(_) => AdminError::Invalid(format!("a client with id `{}` already exists", config.id)),
         other => other.into(),
     })?;
+    Event::new(Kind::ClientAdded).client(&config.id).record(db).await;
     Ok(secret)
 }
 
@@ -41,6 +43,7 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<Client>, AdminError> {
 
 pub async fn remove(db: &DatabaseConnection, id: &str) -> Result<(), AdminError> {
     if clients::remove(db, id).await? {
+        Event::new(Kind::ClientRemoved).client(id).record(db).await;
         return Ok(());
     }
     match clients::find(db, id).await? {

@@ -1,5 +1,6 @@
-//! Operator commands behind the CLI: clients, users, credits, backups, keys.
+//! Operator commands behind the CLI: clients, users, credits, backups, keys, audit.
 
+pub mod audit;
 pub mod backups;
 pub mod clients;
 pub mod credits;

@@ -1,17 +1,20 @@
 //! The caller's own account: profile, password, sessions.
 
+use crate::security::audit::{Event, Kind};
+use crate::web::client_info::ClientInfo;
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::{Path, RawQuery, State},
 };
 use serde::Deserialize;
-use utoipa::ToSchema;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
-use super::dto::{SessionDto, Success, UserDto};
+use super::dto::{SecurityEventsPage, SessionDto, Success, UserDto};
 use crate::{
     security::policy,
     state::AppState,
-    store::{auth_sessions, users},
+    store::{self, auth_sessions, security_events::Filter, users},
     web::{
         api_error::{ApiError, ErrorBody},
         caller::Caller,
@@ -65,6 +68,7 @@ pub struct ChangePassword {
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
+    client: ClientInfo,
     AppJson(body): AppJson<ChangePassword>,
 ) -> Result<Json<Success>, ApiError> {
     let user = caller_account(&state, &caller).await?;
@@ -76,6 +80,8 @@ pub async fn change_password(
     users::set_password_hash(&state.db, &user.id, hash).await?;
     let ended = auth_sessions::end_all_except(&state.db, &user.id, Some(&caller.sid)).await?;
     tracing::info!(user_id = %user.id, ended = ended.len(), "password changed");
+    let event = Event::new(Kind::PasswordChanged).user(user.id.as_str()).from(&client);
+    event.details(json!({ "sessions_ended": ended.len() })).record(&state.db).await;
     Ok(Success::ok())
 }
 
@@ -100,4 +106,35 @@ pub async fn end_session(
     }
     auth_sessions::end(&state.db, &id).await?;
     Ok(Success::ok())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// At most this many events (1–200, default 50).
+    limit: Option<u64>,
+    /// Only events older than this id: the `next` of the previous page.
+    before: Option<String>,
+}
+
+/// The caller's own audit trail, newest first: sign-ins and failures, lockouts,
+/// sign-outs, refresh-token reuse, password changes.
+#[utoipa::path(get, path = "/api/v1/auth/security-events", tag = "account", security(("bearer" = [])),
+    params(EventsQuery),
+    responses((status = 200, body = SecurityEventsPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn security_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<SecurityEventsPage>, ApiError> {
+    let query: EventsQuery = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
+        .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))?;
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_request", "limit must be from 1 to 200"));
+    }
+    let filter = Filter { user_id: Some(caller.user_id), before: query.before, limit, ..Filter::default() };
+    let events = store::security_events::list(&state.db, filter).await?;
+    let next = (events.len() as u64 == limit).then(|| events.last().map(|e| e.id.clone())).flatten();
+    Ok(Json(SecurityEventsPage { events: events.into_iter().map(Into::into).collect(), next }))
 }

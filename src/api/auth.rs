@@ -1,5 +1,6 @@
 //! Registration, sign-in, refresh, sign-out and token validation.
 
+use serde_json::json;
 use std::sync::Arc;
 
 use axum::{
@@ -19,13 +20,17 @@ use super::{
 use crate::{
     credits::{CreditsError, grants},
     keyring::KeyRing,
-    security::{opaque::new_id, policy},
+    security::{
+        audit::{Event, Kind},
+        opaque::new_id,
+        policy, signin,
+    },
     state::AppState,
     store::{
         StoreError,
         auth_sessions::{self, NewSession},
         refresh,
-        users::{self, NewUser},
+        users::NewUser,
     },
     tokens::{
         issue::{UserGrant, issue_user_tokens},
@@ -55,10 +60,12 @@ pub struct RegisterRequest {
 /// Validates a new account and hashes its password; nothing is written yet.
 pub(super) async fn new_user(
     state: &AppState,
+    client: &ClientInfo,
     email: &str,
     password: String,
     name: Option<String>,
 ) -> Result<NewUser, ApiError> {
+    state.limiter.check_address("register", client, state.config.security.rate_limit.register_per_ip).await?;
     policy::check_new_account(email, &password, None).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
     let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     if let Some(name) = &name {
@@ -79,9 +86,10 @@ pub(super) fn email_taken(err: StoreError) -> ApiError {
     responses((status = 201, body = UserDto), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
+    client: ClientInfo,
     AppJson(body): AppJson<RegisterRequest>,
 ) -> Result<Response, ApiError> {
-    let new = new_user(&state, &body.email, body.password, body.name).await?;
+    let new = new_user(&state, &client, &body.email, body.password, body.name).await?;
     let user = grants::register(&state.db, &state.config.credits, new).await.map_err(|e| match e {
         CreditsError::Store(err) => email_taken(err),
         other => other.into(),
@@ -116,13 +124,7 @@ pub async fn login(
 ) -> Result<Json<LoginResponse>, ApiError> {
     let device_id = short("deviceId", body.device_id)?;
     let device_name = short("deviceName", body.device_name)?;
-    let user = users::find_by_email(&state.db, &body.email).await?;
-    let valid = state.passwords.verify(body.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
-    let Some(user) = user.filter(|_| valid) else {
-        tracing::info!("api sign-in failed");
-        state.metrics.sign_in_failures.with_label_values(&["api"]).inc();
-        return Err(ApiError::unauthorized("invalid_credentials", "invalid email or password"));
-    };
+    let user = signin::sign_in(&state, "api", &body.email, body.password, &client).await?;
     let txn = state.db.begin().await.map_err(StoreError::from)?;
     let session = auth_sessions::create(
         &txn,
@@ -164,6 +166,7 @@ pub struct RefreshRequest {
     responses((status = 200, body = TokenPair), (status = 401, body = ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
+    caller: ClientInfo,
     AppJson(body): AppJson<RefreshRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
     let client = api_client(&state.config);
@@ -172,13 +175,20 @@ pub async fn refresh(
             state.metrics.tokens_issued.with_label_values(&["api_refresh"]).inc();
             Ok(Json(issued.into()))
         }
-        Err(RotateError::Reused { family_id, session_id }) => {
+        Err(RotateError::Reused { family_id, session_id, user_id }) => {
             state.metrics.refresh_reuse.inc();
-            refresh::revoke_family(&state.db, &family_id).await?;
+            let revoked = refresh::revoke_family(&state.db, &family_id).await?;
             if let Some(sid) = session_id {
                 auth_sessions::end(&state.db, &sid).await?;
             }
             tracing::warn!("api refresh token reused; ended its session");
+            Event::new(Kind::RefreshTokenReused)
+                .user(user_id.as_str())
+                .client(&client.id)
+                .from(&caller)
+                .details(json!({ "revoked": revoked }))
+                .record(&state.db)
+                .await;
             Err(ApiError::unauthorized(
                 "invalid_refresh_token",
                 "the refresh token was already used; the session has ended",
@@ -193,8 +203,15 @@ pub async fn refresh(
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Success), (status = 401, body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Json<Success>, ApiError> {
-    auth_sessions::end(&state.db, &caller.sid).await?;
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    client: ClientInfo,
+) -> Result<Json<Success>, ApiError> {
+    if auth_sessions::end(&state.db, &caller.sid).await? {
+        let event = Event::new(Kind::SignedOut).user(caller.user_id.as_str()).client(&caller.client_id).from(&client);
+        event.details(json!({ "session": caller.sid })).record(&state.db).await;
+    }
     Ok(Success::ok())
 }
 

@@ -1,6 +1,6 @@
 //! Response shapes of the API (camelCase, times in RFC 3339).
 
-use entity::{auth_sessions, organizations, users};
+use entity::{auth_sessions, organizations, security_events, users};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -121,4 +121,43 @@ pub struct Validation {
     pub payload: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// One entry of the user's audit trail.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityEventDto {
+    pub id: String,
+    /// e.g. `sign_in.succeeded`, `sign_in.failed`, `account.locked`, `password.changed`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created_at: String,
+    pub client_id: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl From<security_events::Model> for SecurityEventDto {
+    fn from(event: security_events::Model) -> Self {
+        SecurityEventDto {
+            created_at: timestamp(event.created_at),
+            details: event.details.and_then(|d| serde_json::from_str(&d).ok()),
+            id: event.id,
+            kind: event.kind,
+            client_id: event.client_id,
+            ip: event.ip,
+            user_agent: event.user_agent,
+        }
+    }
+}
+
+/// A page of security events, newest first; `next` fetches the page after it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityEventsPage {
+    pub events: Vec<SecurityEventDto>,
+    /// Pass as `before` for older events; absent on the last page.
+    pub next: Option<String>,
 }

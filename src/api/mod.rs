@@ -38,6 +38,7 @@ pub fn router(config: &Config) -> Router<AppState> {
         .route("/api/v1/auth/password", post(account::change_password))
         .route("/api/v1/auth/sessions", get(account::sessions))
         .route("/api/v1/auth/sessions/{id}", delete(account::end_session))
+        .route("/api/v1/auth/security-events", get(account::security_events))
         .route("/api/v1/auth/organizations", get(organizations::mine))
         .route("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member))
         .route("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member))

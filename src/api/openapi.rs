@@ -13,6 +13,7 @@ use super::{account, auth, organizations};
     paths(
         auth::register, auth::login, auth::refresh, auth::logout, auth::validate, auth::jwks,
         account::me, account::update_me, account::change_password, account::sessions, account::end_session,
+        account::security_events,
         organizations::register_b2b, organizations::mine, organizations::members, organizations::add_member,
         organizations::remove_member,
     ),

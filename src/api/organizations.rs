@@ -24,6 +24,7 @@ use crate::{
         organizations::{self, Removal},
         users,
     },
+    web::client_info::ClientInfo,
     web::{
         api_error::{ApiError, ErrorBody},
         caller::Caller,
@@ -53,6 +54,7 @@ pub struct B2bRegistration {
     responses((status = 201, body = B2bRegistration), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn register_b2b(
     State(state): State<AppState>,
+    client: ClientInfo,
     AppJson(body): AppJson<RegisterB2b>,
 ) -> Result<Response, ApiError> {
     let name = body.organization_name.trim();
@@ -60,7 +62,7 @@ pub async fn register_b2b(
         return Err(ApiError::bad_request("invalid_request", "organizationName must not be empty"));
     }
     policy::check_name(name).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
-    let new = new_user(&state, &body.owner_email, body.owner_password, body.owner_name).await?;
+    let new = new_user(&state, &client, &body.owner_email, body.owner_password, body.owner_name).await?;
     let txn = state.db.begin().await.map_err(StoreError::from)?;
     let user = users::create(&txn, new).await.map_err(email_taken)?;
     let organization = organizations::create(&txn, name).await?;

@@ -2,8 +2,10 @@
 //! every token it signed has expired) → deleted. Scheduled rotation prepublishes the next
 //! key so cached key sets hold it before it signs; emergency rotation replaces every key.
 
+use crate::security::audit::{Event, Kind};
 use entity::jwks::Model as StoredKey;
 use sea_orm::{DatabaseConnection, TransactionTrait};
+use serde_json::json;
 
 use super::{KeyError, generate::new_sealed_key, vault::Vault};
 use crate::{
@@ -70,7 +72,10 @@ pub async fn run(db: &DatabaseConnection, policy: Policy, vault: &Vault) -> Resu
     let actions = plan(&stored::all(db).await?, now(), policy);
     for action in &actions {
         match action {
-            Action::CreateNext(alg) => create(db, *alg, "next", vault).await?,
+            Action::CreateNext(alg) => {
+                create(db, *alg, "next", vault).await?;
+                rotated(db, *alg, "scheduled").await;
+            }
             Action::Promote(alg, kid) => {
                 let txn = db.begin().await.map_err(StoreError::from)?;
                 stored::promote(&txn, alg.as_str(), kid).await?;
@@ -86,6 +91,11 @@ pub async fn run(db: &DatabaseConnection, policy: Policy, vault: &Vault) -> Resu
     Ok(!actions.is_empty())
 }
 
+/// A next key was published: the start of a rotation.
+async fn rotated(db: &DatabaseConnection, alg: SigningAlg, how: &str) {
+    Event::new(Kind::KeysRotated).details(json!({ "alg": alg.as_str(), "started": how })).record(db).await;
+}
+
 async fn create(db: &DatabaseConnection, alg: SigningAlg, status: &'static str, vault: &Vault) -> Result<(), KeyError> {
     stored::insert(db, new_sealed_key(alg, status, vault).await?).await?;
     Ok(())
@@ -98,6 +108,7 @@ pub async fn rotate(db: &DatabaseConnection, vault: &Vault) -> Result<(), KeyErr
     for alg in ALGS {
         if !keys.iter().any(|k| k.alg == alg.as_str() && k.status == "next") {
             create(db, alg, "next", vault).await?;
+            rotated(db, alg, "by hand").await;
         }
     }
     Ok(())
@@ -118,6 +129,7 @@ pub async fn emergency(db: &DatabaseConnection, vault: &Vault) -> Result<(), Key
     }
     txn.commit().await.map_err(StoreError::from)?;
     tracing::warn!(dropped = old.len(), "emergency key rotation: every earlier key dropped");
+    Event::new(Kind::KeysEmergencyRotation).details(json!({ "dropped": old.len() })).record(db).await;
     Ok(())
 }
 

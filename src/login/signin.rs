@@ -1,5 +1,5 @@
-//! The sign-in page: `email` and `password`, CSRF-protected. Unknown email and wrong
-//! password get the same answer in the same time.
+//! The sign-in page: `email` and `password`, CSRF-protected. The checks themselves
+//! (limits, lockout, password, audit) are `security::signin`'s.
 
 use askama::Template;
 use axum::{
@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use super::complete::complete_sign_in;
 use crate::{
+    security::signin::{SignInError, sign_in},
     state::AppState,
-    store::users,
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
@@ -61,20 +61,35 @@ pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
     client: ClientInfo,
-    Form(form): Form<SignInForm>,
+    Form(mut form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
-    let user = users::find_by_email(&state.db, &form.email).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let valid = state.passwords.verify(form.password, stored).await?;
-    let Some(user) = user.filter(|_| valid) else {
-        tracing::info!("sign-in failed");
-        state.metrics.sign_in_failures.with_label_values(&["page"]).inc();
-        let csrf = browser.csrf_token().await?;
-        let page =
-            SignInPage { csrf: &csrf, req: &form.req, email: &form.email, error: "Incorrect email or password." };
-        return Ok(render(StatusCode::UNAUTHORIZED, &page));
+    let password = std::mem::take(&mut form.password);
+    let user = match sign_in(&state, "page", &form.email, password, &client).await {
+        Ok(user) => user,
+        Err(SignInError::Invalid) => {
+            return again(&browser, &form, StatusCode::UNAUTHORIZED, "Incorrect email or password.").await;
+        }
+        Err(SignInError::Throttled(throttled)) => {
+            let error = format!("Too many attempts. Try again in {} seconds.", throttled.retry_after);
+            let mut response = again(&browser, &form, StatusCode::TOO_MANY_REQUESTS, &error).await?;
+            throttled.stamp(&mut response);
+            return Ok(response);
+        }
+        Err(SignInError::Store(err)) => return Err(err.into()),
+        Err(SignInError::Password(err)) => return Err(err.into()),
     };
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
     complete_sign_in(&state, &browser, &user.id, request_id, client).await
+}
+
+/// The form again, filled in, with what went wrong.
+async fn again(
+    browser: &BrowserSession,
+    form: &SignInForm,
+    status: StatusCode,
+    error: &str,
+) -> Result<Response, PageError> {
+    let csrf = browser.csrf_token().await?;
+    Ok(render(status, &SignInPage { csrf: &csrf, req: &form.req, email: &form.email, error }))
 }

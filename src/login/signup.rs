@@ -59,6 +59,7 @@ pub async fn submit(
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
+    state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;
     let refuse = |status: StatusCode, error: &str, csrf: &str| {
         render(
             status,

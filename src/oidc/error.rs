@@ -9,18 +9,20 @@ use axum::{
 use serde_json::json;
 use url::Url;
 
-use crate::{keys::KeyError, store::StoreError};
+use crate::{keys::KeyError, security::limits::Throttled, store::StoreError};
 
 #[derive(Debug)]
 pub struct OAuthError {
     pub status: StatusCode,
     pub code: &'static str,
     pub description: String,
+    /// Set on 429: when to try again.
+    pub throttled: Option<Throttled>,
 }
 
 impl OAuthError {
     fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
-        OAuthError { status, code, description: description.into() }
+        OAuthError { status, code, description: description.into(), throttled: None }
     }
 
     pub fn invalid_request(description: impl Into<String>) -> Self {
@@ -61,6 +63,18 @@ impl OAuthError {
     }
 }
 
+/// Over a rate limit: 429 with `Retry-After`; the error code is the one RFC 6749
+/// registers for a server that cannot take the request now.
+impl From<Throttled> for OAuthError {
+    fn from(throttled: Throttled) -> Self {
+        let description = format!("too many requests; try again in {} seconds", throttled.retry_after);
+        OAuthError {
+            throttled: Some(throttled),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "temporarily_unavailable", description)
+        }
+    }
+}
+
 impl From<StoreError> for OAuthError {
     fn from(err: StoreError) -> Self {
         if err.is_unavailable() { OAuthError::unavailable() } else { OAuthError::server_error(err) }
@@ -91,6 +105,9 @@ impl IntoResponse for OAuthError {
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"mana-auth\""));
+        }
+        if let Some(throttled) = self.throttled {
+            throttled.stamp(&mut response);
         }
         response
     }

@@ -3,6 +3,7 @@
 //! returns to a registered `post_logout_redirect_uri`. Without a valid `id_token_hint`
 //! for this browser's session, the user confirms first.
 
+use crate::security::audit::{Event, Kind};
 use askama::Template;
 use axum::{
     Form,
@@ -11,6 +12,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
+use serde_json::json;
 
 use super::{backchannel::notify_clients, error::redirect_with};
 use crate::{
@@ -163,6 +165,8 @@ async fn finish(state: &AppState, browser: &BrowserSession, checked: Checked) ->
 pub async fn end_session(state: &AppState, sid: &str) -> Result<(), PageError> {
     let Some(session) = auth_sessions::find_active(&state.db, sid).await? else { return Ok(()) };
     if auth_sessions::end(&state.db, sid).await? {
+        let event = Event::new(Kind::SignedOut).user(session.user_id.as_str());
+        event.details(json!({ "session": sid })).record(&state.db).await;
         notify_clients(state, sid, &session.user_id).await;
     }
     Ok(())

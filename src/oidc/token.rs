@@ -11,9 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{error::OAuthError, grant};
 use crate::{
+    security::limits::Subject,
     state::AppState,
     store::clients::{self, Client},
-    web::client_auth::{AuthMethod, ClientAuthError, presented_client},
+    web::{
+        client_auth::{AuthMethod, ClientAuthError, presented_client},
+        client_info::ClientInfo,
+    },
 };
 
 #[derive(Debug, Deserialize)]
@@ -53,8 +57,8 @@ impl From<crate::tokens::issue::IssuedTokens> for TokenResponse {
     }
 }
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match exchange(&state, &headers, &body).await {
+pub async fn token(State(state): State<AppState>, caller: ClientInfo, headers: HeaderMap, body: Bytes) -> Response {
+    match exchange(&state, &caller, &headers, &body).await {
         Ok(tokens) => {
             let mut response = Json(tokens).into_response();
             let headers = response.headers_mut();
@@ -66,9 +70,17 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     }
 }
 
-async fn exchange(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<TokenResponse, OAuthError> {
+async fn exchange(
+    state: &AppState,
+    caller: &ClientInfo,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TokenResponse, OAuthError> {
+    let limits = &state.config.security.rate_limit;
+    state.limiter.check_address("token", caller, limits.token_per_ip).await?;
     let form: TokenForm = parse_form(body)?;
     let client = authenticate_client(state, headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
+    state.limiter.check("token", Subject::Client(&client.id), limits.token_per_client).await?;
     let grant_type = form.grant_type.as_deref().ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
     let response = match grant_type {
         "authorization_code" => grant::authorization_code::exchange(state, &client, &form).await,

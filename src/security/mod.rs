@@ -1,5 +1,9 @@
-//! Passwords, opaque tokens and their digests: the secrets mana-auth handles.
+//! Passwords, opaque tokens and their digests, rate limits and the audit trail: how
+//! mana-auth guards accounts.
 
+pub mod audit;
+pub mod limits;
 pub mod opaque;
 pub mod passwords;
 pub mod policy;
+pub mod signin;

@@ -1,5 +1,6 @@
 //! Deleting what has expired: browser sessions, signed-in sessions, codes, refresh
-//! tokens and idempotency keys. Run by `mana-auth cleanup` and hourly inside `serve`.
+//! tokens, idempotency keys, and security events past their retention. Run by
+//! `mana-auth cleanup` and hourly inside `serve`.
 
 use entity::{
     auth_sessions::{self, Entity as AuthSessions},
@@ -11,7 +12,8 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::{StoreError, browser_sessions, idempotency, now};
+use super::{StoreError, browser_sessions, idempotency, now, security_events};
+use crate::config::Config;
 
 /// Used codes are kept a day past expiry, so a late replay still revokes what they issued.
 const CODE_GRACE_SECS: i64 = 86_400;
@@ -23,9 +25,10 @@ pub struct Swept {
     pub codes: u64,
     pub refresh_tokens: u64,
     pub idempotency_keys: u64,
+    pub security_events: u64,
 }
 
-pub async fn sweep(db: &impl ConnectionTrait, idempotency_ttl_secs: i64) -> Result<Swept, StoreError> {
+pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, StoreError> {
     let at = now();
     let refresh_tokens =
         RefreshTokens::delete_many().filter(refresh_tokens::Column::ExpiresAt.lte(at)).exec(db).await?.rows_affected;
@@ -44,7 +47,8 @@ pub async fn sweep(db: &impl ConnectionTrait, idempotency_ttl_secs: i64) -> Resu
         sessions,
         codes,
         refresh_tokens,
-        idempotency_keys: idempotency::prune(db, idempotency_ttl_secs).await?,
+        idempotency_keys: idempotency::prune(db, config.credits.idempotency_ttl_secs).await?,
+        security_events: security_events::prune(db, config.security.audit_retention_days).await?,
     })
 }
 

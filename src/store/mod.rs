@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod organizations;
 pub mod purchases;
 pub mod refresh;
+pub mod security_events;
 pub mod users;
 
 use sea_orm::{DbErr, RuntimeErr, SqlErr};

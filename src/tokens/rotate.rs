@@ -20,7 +20,7 @@ pub enum RotateError {
     Invalid,
     /// A used token came back: someone holds a copy.
     #[error("the refresh token was already used")]
-    Reused { family_id: String, session_id: Option<String> },
+    Reused { family_id: String, session_id: Option<String>, user_id: String },
     #[error("{0}")]
     InvalidScope(String),
     #[error(transparent)]
@@ -46,7 +46,11 @@ pub async fn rotate(
     if row.client_id != client.id || row.revoked_at.is_some() {
         return Err(RotateError::Invalid);
     }
-    let reused = || RotateError::Reused { family_id: row.family_id.clone(), session_id: row.session_id.clone() };
+    let reused = || RotateError::Reused {
+        family_id: row.family_id.clone(),
+        session_id: row.session_id.clone(),
+        user_id: row.user_id.clone(),
+    };
     if row.used_at.is_some() {
         return Err(reused());
     }

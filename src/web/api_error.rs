@@ -8,18 +8,24 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{security::passwords::PasswordError, store::StoreError, tokens::TokenError};
+use crate::{
+    security::{limits::Throttled, passwords::PasswordError, signin::SignInError},
+    store::StoreError,
+    tokens::TokenError,
+};
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Set on 429: when to try again.
+    pub throttled: Option<Throttled>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), throttled: None }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -50,6 +56,27 @@ impl ApiError {
 
     pub fn unavailable() -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is unavailable; try again shortly")
+    }
+}
+
+impl From<Throttled> for ApiError {
+    fn from(throttled: Throttled) -> Self {
+        let message = format!("too many requests; try again in {} seconds", throttled.retry_after);
+        ApiError {
+            throttled: Some(throttled),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+        }
+    }
+}
+
+impl From<SignInError> for ApiError {
+    fn from(err: SignInError) -> Self {
+        match err {
+            SignInError::Invalid => ApiError::unauthorized("invalid_credentials", "invalid email or password"),
+            SignInError::Throttled(throttled) => throttled.into(),
+            SignInError::Store(err) => err.into(),
+            SignInError::Password(err) => err.into(),
+        }
     }
 }
 
@@ -89,6 +116,11 @@ pub struct ErrorBody {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { error: self.code.into(), message: self.message })).into_response()
+        let mut response =
+            (self.status, Json(ErrorBody { error: self.code.into(), message: self.message })).into_response();
+        if let Some(throttled) = self.throttled {
+            throttled.stamp(&mut response);
+        }
+        response
     }
 }

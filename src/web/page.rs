@@ -1,5 +1,6 @@
 //! Rendering hosted pages with their security headers, and the error page.
 
+use crate::security::limits::Throttled;
 use askama::Template;
 use axum::{
     http::{HeaderValue, StatusCode, header},
@@ -41,10 +42,18 @@ pub enum PageError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("too many requests")]
+    Throttled(Throttled),
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<Throttled> for PageError {
+    fn from(throttled: Throttled) -> Self {
+        PageError::Throttled(throttled)
+    }
 }
 
 impl From<crate::store::StoreError> for PageError {
@@ -62,16 +71,27 @@ impl From<crate::security::passwords::PasswordError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
-            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Request refused", m.as_str()),
-            PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Request refused", m.as_str()),
-            PageError::Unavailable => {
-                (StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The service is unavailable. Try again shortly.")
-            }
+            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Request refused", m.clone()),
+            PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Request refused", m.clone()),
+            PageError::Throttled(throttled) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Slow down",
+                format!("Too many attempts. Try again in {} seconds.", throttled.retry_after),
+            ),
+            PageError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Unavailable",
+                "The service is unavailable. Try again shortly.".into(),
+            ),
             PageError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Something went wrong on our side.")
+                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Something went wrong on our side.".into())
             }
         };
-        render(status, &ErrorPage { title, message })
+        let mut response = render(status, &ErrorPage { title, message: &message });
+        if let PageError::Throttled(throttled) = self {
+            throttled.stamp(&mut response);
+        }
+        response
     }
 }

@@ -210,6 +210,7 @@ async fn openapi_document_describes_every_endpoint(backend: Backend) {
         ("/api/v1/auth/password", "post"),
         ("/api/v1/auth/sessions", "get"),
         ("/api/v1/auth/sessions/{id}", "delete"),
+        ("/api/v1/auth/security-events", "get"),
         ("/api/v1/auth/organizations", "get"),
         ("/api/v1/organizations/{id}/members", "get"),
         ("/api/v1/organizations/{id}/members", "post"),
@@ -218,8 +219,10 @@ async fn openapi_document_describes_every_endpoint(backend: Backend) {
     for (path, method) in expected {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
     }
-    assert_eq!(doc["paths"].as_object().map(|p| p.len()), Some(14), "no undocumented or stray paths");
-    for schema in ["LoginRequest", "LoginResponse", "UserDto", "ErrorBody", "SessionDto", "RegisterB2b"] {
+    assert_eq!(doc["paths"].as_object().map(|p| p.len()), Some(15), "no undocumented or stray paths");
+    for schema in
+        ["LoginRequest", "LoginResponse", "UserDto", "ErrorBody", "SessionDto", "RegisterB2b", "SecurityEventsPage"]
+    {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema}");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");

@@ -1,6 +1,7 @@
 //! Integration tests: the real app on a random port, a fresh database per test,
 //! spoken to over HTTP as relying parties, browsers and resource servers do.
 
+mod account_security;
 mod api_account;
 mod api_auth;
 mod api_organizations;

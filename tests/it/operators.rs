@@ -153,7 +153,7 @@ async fn global_sign_out_ends_every_session(backend: Backend) {
     }
     assert!(!browser.get("/").await.text().await.expect("home").contains("browser@example.org"));
 
-    let swept = store::cleanup::sweep(&app.db, 86_400).await.expect("sweep");
+    let swept = store::cleanup::sweep(&app.db, &app.state.config).await.expect("sweep");
     assert_eq!(swept.sessions, 3, "ended sessions are cleaned up");
     assert_eq!(api.login("g1@example.org", None).await["tokenType"], "Bearer", "signing in again works");
 }

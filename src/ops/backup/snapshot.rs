@@ -89,6 +89,7 @@ tables! {
     "credit_purchases" => entity::credit_purchases::Entity,
     "idempotency_keys" => entity::idempotency_keys::Entity,
     "webhook_events" => entity::webhook_events::Entity,
+    "security_events" => entity::security_events::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.

@@ -1,0 +1,89 @@
+//! The audit trail: what happened to accounts, clients and keys, and from where.
+//! Recording never fails the request it describes; a failed write is logged.
+
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+use crate::{
+    store::security_events::{self, NewEvent},
+    web::client_info::ClientInfo,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    SignInSucceeded,
+    SignInFailed,
+    AccountLocked,
+    SignedOut,
+    RefreshTokenReused,
+    PasswordChanged,
+    SessionsRevokedAll,
+    ClientAdded,
+    ClientRemoved,
+    KeysRotated,
+    KeysEmergencyRotation,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SignInSucceeded => "sign_in.succeeded",
+            Kind::SignInFailed => "sign_in.failed",
+            Kind::AccountLocked => "account.locked",
+            Kind::SignedOut => "signed_out",
+            Kind::RefreshTokenReused => "refresh_token.reused",
+            Kind::PasswordChanged => "password.changed",
+            Kind::SessionsRevokedAll => "sessions.revoked_all",
+            Kind::ClientAdded => "client.added",
+            Kind::ClientRemoved => "client.removed",
+            Kind::KeysRotated => "keys.rotated",
+            Kind::KeysEmergencyRotation => "keys.emergency_rotation",
+        }
+    }
+}
+
+/// One event being put together: `Event::new(kind).user(id).from(&client).record(db)`.
+pub struct Event(NewEvent);
+
+impl Event {
+    pub fn new(kind: Kind) -> Self {
+        Event(NewEvent {
+            kind: kind.as_str(),
+            user_id: None,
+            client_id: None,
+            ip: None,
+            user_agent: None,
+            details: None,
+        })
+    }
+
+    /// The account concerned, when there is one.
+    pub fn user<'a>(mut self, user_id: impl Into<Option<&'a str>>) -> Self {
+        self.0.user_id = user_id.into().map(str::to_owned);
+        self
+    }
+
+    pub fn client(mut self, client_id: &str) -> Self {
+        self.0.client_id = Some(client_id.to_owned());
+        self
+    }
+
+    /// The address and user agent of the request.
+    pub fn from(mut self, client: &ClientInfo) -> Self {
+        self.0.ip.clone_from(&client.ip);
+        self.0.user_agent.clone_from(&client.user_agent);
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.0.details = Some(details);
+        self
+    }
+
+    pub async fn record(self, db: &impl ConnectionTrait) {
+        let kind = self.0.kind;
+        if let Err(err) = security_events::insert(db, self.0).await {
+            tracing::error!(error = %err, kind, "security event not recorded");
+        }
+    }
+}
