@@ -5,7 +5,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use mana_auth::{
     config::{ClientConfig, Config, SigningAlg},
-    keys::{KeySet, vault::Vault},
+    keys::{KeySet, keyset::Expect, vault::Vault},
     security::passwords::Passwords,
     store::clients::Client,
     tokens::{
@@ -71,11 +71,12 @@ fn floors(c: &mut Criterion) {
     };
     let signer = f.keys.signer(SigningAlg::EdDSA).expect("signer");
     let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context)).expect("mint").token;
-    let claims: AccessClaims = f.keys.verify(&token, &f.config.issuer, "at+jwt").expect("verifies");
+    let expect = Expect::access_token(&f.config.issuer);
+    let (claims, _): (AccessClaims, _) = f.keys.verify(&token, &f.config.issuer, &expect).expect("verifies");
 
     c.bench_function("ed25519_sign_access_token", |b| b.iter(|| signer.sign("at+jwt", &claims).expect("sign")));
     c.bench_function("verify_access_token_cached_keys", |b| {
-        b.iter(|| f.keys.verify::<AccessClaims>(&token, &f.config.issuer, "at+jwt").expect("verify"))
+        b.iter(|| f.keys.verify::<AccessClaims>(&token, &f.config.issuer, &expect).expect("verify"))
     });
     c.bench_function("mint_id_and_access_token", |b| {
         b.iter(|| {

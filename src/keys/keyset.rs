@@ -14,7 +14,7 @@ pub struct KeySet {
     signers: HashMap<SigningAlg, Signer>,
     /// When each active signing key started signing (UNIX seconds).
     activated: HashMap<SigningAlg, i64>,
-    verifiers: HashMap<String, (Algorithm, DecodingKey)>,
+    verifiers: HashMap<String, (SigningAlg, Algorithm, DecodingKey)>,
     /// The public JWK Set document (RFC 7517 §5).
     pub jwks: serde_json::Value,
     /// `kid:status` of every stored key, to tell when the stored set changed.
@@ -30,6 +30,10 @@ pub enum VerifyError {
     UnknownKey,
     #[error("wrong token type")]
     WrongType,
+    #[error("algorithm not accepted for this token")]
+    WrongAlgorithm,
+    #[error("key references in the header are not accepted")]
+    KeyInHeader,
     #[error("{0}")]
     Invalid(jsonwebtoken::errors::Error),
 }
@@ -61,8 +65,8 @@ impl KeySet {
             let unusable = |reason: String| KeyError::Unusable { kid: row.kid.clone(), reason };
             let alg = SigningAlg::parse(&row.alg).ok_or_else(|| unusable(format!("unknown alg {}", row.alg)))?;
             let jwk: serde_json::Value = serde_json::from_str(&row.public_jwk).map_err(|e| unusable(e.to_string()))?;
-            verifiers
-                .insert(row.kid.clone(), decoding_key(alg, &jwk).ok_or_else(|| unusable("bad public JWK".into()))?);
+            let (jwt_alg, key) = decoding_key(alg, &jwk).ok_or_else(|| unusable("bad public JWK".into()))?;
+            verifiers.insert(row.kid.clone(), (alg, jwt_alg, key));
             if row.status == "active" {
                 signers.insert(alg, Signer::from_pkcs8(&row.kid, alg, &vault.open(&row.kid, &row.private_der)?)?);
                 activated.insert(alg, row.activated_at.unwrap_or(row.created_at));
@@ -84,41 +88,61 @@ impl KeySet {
 
     /// Verifies signature, `iss`, `exp` and `nbf` of a token this provider signed, and its `typ`.
     /// Only algorithms of published keys are accepted: `none` and HMAC never verify.
-    pub fn verify<T: DeserializeOwned>(&self, token: &str, issuer: &str, typ: &str) -> Result<T, VerifyError> {
-        self.verify_with(token, issuer, typ, true)
-    }
-
-    /// As `verify`, but accepts an expired token: an `id_token_hint` at logout may be old.
-    pub fn verify_ignoring_expiry<T: DeserializeOwned>(
+    /// Verifies one of our tokens: a `kid` of this key set, an algorithm `expect`
+    /// allows and matching that key, no key material or key URL in the header (`jku`,
+    /// `jwk`, `x5u`, `x5c`: we never trust a token to name its own key), the `typ`,
+    /// the issuer, the audience when one is expected, `nbf`, and `exp` unless told not
+    /// to. Returns the claims and the algorithm that signed them.
+    pub fn verify<T: DeserializeOwned>(
         &self,
         token: &str,
         issuer: &str,
-        typ: &str,
-    ) -> Result<T, VerifyError> {
-        self.verify_with(token, issuer, typ, false)
-    }
-
-    fn verify_with<T: DeserializeOwned>(
-        &self,
-        token: &str,
-        issuer: &str,
-        typ: &str,
-        check_exp: bool,
-    ) -> Result<T, VerifyError> {
+        expect: &Expect<'_>,
+    ) -> Result<(T, SigningAlg), VerifyError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Malformed)?;
+        if header.jku.is_some() || header.jwk.is_some() || header.x5u.is_some() || header.x5c.is_some() {
+            return Err(VerifyError::KeyInHeader);
+        }
         let kid = header.kid.as_deref().ok_or(VerifyError::UnknownKey)?;
-        let (alg, key) = self.verifiers.get(kid).ok_or(VerifyError::UnknownKey)?;
-        if header.typ.as_deref().map(str::to_ascii_lowercase) != Some(typ.to_ascii_lowercase()) {
+        let (alg, jwt_alg, key) = self.verifiers.get(kid).ok_or(VerifyError::UnknownKey)?;
+        if header.alg != *jwt_alg || !expect.algs.contains(alg) {
+            return Err(VerifyError::WrongAlgorithm);
+        }
+        if header.typ.as_deref().map(str::to_ascii_lowercase) != Some(expect.typ.to_ascii_lowercase()) {
             return Err(VerifyError::WrongType);
         }
-        let mut validation = Validation::new(*alg);
+        let mut validation = Validation::new(*jwt_alg);
         validation.set_issuer(&[issuer]);
-        validation.validate_aud = false;
+        match expect.audience {
+            Some(audience) => validation.set_audience(&[audience]),
+            None => validation.validate_aud = false,
+        }
         validation.validate_nbf = true;
-        validation.validate_exp = check_exp;
-        validation.leeway = 0;
+        validation.validate_exp = expect.check_exp;
+        validation.leeway = LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        jsonwebtoken::decode::<T>(token, key, &validation).map(|data| data.claims).map_err(VerifyError::Invalid)
+        let claims = jsonwebtoken::decode::<T>(token, key, &validation).map_err(VerifyError::Invalid)?.claims;
+        Ok((claims, *alg))
+    }
+}
+
+/// Clock skew allowed on `exp` and `nbf`: replicas keep their clocks in sync, and a
+/// token should not outlive its stated lifetime by much.
+const LEEWAY_SECS: u64 = 5;
+
+/// What a token must be to be accepted.
+pub struct Expect<'a> {
+    /// `at+jwt` for access tokens, `JWT` for id_tokens.
+    pub typ: &'a str,
+    pub algs: &'a [SigningAlg],
+    pub audience: Option<&'a str>,
+    pub check_exp: bool,
+}
+
+impl<'a> Expect<'a> {
+    /// Access tokens: EdDSA only, meant for this provider (`aud` is the issuer), unexpired.
+    pub fn access_token(issuer: &'a str) -> Self {
+        Expect { typ: "at+jwt", algs: &[SigningAlg::EdDSA], audience: Some(issuer), check_exp: true }
     }
 }
 

@@ -16,6 +16,8 @@ use serde_json::json;
 
 use super::{backchannel::notify_clients, error::redirect_with};
 use crate::{
+    config::SigningAlg,
+    keys::keyset::Expect,
     state::AppState,
     store::{auth_sessions, clients},
     web::{
@@ -114,15 +116,10 @@ pub async fn logout_confirm(
 }
 
 async fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, PageError> {
-    let hint =
-        match params.id_token_hint.as_deref() {
-            Some(token) => Some(
-                state.keys.current().verify_ignoring_expiry::<HintClaims>(token, &state.config.issuer, "JWT").map_err(
-                    |_| PageError::BadRequest("The sign-out request carries an invalid id_token_hint.".into()),
-                )?,
-            ),
-            None => None,
-        };
+    let hint = match params.id_token_hint.as_deref() {
+        Some(token) => Some(verify_hint(state, token).await?),
+        None => None,
+    };
     let client_id = match (hint.as_ref().map(|h| h.aud.as_str()), params.client_id.as_deref()) {
         (Some(aud), Some(named)) if aud != named => {
             return Err(PageError::BadRequest("client_id does not match the id_token_hint.".into()));
@@ -170,6 +167,20 @@ pub async fn end_session(state: &AppState, sid: &str) -> Result<(), PageError> {
         notify_clients(state, sid, &session.user_id).await;
     }
     Ok(())
+}
+
+/// An id_token we issued, possibly expired, signed with the algorithm its client's
+/// id_tokens use.
+async fn verify_hint(state: &AppState, token: &str) -> Result<HintClaims, PageError> {
+    let invalid = || PageError::BadRequest("The sign-out request carries an invalid id_token_hint.".into());
+    let expect = Expect { typ: "JWT", algs: &[SigningAlg::EdDSA, SigningAlg::RS256], audience: None, check_exp: false };
+    let (hint, alg) =
+        state.keys.current().verify::<HintClaims>(token, &state.config.issuer, &expect).map_err(|_| invalid())?;
+    let client = clients::find(&state.db, &hint.aud).await?.ok_or_else(invalid)?;
+    if client.id_token_signed_response_alg.unwrap_or(state.config.tokens.default_id_token_alg) != alg {
+        return Err(invalid());
+    }
+    Ok(hint)
 }
 
 pub async fn logged_out() -> Response {

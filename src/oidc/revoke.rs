@@ -13,7 +13,7 @@ use super::{
     error::OAuthError,
     token::{authenticate_client, parse_form},
 };
-use crate::{state::AppState, store::refresh, tokens::mint::AccessClaims};
+use crate::{keys::keyset::Expect, state::AppState, store::refresh, tokens::mint::AccessClaims};
 
 #[derive(Deserialize)]
 struct RevokeForm {
@@ -41,8 +41,12 @@ async fn revoke_token(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Res
     }
     let family = match refresh::find(&state.db, &token).await? {
         Some(row) => Some(row),
-        None => match state.keys.current().verify::<AccessClaims>(&token, &state.config.issuer, "at+jwt") {
-            Ok(claims) => refresh::family_of_access_token(&state.db, &claims.jti).await?,
+        None => match state.keys.current().verify::<AccessClaims>(
+            &token,
+            &state.config.issuer,
+            &Expect::access_token(&state.config.issuer),
+        ) {
+            Ok((claims, _)) => refresh::family_of_access_token(&state.db, &claims.jti).await?,
             Err(_) => None,
         },
     };

@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 
 use super::mint::AccessClaims;
 use crate::{
-    keys::KeySet,
+    keys::{KeySet, keyset::Expect},
     store::{StoreError, auth_sessions, refresh},
 };
 
@@ -25,8 +25,9 @@ pub async fn verify_access_token(
     issuer: &str,
     token: &str,
 ) -> Result<AccessClaims, AccessTokenError> {
-    let claims: AccessClaims =
-        keys.verify(token, issuer, "at+jwt").map_err(|e| AccessTokenError::Invalid(e.to_string()))?;
+    let (claims, _): (AccessClaims, _) = keys
+        .verify(token, issuer, &Expect::access_token(issuer))
+        .map_err(|e| AccessTokenError::Invalid(e.to_string()))?;
     if let Some(sid) = &claims.sid
         && auth_sessions::find_active(db, sid).await?.is_none()
     {

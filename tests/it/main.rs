@@ -19,5 +19,6 @@ mod ops;
 mod outage;
 mod pages;
 mod revocation;
+mod token_attacks;
 mod token_errors;
 mod userinfo_tokens;
