@@ -35,6 +35,7 @@ pub struct Config {
     pub backup: BackupConfig,
     pub security: SecurityConfig,
     pub redis: RedisConfig,
+    pub mail: MailConfig,
     pub log: LogConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -186,6 +187,8 @@ pub struct RateLimitConfig {
     pub register_per_ip: u64,
     pub token_per_ip: u64,
     pub token_per_client: u64,
+    pub reset_per_ip: u64,
+    pub reset_per_account: u64,
 }
 
 /// Failed sign-ins on one account before it is locked, and for how long.
@@ -205,6 +208,17 @@ pub struct RedisConfig {
     pub url: Option<Secret>,
     /// Put before every key, so deployments can share one Redis.
     pub key_prefix: String,
+}
+
+/// Outgoing mail: SMTP when `smtp_url` is set, else one file per message in `outbox_dir`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    pub from: String,
+    pub smtp_url: Option<Secret>,
+    pub outbox_dir: String,
+    pub verify_email_ttl_secs: i64,
+    pub reset_password_ttl_secs: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -360,6 +374,12 @@ impl Config {
         }
         if lockout.forget_after_secs == 0 {
             return Err(invalid("security.lockout.forget_after_secs", "must be at least 1"));
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(invalid("mail.from", "must be an address, e.g. \"mana-auth <no-reply@example.org>\""));
+        }
+        if self.mail.verify_email_ttl_secs <= 0 || self.mail.reset_password_ttl_secs <= 0 {
+            return Err(invalid("mail", "verify_email_ttl_secs and reset_password_ttl_secs must be positive"));
         }
         if let Some(url) = &self.redis.url {
             let scheme = Url::parse(url.expose()).map(|u| u.scheme().to_owned()).unwrap_or_default();

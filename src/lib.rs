@@ -8,6 +8,7 @@ pub mod credits;
 pub mod keyring;
 pub mod keys;
 pub mod login;
+pub mod mail;
 pub mod oidc;
 pub mod ops;
 pub mod security;
@@ -59,6 +60,8 @@ pub enum StartError {
     Http(reqwest::Error),
     #[error("{0}")]
     Limits(String),
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
 }
 
 /// Opens and migrates the database, and makes sure the ledger's system accounts exist.
@@ -83,6 +86,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         .build()
         .map_err(StartError::Http)?;
     let limiter = security::limits::Limiter::connect(&config).await.map_err(StartError::Limits)?;
+    let config_mail = config.mail.clone();
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -92,6 +96,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         metrics: Arc::new(ops::metrics::Metrics::new()?),
         http,
         limiter: Arc::new(limiter),
+        mailer: Arc::new(mail::Mailer::new(&config_mail)?),
     })
 }
 

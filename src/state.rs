@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     config::Config,
     keyring::KeyRing,
+    mail::Mailer,
     oidc::discovery::Discovery,
     ops::metrics::Metrics,
     security::{limits::Limiter, passwords::Passwords},
@@ -25,4 +26,5 @@ pub struct AppState {
     /// Outbound HTTP for back-channel logout deliveries.
     pub http: reqwest::Client,
     pub limiter: Arc<Limiter>,
+    pub mailer: Arc<Mailer>,
 }

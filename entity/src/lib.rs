@@ -18,4 +18,5 @@ pub mod organizations;
 pub mod refresh_tokens;
 pub mod security_events;
 pub mod users;
+pub mod verification_tokens;
 pub mod webhook_events;

@@ -6,6 +6,7 @@ mod m20261125_000001_create_core_tables;
 mod m20261125_000002_add_devices_and_organizations;
 mod m20261125_000003_create_credits_ledger;
 mod m20261125_000004_create_security_events;
+mod m20261125_000005_create_verification_tokens;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_add_devices_and_organizations::Migration),
             Box::new(m20261125_000003_create_credits_ledger::Migration),
             Box::new(m20261125_000004_create_security_events::Migration),
+            Box::new(m20261125_000005_create_verification_tokens::Migration),
         ]
     }
 }

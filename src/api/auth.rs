@@ -23,7 +23,7 @@ use crate::{
     security::{
         audit::{Event, Kind},
         opaque::new_id,
-        policy, signin,
+        policy, recovery, signin,
     },
     state::AppState,
     store::{
@@ -94,6 +94,7 @@ pub async fn register(
         CreditsError::Store(err) => email_taken(err),
         other => other.into(),
     })?;
+    recovery::send_verification(&state, &user).await?;
     Ok((StatusCode::CREATED, Json(UserDto::from(&user))).into_response())
 }
 

@@ -6,6 +6,7 @@ mod auth;
 mod dto;
 mod openapi;
 mod organizations;
+mod recovery;
 
 use std::{sync::Arc, time::Duration};
 
@@ -39,6 +40,10 @@ pub fn router(config: &Config) -> Router<AppState> {
         .route("/api/v1/auth/sessions", get(account::sessions))
         .route("/api/v1/auth/sessions/{id}", delete(account::end_session))
         .route("/api/v1/auth/security-events", get(account::security_events))
+        .route("/api/v1/auth/password/forgot", post(recovery::forgot_password))
+        .route("/api/v1/auth/password/reset", post(recovery::reset_password))
+        .route("/api/v1/auth/email/verify", post(recovery::verify_email))
+        .route("/api/v1/auth/email/resend", post(recovery::resend_verification))
         .route("/api/v1/auth/organizations", get(organizations::mine))
         .route("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member))
         .route("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member))

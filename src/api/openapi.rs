@@ -5,7 +5,7 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use super::{account, auth, organizations};
+use super::{account, auth, organizations, recovery};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,8 @@ use super::{account, auth, organizations};
     paths(
         auth::register, auth::login, auth::refresh, auth::logout, auth::validate, auth::jwks,
         account::me, account::update_me, account::change_password, account::sessions, account::end_session,
-        account::security_events,
+        account::security_events, recovery::forgot_password, recovery::reset_password, recovery::verify_email,
+        recovery::resend_verification,
         organizations::register_b2b, organizations::mine, organizations::members, organizations::add_member,
         organizations::remove_member,
     ),

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     credits::grants,
-    security::policy,
+    security::{policy, recovery},
     state::AppState,
     store::{
         StoreError,
@@ -69,6 +69,7 @@ pub async fn register_b2b(
     organizations::add_member(&txn, &organization.id, &user.id, "owner").await?;
     grants::signup_bonus(&txn, &state.config.credits, &user.id).await?;
     txn.commit().await.map_err(StoreError::from)?;
+    recovery::send_verification(&state, &user).await?;
     let body = B2bRegistration {
         organization: OrganizationDto::new(&organization, Some("owner".into())),
         user: UserDto::from(&user),

@@ -3,8 +3,9 @@
 mod complete;
 pub mod consent;
 pub mod home;
+pub mod recovery;
 pub mod signin;
-pub mod signup;
+mod signup;
 
 use axum::{Router, routing::get};
 
@@ -16,5 +17,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/style.css", get(home::stylesheet))
         .route("/login", get(signin::show).post(signin::submit))
         .route("/signup", get(signup::show).post(signup::submit))
+        .route("/password/forgot", get(recovery::forgot).post(recovery::forgot_submit))
+        .route("/password/reset", get(recovery::reset).post(recovery::reset_submit))
+        .route("/email/verify", get(recovery::verify_email))
         .route("/consent", get(consent::show).post(consent::submit))
 }

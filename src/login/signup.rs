@@ -1,4 +1,5 @@
-//! The sign-up page: creates an account and signs it in.
+//! The sign-up page: creates an account and mails it a confirmation link. An address
+//! that already has an account gets the same answer (and its owner a mail).
 
 use askama::Template;
 use axum::{
@@ -9,16 +10,19 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{complete::complete_sign_in, signin::PageQuery};
+use super::signin::PageQuery;
 use crate::{
     credits::{CreditsError, grants},
-    security::policy::check_new_account,
+    security::{policy::check_new_account, recovery},
     state::AppState,
-    store::{StoreError, users::NewUser},
+    store::{
+        StoreError,
+        users::{self, NewUser},
+    },
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
-        page::{PageError, render},
+        page::{NoticePage, PageError, render},
     },
 };
 
@@ -71,20 +75,34 @@ pub async fn submit(
     if let Err(problem) = check_new_account(&form.email, &form.password, username.as_deref()) {
         return Ok(refuse(StatusCode::BAD_REQUEST, problem, &csrf));
     }
+    // Hashed whether the address is taken or not: both answers take the same time.
     let password_hash = state.passwords.hash(form.password.clone()).await?;
+    if users::find_by_email(&state.db, &form.email).await?.is_some() {
+        recovery::tell_owner_of_signup_attempt(&state, &form.email);
+        return Ok(check_your_inbox(&form));
+    }
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
     let new = NewUser { email: form.email.clone(), username, name, password_hash };
     let user = match grants::register(&state.db, &state.config.credits, new).await {
         Ok(user) => user,
         Err(CreditsError::Store(StoreError::Conflict(_))) => {
-            return Ok(refuse(
-                StatusCode::CONFLICT,
-                "An account with this email or username already exists. Sign in instead.",
-                &csrf,
-            ));
+            return Ok(refuse(StatusCode::CONFLICT, "This username is taken. Choose another one.", &csrf));
         }
         Err(err) => return Err(PageError::Internal(err.to_string())),
     };
-    let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
-    complete_sign_in(&state, &browser, &user.id, request_id, client).await
+    recovery::send_verification(&state, &user).await?;
+    Ok(check_your_inbox(&form))
+}
+
+/// The one answer to a sign-up, whether the address was new or already had an
+/// account (its owner gets a mail saying so): nothing tells the two apart.
+fn check_your_inbox(form: &SignUpForm) -> Response {
+    let link = if form.req.is_empty() { "/login".to_owned() } else { format!("/login?req={}", form.req) };
+    let message = format!(
+        "We sent a message to {} to confirm the address. You can sign in now with the password you chose.",
+        form.email.trim()
+    );
+    let page =
+        NoticePage { title: "Check your inbox", message: &message, link: &link, link_text: "Continue to sign in" };
+    render(StatusCode::OK, &page)
 }

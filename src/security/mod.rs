@@ -6,4 +6,5 @@ pub mod limits;
 pub mod opaque;
 pub mod passwords;
 pub mod policy;
+pub mod recovery;
 pub mod signin;

@@ -99,3 +99,17 @@ pub async fn touch(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError
         .await?;
     Ok(())
 }
+
+/// Ends every session of a user and revokes every refresh token they hold, inside the
+/// caller's transaction; returns the sessions ended.
+pub async fn end_all_of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<u64, StoreError> {
+    let ended = AuthSessions::update_many()
+        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now()))
+        .filter(auth_sessions::Column::UserId.eq(user_id))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected;
+    refresh::revoke_user(db, user_id).await?;
+    Ok(ended)
+}

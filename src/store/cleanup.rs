@@ -1,6 +1,6 @@
 //! Deleting what has expired: browser sessions, signed-in sessions, codes, refresh
-//! tokens, idempotency keys, and security events past their retention. Run by
-//! `mana-auth cleanup` and hourly inside `serve`.
+//! tokens, idempotency keys, used or expired mailed tokens, and security events past
+//! their retention. Run by `mana-auth cleanup` and hourly inside `serve`.
 
 use entity::{
     auth_sessions::{self, Entity as AuthSessions},
@@ -12,7 +12,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::{StoreError, browser_sessions, idempotency, now, security_events};
+use super::{StoreError, browser_sessions, idempotency, now, security_events, verification_tokens};
 use crate::config::Config;
 
 /// Used codes are kept a day past expiry, so a late replay still revokes what they issued.
@@ -26,6 +26,7 @@ pub struct Swept {
     pub refresh_tokens: u64,
     pub idempotency_keys: u64,
     pub security_events: u64,
+    pub verification_tokens: u64,
 }
 
 pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, StoreError> {
@@ -49,6 +50,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
         refresh_tokens,
         idempotency_keys: idempotency::prune(db, config.credits.idempotency_ttl_secs).await?,
         security_events: security_events::prune(db, config.security.audit_retention_days).await?,
+        verification_tokens: verification_tokens::prune(db).await?,
     })
 }
 

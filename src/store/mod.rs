@@ -16,6 +16,7 @@ pub mod purchases;
 pub mod refresh;
 pub mod security_events;
 pub mod users;
+pub mod verification_tokens;
 
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 

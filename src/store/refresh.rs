@@ -63,6 +63,10 @@ pub async fn revoke_session(db: &impl ConnectionTrait, session_id: &str) -> Resu
     revoke_where(db, refresh_tokens::Column::SessionId.eq(session_id)).await
 }
 
+pub async fn revoke_user(db: &impl ConnectionTrait, user_id: &str) -> Result<u64, StoreError> {
+    revoke_where(db, refresh_tokens::Column::UserId.eq(user_id)).await
+}
+
 async fn revoke_where(db: &impl ConnectionTrait, condition: sea_orm::sea_query::SimpleExpr) -> Result<u64, StoreError> {
     let result = RefreshTokens::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now()))

@@ -61,3 +61,13 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, id: &str, password_has
         .await?;
     Ok(())
 }
+
+pub async fn mark_email_verified(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
+    Users::update_many()
+        .col_expr(users::Column::EmailVerified, Expr::value(true))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -35,6 +35,16 @@ pub struct ErrorPage<'a> {
     pub message: &'a str,
 }
 
+/// A page that only tells something, with an optional way on.
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub struct NoticePage<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+    pub link: &'a str,
+    pub link_text: &'a str,
+}
+
 /// What a hosted page answers when it cannot go on. Never redirects.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {

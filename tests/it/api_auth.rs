@@ -211,6 +211,10 @@ async fn openapi_document_describes_every_endpoint(backend: Backend) {
         ("/api/v1/auth/sessions", "get"),
         ("/api/v1/auth/sessions/{id}", "delete"),
         ("/api/v1/auth/security-events", "get"),
+        ("/api/v1/auth/password/forgot", "post"),
+        ("/api/v1/auth/password/reset", "post"),
+        ("/api/v1/auth/email/verify", "post"),
+        ("/api/v1/auth/email/resend", "post"),
         ("/api/v1/auth/organizations", "get"),
         ("/api/v1/organizations/{id}/members", "get"),
         ("/api/v1/organizations/{id}/members", "post"),
@@ -219,7 +223,7 @@ async fn openapi_document_describes_every_endpoint(backend: Backend) {
     for (path, method) in expected {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
     }
-    assert_eq!(doc["paths"].as_object().map(|p| p.len()), Some(15), "no undocumented or stray paths");
+    assert_eq!(doc["paths"].as_object().map(|p| p.len()), Some(19), "no undocumented or stray paths");
     for schema in
         ["LoginRequest", "LoginResponse", "UserDto", "ErrorBody", "SessionDto", "RegisterB2b", "SecurityEventsPage"]
     {

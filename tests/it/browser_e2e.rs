@@ -148,13 +148,22 @@ async fn hosted_pages_work_in_a_real_browser(backend: Backend) {
         std::env::temp_dir().join(format!("mana-auth-chromium-{}", mana_auth::security::opaque::random_token(6)));
     let browser = open_browser(port, &profile).await;
 
-    // Sign up: the account is created and signed in.
+    // Sign up: the account is created and its address confirmed by the mailed link.
     browser.goto(&app.url("/signup")).await.expect("signup page");
     fill(&browser, "name", "Ada Lovelace").await;
     fill(&browser, "username", "ada").await;
     fill(&browser, "email", "ada@example.org").await;
     fill(&browser, "password", "analytical engine 1843").await;
     screenshot(&browser, "1-sign-up").await;
+    click(&browser, "button[type=submit]").await;
+    wait_for_text(&browser, "Check your inbox").await;
+    screenshot(&browser, "1b-check-inbox").await;
+    let token = app.mailed_token("ada@example.org", "/email/verify").await;
+    browser.goto(&app.url(&format!("/email/verify?token={token}"))).await.expect("verify link");
+    wait_for_text(&browser, "Email confirmed").await;
+    browser.goto(&app.url("/login")).await.expect("sign-in page");
+    fill(&browser, "email", "ada@example.org").await;
+    fill(&browser, "password", "analytical engine 1843").await;
     click(&browser, "button[type=submit]").await;
     wait_for_text(&browser, "You are signed in as").await;
 

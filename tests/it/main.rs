@@ -18,6 +18,7 @@ mod operators;
 mod ops;
 mod outage;
 mod pages;
+mod recovery;
 mod revocation;
 mod token_attacks;
 mod token_errors;

@@ -109,7 +109,15 @@ async fn sign_up_creates_the_account_and_continues_the_flow(backend: Backend) {
         ("csrf", &csrf),
         ("req", &req),
     ];
-    let (_, callback) = browser.follow(browser.post_form("/signup", &form).await).await;
+    let created = browser.post_form("/signup", &form).await;
+    assert_eq!(created.status(), 200);
+    let answer = created.text().await.expect("page");
+    assert!(answer.contains("Check your inbox") && answer.contains(&format!("/login?req={req}")), "{answer}");
+    let token = app.mailed_token("new@example.org", "/email/verify").await;
+
+    // The page goes on to sign in, and the authorization request continues from there.
+    let page = browser.get(&format!("/login?req={req}")).await.text().await.expect("page");
+    let (_, callback) = browser.follow(browser.submit_sign_in(&page, "new@example.org", PASSWORD).await).await;
     let code = query_param(&callback.expect("back to the client"), "code").expect("code");
     let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
     let claims = tokens
@@ -118,17 +126,34 @@ async fn sign_up_creates_the_account_and_continues_the_flow(backend: Backend) {
         .claims(&rp.verifier_for(CoreJwsSigningAlgorithm::EdDsa), &request.nonce)
         .expect("valid");
     assert_eq!(claims.email().map(|e| e.as_str()), Some("new@example.org"));
+    assert_eq!(claims.email_verified(), Some(false));
     assert_eq!(claims.preferred_username().map(|u| u.as_str()), Some("newperson"));
 
+    // The mailed link confirms the address, once.
+    assert_eq!(browser.get(&format!("/email/verify?token={token}")).await.status(), 200);
+    assert_eq!(browser.get(&format!("/email/verify?token={token}")).await.status(), 400, "single use");
+    let user = mana_auth::store::users::find_by_email(&app.db, "new@example.org").await.expect("find").expect("user");
+    assert!(user.email_verified);
+
+    // A taken address gets the very same answer; its owner gets a mail instead.
     let again = Browser::new(&app.base);
-    let page = again.get("/signup").await.text().await.expect("page");
-    let taken = again
-        .post_form(
-            "/signup",
-            &[("email", "new@example.org"), ("password", PASSWORD), ("csrf", &hidden_field(&page, "csrf"))],
-        )
-        .await;
-    assert_eq!(taken.status(), 409);
+    let sign_up = |email: &'static str, username: &'static str| {
+        let again = &again;
+        async move {
+            let page = again.get("/signup").await.text().await.expect("page");
+            let csrf = hidden_field(&page, "csrf");
+            let form = [("email", email), ("password", PASSWORD), ("username", username), ("csrf", csrf.as_str())];
+            let response = again.post_form("/signup", &form).await;
+            (response.status(), response.text().await.expect("page").replace(email, "EMAIL"))
+        }
+    };
+    let taken = sign_up("new@example.org", "").await;
+    let fresh = sign_up("fresh@example.org", "").await;
+    assert_eq!(taken, fresh, "a taken address answers like a new one");
+    let owner_mail =
+        app.mails().into_iter().find(|m| m.contains("To: new@example.org") && m.contains("already has one"));
+    assert!(owner_mail.is_some(), "the owner is told");
+    assert_eq!(sign_up("other@example.org", "newperson").await.0, 409, "a taken username is said so");
 }
 on_every_backend!(sign_up_creates_the_account_and_continues_the_flow);
 

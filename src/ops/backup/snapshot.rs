@@ -90,6 +90,7 @@ tables! {
     "idempotency_keys" => entity::idempotency_keys::Entity,
     "webhook_events" => entity::webhook_events::Entity,
     "security_events" => entity::security_events::Entity,
+    "verification_tokens" => entity::verification_tokens::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.

@@ -24,6 +24,8 @@ fn limiter(threshold: u64) -> Limiter {
         register_per_ip: 0,
         token_per_ip: 0,
         token_per_client: 0,
+        reset_per_ip: 0,
+        reset_per_account: 0,
     };
     Limiter::with(Box::new(memory::MemoryCounters::default()), &rate, &lockout(threshold))
 }

@@ -9,7 +9,10 @@ pub mod rp;
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{Form, Router, routing::post};
-use mana_auth::config::{ClientConfig, Config, Secret};
+use mana_auth::{
+    config::{ClientConfig, Config, Secret},
+    security::opaque::random_token,
+};
 use tokio::{net::TcpListener, sync::Mutex};
 
 pub use database::Backend;
@@ -77,6 +80,8 @@ impl TestApp {
         config.database.url = Secret::new(database_url.clone());
         config.database.max_connections = 8;
         config.clients = test_clients(receiver);
+        let outbox = std::env::temp_dir().join(format!("mana-auth-outbox-{}", random_token(8)));
+        config.mail.outbox_dir = outbox.display().to_string();
         adjust(&mut config);
         config.validate().expect("test config is valid");
         let state = mana_auth::build_state(config).await.expect("app starts");
@@ -87,6 +92,31 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The messages mailed so far (the outbox), oldest first, decoded to plain text.
+    pub fn mails(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.state.config.mail.outbox_dir) else { return Vec::new() };
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files.iter().map(|f| unfold_quoted_printable(&std::fs::read_to_string(f).expect("mail"))).collect()
+    }
+
+    /// Waits for a mail to `to` whose body links to `path`, and returns the link's token.
+    pub async fn mailed_token(&self, to: &str, path: &str) -> String {
+        for _ in 0..100 {
+            let found = self.mails().into_iter().rev().find(|m| m.contains(&format!("To: {to}")) && m.contains(path));
+            if let Some(mail) = found {
+                let start = mail.find(&format!("{path}?token=")).expect("link") + path.len() + "?token=".len();
+                return mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c)).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no mail to {to} linking {path}: {:?}", self.mails());
     }
 
     /// Creates a user with the shared test password.
@@ -101,6 +131,17 @@ impl TestApp {
             .await
             .expect("user created")
     }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.state.config.mail.outbox_dir);
+    }
+}
+
+/// Undoes quoted-printable soft line breaks and `=3D`, enough to read links.
+fn unfold_quoted_printable(mail: &str) -> String {
+    mail.replace("=\r\n", "").replace("=3D", "=")
 }
 
 fn test_clients(backchannel: SocketAddr) -> Vec<ClientConfig> {

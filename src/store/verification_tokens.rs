@@ -1,0 +1,87 @@
+//! Mailed single-use tokens: issued as a secret, stored as its digest, redeemed once
+//! before they expire.
+
+use entity::verification_tokens::{self, Entity as VerificationTokens};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+use super::{StoreError, now};
+use crate::security::opaque::{digest, new_secret};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// Issues a token for `user_id`; returns the secret to mail.
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    purpose: Purpose,
+    ttl_secs: i64,
+) -> Result<String, StoreError> {
+    let secret = new_secret();
+    let at = now();
+    let row = verification_tokens::ActiveModel {
+        id: Set(digest(&secret)),
+        user_id: Set(user_id.to_owned()),
+        purpose: Set(purpose.as_str().to_owned()),
+        created_at: Set(at),
+        expires_at: Set(at + ttl_secs),
+        used_at: Set(None),
+    };
+    VerificationTokens::insert(row).exec_without_returning(db).await?;
+    Ok(secret)
+}
+
+/// Redeems `secret` once: the user it was issued to, or `None` when it is unknown,
+/// of another purpose, expired or already used. Two concurrent redemptions: one wins.
+pub async fn redeem(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -> Result<Option<String>, StoreError> {
+    let id = digest(secret);
+    let at = now();
+    let live = Condition::all()
+        .add(verification_tokens::Column::Id.eq(id.as_str()))
+        .add(verification_tokens::Column::Purpose.eq(purpose.as_str()))
+        .add(verification_tokens::Column::UsedAt.is_null())
+        .add(verification_tokens::Column::ExpiresAt.gt(at));
+    let claimed = VerificationTokens::update_many()
+        .col_expr(verification_tokens::Column::UsedAt, Expr::value(at))
+        .filter(live)
+        .exec(db)
+        .await?
+        .rows_affected;
+    if claimed != 1 {
+        return Ok(None);
+    }
+    Ok(VerificationTokens::find_by_id(id).one(db).await?.map(|row| row.user_id))
+}
+
+/// Every other unused token of this purpose stops working, e.g. older reset links once
+/// one of them was used.
+pub async fn revoke_all(db: &impl ConnectionTrait, user_id: &str, purpose: Purpose) -> Result<u64, StoreError> {
+    Ok(VerificationTokens::update_many()
+        .col_expr(verification_tokens::Column::UsedAt, Expr::value(now()))
+        .filter(verification_tokens::Column::UserId.eq(user_id))
+        .filter(verification_tokens::Column::Purpose.eq(purpose.as_str()))
+        .filter(verification_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Deletes used and expired tokens; returns how many.
+pub async fn prune(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    let done = Condition::any()
+        .add(verification_tokens::Column::UsedAt.is_not_null())
+        .add(verification_tokens::Column::ExpiresAt.lte(now()));
+    Ok(VerificationTokens::delete_many().filter(done).exec(db).await?.rows_affected)
+}
