@@ -67,6 +67,7 @@ fn floors(c: &mut Criterion) {
         user: &f.user,
         sid: "s3ss10n1d0000000000000",
         auth_time: 1_764_000_000,
+        amr: "pwd",
         nonce: Some("n-0S6_WzA2Mj"),
     };
     let signer = f.keys.signer(SigningAlg::EdDSA).expect("signer");

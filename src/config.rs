@@ -173,6 +173,8 @@ pub struct S3Config {
 #[serde(deny_unknown_fields)]
 pub struct SecurityConfig {
     pub audit_retention_days: u64,
+    /// Seals TOTP secrets at rest; `MANA_AUTH_SECRETS_KEY` overrides it.
+    pub secrets_key: Option<Secret>,
     pub rate_limit: RateLimitConfig,
     pub lockout: LockoutConfig,
 }
@@ -189,6 +191,8 @@ pub struct RateLimitConfig {
     pub token_per_client: u64,
     pub reset_per_ip: u64,
     pub reset_per_account: u64,
+    pub mfa_per_ip: u64,
+    pub mfa_per_account: u64,
 }
 
 /// Failed sign-ins on one account before it is locked, and for how long.

@@ -59,6 +59,8 @@ pub enum StartError {
     #[error("http client: {0}")]
     Http(reqwest::Error),
     #[error("{0}")]
+    Secrets(String),
+    #[error("{0}")]
     Limits(String),
     #[error(transparent)]
     Mail(#[from] mail::MailError),
@@ -87,6 +89,10 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         .map_err(StartError::Http)?;
     let limiter = security::limits::Limiter::connect(&config).await.map_err(StartError::Limits)?;
     let config_mail = config.mail.clone();
+    let secrets = security::mfa::sealer(&config).map_err(StartError::Secrets)?;
+    if secrets.is_none() {
+        tracing::warn!("{} is not set: two-step verification cannot be turned on", security::mfa::ENV);
+    }
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -97,6 +103,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         http,
         limiter: Arc::new(limiter),
         mailer: Arc::new(mail::Mailer::new(&config_mail)?),
+        secrets,
     })
 }
 

@@ -62,6 +62,9 @@ enum Command {
     /// Sessions of every user.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Two-step verification of users.
+    #[command(subcommand)]
+    Mfa(MfaCommand),
     /// Security events, newest first: sign-ins and failures, lockouts, sign-outs, token
     /// reuse, password changes, client and key administration.
     Audit {
@@ -76,6 +79,17 @@ enum Command {
         since: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum MfaCommand {
+    /// Turn two-step verification off for one user (--user EMAIL) or for everyone (--all).
+    Reset {
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        user: Option<String>,
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -246,6 +260,12 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Audit { user, kind, since, limit } => {
             audit(admin::audit::Query { user, kind, since, limit }, &config).await
+        }
+        Command::Mfa(MfaCommand::Reset { user, .. }) => {
+            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            let removed = admin::mfa::reset(&db, user.as_deref()).await.map_err(|e| e.to_string())?;
+            println!("two-step verification turned off for {removed} user(s)");
+            Ok(())
         }
         Command::Cleanup => {
             let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;

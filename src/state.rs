@@ -11,7 +11,7 @@ use crate::{
     mail::Mailer,
     oidc::discovery::Discovery,
     ops::metrics::Metrics,
-    security::{limits::Limiter, passwords::Passwords},
+    security::{limits::Limiter, passwords::Passwords, sealing::Sealer},
 };
 
 #[derive(Clone, FromRef)]
@@ -27,4 +27,6 @@ pub struct AppState {
     pub http: reqwest::Client,
     pub limiter: Arc<Limiter>,
     pub mailer: Arc<Mailer>,
+    /// Seals TOTP secrets; `None` when no secrets key is set (two-step verification off).
+    pub secrets: Option<Sealer>,
 }

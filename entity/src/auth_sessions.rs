@@ -17,6 +17,8 @@ pub struct Model {
     pub ip: Option<String>,
     pub device_id: Option<String>,
     pub device_name: Option<String>,
+    /// How the user authenticated, space-separated RFC 8176 values: `pwd` or `pwd otp`.
+    pub amr: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub user_id: String,
-    /// `verify_email` or `reset_password`.
+    /// `verify_email`, `reset_password` or `mfa_login`.
     pub purpose: String,
     pub created_at: i64,
     pub expires_at: i64,

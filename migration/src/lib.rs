@@ -7,6 +7,7 @@ mod m20261125_000002_add_devices_and_organizations;
 mod m20261125_000003_create_credits_ledger;
 mod m20261125_000004_create_security_events;
 mod m20261125_000005_create_verification_tokens;
+mod m20261125_000006_add_totp_mfa;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_credits_ledger::Migration),
             Box::new(m20261125_000004_create_security_events::Migration),
             Box::new(m20261125_000005_create_verification_tokens::Migration),
+            Box::new(m20261125_000006_add_totp_mfa::Migration),
         ]
     }
 }

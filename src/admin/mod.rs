@@ -5,4 +5,5 @@ pub mod backups;
 pub mod clients;
 pub mod credits;
 pub mod keys;
+pub mod mfa;
 pub mod users;

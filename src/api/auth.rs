@@ -1,6 +1,5 @@
 //! Registration, sign-in, refresh, sign-out and token validation.
 
-use serde_json::json;
 use std::sync::Arc;
 
 use axum::{
@@ -11,11 +10,12 @@ use axum::{
 };
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{
     api_client,
-    dto::{LoginResponse, Success, TokenPair, UserDto, Validation},
+    dto::{LoginResponse, MfaChallenge, Success, TokenPair, UserDto, Validation},
 };
 use crate::{
     credits::{CreditsError, grants},
@@ -29,8 +29,9 @@ use crate::{
     store::{
         StoreError,
         auth_sessions::{self, NewSession},
-        refresh,
+        mfa, refresh,
         users::NewUser,
+        verification_tokens::{self, Purpose},
     },
     tokens::{
         issue::{UserGrant, issue_user_tokens},
@@ -116,16 +117,47 @@ fn short(field: &str, value: Option<String>) -> Result<Option<String>, ApiError>
     }
 }
 
+/// Signs in with email and password. With two-step verification on, the answer is
+/// `{"mfaRequired": true, "mfaToken": …}` instead; `POST /api/v1/auth/mfa/verify` finishes it.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 200, body = MfaChallenge),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
     AppJson(body): AppJson<LoginRequest>,
-) -> Result<Json<LoginResponse>, ApiError> {
-    let device_id = short("deviceId", body.device_id)?;
-    let device_name = short("deviceName", body.device_name)?;
+) -> Result<Response, ApiError> {
+    let device = device(body.device_id, body.device_name)?;
     let user = signin::sign_in(&state, "api", &body.email, body.password, &client).await?;
+    if mfa::enabled(&state.db, &user.id).await? {
+        let ttl = MFA_TOKEN_TTL_SECS;
+        let mfa_token = verification_tokens::issue(&state.db, &user.id, Purpose::MfaLogin, ttl).await?;
+        return Ok(Json(MfaChallenge { mfa_required: true, mfa_token }).into_response());
+    }
+    Ok(Json(open_session(&state, &user, client, device, "pwd").await?).into_response())
+}
+
+/// How long the second step of an API sign-in may take.
+pub(super) const MFA_TOKEN_TTL_SECS: i64 = 300;
+
+/// The device a native app names at sign-in.
+pub(super) struct Device {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+pub(super) fn device(id: Option<String>, name: Option<String>) -> Result<Device, ApiError> {
+    Ok(Device { id: short("deviceId", id)?, name: short("deviceName", name)? })
+}
+
+/// A new session for a signed-in user, with its first token pair.
+pub(super) async fn open_session(
+    state: &AppState,
+    user: &entity::users::Model,
+    client: ClientInfo,
+    device: Device,
+    amr: &'static str,
+) -> Result<LoginResponse, ApiError> {
     let txn = state.db.begin().await.map_err(StoreError::from)?;
     let session = auth_sessions::create(
         &txn,
@@ -134,26 +166,28 @@ pub async fn login(
             ttl_secs: state.config.sessions.ttl_secs,
             user_agent: client.user_agent,
             ip: client.ip,
-            device_id,
-            device_name,
+            device_id: device.id,
+            device_name: device.name,
+            amr,
         },
     )
     .await?;
     let scope = Scope::parse(API_SCOPE).map_err(ApiError::internal)?;
     let grant = UserGrant {
         client: &api_client(&state.config),
-        user: &user,
+        user,
         granted: &scope,
         scope: &scope,
         sid: &session.id,
         auth_time: session.auth_time,
+        amr: &session.amr,
         nonce: None,
         family_id: &new_id(),
     };
     let issued = issue_user_tokens(&state.config, &state.keys.current(), &txn, grant).await?;
     txn.commit().await.map_err(StoreError::from)?;
     state.metrics.tokens_issued.with_label_values(&["api_login"]).inc();
-    Ok(Json(LoginResponse { tokens: issued.into(), user: UserDto::from(&user) }))
+    Ok(LoginResponse { tokens: issued.into(), user: UserDto::from(user) })
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -101,6 +101,15 @@ pub struct LoginResponse {
     pub user: UserDto,
 }
 
+/// The first step of a sign-in with two-step verification on.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaChallenge {
+    pub mfa_required: bool,
+    /// Single use, valid five minutes: send it with the code to `/api/v1/auth/mfa/verify`.
+    pub mfa_token: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Success {
     pub success: bool,

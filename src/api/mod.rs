@@ -4,6 +4,7 @@
 mod account;
 mod auth;
 mod dto;
+mod mfa;
 mod openapi;
 mod organizations;
 mod recovery;
@@ -31,6 +32,7 @@ pub fn router(config: &Config) -> Router<AppState> {
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/register/b2b", post(organizations::register_b2b))
         .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/mfa/verify", post(mfa::verify))
         .route("/api/v1/auth/refresh", post(auth::refresh))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/auth/validate", post(auth::validate))

@@ -5,13 +5,13 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use super::{account, auth, organizations, recovery};
+use super::{account, auth, mfa, organizations, recovery};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Mana Core Auth API", description = "The native auth API of mana-auth. Access tokens are RFC 9068 JWTs signed with Ed25519; verify them against /.well-known/jwks.json."),
     paths(
-        auth::register, auth::login, auth::refresh, auth::logout, auth::validate, auth::jwks,
+        auth::register, auth::login, mfa::verify, auth::refresh, auth::logout, auth::validate, auth::jwks,
         account::me, account::update_me, account::change_password, account::sessions, account::end_session,
         account::security_events, recovery::forgot_password, recovery::reset_password, recovery::verify_email,
         recovery::resend_verification,

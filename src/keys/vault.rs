@@ -2,37 +2,22 @@
 //! `MANA_AUTH_KEY_ENCRYPTION_KEY`, so a copy of the database (or of a backup) does not
 //! hold usable signing keys. Without it, keys are stored as plain PKCS#8 and start-up warns.
 
-use aes_gcm::{
-    Aes256Gcm, Nonce,
-    aead::{Aead, KeyInit},
-};
-use sha2::{Digest, Sha256};
-
 use super::KeyError;
-use crate::{security::opaque::random_bytes, store::jwks::NewKey};
+use crate::{security::sealing::Sealer, store::jwks::NewKey};
 
 pub const ENV: &str = "MANA_AUTH_KEY_ENCRYPTION_KEY";
 const SEALED: &[u8; 6] = b"MKEK1:";
-const NONCE_LEN: usize = 12;
 
 #[derive(Clone)]
 pub struct Vault {
-    cipher: Option<Aes256Gcm>,
+    cipher: Option<Sealer>,
 }
 
 impl Vault {
     /// A vault for `secret` (at least 32 characters of a random secret), or an open one.
     pub fn new(secret: Option<&str>) -> Result<Vault, KeyError> {
-        let cipher = match secret {
-            Some(secret) if secret.len() < 32 => {
-                return Err(KeyError::Generate(format!("{ENV} must be at least 32 characters of a random secret")));
-            }
-            Some(secret) => {
-                let key = Sha256::digest(secret.as_bytes());
-                Some(Aes256Gcm::new_from_slice(&key).map_err(|e| KeyError::Generate(e.to_string()))?)
-            }
-            None => None,
-        };
+        let cipher =
+            secret.map(Sealer::new).transpose().map_err(|problem| KeyError::Generate(format!("{ENV} {problem}")))?;
         Ok(Vault { cipher })
     }
 
@@ -52,11 +37,7 @@ impl Vault {
     /// Seals a new key's private part before it is stored.
     pub fn seal_key(&self, mut key: NewKey) -> Result<NewKey, KeyError> {
         if let Some(cipher) = &self.cipher {
-            let nonce = random_bytes(NONCE_LEN);
-            let sealed = cipher
-                .encrypt(&nonce_of(&nonce)?, key.private_der.as_slice())
-                .map_err(|_| KeyError::Generate("sealing the private key failed".into()))?;
-            key.private_der = [SEALED.as_slice(), &nonce, &sealed].concat();
+            key.private_der = [SEALED.as_slice(), &cipher.seal(&key.private_der, b"")].concat();
         }
         Ok(key)
     }
@@ -68,19 +49,8 @@ impl Vault {
         };
         let unusable = |reason: &str| KeyError::Unusable { kid: kid.to_owned(), reason: reason.to_owned() };
         let cipher = self.cipher.as_ref().ok_or_else(|| unusable(&format!("the key is sealed; set {ENV}")))?;
-        if sealed.len() < NONCE_LEN {
-            return Err(unusable("the sealed key is truncated"));
-        }
-        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-        cipher
-            .decrypt(&nonce_of(nonce)?, ciphertext)
-            .map_err(|_| unusable(&format!("wrong {ENV}, or the key is corrupted")))
+        cipher.open(sealed, b"").ok_or_else(|| unusable(&format!("wrong {ENV}, or the key is corrupted")))
     }
-}
-
-fn nonce_of(bytes: &[u8]) -> Result<Nonce<aes_gcm::aes::cipher::consts::U12>, KeyError> {
-    let array: [u8; NONCE_LEN] = bytes.try_into().map_err(|_| KeyError::Generate("bad nonce".into()))?;
-    Ok(Nonce::from(array))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub async fn complete_sign_in(
     user_id: &str,
     request_id: Option<&str>,
     client: ClientInfo,
+    amr: &'static str,
 ) -> Result<Response, PageError> {
     let session = auth_sessions::create(
         &state.db,
@@ -25,6 +26,7 @@ pub async fn complete_sign_in(
             ip: client.ip,
             device_id: None,
             device_name: None,
+            amr,
         },
     )
     .await?;

@@ -6,10 +6,11 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
+use entity::users;
 
 use crate::{
     state::AppState,
-    store::{auth_sessions, users},
+    store::auth_sessions,
     web::{
         browser::BrowserSession,
         page::{PageError, render},
@@ -23,15 +24,20 @@ struct HomePage {
 }
 
 pub async fn home(State(state): State<AppState>, browser: BrowserSession) -> Result<Response, PageError> {
+    let email = signed_in_user(&state, &browser).await?.map(|u| u.email);
+    Ok(render(StatusCode::OK, &HomePage { email }))
+}
+
+/// The account this browser is signed in to, if its session is still active.
+pub async fn signed_in_user(state: &AppState, browser: &BrowserSession) -> Result<Option<users::Model>, PageError> {
     let session = match browser.sid().await? {
         Some(sid) => auth_sessions::find_active(&state.db, &sid).await?,
         None => None,
     };
-    let email = match session {
-        Some(session) => users::find(&state.db, &session.user_id).await?.map(|u| u.email),
+    Ok(match session {
+        Some(session) => crate::store::users::find(&state.db, &session.user_id).await?,
         None => None,
-    };
-    Ok(render(StatusCode::OK, &HomePage { email }))
+    })
 }
 
 pub async fn stylesheet() -> Response {

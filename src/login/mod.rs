@@ -3,11 +3,15 @@
 mod complete;
 pub mod consent;
 pub mod home;
+mod mfa_setup;
 pub mod recovery;
 pub mod signin;
 mod signup;
 
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    routing::{get, post},
+};
 
 use crate::state::AppState;
 
@@ -16,6 +20,9 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/static/style.css", get(home::stylesheet))
         .route("/login", get(signin::show).post(signin::submit))
+        .route("/login/mfa", post(signin::submit_code))
+        .route("/account/mfa", get(mfa_setup::show).post(mfa_setup::confirm))
+        .route("/account/mfa/disable", post(mfa_setup::disable))
         .route("/signup", get(signup::show).post(signup::submit))
         .route("/password/forgot", get(recovery::forgot).post(recovery::forgot_submit))
         .route("/password/reset", get(recovery::reset).post(recovery::reset_submit))

@@ -12,8 +12,12 @@ use serde::Deserialize;
 
 use super::complete::complete_sign_in;
 use crate::{
-    security::signin::{SignInError, sign_in},
+    security::{
+        mfa::{self, MfaError},
+        signin::{SignInError, sign_in},
+    },
     state::AppState,
+    store,
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
@@ -79,8 +83,52 @@ pub async fn submit(
         Err(SignInError::Store(err)) => return Err(err.into()),
         Err(SignInError::Password(err)) => return Err(err.into()),
     };
+    if store::mfa::enabled(&state.db, &user.id).await? {
+        browser.start_second_step(&user.id, &form.req).await?;
+        return code_page(&browser, StatusCode::OK, "").await;
+    }
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
-    complete_sign_in(&state, &browser, &user.id, request_id, client).await
+    complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd").await
+}
+
+#[derive(Template)]
+#[template(path = "mfa_code.html")]
+struct CodePage<'a> {
+    csrf: &'a str,
+    error: &'a str,
+}
+
+async fn code_page(browser: &BrowserSession, status: StatusCode, error: &str) -> Result<Response, PageError> {
+    let csrf = browser.csrf_token().await?;
+    Ok(render(status, &CodePage { csrf: &csrf, error }))
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    code: String,
+    csrf: String,
+}
+
+/// The second step: a code for the user whose password was just accepted.
+pub async fn submit_code(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    client: ClientInfo,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    browser.check_csrf(&form.csrf).await?;
+    let Some(step) = browser.second_step().await? else {
+        return Err(PageError::BadRequest("The sign-in took too long. Sign in again.".into()));
+    };
+    match mfa::verify(&state, &step.user_id, &form.code, &client).await {
+        Ok(()) => {
+            browser.end_second_step().await?;
+            let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
+            complete_sign_in(&state, &browser, &step.user_id, request_id, client, "pwd otp").await
+        }
+        Err(MfaError::WrongCode) => code_page(&browser, StatusCode::UNAUTHORIZED, "That code is not right.").await,
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// The form again, filled in, with what went wrong.

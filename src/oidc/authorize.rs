@@ -11,7 +11,9 @@ use serde::Deserialize;
 use super::error::{AuthorizeRedirectError, redirect_with};
 use crate::{
     state::AppState,
+    store,
     store::{auth_sessions, clients, codes, consents, now},
+    tokens::mint::{ACR_MFA, acr},
     tokens::scope::Scope,
     web::{
         browser::{BrowserSession, PendingAuthorization},
@@ -31,6 +33,7 @@ pub struct AuthorizeQuery {
     code_challenge_method: Option<String>,
     prompt: Option<String>,
     max_age: Option<String>,
+    acr_values: Option<String>,
     response_mode: Option<String>,
     request: Option<String>,
     request_uri: Option<String>,
@@ -116,6 +119,7 @@ fn validate(query: &AuthorizeQuery, public: bool, code_allowed: bool) -> Result<
         code_challenge,
         max_age,
         prompt,
+        wants_mfa: query.acr_values.as_deref().is_some_and(|v| v.split(' ').any(|acr| acr == ACR_MFA)),
         fresh_login: false,
         consent_given: false,
     })
@@ -166,8 +170,18 @@ pub async fn resume(
     };
     // max_age=0 asks for a fresh sign-in every time, like prompt=login.
     let too_old = |auth_time: i64| pending.max_age.is_some_and(|max| max == 0 || now() - auth_time > max);
+    // acr_values=mfa: a session without a second factor signs in again, when the user has one.
+    let weaker = match &session {
+        Some(s) if pending.wants_mfa && acr(&s.amr) != ACR_MFA => store::mfa::enabled(&state.db, &s.user_id).await?,
+        _ => false,
+    };
     let session = match session {
-        Some(s) if pending.fresh_login || !(pending.prompt.iter().any(|p| p == "login") || too_old(s.auth_time)) => s,
+        Some(s)
+            if pending.fresh_login
+                || !(pending.prompt.iter().any(|p| p == "login") || too_old(s.auth_time) || weaker) =>
+        {
+            s
+        }
         _ if prompt_none => return Ok(fail("login_required", "the user is not signed in")),
         _ => {
             let id = browser.put_pending(pending).await?;

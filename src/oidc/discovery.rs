@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::{extract::State, http::HeaderMap, response::Response};
 use serde_json::json;
 
+use crate::tokens::mint::{ACR_MFA, ACR_PASSWORD};
 use crate::{config::Config, tokens::scope::SUPPORTED, web::cached::CachedJson};
 
 pub fn metadata(config: &Config) -> serde_json::Value {
@@ -31,7 +32,7 @@ pub fn metadata(config: &Config) -> serde_json::Value {
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": [
-            "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid",
+            "iss", "sub", "aud", "exp", "iat", "auth_time", "amr", "acr", "nonce", "at_hash", "sid",
             "email", "email_verified", "name", "preferred_username"
         ],
         "claim_types_supported": ["normal"],
@@ -40,6 +41,7 @@ pub fn metadata(config: &Config) -> serde_json::Value {
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
         "prompt_values_supported": ["none", "login", "consent"],
+        "acr_values_supported": [ACR_PASSWORD, ACR_MFA],
         "authorization_response_iss_parameter_supported": true,
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,

@@ -3,8 +3,10 @@
 
 pub mod audit;
 pub mod limits;
+pub mod mfa;
 pub mod opaque;
 pub mod passwords;
 pub mod policy;
 pub mod recovery;
+pub mod sealing;
 pub mod signin;

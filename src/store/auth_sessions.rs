@@ -16,6 +16,8 @@ pub struct NewSession {
     pub ip: Option<String>,
     pub device_id: Option<String>,
     pub device_name: Option<String>,
+    /// Space-separated RFC 8176 methods: `pwd`, or `pwd otp` after a second factor.
+    pub amr: &'static str,
 }
 
 pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<auth_sessions::Model, StoreError> {
@@ -32,6 +34,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<auth_s
         ip: Set(new.ip),
         device_id: Set(new.device_id),
         device_name: Set(new.device_name),
+        amr: Set(new.amr.to_owned()),
     };
     Ok(AuthSessions::insert(session).exec_with_returning(db).await?)
 }

@@ -11,6 +11,7 @@ pub mod db;
 pub mod idempotency;
 pub mod jwks;
 pub mod ledger;
+pub mod mfa;
 pub mod organizations;
 pub mod purchases;
 pub mod refresh;

@@ -11,6 +11,8 @@ use crate::security::opaque::{digest, new_secret};
 pub enum Purpose {
     VerifyEmail,
     ResetPassword,
+    /// The second step of an API sign-in.
+    MfaLogin,
 }
 
 impl Purpose {
@@ -18,6 +20,7 @@ impl Purpose {
         match self {
             Purpose::VerifyEmail => "verify_email",
             Purpose::ResetPassword => "reset_password",
+            Purpose::MfaLogin => "mfa_login",
         }
     }
 }
@@ -63,6 +66,12 @@ pub async fn redeem(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -
         return Ok(None);
     }
     Ok(VerificationTokens::find_by_id(id).one(db).await?.map(|row| row.user_id))
+}
+
+/// The user a live token of `purpose` was issued to, without using it up.
+pub async fn peek(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -> Result<Option<String>, StoreError> {
+    let row = VerificationTokens::find_by_id(digest(secret)).one(db).await?;
+    Ok(row.filter(|r| r.purpose == purpose.as_str() && r.used_at.is_none() && r.expires_at > now()).map(|r| r.user_id))
 }
 
 /// Every other unused token of this purpose stops working, e.g. older reset links once

@@ -37,6 +37,8 @@ pub struct UserGrant<'a> {
     pub scope: &'a Scope,
     pub sid: &'a str,
     pub auth_time: i64,
+    /// The session's RFC 8176 methods, space-separated.
+    pub amr: &'a str,
     pub nonce: Option<&'a str>,
     pub family_id: &'a str,
 }
@@ -49,7 +51,13 @@ pub async fn issue_user_tokens(
     db: &impl ConnectionTrait,
     grant: UserGrant<'_>,
 ) -> Result<IssuedTokens, TokenError> {
-    let context = UserContext { user: grant.user, sid: grant.sid, auth_time: grant.auth_time, nonce: grant.nonce };
+    let context = UserContext {
+        user: grant.user,
+        sid: grant.sid,
+        auth_time: grant.auth_time,
+        amr: grant.amr,
+        nonce: grant.nonce,
+    };
     let access = access_token(config, keys, grant.client, grant.scope, Some(&context))?;
     let id_token = if grant.scope.contains("openid") {
         Some(id_token(config, keys, grant.client, grant.scope, &context, &access.token)?)

@@ -41,6 +41,9 @@ struct IdClaims<'a> {
     exp: i64,
     iat: i64,
     auth_time: i64,
+    /// How the user authenticated (RFC 8176) and the level that makes (`acr`).
+    amr: Vec<&'a str>,
+    acr: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     nonce: Option<&'a str>,
     at_hash: String,
@@ -60,6 +63,8 @@ pub struct UserContext<'a> {
     pub user: &'a users::Model,
     pub sid: &'a str,
     pub auth_time: i64,
+    /// The session's RFC 8176 methods, space-separated.
+    pub amr: &'a str,
     pub nonce: Option<&'a str>,
 }
 
@@ -113,6 +118,8 @@ pub fn id_token(
         exp: iat + config.tokens.id_token_ttl_secs,
         iat,
         auth_time: user.auth_time,
+        amr: user.amr.split_whitespace().collect(),
+        acr: acr(user.amr),
         nonce: user.nonce,
         at_hash: token_hash(alg, access_token),
         sid: user.sid,
@@ -123,6 +130,15 @@ pub fn id_token(
     };
     keys.signer(alg)?.sign("JWT", &claims)
 }
+
+/// The authentication context class of a session: `mfa` once a second factor was
+/// used, else `pwd`. These are the `acr_values_supported` of the discovery document.
+pub fn acr(amr: &str) -> &'static str {
+    if amr.split_whitespace().any(|m| m == "otp") { ACR_MFA } else { ACR_PASSWORD }
+}
+
+pub const ACR_PASSWORD: &str = "pwd";
+pub const ACR_MFA: &str = "mfa";
 
 /// `at_hash` (OIDC Core §3.1.3.6): the left half of the hash the signature uses,
 /// SHA-512 for Ed25519 as the OpenID EdDSA profile and client libraries expect.

@@ -83,6 +83,7 @@ pub async fn rotate(
         scope: &scope,
         sid: &session.id,
         auth_time: row.auth_time,
+        amr: &session.amr,
         nonce: None,
         family_id: &row.family_id,
     };

@@ -11,6 +11,9 @@ use crate::security::opaque::{new_id, new_secret};
 const CSRF: &str = "csrf";
 const SID: &str = "sid";
 const PENDING: &str = "pending";
+const SECOND_STEP: &str = "second_step";
+/// How long the code page waits after the password was accepted.
+const SECOND_STEP_SECS: i64 = 300;
 /// Open authorization requests kept per browser (one per tab in flight).
 const MAX_PENDING: usize = 8;
 
@@ -27,10 +30,22 @@ pub struct PendingAuthorization {
     pub max_age: Option<i64>,
     /// The `prompt` values asked for (OIDC Core §3.1.2.1).
     pub prompt: Vec<String>,
+    /// `acr_values` named `mfa`: a session without a second factor is not enough.
+    #[serde(default)]
+    pub wants_mfa: bool,
     /// Set once the user has signed in for this request (prompt=login is satisfied).
     pub fresh_login: bool,
     /// Set once the user has approved the consent page for this request.
     pub consent_given: bool,
+}
+
+/// A password accepted, the second factor still to come.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SecondStep {
+    pub user_id: String,
+    /// The authorization request to continue afterwards, if any.
+    pub request_id: String,
+    started_at: i64,
 }
 
 pub struct BrowserSession(Session);
@@ -83,6 +98,26 @@ impl BrowserSession {
     /// Forgets everything this browser carried.
     pub async fn clear(&self) -> Result<(), PageError> {
         self.0.flush().await.map_err(internal)
+    }
+
+    /// Remembers that `user_id` passed the password and owes a second factor.
+    pub async fn start_second_step(&self, user_id: &str, request_id: &str) -> Result<(), PageError> {
+        let step = SecondStep {
+            user_id: user_id.to_owned(),
+            request_id: request_id.to_owned(),
+            started_at: crate::store::now(),
+        };
+        self.0.insert(SECOND_STEP, step).await.map_err(internal)
+    }
+
+    /// The second step this browser owes, while it is recent.
+    pub async fn second_step(&self) -> Result<Option<SecondStep>, PageError> {
+        let step = self.0.get::<SecondStep>(SECOND_STEP).await.map_err(internal)?;
+        Ok(step.filter(|s| crate::store::now() - s.started_at <= SECOND_STEP_SECS))
+    }
+
+    pub async fn end_second_step(&self) -> Result<(), PageError> {
+        self.0.remove::<SecondStep>(SECOND_STEP).await.map_err(internal).map(|_| ())
     }
 
     /// Keeps an authorization request for after sign-in or consent; returns its id.

@@ -201,6 +201,7 @@ async fn openapi_document_describes_every_endpoint(backend: Backend) {
         ("/api/v1/auth/register", "post"),
         ("/api/v1/auth/register/b2b", "post"),
         ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/mfa/verify", "post"),
         ("/api/v1/auth/refresh", "post"),
         ("/api/v1/auth/logout", "post"),
         ("/api/v1/auth/validate", "post"),
@@ -223,10 +224,17 @@ async fn openapi_document_describes_every_endpoint(backend: Backend) {
     for (path, method) in expected {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
     }
-    assert_eq!(doc["paths"].as_object().map(|p| p.len()), Some(19), "no undocumented or stray paths");
-    for schema in
-        ["LoginRequest", "LoginResponse", "UserDto", "ErrorBody", "SessionDto", "RegisterB2b", "SecurityEventsPage"]
-    {
+    assert_eq!(doc["paths"].as_object().map(|p| p.len()), Some(20), "no undocumented or stray paths");
+    for schema in [
+        "LoginRequest",
+        "LoginResponse",
+        "MfaChallenge",
+        "UserDto",
+        "ErrorBody",
+        "SessionDto",
+        "RegisterB2b",
+        "SecurityEventsPage",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema}");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");

@@ -13,6 +13,7 @@ mod concurrency;
 mod credits;
 mod discovery;
 mod keys;
+mod mfa;
 mod oidc_flow;
 mod operators;
 mod ops;

@@ -58,6 +58,7 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         scope: &scope,
         sid: &session.id,
         auth_time: row.auth_time,
+        amr: &session.amr,
         nonce: row.nonce.as_deref(),
         family_id: &family_id,
     };

@@ -91,6 +91,8 @@ tables! {
     "webhook_events" => entity::webhook_events::Entity,
     "security_events" => entity::security_events::Entity,
     "verification_tokens" => entity::verification_tokens::Entity,
+    "totp_credentials" => entity::totp_credentials::Entity,
+    "recovery_codes" => entity::recovery_codes::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.

@@ -26,6 +26,8 @@ fn limiter(threshold: u64) -> Limiter {
         token_per_client: 0,
         reset_per_ip: 0,
         reset_per_account: 0,
+        mfa_per_ip: 0,
+        mfa_per_account: 0,
     };
     Limiter::with(Box::new(memory::MemoryCounters::default()), &rate, &lockout(threshold))
 }

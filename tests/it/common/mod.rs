@@ -22,6 +22,7 @@ pub const SERVICE_SECRET: &str = "service-secret-0123456789abcdef";
 pub const RP_REDIRECT: &str = "http://127.0.0.1:9/callback";
 pub const RP_LOGGED_OUT: &str = "http://127.0.0.1:9/logged-out";
 pub const PASSWORD: &str = "correct horse battery";
+pub const SECRETS_KEY: &str = "test secrets key, 32 characters or more";
 
 /// Declares a scenario once and runs it on SQLite and on PostgreSQL.
 #[macro_export]
@@ -82,6 +83,7 @@ impl TestApp {
         config.clients = test_clients(receiver);
         let outbox = std::env::temp_dir().join(format!("mana-auth-outbox-{}", random_token(8)));
         config.mail.outbox_dir = outbox.display().to_string();
+        config.security.secrets_key = Some(Secret::new(SECRETS_KEY));
         adjust(&mut config);
         config.validate().expect("test config is valid");
         let state = mana_auth::build_state(config).await.expect("app starts");

@@ -1,0 +1,147 @@
+//! The page where a signed-in user turns two-step verification on (QR code, first
+//! code, recovery codes shown once) or off (password and a code).
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::home::signed_in_user;
+use crate::{
+    security::mfa::{self, MfaError},
+    state::AppState,
+    store,
+    web::{
+        browser::BrowserSession,
+        client_info::ClientInfo,
+        page::{PageError, render},
+    },
+};
+
+#[derive(Template)]
+#[template(path = "mfa_setup.html")]
+struct SetupPage<'a> {
+    csrf: &'a str,
+    enabled: bool,
+    secret: &'a str,
+    otpauth_uri: &'a str,
+    qr_data_url: &'a str,
+    error: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct RecoveryCodesPage<'a> {
+    codes: &'a [String],
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    code: String,
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+pub struct DisableForm {
+    password: String,
+    code: String,
+    csrf: String,
+}
+
+impl From<MfaError> for PageError {
+    fn from(err: MfaError) -> Self {
+        match err {
+            MfaError::Throttled(throttled) => throttled.into(),
+            MfaError::Store(err) => err.into(),
+            MfaError::Password(err) => err.into(),
+            other => PageError::BadRequest(format!("{}.", capitalized(&other.to_string()))),
+        }
+    }
+}
+
+/// The setup page for the signed-in user: a fresh secret while off, the way to turn
+/// it off while on. Without a sign-in, to the sign-in page.
+async fn setup_page(
+    state: &AppState,
+    browser: &BrowserSession,
+    status: StatusCode,
+    error: &str,
+) -> Result<Response, PageError> {
+    let Some(user) = signed_in_user(state, browser).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let csrf = browser.csrf_token().await?;
+    if store::mfa::enabled(&state.db, &user.id).await? {
+        let page = SetupPage { csrf: &csrf, enabled: true, secret: "", otpauth_uri: "", qr_data_url: "", error };
+        return Ok(render(status, &page));
+    }
+    let enrolment = mfa::begin(state, &user.id, &user.email).await?;
+    let page = SetupPage {
+        csrf: &csrf,
+        enabled: false,
+        secret: &enrolment.secret,
+        otpauth_uri: &enrolment.otpauth_uri,
+        qr_data_url: &enrolment.qr_data_url,
+        error,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn show(State(state): State<AppState>, browser: BrowserSession) -> Result<Response, PageError> {
+    setup_page(&state, &browser, StatusCode::OK, "").await
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    client: ClientInfo,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, PageError> {
+    browser.check_csrf(&form.csrf).await?;
+    let Some(user) = signed_in_user(&state, &browser).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    match mfa::confirm(&state, &user.id, &form.code, &client).await {
+        Ok(codes) => Ok(render(StatusCode::OK, &RecoveryCodesPage { codes: &codes })),
+        // A wrong first code starts over with a new secret: scan again.
+        Err(MfaError::WrongCode) => {
+            setup_page(
+                &state,
+                &browser,
+                StatusCode::BAD_REQUEST,
+                "That code is not right. Scan the new code and try again.",
+            )
+            .await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    client: ClientInfo,
+    Form(form): Form<DisableForm>,
+) -> Result<Response, PageError> {
+    browser.check_csrf(&form.csrf).await?;
+    let Some(user) = signed_in_user(&state, &browser).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    match mfa::disable(&state, &user, form.password, &form.code, &client).await {
+        Ok(()) => Ok(Redirect::to("/account/mfa").into_response()),
+        Err(err @ (MfaError::WrongCode | MfaError::WrongPassword)) => {
+            let error = format!("{}. Two-step verification stays on.", capitalized(&err.to_string()));
+            setup_page(&state, &browser, StatusCode::BAD_REQUEST, &error).await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
