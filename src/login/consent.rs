@@ -17,7 +17,7 @@ use crate::{
     store::{auth_sessions, clients, consents},
     web::{
         browser::{BrowserSession, PendingAuthorization},
-        page::{PageError, render},
+        page::{PageError, render_toward},
     },
 };
 
@@ -81,7 +81,8 @@ pub async fn show(
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
     let csrf = browser.csrf_token().await?;
     let scopes = pending.scope.split(' ').filter_map(describe).collect();
-    Ok(render(StatusCode::OK, &ConsentPage { csrf: &csrf, req: query.req(), client_name: &client.name, scopes }))
+    let page = ConsentPage { csrf: &csrf, req: query.req(), client_name: &client.name, scopes };
+    Ok(render_toward(StatusCode::OK, &page, Some(&pending.redirect_uri)))
 }
 
 pub async fn submit(

@@ -21,7 +21,7 @@ use crate::{
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
-        page::{PageError, render},
+        page::{PageError, render_toward},
     },
 };
 
@@ -58,7 +58,7 @@ pub struct SignInForm {
 pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
     let csrf = browser.csrf_token().await?;
     let page = SignInPage { csrf: &csrf, req: query.req(), email: "", error: "" };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render_toward(StatusCode::OK, &page, browser.destination(query.req()).await?.as_deref()))
 }
 
 pub async fn submit(
@@ -85,7 +85,7 @@ pub async fn submit(
     };
     if store::mfa::enabled(&state.db, &user.id).await? {
         browser.start_second_step(&user.id, &form.req).await?;
-        return code_page(&browser, StatusCode::OK, "").await;
+        return code_page(&browser, StatusCode::OK, "", &form.req).await;
     }
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
     complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd").await
@@ -98,9 +98,14 @@ struct CodePage<'a> {
     error: &'a str,
 }
 
-async fn code_page(browser: &BrowserSession, status: StatusCode, error: &str) -> Result<Response, PageError> {
+async fn code_page(
+    browser: &BrowserSession,
+    status: StatusCode,
+    error: &str,
+    request_id: &str,
+) -> Result<Response, PageError> {
     let csrf = browser.csrf_token().await?;
-    Ok(render(status, &CodePage { csrf: &csrf, error }))
+    Ok(render_toward(status, &CodePage { csrf: &csrf, error }, browser.destination(request_id).await?.as_deref()))
 }
 
 #[derive(Deserialize)]
@@ -126,7 +131,9 @@ pub async fn submit_code(
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
             complete_sign_in(&state, &browser, &step.user_id, request_id, client, "pwd otp").await
         }
-        Err(MfaError::WrongCode) => code_page(&browser, StatusCode::UNAUTHORIZED, "That code is not right.").await,
+        Err(MfaError::WrongCode) => {
+            code_page(&browser, StatusCode::UNAUTHORIZED, "That code is not right.", &step.request_id).await
+        }
         Err(err) => Err(err.into()),
     }
 }
@@ -139,5 +146,6 @@ async fn again(
     error: &str,
 ) -> Result<Response, PageError> {
     let csrf = browser.csrf_token().await?;
-    Ok(render(status, &SignInPage { csrf: &csrf, req: &form.req, email: &form.email, error }))
+    let page = SignInPage { csrf: &csrf, req: &form.req, email: &form.email, error };
+    Ok(render_toward(status, &page, browser.destination(&form.req).await?.as_deref()))
 }

@@ -22,7 +22,7 @@ use crate::{
     store::{auth_sessions, clients},
     web::{
         browser::BrowserSession,
-        page::{PageError, render},
+        page::{PageError, render, render_toward},
     },
 };
 
@@ -96,7 +96,7 @@ async fn logout(state: &AppState, browser: &BrowserSession, params: LogoutParams
         post_logout_redirect_uri: params.post_logout_redirect_uri.as_deref().unwrap_or_default(),
         state: params.state.as_deref().unwrap_or_default(),
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render_toward(StatusCode::OK, &page, checked.redirect.as_ref().map(|(uri, _)| uri.as_str())))
 }
 
 pub async fn logout_confirm(

@@ -135,6 +135,11 @@ impl BrowserSession {
         Ok(id)
     }
 
+    /// Where the waiting authorization request `id` ends: its client's redirect URI.
+    pub async fn destination(&self, id: &str) -> Result<Option<String>, PageError> {
+        Ok(self.get_pending(id).await?.map(|p| p.redirect_uri))
+    }
+
     pub async fn get_pending(&self, id: &str) -> Result<Option<PendingAuthorization>, PageError> {
         Ok(self.pending().await?.into_iter().find(|p| p.id == id))
     }

@@ -245,3 +245,22 @@ async fn https_issuer_gets_hsts_and_secure_cookies(backend: Backend) {
     assert!(!response.headers()["set-cookie"].to_str().expect("text").contains("Secure"));
 }
 on_every_backend!(https_issuer_gets_hsts_and_secure_cookies);
+
+async fn pages_carry_a_nonce_policy_that_lets_forms_reach_only_the_client(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = RelyingParty::discover(&app.base, "rp", Some(RP_SECRET)).await;
+    let browser = Browser::new(&app.base);
+    let request = rp.authorize(&["openid"]);
+    let login = browser.get(&request.url).await;
+    let policy =
+        |response: &reqwest::Response| response.headers()["content-security-policy"].to_str().expect("text").to_owned();
+    let flow = policy(&browser.get(&location(&login)).await);
+    assert!(flow.ends_with("form-action 'self' http://127.0.0.1:9"), "{flow}");
+    assert!(flow.contains("script-src 'nonce-") && !flow.contains("unsafe-inline"), "{flow}");
+    let again = policy(&browser.get(&location(&login)).await);
+    let nonce = |p: &str| p.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("nonce").to_owned();
+    assert_ne!(nonce(&flow), nonce(&again), "a nonce per response");
+    let plain = policy(&browser.get("/login").await);
+    assert!(plain.ends_with("form-action 'self'"), "without a flow, forms stay here: {plain}");
+}
+on_every_backend!(pages_carry_a_nonce_policy_that_lets_forms_reach_only_the_client);
