@@ -192,3 +192,75 @@ async fn registration_mails_a_link_that_verifies_the_address(backend: Backend) {
     assert!(kinds.iter().any(|e| e.kind == "email.verified"));
 }
 crate::on_every_backend!(registration_mails_a_link_that_verifies_the_address);
+
+/// A minimal SMTP server (no TLS, no auth) that keeps what it is sent.
+async fn smtp_sink() -> (u16, std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let received = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let sink = received.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let sink = sink.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 sink ESMTP\r\n").await.expect("greet");
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(message) = data.as_mut() {
+                        if line == "." {
+                            sink.lock().await.push(data.take().unwrap_or_default());
+                            write.write_all(b"250 queued\r\n").await.expect("queued");
+                        } else {
+                            message.push_str(&line);
+                            message.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split(' ').next().unwrap_or_default().to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => b"221 bye\r\n",
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.expect("reply");
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+/// With `mail.smtp_url` the links go out over SMTP.
+async fn mail_goes_out_over_smtp(backend: Backend) {
+    let (port, received) = smtp_sink().await;
+    let app = TestApp::spawn_with(backend, move |c| {
+        c.mail.smtp_url = Some(mana_auth::config::Secret::new(format!("smtp://127.0.0.1:{port}")));
+    })
+    .await;
+    let api = Api::new(&app.base);
+    api.signed_up("ada@example.org").await;
+    let mut message = None;
+    for _ in 0..100 {
+        message = received.lock().await.first().cloned();
+        if message.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let message = message.expect("a message reached the SMTP server").replace("=\n", "").replace("=3D", "=");
+    assert!(message.contains("To: ada@example.org") && message.contains("From: mana-auth <no-reply@localhost>"));
+    let start = message.find("/email/verify?token=").expect("link") + "/email/verify?token=".len();
+    let token: String =
+        message[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || "-_".contains(*c)).collect();
+    let (status, _) = api.post("/api/v1/auth/email/verify", None, &json!({ "token": token })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(app.mails().is_empty(), "nothing in the outbox when SMTP is set");
+}
+crate::on_every_backend!(mail_goes_out_over_smtp);
