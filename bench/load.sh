@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# HTTP load benchmark of mana-auth: starts the release build on a fresh SQLite
+# database (or PostgreSQL when a URL is given), seeds users, a client, credits and
+# refresh tokens, then drives each endpoint with wrk for DURATION seconds at each
+# connection count, the server pinned to core 0 and wrk to core 1. Prints one table:
+# requests/s, p50/p99, errors, server RSS, and each figure's ratio to its floor.
+#
+#   bench/load.sh [postgres://USER@HOST/DB]
+#   DURATION=10 CONNS="1 16 64" ENDPOINTS="discovery jwks ..." bench/load.sh
+#
+# Floors (per core, from `cargo bench --bench floors`, override to match your machine):
+#   FLOOR_SIGN_US [22.2]  Ed25519 signature    FLOOR_VERIFY_US [40.1]  verification
+#   FLOOR_ARGON2_MS [17.9]  one Argon2id hash at our parameters
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATABASE=${1:-}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-"1 16 64"}
+ENDPOINTS=${ENDPOINTS:-"discovery jwks token_cc token_refresh userinfo validate login credits_use"}
+FLOOR_SIGN_US=${FLOOR_SIGN_US:-22.2}
+FLOOR_VERIFY_US=${FLOOR_VERIFY_US:-40.1}
+FLOOR_ARGON2_MS=${FLOOR_ARGON2_MS:-17.9}
+PASSWORD="bench password 0123456789"
+SECRET="bench-secret-0123456789abcdef0123456789abcdef"
+
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; exit 1; }
+cargo build --release --quiet
+
+WORK=$(mktemp -d /tmp/mana-auth-load.XXXXXX)
+SERVER=""
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+DB_URL=${DATABASE:-"sqlite://$WORK/bench.db?mode=rwc"}
+if [ -n "$DATABASE" ]; then
+  # A database of its own on the server, dropped afterwards.
+  NAME="mana_auth_bench_$$"
+  ADMIN=${DATABASE%/*}/postgres
+  psql "$ADMIN" -qc "CREATE DATABASE $NAME" >/dev/null
+  DB_URL=${DATABASE%/*}/$NAME
+  trap 'cleanup; psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $NAME WITH (FORCE)" >/dev/null' EXIT
+fi
+cat >"$WORK/bench.toml" <<EOF
+issuer = "$BASE"
+[server]
+bind = "127.0.0.1:$PORT"
+[database]
+url = "$DB_URL"
+[mail]
+outbox_dir = "$WORK/outbox"
+[security.rate_limit]
+signin_per_ip = 0
+signin_per_account = 0
+register_per_ip = 0
+token_per_ip = 0
+[security.lockout]
+threshold = 0
+[log]
+filter = "warn"
+[[clients]]
+id = "bench"
+secret = "$SECRET"
+redirect_uris = ["http://127.0.0.1:9/cb"]
+grant_types = ["authorization_code", "refresh_token", "client_credentials"]
+skip_consent = true
+EOF
+export MANA_AUTH_CONFIG="$WORK/bench.toml"
+BIN=target/release/mana-auth
+"$BIN" migrate >/dev/null
+
+started=$(date +%s%N)
+taskset -c 0 "$BIN" serve 2>"$WORK/server.log" &
+SERVER=$!
+until curl -fs "$BASE/health/ready" >/dev/null 2>&1; do sleep 0.005; done
+ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+rss() { awk "/^$1:/ {printf \"%.1f\", \$2/1024}" "/proc/$SERVER/status"; }
+idle_rss=$(rss VmRSS)
+
+# Seed: one user with plenty of credits, an API session, and refresh-token chains.
+curl -fs -o /dev/null -H 'content-type: application/json' \
+  -d "{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/register"
+"$BIN" credits grant --email bench@example.org --amount 100000000 --reason "load benchmark" >/dev/null
+login=$(curl -fs -H 'content-type: application/json' \
+  -d "{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login")
+ACCESS=$(sed -E 's/.*"accessToken":"([^"]+)".*/\1/' <<<"$login")
+
+# One refresh token of the `bench` client through the code flow, as a browser would.
+oidc_refresh_token() {
+  local jar="$WORK/jar.$1" loc req html csrf code
+  loc=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" \
+    "$BASE/authorize?response_type=code&client_id=bench&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=openid%20email&state=s$1")
+  req=${loc##*req=}
+  html=$(curl -s -c "$jar" -b "$jar" "$BASE/login?req=$req")
+  csrf=$(sed -nE 's/.*name="csrf" value="([^"]+)".*/\1/p' <<<"$html" | head -n1)
+  loc=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" \
+    --data-urlencode "email=bench@example.org" --data-urlencode "password=$PASSWORD" \
+    --data-urlencode "csrf=$csrf" --data-urlencode "req=$req" "$BASE/login")
+  loc=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" "$loc")
+  code=$(sed -nE 's/.*[?&]code=([^&]+).*/\1/p' <<<"$loc")
+  curl -fs -u "bench:$SECRET" -d grant_type=authorization_code -d "code=$code" \
+    --data-urlencode "redirect_uri=http://127.0.0.1:9/cb" "$BASE/token" \
+    | sed -E 's/.*"refresh_token":"([^"]+)".*/\1/'
+}
+
+# wrk at $2 connections on one shape; prints "req/s p50 p99 errors".
+drive() {
+  local conns=$1 threads=$1
+  [ "$LOAD_KIND" = refresh ] || threads=1
+  taskset -c 1 wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s bench/load.lua "$BASE" 2>/dev/null \
+    | awk '/^RESULT/ {print $2, $3, $4, $5}'
+}
+
+# Requests/s one core could serve at the floor of what the endpoint must do.
+floor_of() {
+  case $1 in
+    token_cc) echo "1000000 / $FLOOR_SIGN_US" ;;              # one signature
+    token_refresh) echo "1000000 / (2 * $FLOOR_SIGN_US)" ;;   # access token + id_token
+    userinfo|validate) echo "1000000 / $FLOOR_VERIFY_US" ;;   # one verification
+    login) echo "1000 / $FLOOR_ARGON2_MS" ;;                  # one Argon2id hash
+    *) echo "" ;;
+  esac
+}
+
+set_shape() {
+  unset LOAD_BODY LOAD_AUTH LOAD_TYPE LOAD_TOKENS
+  export LOAD_KIND=plain LOAD_METHOD=GET
+  case $1 in
+    discovery) export LOAD_PATH=/.well-known/openid-configuration ;;
+    jwks) export LOAD_PATH=/.well-known/jwks.json ;;
+    token_cc)
+      export LOAD_METHOD=POST LOAD_PATH=/token LOAD_TYPE=application/x-www-form-urlencoded \
+        LOAD_BODY="grant_type=client_credentials" LOAD_AUTH="Basic $(printf 'bench:%s' "$SECRET" | base64 -w0)" ;;
+    token_refresh)
+      export LOAD_KIND=refresh LOAD_METHOD=POST LOAD_PATH=/token LOAD_TYPE=application/x-www-form-urlencoded \
+        LOAD_BODY="grant_type=refresh_token&refresh_token=%TOKEN%" LOAD_TOKENS="$WORK/chains" \
+        LOAD_AUTH="Basic $(printf 'bench:%s' "$SECRET" | base64 -w0)" ;;
+    userinfo) export LOAD_PATH=/userinfo LOAD_AUTH="Bearer $ACCESS" ;;
+    validate)
+      export LOAD_METHOD=POST LOAD_PATH=/api/v1/auth/validate LOAD_TYPE=application/json \
+        LOAD_BODY="{\"token\":\"$ACCESS\"}" ;;
+    login)
+      export LOAD_METHOD=POST LOAD_PATH=/api/v1/auth/login LOAD_TYPE=application/json \
+        LOAD_BODY="{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" ;;
+    credits_use)
+      export LOAD_KIND=idempotent LOAD_METHOD=POST LOAD_PATH=/api/v1/credits/use LOAD_TYPE=application/json \
+        LOAD_AUTH="Bearer $ACCESS" \
+        LOAD_BODY="{\"amount\":1,\"appId\":\"bench\",\"description\":\"load\",\"idempotencyKey\":\"k-%KEY%\"}" ;;
+  esac
+}
+
+ROWS="$WORK/rows.tsv"
+printf 'endpoint\tconns\treq/s\tp50 ms\tp99 ms\terrors\tRSS MiB\tfloor req/s\tratio\n' >"$ROWS"
+for endpoint in $ENDPOINTS; do
+  for conns in $CONNS; do
+    set_shape "$endpoint"
+    if [ "$endpoint" = token_refresh ]; then
+      : >"$WORK/chains"
+      for i in $(seq "$conns"); do oidc_refresh_token "$i" >>"$WORK/chains"; done
+    fi
+    read -r rps p50 p99 errors < <(drive "$conns")
+    floor=$(floor_of "$endpoint")
+    if [ -n "$floor" ]; then
+      floor_rps=$(awk "BEGIN {printf \"%.0f\", $floor}")
+      ratio=$(awk "BEGIN {printf \"%.2f\", $rps / ($floor)}")
+    else
+      floor_rps="-" ratio="-"
+    fi
+    printf '%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\n' "$endpoint" "$conns" "$rps" "$p50" "$p99" "$errors" \
+      "$(rss VmRSS)" "$floor_rps" "$ratio" >>"$ROWS"
+  done
+done
+
+ledger=$("$BIN" doctor 2>&1 | grep -i ledger || true)
+column -t -s $'\t' "$ROWS"
+echo
+echo "engine: ${DATABASE:+PostgreSQL}${DATABASE:-SQLite}; start-up to ready: ${ready_ms} ms; RSS idle ${idle_rss} MiB, peak $(rss VmHWM) MiB"
+echo "ledger after the run: ${ledger:-see mana-auth doctor}"
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); server on core 0, wrk on core 1, ${DURATION}s per run"
