@@ -80,17 +80,21 @@ ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 rss() { awk "/^$1:/ {printf \"%.1f\", \$2/1024}" "/proc/$SERVER/status"; }
 idle_rss=$(rss VmRSS)
 
+# A string field of a JSON document on stdin.
+field() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\1/"; }
+
 # Seed: one user with plenty of credits, an API session, and refresh-token chains.
 curl -fs -o /dev/null -H 'content-type: application/json' \
   -d "{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/register"
 "$BIN" credits grant --email bench@example.org --amount 100000000 --reason "load benchmark" >/dev/null
 login=$(curl -fs -H 'content-type: application/json' \
   -d "{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login")
-ACCESS=$(sed -E 's/.*"accessToken":"([^"]+)".*/\1/' <<<"$login")
+ACCESS=$(field accessToken <<<"$login")
 
-# One refresh token of the `bench` client through the code flow, as a browser would.
-oidc_refresh_token() {
+# A token response of the `bench` client through the code flow, as a browser would.
+oidc_tokens() {
   local jar="$WORK/jar.$1" loc req html csrf code
+  rm -f "$jar"
   loc=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" \
     "$BASE/authorize?response_type=code&client_id=bench&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=openid%20email&state=s$1")
   req=${loc##*req=}
@@ -102,9 +106,10 @@ oidc_refresh_token() {
   loc=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" "$loc")
   code=$(sed -nE 's/.*[?&]code=([^&]+).*/\1/p' <<<"$loc")
   curl -fs -u "bench:$SECRET" -d grant_type=authorization_code -d "code=$code" \
-    --data-urlencode "redirect_uri=http://127.0.0.1:9/cb" "$BASE/token" \
-    | sed -E 's/.*"refresh_token":"([^"]+)".*/\1/'
+    --data-urlencode "redirect_uri=http://127.0.0.1:9/cb" "$BASE/token"
+  echo
 }
+OIDC_ACCESS=$(oidc_tokens 0 | field access_token)
 
 # wrk at $2 connections on one shape; prints "req/s p50 p99 errors".
 drive() {
@@ -138,7 +143,7 @@ set_shape() {
       export LOAD_KIND=refresh LOAD_METHOD=POST LOAD_PATH=/token LOAD_TYPE=application/x-www-form-urlencoded \
         LOAD_BODY="grant_type=refresh_token&refresh_token=%TOKEN%" LOAD_TOKENS="$WORK/chains" \
         LOAD_AUTH="Basic $(printf 'bench:%s' "$SECRET" | base64 -w0)" ;;
-    userinfo) export LOAD_PATH=/userinfo LOAD_AUTH="Bearer $ACCESS" ;;
+    userinfo) export LOAD_PATH=/userinfo LOAD_AUTH="Bearer $OIDC_ACCESS" ;;
     validate)
       export LOAD_METHOD=POST LOAD_PATH=/api/v1/auth/validate LOAD_TYPE=application/json \
         LOAD_BODY="{\"token\":\"$ACCESS\"}" ;;
@@ -159,7 +164,7 @@ for endpoint in $ENDPOINTS; do
     set_shape "$endpoint"
     if [ "$endpoint" = token_refresh ]; then
       : >"$WORK/chains"
-      for i in $(seq "$conns"); do oidc_refresh_token "$i" >>"$WORK/chains"; done
+      for i in $(seq "$conns"); do oidc_tokens "$i" | field refresh_token >>"$WORK/chains"; done
     fi
     read -r rps p50 p99 errors < <(drive "$conns")
     floor=$(floor_of "$endpoint")
@@ -179,4 +184,8 @@ column -t -s $'\t' "$ROWS"
 echo
 echo "engine: ${DATABASE:+PostgreSQL}${DATABASE:-SQLite}; start-up to ready: ${ready_ms} ms; RSS idle ${idle_rss} MiB, peak $(rss VmHWM) MiB"
 echo "ledger after the run: ${ledger:-see mana-auth doctor}"
+if grep -qE 'WARN|ERROR' "$WORK/server.log"; then
+  echo "server warnings and errors (last 5):"
+  grep -E 'WARN|ERROR' "$WORK/server.log" | tail -n 5
+fi
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); server on core 0, wrk on core 1, ${DURATION}s per run"
