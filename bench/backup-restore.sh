@@ -29,7 +29,9 @@ for i in range(n):
     sid = f"sess{i:07d}"
     db.execute("INSERT INTO users VALUES (?,?,?,?,?,?,?,?,?)",
                (uid, f"{uid}@example.org", None, "User", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", 0, "user", t, t))
-    db.execute("INSERT INTO auth_sessions VALUES (?,?,?,?,?,?,?,?,?,?,?)", (sid, uid, t, t, t, t + 86400, None, "bench", "127.0.0.1", None, None))
+    db.execute("INSERT INTO auth_sessions (id, user_id, auth_time, created_at, last_used_at, expires_at, revoked_at,"
+               " user_agent, ip, device_id, device_name) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+               (sid, uid, t, t, t, t + 86400, None, "bench", "127.0.0.1", None, None))
     db.execute("INSERT INTO refresh_tokens VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                (secrets.token_hex(32), f"fam{i}", "mana-api", uid, sid, "profile email", t, f"jti{i}", t, t + 604800, None, None))
     for kind in ("free", "paid"):
