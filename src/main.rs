@@ -1,203 +1,21 @@
 //! The `mana-auth` command: serve (the default), migrate, and manage clients and users.
 
-use mana_auth::security::audit::{Event, Kind};
-use std::{io::Read, path::PathBuf, process::ExitCode};
+use std::{io::Read, process::ExitCode};
 
-use clap::{Args, Parser, Subcommand};
+use clap::Parser;
 use mana_auth::{
     admin,
+    cli::{
+        BackupCommand, Cli, ClientCommand, Command, CreditsCommand, KeysCommand, MfaCommand, SessionsCommand,
+        UserCommand,
+    },
     config::{ClientConfig, Config, SigningAlg},
-    security::passwords::Passwords,
+    security::{
+        audit::{Event, Kind},
+        passwords::Passwords,
+    },
 };
 use tracing_subscriber::EnvFilter;
-
-#[derive(Parser)]
-#[command(name = "mana-auth", version, about = "An OpenID Connect provider that signs with Ed25519")]
-struct Cli {
-    /// Configuration file layered over the built-in defaults.
-    #[arg(long, env = "MANA_AUTH_CONFIG", global = true)]
-    config: Option<PathBuf>,
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve HTTP (the default).
-    Serve,
-    /// Apply pending database migrations.
-    Migrate,
-    /// Ask the running server at `server.bind` whether it is ready; exit 0 when it is (for health checks).
-    Probe,
-    /// Manage clients.
-    #[command(subcommand)]
-    Client(ClientCommand),
-    /// Manage users.
-    #[command(subcommand)]
-    User(UserCommand),
-    /// Manage signing keys.
-    #[command(subcommand)]
-    Keys(KeysCommand),
-    /// Write, list, verify and prune backups.
-    #[command(subcommand)]
-    Backup(BackupCommand),
-    /// Restore a backup (a file or s3://BUCKET/KEY) into the configured database, all or nothing.
-    Restore {
-        file: PathBuf,
-        /// Only check the file.
-        #[arg(long)]
-        dry_run: bool,
-        /// Replace a database that holds data of its own.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Operate the credits ledger.
-    #[command(subcommand)]
-    Credits(CreditsCommand),
-    /// Check the database: schema version, key set, orphaned rows, ledger. Exits non-zero on any problem.
-    Doctor,
-    /// Delete expired sessions, codes, refresh tokens, idempotency keys, and security
-    /// events past `security.audit_retention_days`.
-    Cleanup,
-    /// Sessions of every user.
-    #[command(subcommand)]
-    Sessions(SessionsCommand),
-    /// Two-step verification of users.
-    #[command(subcommand)]
-    Mfa(MfaCommand),
-    /// Security events, newest first: sign-ins and failures, lockouts, sign-outs, token
-    /// reuse, password changes, client and key administration.
-    Audit {
-        /// An email or a user id.
-        #[arg(long)]
-        user: Option<String>,
-        /// An event type, e.g. sign_in.failed or account.locked.
-        #[arg(long = "type")]
-        kind: Option<String>,
-        /// 30m, 24h, 7d, or an RFC 3339 time.
-        #[arg(long)]
-        since: Option<String>,
-        #[arg(long, default_value_t = 100)]
-        limit: u64,
-    },
-}
-
-#[derive(Subcommand)]
-enum MfaCommand {
-    /// Turn two-step verification off for one user (--user EMAIL) or for everyone (--all).
-    Reset {
-        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
-        user: Option<String>,
-        #[arg(long)]
-        all: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum SessionsCommand {
-    /// Global sign-out: end every session, revoke every refresh token, forget every browser session.
-    RevokeAll,
-}
-
-#[derive(Subcommand)]
-enum BackupCommand {
-    /// Write a consistent, compressed, encrypted backup of every table.
-    Create {
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Write it unencrypted (compressed only).
-        #[arg(long)]
-        no_encrypt: bool,
-    },
-    /// List backups in `backup.dir` and, with `backup.s3`, in the bucket.
-    List,
-    /// Check a backup (a file or s3://BUCKET/KEY) whole and restore it into a scratch database.
-    Verify { file: PathBuf },
-    /// Delete backups older than N days, in `backup.dir` and in the bucket.
-    Prune {
-        #[arg(long)]
-        keep_days: u64,
-    },
-}
-
-#[derive(Subcommand)]
-enum KeysCommand {
-    /// List stored keys with their status.
-    List,
-    /// Publish the next keys now; they sign after `keys.prepublish_hours`. With
-    /// `--emergency`, replace every key at once: all earlier tokens stop verifying.
-    Rotate {
-        #[arg(long)]
-        emergency: bool,
-    },
-    /// Write the key set to FILE, encrypted with the backup key.
-    Export { file: PathBuf },
-    /// Replace the key set with the one in FILE; servers follow within keys.reload_secs.
-    Import { file: PathBuf },
-}
-
-#[derive(Subcommand)]
-enum CreditsCommand {
-    /// Grant credits to a user (an audited adjustment into the paid wallet).
-    Grant {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        amount: i64,
-        #[arg(long)]
-        reason: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum ClientCommand {
-    /// Register a client; a confidential client's secret is printed once.
-    Add(AddClient),
-    /// List clients.
-    List,
-    /// Remove a client added by command.
-    Remove { id: String },
-}
-
-#[derive(Args)]
-struct AddClient {
-    #[arg(long)]
-    id: String,
-    #[arg(long)]
-    name: Option<String>,
-    #[arg(long = "redirect-uri")]
-    redirect_uris: Vec<String>,
-    #[arg(long = "post-logout-redirect-uri")]
-    post_logout_redirect_uris: Vec<String>,
-    /// Grant types; default authorization_code and refresh_token.
-    #[arg(long = "grant-type")]
-    grant_types: Vec<String>,
-    /// A public client (no secret, PKCE required).
-    #[arg(long)]
-    public: bool,
-    #[arg(long)]
-    skip_consent: bool,
-    #[arg(long)]
-    backchannel_logout_uri: Option<String>,
-    /// EdDSA or RS256.
-    #[arg(long)]
-    id_token_alg: Option<String>,
-}
-
-#[derive(Subcommand)]
-enum UserCommand {
-    /// Create a user; the password is read from standard input.
-    Add {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        username: Option<String>,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long, required = true)]
-        password_stdin: bool,
-    },
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -1,10 +1,10 @@
 //! `mana-auth client add|list|remove`.
 
-use crate::security::audit::{Event, Kind};
 use sea_orm::DatabaseConnection;
 
 use crate::{
     config::{ClientConfig, Secret, validate_client},
+    security::audit::{Event, Kind},
     security::opaque::new_secret,
     store::{
         StoreError,

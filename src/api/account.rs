@@ -1,7 +1,5 @@
 //! The caller's own account: profile, password, sessions.
 
-use crate::security::audit::{Event, Kind};
-use crate::web::client_info::ClientInfo;
 use axum::{
     Json,
     extract::{Path, RawQuery, State},
@@ -12,12 +10,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{SecurityEventsPage, SessionDto, Success, UserDto};
 use crate::{
+    security::audit::{Event, Kind},
     security::policy,
     state::AppState,
     store::{self, auth_sessions, security_events::Filter, users},
     web::{
         api_error::{ApiError, ErrorBody},
         caller::Caller,
+        client_info::ClientInfo,
         json::AppJson,
     },
 };

@@ -2,7 +2,6 @@
 //! every token it signed has expired) → deleted. Scheduled rotation prepublishes the next
 //! key so cached key sets hold it before it signs; emergency rotation replaces every key.
 
-use crate::security::audit::{Event, Kind};
 use entity::jwks::Model as StoredKey;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::json;
@@ -10,6 +9,7 @@ use serde_json::json;
 use super::{KeyError, generate::new_sealed_key, vault::Vault};
 use crate::{
     config::{Config, SigningAlg},
+    security::audit::{Event, Kind},
     store::{StoreError, jwks as stored, now},
 };
 

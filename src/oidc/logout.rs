@@ -3,7 +3,6 @@
 //! returns to a registered `post_logout_redirect_uri`. Without a valid `id_token_hint`
 //! for this browser's session, the user confirms first.
 
-use crate::security::audit::{Event, Kind};
 use askama::Template;
 use axum::{
     Form,
@@ -18,6 +17,7 @@ use super::{backchannel::notify_clients, error::redirect_with};
 use crate::{
     config::SigningAlg,
     keys::keyset::Expect,
+    security::audit::{Event, Kind},
     state::AppState,
     store::{auth_sessions, clients},
     web::{

@@ -1,12 +1,12 @@
 //! `refresh_token` grant (RFC 6749 §6): rotation on every use; a used token presented
 //! again revokes its whole family (RFC 9700 §4.14.2).
 
-use crate::security::audit::{Event, Kind};
 use crate::{
     oidc::{
         error::OAuthError,
         token::{TokenForm, TokenResponse},
     },
+    security::audit::{Event, Kind},
     state::AppState,
     store::{clients::Client, refresh},
     tokens::rotate::{RotateError, rotate},
