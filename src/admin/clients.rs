@@ -4,8 +4,10 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     config::{ClientConfig, Secret, validate_client},
-    security::audit::{Event, Kind},
-    security::opaque::new_secret,
+    security::{
+        audit::{Event, Kind},
+        opaque::new_secret,
+    },
     store::{
         StoreError,
         clients::{self, Client},

@@ -10,8 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{SecurityEventsPage, SessionDto, Success, UserDto};
 use crate::{
-    security::audit::{Event, Kind},
-    security::policy,
+    security::{
+        audit::{Event, Kind},
+        policy,
+    },
     state::AppState,
     store::{self, auth_sessions, security_events::Filter, users},
     web::{
