@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 DATABASE=${1:-}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 16 64"}
-ENDPOINTS=${ENDPOINTS:-"discovery jwks token_cc token_refresh userinfo validate login credits_use"}
+ENDPOINTS=${ENDPOINTS:-"discovery jwks token_cc token_refresh userinfo validate login discovery_during_logins credits_use"}
 FLOOR_SIGN_US=${FLOOR_SIGN_US:-22.2}
 FLOOR_VERIFY_US=${FLOOR_VERIFY_US:-40.1}
 FLOOR_ARGON2_MS=${FLOOR_ARGON2_MS:-17.9}
@@ -166,7 +166,16 @@ for endpoint in $ENDPOINTS; do
       : >"$WORK/chains"
       for i in $(seq "$conns"); do oidc_tokens "$i" | field refresh_token >>"$WORK/chains"; done
     fi
+    logins=""
+    if [ "$endpoint" = discovery_during_logins ]; then
+      # Sign-ins saturate the hashing threads while discovery is measured beside them.
+      ( set_shape login; DURATION=$((DURATION + 2)) drive 16 >/dev/null ) &
+      logins=$!
+      sleep 1
+      set_shape discovery
+    fi
     read -r rps p50 p99 errors < <(drive "$conns")
+    [ -z "$logins" ] || wait "$logins"
     floor=$(floor_of "$endpoint")
     if [ -n "$floor" ]; then
       floor_rps=$(awk "BEGIN {printf \"%.0f\", $floor}")

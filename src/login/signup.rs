@@ -85,6 +85,13 @@ pub async fn submit(
     let new = NewUser { email: form.email.clone(), username, name, password_hash };
     let user = match grants::register(&state.db, &state.config.credits, new).await {
         Ok(user) => user,
+        // The address may have been taken a moment ago by a sign-up racing this one.
+        Err(CreditsError::Store(StoreError::Conflict(_)))
+            if users::find_by_email(&state.db, &form.email).await?.is_some() =>
+        {
+            recovery::tell_owner_of_signup_attempt(&state, &form.email);
+            return Ok(check_your_inbox(&form));
+        }
         Err(CreditsError::Store(StoreError::Conflict(_))) => {
             return Ok(refuse(StatusCode::CONFLICT, "This username is taken. Choose another one.", &csrf));
         }

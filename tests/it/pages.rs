@@ -264,3 +264,24 @@ async fn pages_carry_a_nonce_policy_that_lets_forms_reach_only_the_client(backen
     assert!(plain.ends_with("form-action 'self'"), "without a flow, forms stay here: {plain}");
 }
 on_every_backend!(pages_carry_a_nonce_policy_that_lets_forms_reach_only_the_client);
+
+/// Sign-ups racing for one address: one account, and every racer the same answer.
+async fn racing_sign_ups_for_one_address_answer_alike(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let attempts = futures_util::future::join_all((0..4).map(|_| {
+        let browser = Browser::new(&app.base);
+        async move {
+            let page = browser.get("/signup").await.text().await.expect("page");
+            let csrf = hidden_field(&page, "csrf");
+            let form = [("email", "race@example.org"), ("password", PASSWORD), ("csrf", csrf.as_str())];
+            let response = browser.post_form("/signup", &form).await;
+            (response.status(), response.text().await.expect("page"))
+        }
+    }))
+    .await;
+    assert!(attempts.iter().all(|a| *a == attempts[0]), "{:?}", attempts.iter().map(|a| a.0).collect::<Vec<_>>());
+    assert_eq!(attempts[0].0, 200);
+    let user = mana_auth::store::users::find_by_email(&app.db, "race@example.org").await.expect("find");
+    assert!(user.is_some(), "exactly one account (the address is unique)");
+}
+on_every_backend!(racing_sign_ups_for_one_address_answer_alike);
