@@ -24,12 +24,13 @@ use crate::{
         audit::{Event, Kind},
         opaque::new_id,
         policy, recovery, signin,
+        token_reuse::{self, Replayed},
     },
     state::AppState,
     store::{
         StoreError,
         auth_sessions::{self, NewSession},
-        mfa, refresh,
+        mfa,
         users::NewUser,
         verification_tokens::{self, Purpose},
     },
@@ -130,15 +131,14 @@ pub async fn login(
     let device = device(body.device_id, body.device_name)?;
     let user = signin::sign_in(&state, "api", &body.email, body.password, &client).await?;
     if mfa::enabled(&state.db, &user.id).await? {
-        let ttl = MFA_TOKEN_TTL_SECS;
-        let mfa_token = verification_tokens::issue(&state.db, &user.id, Purpose::MfaLogin, ttl).await?;
+        let mfa_token = verification_tokens::issue(&state.db, &user.id, Purpose::MfaLogin, MFA_TOKEN_TTL_SECS).await?;
         return Ok(Json(MfaChallenge { mfa_required: true, mfa_token }).into_response());
     }
     Ok(Json(open_session(&state, &user, client, device, "pwd").await?).into_response())
 }
 
 /// How long the second step of an API sign-in may take.
-pub(super) const MFA_TOKEN_TTL_SECS: i64 = 300;
+const MFA_TOKEN_TTL_SECS: i64 = 300;
 
 /// The device a native app names at sign-in.
 pub(super) struct Device {
@@ -211,19 +211,13 @@ pub async fn refresh(
             Ok(Json(issued.into()))
         }
         Err(RotateError::Reused { family_id, session_id, user_id }) => {
-            state.metrics.refresh_reuse.inc();
-            let revoked = refresh::revoke_family(&state.db, &family_id).await?;
-            if let Some(sid) = session_id {
-                auth_sessions::end(&state.db, &sid).await?;
-            }
-            tracing::warn!("api refresh token reused; ended its session");
-            Event::new(Kind::RefreshTokenReused)
-                .user(user_id.as_str())
-                .client(&client.id)
-                .from(&caller)
-                .details(json!({ "revoked": revoked }))
-                .record(&state.db)
-                .await;
+            let replayed = Replayed {
+                family_id: &family_id,
+                user_id: &user_id,
+                client_id: &client.id,
+                end_session: session_id.as_deref(),
+            };
+            token_reuse::contain(&state, replayed, &caller).await?;
             Err(ApiError::unauthorized(
                 "invalid_refresh_token",
                 "the refresh token was already used; the session has ended",

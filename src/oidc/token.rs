@@ -84,7 +84,7 @@ async fn exchange(
     let grant_type = form.grant_type.as_deref().ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
     let response = match grant_type {
         "authorization_code" => grant::authorization_code::exchange(state, &client, &form).await,
-        "refresh_token" => grant::refresh_token::exchange(state, &client, &form).await,
+        "refresh_token" => grant::refresh_token::exchange(state, &client, &form, caller).await,
         "client_credentials" => grant::client_credentials::exchange(state, &client, &form).await,
         other => Err(OAuthError::unsupported_grant_type(format!("grant_type `{other}` is not supported"))),
     }?;

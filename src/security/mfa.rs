@@ -39,17 +39,11 @@ pub enum MfaError {
     #[error("the password is wrong")]
     WrongPassword,
     #[error("too many attempts")]
-    Throttled(Throttled),
+    Throttled(#[from] Throttled),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Password(#[from] PasswordError),
-}
-
-impl From<Throttled> for MfaError {
-    fn from(throttled: Throttled) -> Self {
-        MfaError::Throttled(throttled)
-    }
 }
 
 /// The sealer of TOTP secrets: `MANA_AUTH_SECRETS_KEY`, else `security.secrets_key`.

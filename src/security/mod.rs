@@ -10,3 +10,4 @@ pub mod policy;
 pub mod recovery;
 pub mod sealing;
 pub mod signin;
+pub mod token_reuse;

@@ -29,17 +29,11 @@ pub enum RecoveryError {
     #[error("{0}")]
     WeakPassword(&'static str),
     #[error("too many requests")]
-    Throttled(Throttled),
+    Throttled(#[from] Throttled),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Password(#[from] PasswordError),
-}
-
-impl From<Throttled> for RecoveryError {
-    fn from(throttled: Throttled) -> Self {
-        RecoveryError::Throttled(throttled)
-    }
 }
 
 /// Sends `mail` after the answer; a failure is logged, never shown to the requester.

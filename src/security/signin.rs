@@ -18,17 +18,11 @@ pub enum SignInError {
     #[error("invalid email or password")]
     Invalid,
     #[error("too many attempts")]
-    Throttled(Throttled),
+    Throttled(#[from] Throttled),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Password(#[from] PasswordError),
-}
-
-impl From<Throttled> for SignInError {
-    fn from(throttled: Throttled) -> Self {
-        SignInError::Throttled(throttled)
-    }
 }
 
 /// Checks `email` and `password` arriving through `channel` (`page` or `api`).

@@ -4,36 +4,8 @@
 
 use std::{net::SocketAddr, time::Duration};
 
+use crate::common::{Backend, PASSWORD, TestApp, api::Api, proxy::spawn_proxy};
 use serde_json::json;
-use tokio::{
-    net::{TcpListener, TcpStream},
-    sync::watch,
-};
-
-use crate::common::{Backend, PASSWORD, TestApp, api::Api};
-
-/// Forwards connections to `target` while up; when cut, drops every connection.
-async fn spawn_proxy(target: SocketAddr) -> (u16, watch::Sender<bool>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
-    let port = listener.local_addr().expect("addr").port();
-    let (up, watcher) = watch::channel(true);
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let mut watcher = watcher.clone();
-            if !*watcher.borrow() {
-                continue;
-            }
-            tokio::spawn(async move {
-                let Ok(mut server) = TcpStream::connect(target).await else { return };
-                tokio::select! {
-                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                    _ = watcher.wait_for(|up| !*up) => {}
-                }
-            });
-        }
-    });
-    (port, up)
-}
 
 async fn wait_for_status(app: &TestApp, path: &str, status: u16) -> bool {
     for _ in 0..60 {

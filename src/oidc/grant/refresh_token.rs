@@ -6,14 +6,19 @@ use crate::{
         error::OAuthError,
         token::{TokenForm, TokenResponse},
     },
-    security::audit::{Event, Kind},
+    security::token_reuse::{self, Replayed},
     state::AppState,
-    store::{clients::Client, refresh},
+    store::clients::Client,
     tokens::rotate::{RotateError, rotate},
+    web::client_info::ClientInfo,
 };
-use serde_json::json;
 
-pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(
+    state: &AppState,
+    client: &Client,
+    form: &TokenForm,
+    caller: &ClientInfo,
+) -> Result<TokenResponse, OAuthError> {
     if !client.allows_grant("refresh_token") {
         return Err(OAuthError::unauthorized_client("this client may not use refresh_token"));
     }
@@ -22,15 +27,9 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
     match rotate(&state.config, &state.keys.current(), &state.db, client, presented, form.scope.as_deref()).await {
         Ok(issued) => Ok(issued.into()),
         Err(RotateError::Reused { family_id, user_id, .. }) => {
-            state.metrics.refresh_reuse.inc();
-            let revoked = refresh::revoke_family(&state.db, &family_id).await?;
-            tracing::warn!(client_id = %client.id, revoked, "refresh token reused; revoked its family");
-            Event::new(Kind::RefreshTokenReused)
-                .user(user_id.as_str())
-                .client(&client.id)
-                .details(json!({ "revoked": revoked }))
-                .record(&state.db)
-                .await;
+            let replayed =
+                Replayed { family_id: &family_id, user_id: &user_id, client_id: &client.id, end_session: None };
+            token_reuse::contain(state, replayed, caller).await?;
             Err(OAuthError::invalid_grant(RotateError::Invalid.to_string()))
         }
         Err(err @ RotateError::Invalid) => Err(OAuthError::invalid_grant(err.to_string())),

@@ -14,7 +14,8 @@ use crate::{
 };
 
 /// Over a limit: try again in `retry_after` seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too many requests; try again in {retry_after} seconds")]
 pub struct Throttled {
     pub retry_after: u64,
 }

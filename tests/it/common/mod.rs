@@ -4,6 +4,7 @@
 pub mod api;
 pub mod browser;
 pub mod database;
+pub mod proxy;
 pub mod rp;
 
 use std::{net::SocketAddr, sync::Arc};
