@@ -18,10 +18,10 @@ pub mod store;
 pub mod tokens;
 pub mod web;
 
+use crate::store::db::Db;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{Router, middleware};
-use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
@@ -68,7 +68,7 @@ pub enum StartError {
 }
 
 /// Opens and migrates the database, and makes sure the ledger's system accounts exist.
-pub async fn open_database(config: &Config) -> Result<DatabaseConnection, StartError> {
+pub async fn open_database(config: &Config) -> Result<Db, StartError> {
     let db = store::db::connect(&config.database).await.map_err(StartError::Database)?;
     store::db::migrate(&db).await.map_err(StartError::Migrate)?;
     store::ledger::ensure_system_accounts(&db).await.map_err(StartError::Credits)?;

@@ -1,9 +1,9 @@
 //! Application state handed to every handler; sub-states are extracted with `FromRef`.
 
+use crate::store::db::Db;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use sea_orm::DatabaseConnection;
 
 use crate::{
     config::Config,
@@ -16,7 +16,7 @@ use crate::{
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub config: Arc<Config>,
     /// The live key set; reloads itself after a rotation.
     pub keys: Arc<KeyRing>,

@@ -1,7 +1,7 @@
 //! `mana-auth audit`: the security events operators look through.
 
+use crate::store::db::Db;
 use entity::security_events;
-use sea_orm::DatabaseConnection;
 
 use super::clients::AdminError;
 use crate::store::{
@@ -20,7 +20,7 @@ pub struct Query {
     pub limit: u64,
 }
 
-pub async fn events(db: &DatabaseConnection, query: Query) -> Result<Vec<security_events::Model>, AdminError> {
+pub async fn events(db: &Db, query: Query) -> Result<Vec<security_events::Model>, AdminError> {
     let user_id = match query.user {
         Some(user) if user.contains('@') => Some(
             users::find_by_email(db, &user)

@@ -1,8 +1,7 @@
 //! `mana-auth backup …` and `mana-auth restore`.
 
+use crate::store::db::Db;
 use std::path::{Path, PathBuf};
-
-use sea_orm::DatabaseConnection;
 
 use crate::{
     config::{Config, DatabaseConfig, Secret},
@@ -28,12 +27,7 @@ pub struct Created {
     pub uploaded: Option<String>,
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
-    config: &Config,
-    out: Option<&Path>,
-    no_encrypt: bool,
-) -> Result<Created, BackupError> {
+pub async fn create(db: &Db, config: &Config, out: Option<&Path>, no_encrypt: bool) -> Result<Created, BackupError> {
     let key = key(config);
     if key.is_none() && !no_encrypt {
         return Err(BackupError::Format(
@@ -135,13 +129,7 @@ pub async fn verify(source: &Path, config: &Config) -> Result<Verified, BackupEr
 }
 
 /// Restores `source` into the configured database; with `dry_run` only checks it.
-pub async fn restore(
-    db: &DatabaseConnection,
-    config: &Config,
-    source: &Path,
-    dry_run: bool,
-    force: bool,
-) -> Result<u64, BackupError> {
+pub async fn restore(db: &Db, config: &Config, source: &Path, dry_run: bool, force: bool) -> Result<u64, BackupError> {
     let snapshot = backup::read(&fetch(source, config).await?, key(config).as_deref())?;
     if dry_run {
         return Ok(snapshot.manifest.tables.values().map(|t| t.rows).sum());

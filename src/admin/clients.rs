@@ -1,7 +1,6 @@
 //! `mana-auth client add|list|remove`.
 
-use sea_orm::DatabaseConnection;
-
+use crate::store::db::Db;
 use crate::{
     config::{ClientConfig, Secret, validate_client},
     security::{
@@ -23,11 +22,7 @@ pub enum AdminError {
 }
 
 /// Adds a client; for a confidential one, returns the generated secret (shown once, stored as a digest).
-pub async fn add(
-    db: &DatabaseConnection,
-    mut config: ClientConfig,
-    public: bool,
-) -> Result<Option<String>, AdminError> {
+pub async fn add(db: &Db, mut config: ClientConfig, public: bool) -> Result<Option<String>, AdminError> {
     let secret = (!public).then(new_secret);
     config.secret = secret.clone().map(Secret::new);
     validate_client("client", &config).map_err(|e| AdminError::Invalid(e.to_string()))?;
@@ -39,11 +34,11 @@ pub async fn add(
     Ok(secret)
 }
 
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<Client>, AdminError> {
+pub async fn list(db: &Db) -> Result<Vec<Client>, AdminError> {
     Ok(clients::list(db).await?)
 }
 
-pub async fn remove(db: &DatabaseConnection, id: &str) -> Result<(), AdminError> {
+pub async fn remove(db: &Db, id: &str) -> Result<(), AdminError> {
     if clients::remove(db, id).await? {
         Event::new(Kind::ClientRemoved).client(id).record(db).await;
         return Ok(());

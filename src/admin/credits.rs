@@ -1,12 +1,11 @@
 //! `mana-auth credits grant`.
 
-use sea_orm::DatabaseConnection;
-
 use super::clients::AdminError;
+use crate::store::db::Db;
 use crate::{credits::grants, store::users};
 
 /// An audited adjustment through the ledger into the user's paid wallet.
-pub async fn grant(db: &DatabaseConnection, email: &str, amount: i64, reason: &str) -> Result<(), AdminError> {
+pub async fn grant(db: &Db, email: &str, amount: i64, reason: &str) -> Result<(), AdminError> {
     let user = users::find_by_email(db, email)
         .await?
         .ok_or_else(|| AdminError::Invalid(format!("no user with email {email}")))?;

@@ -1,9 +1,9 @@
 //! `mana-auth keys export|import`: the key set on its own, as a separate encrypted file
 //! (what the signing-key backup of the runbooks is), restorable without a full restore.
 
+use crate::store::db::Db;
 use std::path::Path;
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -26,7 +26,7 @@ fn key_of(config: &Config) -> Result<String, BackupError> {
 
 /// Writes every stored key (private parts as stored: sealed when a KEK is set) encrypted
 /// under the backup key. Returns how many keys.
-pub async fn export(db: &DatabaseConnection, config: &Config, file: &Path) -> Result<usize, BackupError> {
+pub async fn export(db: &Db, config: &Config, file: &Path) -> Result<usize, BackupError> {
     let keys = snapshot::dump_table(db, TABLE).await?;
     let export = KeyExport { schema_version: crate::ops::backup::schema_version(), keys };
     let json = serde_json::to_vec(&export).map_err(|e| BackupError::Format(e.to_string()))?;
@@ -35,7 +35,7 @@ pub async fn export(db: &DatabaseConnection, config: &Config, file: &Path) -> Re
 }
 
 /// Replaces the stored key set with the exported one, in one transaction.
-pub async fn import(db: &DatabaseConnection, config: &Config, file: &Path) -> Result<usize, BackupError> {
+pub async fn import(db: &Db, config: &Config, file: &Path) -> Result<usize, BackupError> {
     let json = envelope::open(&std::fs::read(file)?, Some(&key_of(config)?))?;
     let export: KeyExport = serde_json::from_slice(&json).map_err(|e| BackupError::Format(e.to_string()))?;
     if export.schema_version != crate::ops::backup::schema_version() {

@@ -1,7 +1,7 @@
 //! `mana-auth mfa reset`: for a user who lost both authenticator and recovery codes,
 //! or for everyone after the secrets key leaked together with the database.
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use crate::store::db::Db;
 use serde_json::json;
 
 use super::clients::AdminError;
@@ -12,7 +12,7 @@ use crate::{
 
 /// Turns two-step verification off for one user (by email) or, with `None`, for all;
 /// returns how many had it.
-pub async fn reset(db: &DatabaseConnection, email: Option<&str>) -> Result<u64, AdminError> {
+pub async fn reset(db: &Db, email: Option<&str>) -> Result<u64, AdminError> {
     let Some(email) = email else {
         let txn = db.begin().await.map_err(StoreError::from)?;
         let removed = mfa::remove_all(&txn).await?;

@@ -1,7 +1,7 @@
 //! `mana-auth user add`.
 
+use crate::store::db::Db;
 use entity::users::Model as User;
-use sea_orm::DatabaseConnection;
 
 use super::clients::AdminError;
 use crate::{
@@ -19,12 +19,7 @@ pub struct AddUser {
 }
 
 /// Creates the user with its signup bonus.
-pub async fn add(
-    db: &DatabaseConnection,
-    passwords: &Passwords,
-    credits: &CreditsConfig,
-    new: AddUser,
-) -> Result<User, AdminError> {
+pub async fn add(db: &Db, passwords: &Passwords, credits: &CreditsConfig, new: AddUser) -> Result<User, AdminError> {
     check_new_account(&new.email, &new.password, new.username.as_deref()).map_err(|e| AdminError::Invalid(e.into()))?;
     let password_hash = passwords.hash(new.password).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
     let user = NewUser { email: new.email, username: new.username, name: new.name, password_hash };

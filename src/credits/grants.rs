@@ -1,8 +1,9 @@
 //! Credits that come in: the signup bonus, the daily free credits, purchases and
 //! operators' adjustments. Each is one posting with a unique reference, so it happens once.
 
+use crate::store::db::Db;
 use entity::users;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::ConnectionTrait;
 
 use super::CreditsError;
 use crate::{
@@ -78,11 +79,7 @@ pub async fn signup_bonus(
 }
 
 /// Creates a user and credits the signup bonus in one transaction.
-pub async fn register(
-    db: &DatabaseConnection,
-    config: &CreditsConfig,
-    new: NewUser,
-) -> Result<users::Model, CreditsError> {
+pub async fn register(db: &Db, config: &CreditsConfig, new: NewUser) -> Result<users::Model, CreditsError> {
     let txn = db.begin().await?;
     let user = user_store::create(&txn, new).await?;
     signup_bonus(&txn, config, &user.id).await?;
@@ -92,7 +89,7 @@ pub async fn register(
 
 /// Grants the daily free credits on the first credits request of a UTC day; concurrent
 /// first requests grant once (the reference is unique).
-pub async fn daily_free(db: &DatabaseConnection, config: &CreditsConfig, user_id: &str) -> Result<(), CreditsError> {
+pub async fn daily_free(db: &Db, config: &CreditsConfig, user_id: &str) -> Result<(), CreditsError> {
     if config.daily_free <= 0 {
         return Ok(());
     }
@@ -136,7 +133,7 @@ pub async fn purchase(
 }
 
 /// An operator's audited grant into the paid wallet.
-pub async fn adjustment(db: &DatabaseConnection, user_id: &str, amount: i64, reason: &str) -> Result<(), CreditsError> {
+pub async fn adjustment(db: &Db, user_id: &str, amount: i64, reason: &str) -> Result<(), CreditsError> {
     if amount <= 0 {
         return Err(CreditsError::Invalid("the amount must be positive".into()));
     }

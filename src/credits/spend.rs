@@ -1,7 +1,7 @@
 //! Spending credits: free before paid, never below zero, once per idempotency key.
 
+use crate::store::db::Db;
 use entity::credit_transactions;
-use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -71,7 +71,7 @@ pub fn transaction_json(tx: &credit_transactions::Model) -> Value {
     })
 }
 
-pub async fn spend(db: &DatabaseConnection, user_id: &str, request: &SpendRequest) -> Result<Answer, CreditsError> {
+pub async fn spend(db: &Db, user_id: &str, request: &SpendRequest) -> Result<Answer, CreditsError> {
     let request_hash = digest_bytes(&serde_json::to_vec(request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
     let txn = db.begin().await?;
     if let Some(key) = &request.idempotency_key
@@ -123,7 +123,7 @@ pub async fn spend(db: &DatabaseConnection, user_id: &str, request: &SpendReques
 }
 
 /// A retry gets the first answer; the same key for another request is refused.
-async fn replay(db: &DatabaseConnection, user_id: &str, key: &str, request_hash: &str) -> Result<Answer, CreditsError> {
+async fn replay(db: &Db, user_id: &str, key: &str, request_hash: &str) -> Result<Answer, CreditsError> {
     let stored = idempotency::find(db, user_id, key).await?.ok_or(CreditsError::KeyReused)?;
     if stored.request_hash != request_hash {
         return Err(CreditsError::KeyReused);

@@ -8,7 +8,6 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

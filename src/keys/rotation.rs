@@ -2,8 +2,8 @@
 //! every token it signed has expired) → deleted. Scheduled rotation prepublishes the next
 //! key so cached key sets hold it before it signs; emergency rotation replaces every key.
 
+use crate::store::db::Db;
 use entity::jwks::Model as StoredKey;
-use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::json;
 
 use super::{KeyError, generate::new_sealed_key, vault::Vault};
@@ -68,7 +68,7 @@ pub fn plan(keys: &[StoredKey], now: i64, policy: Policy) -> Vec<Action> {
 }
 
 /// Applies what `plan` says; returns whether any key changed.
-pub async fn run(db: &DatabaseConnection, policy: Policy, vault: &Vault) -> Result<bool, KeyError> {
+pub async fn run(db: &Db, policy: Policy, vault: &Vault) -> Result<bool, KeyError> {
     let actions = plan(&stored::all(db).await?, now(), policy);
     for action in &actions {
         match action {
@@ -92,18 +92,18 @@ pub async fn run(db: &DatabaseConnection, policy: Policy, vault: &Vault) -> Resu
 }
 
 /// A next key was published: the start of a rotation.
-async fn rotated(db: &DatabaseConnection, alg: SigningAlg, how: &str) {
+async fn rotated(db: &Db, alg: SigningAlg, how: &str) {
     Event::new(Kind::KeysRotated).details(json!({ "alg": alg.as_str(), "started": how })).record(db).await;
 }
 
-async fn create(db: &DatabaseConnection, alg: SigningAlg, status: &'static str, vault: &Vault) -> Result<(), KeyError> {
+async fn create(db: &Db, alg: SigningAlg, status: &'static str, vault: &Vault) -> Result<(), KeyError> {
     stored::insert(db, new_sealed_key(alg, status, vault).await?).await?;
     Ok(())
 }
 
 /// A scheduled rotation started by hand: publishes a next key of each algorithm now (if
 /// none waits yet); it signs once it has been published for the prepublish period.
-pub async fn rotate(db: &DatabaseConnection, vault: &Vault) -> Result<(), KeyError> {
+pub async fn rotate(db: &Db, vault: &Vault) -> Result<(), KeyError> {
     let keys = stored::all(db).await?;
     for alg in ALGS {
         if !keys.iter().any(|k| k.alg == alg.as_str() && k.status == "next") {
@@ -116,7 +116,7 @@ pub async fn rotate(db: &DatabaseConnection, vault: &Vault) -> Result<(), KeyErr
 
 /// The leaked-key runbook: every key is dropped and new ones sign at once. Every token
 /// signed before stops verifying.
-pub async fn emergency(db: &DatabaseConnection, vault: &Vault) -> Result<(), KeyError> {
+pub async fn emergency(db: &Db, vault: &Vault) -> Result<(), KeyError> {
     let mut fresh = Vec::new();
     for alg in ALGS {
         fresh.push(new_sealed_key(alg, "active", vault).await?);

@@ -1,8 +1,9 @@
 //! `mana-auth doctor`: the schema version, the key set, rows that point nowhere and the
 //! credits ledger. Each check lists its problems; none means healthy.
 
+use crate::store::db::Db;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 
 use crate::{
     config::Config,
@@ -15,7 +16,7 @@ pub struct Check {
     pub problems: Vec<String>,
 }
 
-pub async fn run(db: &DatabaseConnection, config: &Config) -> Result<Vec<Check>, StoreError> {
+pub async fn run(db: &Db, config: &Config) -> Result<Vec<Check>, StoreError> {
     Ok(vec![
         Check { name: "schema", problems: schema(db).await? },
         Check { name: "keys", problems: keys(db).await? },
@@ -24,7 +25,7 @@ pub async fn run(db: &DatabaseConnection, config: &Config) -> Result<Vec<Check>,
     ])
 }
 
-async fn schema(db: &DatabaseConnection) -> Result<Vec<String>, StoreError> {
+async fn schema(db: &Db) -> Result<Vec<String>, StoreError> {
     let pending = Migrator::get_pending_migrations(db).await?;
     let mut problems: Vec<String> = pending.iter().map(|m| format!("migration {} is not applied", m.name())).collect();
     let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
@@ -37,7 +38,7 @@ async fn schema(db: &DatabaseConnection) -> Result<Vec<String>, StoreError> {
 }
 
 /// One active key per algorithm, and every stored key opens and parses.
-async fn keys(db: &DatabaseConnection) -> Result<Vec<String>, StoreError> {
+async fn keys(db: &Db) -> Result<Vec<String>, StoreError> {
     let stored = jwks::all(db).await?;
     let mut problems = Vec::new();
     for alg in ["EdDSA", "RS256"] {
@@ -57,13 +58,13 @@ async fn keys(db: &DatabaseConnection) -> Result<Vec<String>, StoreError> {
     Ok(problems)
 }
 
-async fn count(db: &DatabaseConnection, sql: &str) -> Result<i64, StoreError> {
+async fn count(db: &Db, sql: &str) -> Result<i64, StoreError> {
     let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await?;
     Ok(row.and_then(|r| r.try_get::<i64>("", "n").ok()).unwrap_or(0))
 }
 
 /// Rows whose client or user is gone (the references no foreign key guards).
-async fn orphans(db: &DatabaseConnection, config: &Config) -> Result<Vec<String>, StoreError> {
+async fn orphans(db: &Db, config: &Config) -> Result<Vec<String>, StoreError> {
     let api = config.api.client_id.replace('\'', "''");
     let checks = [
         (

@@ -3,7 +3,6 @@
 //! and the mail happen after the answer, in the background.
 
 use entity::users;
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use super::{

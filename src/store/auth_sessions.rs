@@ -1,10 +1,8 @@
 //! Signed-in sessions: the `sid` of every token issued under them.
 
+use super::db::Db;
 use entity::auth_sessions::{self, Entity as AuthSessions};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait, sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 
 use super::{StoreError, now, refresh};
 use crate::security::opaque::new_id;
@@ -71,7 +69,7 @@ pub async fn list_active(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec
 }
 
 /// Ends a session and revokes its refresh tokens, together; returns whether it was active.
-pub async fn end(db: &DatabaseConnection, id: &str) -> Result<bool, StoreError> {
+pub async fn end(db: &Db, id: &str) -> Result<bool, StoreError> {
     let txn = db.begin().await?;
     let ended = revoke(&txn, id).await?;
     refresh::revoke_session(&txn, id).await?;
@@ -80,11 +78,7 @@ pub async fn end(db: &DatabaseConnection, id: &str) -> Result<bool, StoreError> 
 }
 
 /// Ends every active session of a user but `keep`; returns the ended ids.
-pub async fn end_all_except(
-    db: &DatabaseConnection,
-    user_id: &str,
-    keep: Option<&str>,
-) -> Result<Vec<String>, StoreError> {
+pub async fn end_all_except(db: &Db, user_id: &str, keep: Option<&str>) -> Result<Vec<String>, StoreError> {
     let ids: Vec<String> =
         list_active(db, user_id).await?.into_iter().map(|s| s.id).filter(|id| Some(id.as_str()) != keep).collect();
     for id in &ids {

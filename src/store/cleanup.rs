@@ -2,15 +2,13 @@
 //! tokens, idempotency keys, used or expired mailed tokens, and security events past
 //! their retention. Run by `mana-auth cleanup` and hourly inside `serve`.
 
+use super::db::Db;
 use entity::{
     auth_sessions::{self, Entity as AuthSessions},
     authorization_codes::{self, Entity as Codes},
     refresh_tokens::{self, Entity as RefreshTokens},
 };
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-    sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{StoreError, browser_sessions, idempotency, now, security_events, verification_tokens};
 use crate::config::Config;
@@ -56,7 +54,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
 
 /// Global sign-out: every signed-in session ends, every refresh token is revoked and
 /// every browser session is forgotten, in one transaction. Returns the sessions ended.
-pub async fn sign_out_everyone(db: &DatabaseConnection) -> Result<u64, StoreError> {
+pub async fn sign_out_everyone(db: &Db) -> Result<u64, StoreError> {
     let at = now();
     let txn = db.begin().await?;
     let ended = AuthSessions::update_many()

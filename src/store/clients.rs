@@ -1,7 +1,8 @@
 //! Registered clients: declared in config (synchronised at start) or added by command.
 
+use super::db::Db;
 use entity::clients::{self, Entity as Clients};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{StoreError, now};
 use crate::config::{ClientConfig, SigningAlg};
@@ -109,7 +110,7 @@ pub async fn remove(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreEr
 
 /// Makes the config-declared clients in the database exactly those of `declared`.
 /// A config client may not take the id of one added by command.
-pub async fn sync_config(db: &sea_orm::DatabaseConnection, declared: &[ClientConfig]) -> Result<(), StoreError> {
+pub async fn sync_config(db: &Db, declared: &[ClientConfig]) -> Result<(), StoreError> {
     let txn = db.begin().await?;
     Clients::delete_many().filter(clients::Column::Source.eq("config")).exec(&txn).await?;
     for config in declared {

@@ -1,25 +1,110 @@
 //! Opening the database (SQLite in WAL mode by default, PostgreSQL by URL) and migrating it.
+//!
+//! SQLite lets one connection write at a time. The others wait in its busy handler,
+//! which sleeps and retries in growing steps (up to 100 ms a step) in no order, so
+//! under concurrent writes a few requests wait half a second. On SQLite every write
+//! therefore goes through one writer connection: writers queue for it in this process,
+//! first come first served, and readers use the other connections, which in WAL mode
+//! never wait for the writer. On PostgreSQL both are the same pool.
 
 use std::{path::Path, time::Duration};
 
+use async_trait::async_trait;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ExecResult, IsolationLevel, QueryResult, Statement, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
 use crate::config::DatabaseConfig;
 
+/// The database, split into readers and the writer (the same pool but on SQLite).
+#[derive(Clone, Debug)]
+pub struct Db {
+    readers: DatabaseConnection,
+    writer: DatabaseConnection,
+}
+
+impl Db {
+    /// A write transaction, on the writer.
+    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.writer.begin().await
+    }
+
+    /// A read-only transaction that sees one consistent state of every table
+    /// (repeatable read on PostgreSQL, a WAL snapshot on SQLite), beside the writer.
+    pub async fn begin_read(&self) -> Result<DatabaseTransaction, DbErr> {
+        match self.readers.get_database_backend() {
+            DbBackend::Postgres => {
+                self.readers.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
+            }
+            _ => self.readers.begin().await,
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.readers.ping().await?;
+        self.writer.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.readers.close().await?;
+        self.writer.close().await
+    }
+}
+
+#[async_trait]
+impl ConnectionTrait for Db {
+    fn get_database_backend(&self) -> DbBackend {
+        self.readers.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.writer.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.writer.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.route(&stmt).query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.route(&stmt).query_all_raw(stmt).await
+    }
+}
+
+impl Db {
+    /// Queries go to the readers; `INSERT … RETURNING` and its kin are writes.
+    fn route(&self, stmt: &Statement) -> &DatabaseConnection {
+        if is_select(&stmt.sql) { &self.readers } else { &self.writer }
+    }
+}
+
+fn is_select(sql: &str) -> bool {
+    sql.trim_start().get(..6).is_some_and(|word| word.eq_ignore_ascii_case("select"))
+}
+
 /// Connects, creating the SQLite file and its folder on first start.
-pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     let url = config.url.expose();
-    if let Some(dir) = sqlite_path(url).and_then(|path| Path::new(path).parent()).filter(|d| !d.as_os_str().is_empty())
-    {
+    let file = sqlite_path(url);
+    if let Some(dir) = file.and_then(|path| Path::new(path).parent()).filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let mut options = ConnectOptions::new(url.to_owned());
+    let readers = Database::connect(options(config, config.max_connections)).await?;
+    // An in-memory SQLite database exists once per pool, so it keeps a single pool.
+    let writer = if file.is_some() { Database::connect(options(config, 1)).await? } else { readers.clone() };
+    Ok(Db { readers, writer })
+}
+
+fn options(config: &DatabaseConfig, max_connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(config.url.expose().to_owned());
     options
-        .max_connections(config.max_connections)
+        .max_connections(max_connections)
         .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
         .acquire_timeout(Duration::from_secs(config.connect_timeout_secs))
         .sqlx_logging(false)
@@ -29,15 +114,30 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
         .map_sqlx_sqlite_opts(|sqlite| {
             sqlite.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
         });
-    Database::connect(options).await
+    options
 }
 
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+pub async fn migrate(db: &Db) -> Result<(), DbErr> {
+    Migrator::up(&db.writer, None).await
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_select;
+
+    #[test]
+    fn only_selects_go_to_the_readers() {
+        assert!(is_select("SELECT \"id\" FROM \"users\""));
+        assert!(is_select("  select 1"));
+        assert!(!is_select("INSERT INTO \"users\" (\"id\") VALUES (?) RETURNING \"id\""));
+        assert!(!is_select("UPDATE \"refresh_tokens\" SET \"used_at\" = ? RETURNING *"));
+        assert!(!is_select("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x"));
+        assert!(!is_select("SEL"));
+    }
 }

@@ -1,13 +1,14 @@
 //! Organizations and their members (owner, admin, member).
 
+use super::db::Db;
 use entity::{
     organization_members::{self, Entity as Members},
     organizations::{self, Entity as Organizations},
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationDef, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef,
 };
 
 use super::{StoreError, now};
@@ -84,11 +85,7 @@ pub enum Removal {
 /// opens the transaction (SQLite then holds the write lock from the start) and the
 /// organization row is locked before owners are counted (PostgreSQL), so two concurrent
 /// removals of the last two owners cannot both succeed.
-pub async fn remove_member(
-    db: &DatabaseConnection,
-    organization_id: &str,
-    user_id: &str,
-) -> Result<Removal, StoreError> {
+pub async fn remove_member(db: &Db, organization_id: &str, user_id: &str) -> Result<Removal, StoreError> {
     let Some(role) = role_of(db, organization_id, user_id).await? else {
         return Ok(Removal::NotMember);
     };

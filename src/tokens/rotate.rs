@@ -1,7 +1,7 @@
 //! Refresh-token rotation (RFC 6749 §6, RFC 9700 §4.14.2): each token is used once and
 //! replaced by a new one of the same family. What a reuse revokes is the caller's policy.
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use crate::store::db::Db;
 
 use super::{
     TokenError,
@@ -37,7 +37,7 @@ impl From<StoreError> for RotateError {
 pub async fn rotate(
     config: &Config,
     keys: &KeySet,
-    db: &DatabaseConnection,
+    db: &Db,
     client: &Client,
     presented: &str,
     narrower: Option<&str>,

@@ -1,8 +1,8 @@
 //! tower-sessions store over the `browser_sessions` table, so browser sessions
 //! survive restarts and are shared by every process on one database.
 
+use crate::store::db::Db;
 use async_trait::async_trait;
-use sea_orm::DatabaseConnection;
 use tower_sessions::{
     SessionStore,
     session::{Id, Record},
@@ -13,11 +13,11 @@ use crate::store::{StoreError, browser_sessions};
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
-    db: DatabaseConnection,
+    db: Db,
 }
 
 impl DbSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: Db) -> Self {
         DbSessionStore { db }
     }
 }

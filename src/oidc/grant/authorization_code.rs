@@ -2,7 +2,6 @@
 //! a replayed code revokes what it issued (§4.1.2).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use sea_orm::TransactionTrait;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 

@@ -7,15 +7,14 @@ pub mod remote;
 pub mod schedule;
 pub mod snapshot;
 
+use crate::store::db::Db;
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
 };
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, IsolationLevel, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, Statement};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -85,13 +84,8 @@ fn digest(rows: &[Value]) -> Result<String, BackupError> {
 
 /// Reads every table inside one read-only transaction (repeatable read on PostgreSQL,
 /// a WAL snapshot on SQLite), so the copy is consistent while the server runs.
-pub async fn take(db: &DatabaseConnection) -> Result<Snapshot, BackupError> {
-    let txn = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await?
-        }
-        _ => db.begin().await?,
-    };
+pub async fn take(db: &Db) -> Result<Snapshot, BackupError> {
+    let txn = db.begin_read().await?;
     let tables = snapshot::dump_all(&txn).await?;
     txn.commit().await?;
     let mut summaries = BTreeMap::new();
@@ -103,7 +97,7 @@ pub async fn take(db: &DatabaseConnection) -> Result<Snapshot, BackupError> {
 }
 
 /// Writes a new backup file into `dir` and returns its path.
-pub async fn create(db: &DatabaseConnection, dir: &Path, key: Option<&str>) -> Result<PathBuf, BackupError> {
+pub async fn create(db: &Db, dir: &Path, key: Option<&str>) -> Result<PathBuf, BackupError> {
     let snapshot = take(db).await?;
     let json = serde_json::to_vec(&snapshot).map_err(|e| BackupError::Format(e.to_string()))?;
     let sealed = envelope::seal(&json, key)?;
@@ -158,7 +152,7 @@ async fn has_data(db: &impl ConnectionTrait) -> Result<bool, BackupError> {
 
 /// Replaces the database's contents with the snapshot, all or nothing. A database with
 /// data of its own is only replaced with `force`.
-pub async fn restore(db: &DatabaseConnection, snapshot: &Snapshot, force: bool) -> Result<u64, BackupError> {
+pub async fn restore(db: &Db, snapshot: &Snapshot, force: bool) -> Result<u64, BackupError> {
     let txn = db.begin().await?;
     if !force && has_data(&txn).await? {
         return Err(BackupError::NotEmpty);

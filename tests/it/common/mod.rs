@@ -47,7 +47,7 @@ macro_rules! on_every_backend {
 
 pub struct TestApp {
     pub base: String,
-    pub db: sea_orm::DatabaseConnection,
+    pub db: mana_auth::store::db::Db,
     pub state: mana_auth::state::AppState,
     /// Logout tokens the back-channel receiver got, in order.
     pub logout_tokens: Arc<Mutex<Vec<String>>>,
