@@ -32,6 +32,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub tokens: TokensConfig,
     pub keys: KeysConfig,
+    pub cache: CacheConfig,
     pub sessions: SessionsConfig,
     pub passwords: PasswordsConfig,
     pub api: ApiConfig,
@@ -77,6 +78,13 @@ pub struct KeysConfig {
     pub rotate_after_days: i64,
     pub prepublish_hours: i64,
     pub reload_secs: u64,
+}
+
+/// How long a process keeps what it read from the database and what others may change.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    pub clients_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -274,6 +282,9 @@ impl Config {
         }
         if !(1..=60).contains(&self.keys.reload_secs) {
             return Err(invalid("keys.reload_secs", "must be from 1 to 60"));
+        }
+        if self.cache.clients_secs > 300 {
+            return Err(invalid("cache.clients_secs", "must be at most 300"));
         }
         if let Some(schedule) = &self.backup.schedule {
             crate::ops::backup::schedule::parse(schedule).map_err(|e| invalid("backup.schedule", e))?;

@@ -90,6 +90,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         .map_err(StartError::Http)?;
     let limiter = security::limits::Limiter::connect(&config).await.map_err(StartError::Limits)?;
     let config_mail = config.mail.clone();
+    let clients = Arc::new(store::client_cache::ClientCache::new(Duration::from_secs(config.cache.clients_secs)));
     let secrets = security::mfa::sealer(&config).map_err(StartError::Secrets)?;
     if secrets.is_none() {
         tracing::warn!("{} is not set: two-step verification cannot be turned on", security::mfa::ENV);
@@ -98,6 +99,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
+        clients,
         discovery: Arc::new(discovery),
         passwords,
         metrics: Arc::new(ops::metrics::Metrics::new()?),

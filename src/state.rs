@@ -12,6 +12,7 @@ use crate::{
     oidc::discovery::Discovery,
     ops::metrics::Metrics,
     security::{limits::Limiter, passwords::Passwords, sealing::Sealer},
+    store::client_cache::ClientCache,
 };
 
 #[derive(Clone, FromRef)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The live key set; reloads itself after a rotation.
     pub keys: Arc<KeyRing>,
+    /// Registered clients, read at most once per `cache.clients_secs`.
+    pub clients: Arc<ClientCache>,
     pub discovery: Arc<Discovery>,
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,

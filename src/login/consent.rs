@@ -14,7 +14,7 @@ use super::signin::PageQuery;
 use crate::{
     oidc::error::AuthorizeRedirectError,
     state::AppState,
-    store::{auth_sessions, clients, consents},
+    store::{auth_sessions, consents},
     web::{
         browser::{BrowserSession, PendingAuthorization},
         page::{PageError, render_toward},
@@ -76,7 +76,9 @@ pub async fn show(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let client = clients::find(&state.db, &pending.client_id)
+    let client = state
+        .clients
+        .find(&state.db, &pending.client_id)
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
     let csrf = browser.csrf_token().await?;

@@ -12,7 +12,7 @@ use super::error::{AuthorizeRedirectError, redirect_with};
 use crate::{
     state::AppState,
     store,
-    store::{auth_sessions, clients, codes, consents, now},
+    store::{auth_sessions, codes, consents, now},
     tokens::mint::{ACR_MFA, acr},
     tokens::scope::Scope,
     web::{
@@ -45,7 +45,9 @@ pub async fn authorize(
     Query(query): Query<AuthorizeQuery>,
 ) -> Result<Response, PageError> {
     let client_id = query.client_id.as_deref().ok_or_else(|| PageError::BadRequest("client_id is missing.".into()))?;
-    let client = clients::find(&state.db, client_id)
+    let client = state
+        .clients
+        .find(&state.db, client_id)
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is not registered.".into()))?;
     let redirect_uri = query.redirect_uri.as_deref().unwrap_or_default();
@@ -188,7 +190,9 @@ pub async fn resume(
             return Ok(Redirect::to(&format!("/login?req={id}")).into_response());
         }
     };
-    let client = clients::find(&state.db, &pending.client_id)
+    let client = state
+        .clients
+        .find(&state.db, &pending.client_id)
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
     let scopes: Vec<&str> = pending.scope.split(' ').collect();

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::{
     security::opaque::new_id,
     state::AppState,
-    store::{clients, codes, now},
+    store::{codes, now},
 };
 
 const ATTEMPTS: u32 = 3;
@@ -39,7 +39,7 @@ pub async fn notify_clients(state: &AppState, sid: &str, user_id: &str) {
         }
     };
     for client_id in client_ids {
-        let client = match clients::find(&state.db, &client_id).await {
+        let client = match state.clients.find(&state.db, &client_id).await {
             Ok(Some(client)) => client,
             Ok(None) => continue,
             Err(err) => {
@@ -67,7 +67,7 @@ pub async fn notify_clients(state: &AppState, sid: &str, user_id: &str) {
                 continue;
             }
         };
-        tokio::spawn(deliver(state.http.clone(), uri, token, client.id));
+        tokio::spawn(deliver(state.http.clone(), uri, token, client.id.clone()));
     }
 }
 

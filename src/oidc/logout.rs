@@ -19,7 +19,7 @@ use crate::{
     keys::keyset::Expect,
     security::audit::{Event, Kind},
     state::AppState,
-    store::{auth_sessions, clients},
+    store::auth_sessions,
     web::{
         browser::BrowserSession,
         page::{PageError, render, render_toward},
@@ -131,7 +131,7 @@ async fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, PageE
         None => None,
         Some(uri) => {
             let client = match client_id {
-                Some(id) => clients::find(&state.db, id).await?,
+                Some(id) => state.clients.find(&state.db, id).await?,
                 None => None,
             };
             if !client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|r| r == uri)) {
@@ -176,7 +176,7 @@ async fn verify_hint(state: &AppState, token: &str) -> Result<HintClaims, PageEr
     let expect = Expect { typ: "JWT", algs: &[SigningAlg::EdDSA, SigningAlg::RS256], audience: None, check_exp: false };
     let (hint, alg) =
         state.keys.current().verify::<HintClaims>(token, &state.config.issuer, &expect).map_err(|_| invalid())?;
-    let client = clients::find(&state.db, &hint.aud).await?.ok_or_else(invalid)?;
+    let client = state.clients.find(&state.db, &hint.aud).await?.ok_or_else(invalid)?;
     if client.id_token_signed_response_alg.unwrap_or(state.config.tokens.default_id_token_alg) != alg {
         return Err(invalid());
     }

@@ -1,6 +1,8 @@
 //! Token endpoint (RFC 6749 §3.2, OIDC Core §3.1.3): authenticates the client and
 //! dispatches on `grant_type`, one file per grant under `grant/`.
 
+use std::sync::Arc;
+
 use axum::{
     body::Bytes,
     extract::State,
@@ -13,7 +15,7 @@ use super::{error::OAuthError, grant};
 use crate::{
     security::limits::Subject,
     state::AppState,
-    store::clients::{self, Client},
+    store::clients::Client,
     web::{
         client_auth::{AuthMethod, ClientAuthError, presented_client},
         client_info::ClientInfo,
@@ -104,13 +106,13 @@ pub async fn authenticate_client(
     headers: &HeaderMap,
     form_id: Option<&str>,
     form_secret: Option<&str>,
-) -> Result<Client, OAuthError> {
+) -> Result<Arc<Client>, OAuthError> {
     let presented = presented_client(headers, form_id, form_secret).map_err(|e| match e {
         ClientAuthError::Malformed => OAuthError::invalid_request("malformed or conflicting client credentials"),
         ClientAuthError::Missing => OAuthError::invalid_client("client authentication required"),
     })?;
     let failed = || OAuthError::invalid_client("client authentication failed");
-    let client = clients::find(&state.db, &presented.id).await?.ok_or_else(failed)?;
+    let client = state.clients.find(&state.db, &presented.id).await?.ok_or_else(failed)?;
     let authenticated = match (&client.secret_hash, &presented.secret) {
         (Some(stored), Some(secret)) => crate::security::opaque::matches_digest(secret, stored),
         (None, None) => presented.method == AuthMethod::None,

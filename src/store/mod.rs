@@ -4,6 +4,7 @@
 pub mod auth_sessions;
 pub mod browser_sessions;
 pub mod cleanup;
+pub mod client_cache;
 pub mod clients;
 pub mod codes;
 pub mod consents;
