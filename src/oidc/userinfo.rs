@@ -10,11 +10,8 @@ use serde_json::{Map, Value, json};
 
 use crate::{
     state::AppState,
-    store::{StoreError, users},
-    tokens::{
-        mint::AccessClaims,
-        verify::{AccessTokenError, verify_access_token},
-    },
+    store::StoreError,
+    tokens::verify::{AccessTokenError, check_grant, grant_and_subject, verify_signature},
     web::bearer::bearer_token,
 };
 
@@ -65,11 +62,6 @@ impl From<AccessTokenError> for BearerError {
     }
 }
 
-/// Verifies a bearer access token for this provider's own endpoints.
-pub async fn verify_bearer(state: &AppState, token: &str) -> Result<AccessClaims, BearerError> {
-    Ok(verify_access_token(&state.db, &state.keys.current(), &state.config.issuer, token).await?)
-}
-
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match claims_for(&state, &headers).await {
         Ok(body) => {
@@ -83,14 +75,14 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
 
 async fn claims_for(state: &AppState, headers: &HeaderMap) -> Result<Value, BearerError> {
     let token = bearer_token(headers).ok_or(BearerError::Missing)?;
-    let claims = verify_bearer(state, token).await?;
+    let claims = verify_signature(&state.keys.current(), &state.config.issuer, token)?;
     let scopes: Vec<&str> = claims.scope.split(' ').collect();
     if !scopes.contains(&"openid") || claims.sid.is_none() {
+        // A token that no longer stands is invalid (401) before it is insufficient (403).
+        check_grant(&state.db, &claims).await?;
         return Err(BearerError::InsufficientScope);
     }
-    let user = users::find(&state.db, &claims.sub)
-        .await?
-        .ok_or_else(|| BearerError::InvalidToken("unknown subject".into()))?;
+    let user = grant_and_subject(&state.db, &claims).await?;
     let mut body = Map::new();
     body.insert("sub".into(), json!(user.id));
     if scopes.contains(&"email") {

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod codes;
 pub mod consents;
 pub mod db;
+pub mod grant_status;
 pub mod idempotency;
 pub mod jwks;
 pub mod ledger;

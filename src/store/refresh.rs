@@ -77,16 +77,6 @@ async fn revoke_where(db: &impl ConnectionTrait, condition: sea_orm::sea_query::
     Ok(result.rows_affected)
 }
 
-/// Whether the access token `jti` was issued with a refresh token whose family is revoked.
-pub async fn access_token_revoked(db: &impl ConnectionTrait, jti: &str) -> Result<bool, StoreError> {
-    Ok(RefreshTokens::find()
-        .filter(refresh_tokens::Column::AccessJti.eq(jti))
-        .filter(refresh_tokens::Column::RevokedAt.is_not_null())
-        .one(db)
-        .await?
-        .is_some())
-}
-
 /// The family of the refresh token issued together with access token `jti`, if any.
 pub async fn family_of_access_token(
     db: &impl ConnectionTrait,

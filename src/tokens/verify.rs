@@ -1,13 +1,17 @@
 //! Verifying an access token as this provider's own endpoints do: the signature check a
 //! resource server does against the JWKS, plus what only the database knows — that the
-//! session has not ended and the grant has not been revoked.
+//! session has not ended and the grant has not been revoked — asked in one query.
 
+use entity::users;
 use sea_orm::ConnectionTrait;
 
 use super::mint::AccessClaims;
 use crate::{
     keys::{KeySet, keyset::Expect},
-    store::{StoreError, auth_sessions, refresh},
+    store::{
+        StoreError,
+        grant_status::{self, GrantStatus},
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -25,16 +29,42 @@ pub async fn verify_access_token(
     issuer: &str,
     token: &str,
 ) -> Result<AccessClaims, AccessTokenError> {
-    let (claims, _): (AccessClaims, _) = keys
+    let claims = verify_signature(keys, issuer, token)?;
+    check_grant(db, &claims).await?;
+    Ok(claims)
+}
+
+/// Whether the grant of verified `claims` still stands.
+pub async fn check_grant(db: &impl ConnectionTrait, claims: &AccessClaims) -> Result<(), AccessTokenError> {
+    standing(&grant_status::of(db, claims.sid.as_deref(), &claims.jti).await?)
+}
+
+/// The signature, header and claims of an access token, without asking the database.
+pub fn verify_signature(keys: &KeySet, issuer: &str, token: &str) -> Result<AccessClaims, AccessTokenError> {
+    let (claims, _) = keys
         .verify(token, issuer, &Expect::access_token(issuer))
         .map_err(|e| AccessTokenError::Invalid(e.to_string()))?;
-    if let Some(sid) = &claims.sid
-        && auth_sessions::find_active(db, sid).await?.is_none()
-    {
+    Ok(claims)
+}
+
+/// Whether the grant of verified `claims` still stands, and who its subject is, in one query.
+pub async fn grant_and_subject(
+    db: &impl ConnectionTrait,
+    claims: &AccessClaims,
+) -> Result<users::Model, AccessTokenError> {
+    let (user, status) = grant_status::with_user(db, &claims.sub, claims.sid.as_deref(), &claims.jti)
+        .await?
+        .ok_or_else(|| AccessTokenError::Invalid("unknown subject".into()))?;
+    standing(&status)?;
+    Ok(user)
+}
+
+fn standing(status: &GrantStatus) -> Result<(), AccessTokenError> {
+    if !status.session_active {
         return Err(AccessTokenError::Invalid("the session has ended".into()));
     }
-    if refresh::access_token_revoked(db, &claims.jti).await? {
+    if status.revoked {
         return Err(AccessTokenError::Invalid("the token has been revoked".into()));
     }
-    Ok(claims)
+    Ok(())
 }

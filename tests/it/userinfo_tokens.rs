@@ -7,7 +7,7 @@ use openidconnect::{OAuth2TokenResponse, TokenResponse};
 use serde_json::{Value, json};
 
 use crate::{
-    common::{Backend, RP_SECRET, TestApp, signed_in_code},
+    common::{Backend, RP_SECRET, SERVICE_SECRET, TestApp, signed_in_code},
     on_every_backend,
 };
 
@@ -101,3 +101,64 @@ async fn userinfo_answers_post_and_releases_claims_by_scope(backend: Backend) {
     assert_eq!(body, json!({"sub": user.id}), "only `sub` without the email and profile scopes");
 }
 on_every_backend!(userinfo_answers_post_and_releases_claims_by_scope);
+
+/// The claims of a JWT, read without checking it (the server did).
+fn claims_of(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
+}
+
+async fn validate_reason(app: &TestApp, token: &str) -> Value {
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/validate"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 200);
+    response.json::<Value>().await.expect("json")["reason"].clone()
+}
+
+async fn tokens_of_ended_grants_are_refused_with_their_reason(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("ended@example.org").await;
+    let sign_in = || signed_in_code(&app, "rp", Some(RP_SECRET), "ended@example.org", &["openid", "email"]);
+
+    let (rp, request, code, _) = sign_in().await;
+    let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
+    let revoked = tokens.access_token().secret().clone();
+    assert_eq!(userinfo_status(&app, Some(&revoked)).await.0, 200);
+    assert_eq!(validate_reason(&app, &revoked).await, Value::Null);
+    let refresh = tokens.refresh_token().expect("refresh").secret().clone();
+    let response = reqwest::Client::new()
+        .post(app.url("/revoke"))
+        .basic_auth("rp", Some(RP_SECRET))
+        .form(&[("token", refresh.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 200);
+    let (status, challenge) = userinfo_status(&app, Some(&revoked)).await;
+    assert_eq!(status, 401);
+    assert!(challenge.contains("the token has been revoked"), "{challenge}");
+    assert_eq!(validate_reason(&app, &revoked).await, "the token has been revoked");
+
+    let (rp, request, code, _) = sign_in().await;
+    let ended = rp.exchange(&code, request.verifier).await.expect("tokens").access_token().secret().clone();
+    assert_eq!(userinfo_status(&app, Some(&ended)).await.0, 200);
+    let sid = claims_of(&ended)["sid"].as_str().expect("sid").to_owned();
+    assert!(mana_auth::store::auth_sessions::end(&app.db, &sid).await.expect("end"));
+    let (status, challenge) = userinfo_status(&app, Some(&ended)).await;
+    assert_eq!(status, 401);
+    assert!(challenge.contains("the session has ended"), "{challenge}");
+    assert_eq!(validate_reason(&app, &ended).await, "the session has ended");
+
+    // A client's own token stands, but names no user: insufficient for userinfo.
+    let response =
+        crate::common::token_request(&app, ("service", SERVICE_SECRET), &[("grant_type", "client_credentials")]).await;
+    let service: Value = response.json().await.expect("json");
+    let (status, challenge) = userinfo_status(&app, service["access_token"].as_str()).await;
+    assert_eq!(status, 403);
+    assert!(challenge.contains("insufficient_scope"), "{challenge}");
+}
+on_every_backend!(tokens_of_ended_grants_are_refused_with_their_reason);

@@ -1,0 +1,84 @@
+//! Whether the grant behind an access token still stands — its session active, its
+//! refresh-token family not revoked — asked in one query, optionally together with
+//! the token's subject.
+
+use entity::{
+    auth_sessions::{self, Entity as AuthSessions},
+    refresh_tokens::{self, Entity as RefreshTokens},
+    users::{self, Entity as Users},
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryResult, QuerySelect, QueryTrait,
+    sea_query::{Expr, Query, SelectStatement, SimpleExpr},
+};
+
+use super::{StoreError, now};
+
+/// What the database says of an access token's grant.
+pub struct GrantStatus {
+    /// False when the token names a session that has ended or expired.
+    pub session_active: bool,
+    /// True when the refresh-token family issued with the token has been revoked.
+    pub revoked: bool,
+}
+
+const SESSION_ACTIVE: &str = "grant_session_active";
+const REVOKED: &str = "grant_revoked";
+
+/// The status of the grant of the access token `jti`, issued under session `sid` if any.
+pub async fn of(db: &impl ConnectionTrait, sid: Option<&str>, jti: &str) -> Result<GrantStatus, StoreError> {
+    let mut query = Query::select();
+    with_status(&mut query, sid, jti);
+    let row = db.query_one(&query).await?.ok_or_else(|| StoreError::Corrupt("grant status: no row".into()))?;
+    read(&row, sid)
+}
+
+/// The user `user_id` with the status of the grant, in one query; `None` for an unknown user.
+pub async fn with_user(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    sid: Option<&str>,
+    jti: &str,
+) -> Result<Option<(users::Model, GrantStatus)>, StoreError> {
+    let mut query = Users::find_by_id(user_id.to_owned()).limit(1).into_query();
+    with_status(&mut query, sid, jti);
+    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
+    Ok(Some((users::Model::from_query_result(&row, "")?, read(&row, sid)?)))
+}
+
+fn with_status(query: &mut SelectStatement, sid: Option<&str>, jti: &str) {
+    query.expr_as(revoked(jti), REVOKED);
+    if let Some(sid) = sid {
+        query.expr_as(session_active(sid), SESSION_ACTIVE);
+    }
+}
+
+fn read(row: &QueryResult, sid: Option<&str>) -> Result<GrantStatus, StoreError> {
+    Ok(GrantStatus {
+        session_active: sid.is_none() || row.try_get::<bool>("", SESSION_ACTIVE)?,
+        revoked: row.try_get::<bool>("", REVOKED)?,
+    })
+}
+
+fn session_active(sid: &str) -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(AuthSessions)
+            .and_where(auth_sessions::Column::Id.eq(sid))
+            .and_where(auth_sessions::Column::RevokedAt.is_null())
+            .and_where(auth_sessions::Column::ExpiresAt.gt(now()))
+            .to_owned(),
+    )
+}
+
+fn revoked(jti: &str) -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(RefreshTokens)
+            .and_where(refresh_tokens::Column::AccessJti.eq(jti))
+            .and_where(refresh_tokens::Column::RevokedAt.is_not_null())
+            .to_owned(),
+    )
+}
