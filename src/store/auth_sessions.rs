@@ -46,6 +46,11 @@ pub async fn find_active(db: &impl ConnectionTrait, id: &str) -> Result<Option<a
         .await?)
 }
 
+/// Whether `session` is neither revoked nor expired at `at`; what `find_active` asks in SQL.
+pub fn is_active(session: &auth_sessions::Model, at: i64) -> bool {
+    session.revoked_at.is_none() && session.expires_at > at
+}
+
 /// Ends a session; returns whether it was still active.
 pub async fn revoke(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
     let result = AuthSessions::update_many()
@@ -86,6 +91,10 @@ pub async fn end_all_except(db: &Db, user_id: &str, keep: Option<&str>) -> Resul
     }
     Ok(ids)
 }
+
+/// How stale `last_used_at` may grow before a use writes it again: the session list
+/// shows it to the minute, and most refreshes then write nothing to the session.
+pub const LAST_USED_STEP_SECS: i64 = 60;
 
 /// Records that the session was just used (a refresh), for the session list.
 pub async fn touch(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {

@@ -1,6 +1,10 @@
 //! Refresh tokens: stored as digests, rotated on every use, revoked by family on reuse.
 
-use entity::refresh_tokens::{self, Entity as RefreshTokens};
+use entity::{
+    auth_sessions::{self, Entity as AuthSessions},
+    refresh_tokens::{self, Entity as RefreshTokens},
+    users::{self, Entity as Users},
+};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{StoreError, now};
@@ -41,6 +45,17 @@ pub async fn create(db: &impl ConnectionTrait, new: NewRefresh) -> Result<String
 
 pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<refresh_tokens::Model>, StoreError> {
     Ok(RefreshTokens::find_by_id(digest(token)).one(db).await?)
+}
+
+/// A refresh token with its session and its user, read in one query.
+pub type WithGrant = (refresh_tokens::Model, Option<auth_sessions::Model>, Option<users::Model>);
+
+pub async fn find_with_grant(db: &impl ConnectionTrait, token: &str) -> Result<Option<WithGrant>, StoreError> {
+    Ok(RefreshTokens::find_by_id(digest(token))
+        .find_also_related(AuthSessions)
+        .find_also_related(Users)
+        .one(db)
+        .await?)
 }
 
 /// Marks a token used; false when a concurrent request used it first.

@@ -13,6 +13,7 @@ use crate::{
     config::Config,
     keys::KeySet,
     store::{
+        StoreError,
         clients::Client,
         refresh::{self, NewRefresh},
     },
@@ -43,14 +44,27 @@ pub struct UserGrant<'a> {
     pub family_id: &'a str,
 }
 
-/// Mints the access token, the id_token (scope `openid`) and, when the client may
-/// refresh, a new refresh token of the grant's family, written through `db`.
-pub async fn issue_user_tokens(
-    config: &Config,
-    keys: &KeySet,
-    db: &impl ConnectionTrait,
-    grant: UserGrant<'_>,
-) -> Result<IssuedTokens, TokenError> {
+/// A token set signed but not yet stored: `store` writes its refresh token. Signing
+/// comes first so that a write transaction never waits on a signature.
+pub struct MintedTokens {
+    tokens: IssuedTokens,
+    refresh: Option<NewRefresh>,
+}
+
+impl MintedTokens {
+    /// Writes the refresh token, if the set has one, through `db`.
+    pub async fn store(self, db: &impl ConnectionTrait) -> Result<IssuedTokens, StoreError> {
+        let mut tokens = self.tokens;
+        if let Some(new) = self.refresh {
+            tokens.refresh_token = Some(refresh::create(db, new).await?);
+        }
+        Ok(tokens)
+    }
+}
+
+/// Signs the access token and the id_token (scope `openid`), and prepares a refresh
+/// token of the grant's family when the client may refresh.
+pub fn mint_user_tokens(config: &Config, keys: &KeySet, grant: UserGrant<'_>) -> Result<MintedTokens, TokenError> {
     let context = UserContext {
         user: grant.user,
         sid: grant.sid,
@@ -64,26 +78,32 @@ pub async fn issue_user_tokens(
     } else {
         None
     };
-    let refresh_token = if grant.client.allows_grant("refresh_token") {
-        let new = NewRefresh {
-            family_id: grant.family_id.to_owned(),
-            client_id: grant.client.id.clone(),
-            user_id: grant.user.id.clone(),
-            session_id: Some(grant.sid.to_owned()),
-            scope: grant.granted.to_string(),
-            auth_time: grant.auth_time,
-            access_jti: access.jti,
-            ttl_secs: config.tokens.refresh_token_ttl_secs,
-        };
-        Some(refresh::create(db, new).await?)
-    } else {
-        None
-    };
-    Ok(IssuedTokens {
+    let refresh = grant.client.allows_grant("refresh_token").then(|| NewRefresh {
+        family_id: grant.family_id.to_owned(),
+        client_id: grant.client.id.clone(),
+        user_id: grant.user.id.clone(),
+        session_id: Some(grant.sid.to_owned()),
+        scope: grant.granted.to_string(),
+        auth_time: grant.auth_time,
+        access_jti: access.jti,
+        ttl_secs: config.tokens.refresh_token_ttl_secs,
+    });
+    let tokens = IssuedTokens {
         access_token: access.token,
         expires_in: config.tokens.access_token_ttl_secs,
-        refresh_token,
+        refresh_token: None,
         id_token,
         scope: grant.scope.to_string(),
-    })
+    };
+    Ok(MintedTokens { tokens, refresh })
+}
+
+/// Mints a token set and stores its refresh token through `db`.
+pub async fn issue_user_tokens(
+    config: &Config,
+    keys: &KeySet,
+    db: &impl ConnectionTrait,
+    grant: UserGrant<'_>,
+) -> Result<IssuedTokens, TokenError> {
+    Ok(mint_user_tokens(config, keys, grant)?.store(db).await?)
 }

@@ -5,13 +5,13 @@ use crate::store::db::Db;
 
 use super::{
     TokenError,
-    issue::{IssuedTokens, UserGrant, issue_user_tokens},
+    issue::{IssuedTokens, UserGrant, mint_user_tokens},
     scope::Scope,
 };
 use crate::{
     config::Config,
     keys::KeySet,
-    store::{StoreError, auth_sessions, clients::Client, now, refresh, users},
+    store::{StoreError, auth_sessions, clients::Client, now, refresh},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +33,8 @@ impl From<StoreError> for RotateError {
     }
 }
 
-/// Uses `presented` once and issues its successor, optionally for a narrower scope.
+/// Uses `presented` once and issues its successor, optionally for a narrower scope:
+/// one read for the token, its session and its user, then one write transaction.
 pub async fn rotate(
     config: &Config,
     keys: &KeySet,
@@ -42,7 +43,7 @@ pub async fn rotate(
     presented: &str,
     narrower: Option<&str>,
 ) -> Result<IssuedTokens, RotateError> {
-    let row = refresh::find(db, presented).await?.ok_or(RotateError::Invalid)?;
+    let (row, session, user) = refresh::find_with_grant(db, presented).await?.ok_or(RotateError::Invalid)?;
     if row.client_id != client.id || row.revoked_at.is_some() {
         return Err(RotateError::Invalid);
     }
@@ -54,12 +55,12 @@ pub async fn rotate(
     if row.used_at.is_some() {
         return Err(reused());
     }
-    if row.expires_at <= now() {
+    let at = now();
+    if row.expires_at <= at {
         return Err(RotateError::Invalid);
     }
-    let sid = row.session_id.as_deref().ok_or(RotateError::Invalid)?;
-    let session = auth_sessions::find_active(db, sid).await?.ok_or(RotateError::Invalid)?;
-    let user = users::find(db, &row.user_id).await?.ok_or(RotateError::Invalid)?;
+    let session = session.filter(|s| auth_sessions::is_active(s, at)).ok_or(RotateError::Invalid)?;
+    let user = user.ok_or(RotateError::Invalid)?;
     let granted = Scope::parse(&row.scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let scope = match narrower {
         Some(raw) => {
@@ -71,11 +72,6 @@ pub async fn rotate(
         }
         None => granted.clone(),
     };
-    let txn = db.begin().await.map_err(StoreError::from)?;
-    if !refresh::consume(&txn, &row.token_hash).await? {
-        return Err(reused());
-    }
-    auth_sessions::touch(&txn, &session.id).await?;
     let grant = UserGrant {
         client,
         user: &user,
@@ -87,7 +83,15 @@ pub async fn rotate(
         nonce: None,
         family_id: &row.family_id,
     };
-    let issued = issue_user_tokens(config, keys, &txn, grant).await?;
+    let minted = mint_user_tokens(config, keys, grant)?;
+    let txn = db.begin().await.map_err(StoreError::from)?;
+    if !refresh::consume(&txn, &row.token_hash).await? {
+        return Err(reused());
+    }
+    if session.last_used_at <= at - auth_sessions::LAST_USED_STEP_SECS {
+        auth_sessions::touch(&txn, &session.id).await?;
+    }
+    let issued = minted.store(&txn).await?;
     txn.commit().await.map_err(StoreError::from)?;
     Ok(issued)
 }

@@ -286,3 +286,30 @@ async fn every_json_endpoint_refuses_bad_bodies(backend: Backend) {
     assert!(me["name"].is_null(), "nothing was written");
 }
 on_every_backend!(every_json_endpoint_refuses_bad_bodies);
+
+/// The user's one session, as stored.
+async fn only_session(app: &TestApp, user_id: &str) -> entity::auth_sessions::Model {
+    mana_auth::store::auth_sessions::list_active(&app.db, user_id).await.expect("sessions").remove(0)
+}
+
+async fn a_refresh_marks_its_session_used_once_a_minute(backend: Backend) {
+    use mana_auth::store::now;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+
+    let app = TestApp::spawn(backend).await;
+    let api = Api::new(&app.base);
+    let mut pair = api.signed_up("used@example.org").await;
+    let user_id = text(&pair["user"], "id");
+    for (ago, written) in [(120, true), (30, false)] {
+        let mut session = only_session(&app, &user_id).await.into_active_model();
+        session.last_used_at = Set(now() - ago);
+        session.update(&app.db).await.expect("update");
+        let (status, next) =
+            api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": pair["refreshToken"]})).await;
+        assert_eq!(status, 200, "{next}");
+        let seen = only_session(&app, &user_id).await.last_used_at;
+        assert_eq!(seen >= now() - 5, written, "used {ago} s ago, now marked {seen}");
+        pair = next;
+    }
+}
+on_every_backend!(a_refresh_marks_its_session_used_once_a_minute);

@@ -14,7 +14,7 @@ use crate::{
     state::AppState,
     store::{auth_sessions, clients::Client, codes, now, refresh, users},
     tokens::{
-        issue::{UserGrant, issue_user_tokens},
+        issue::{UserGrant, mint_user_tokens},
         scope::Scope,
     },
 };
@@ -46,10 +46,6 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
     let user = users::find(&state.db, &row.user_id).await?.ok_or_else(invalid)?;
     let scope = Scope::parse(&row.scope).map_err(OAuthError::server_error)?;
     let family_id = new_id();
-    let txn = state.db.begin().await.map_err(crate::store::StoreError::from)?;
-    if !codes::consume(&txn, &row.code_hash, &family_id).await? {
-        return Err(invalid());
-    }
     let grant = UserGrant {
         client,
         user: &user,
@@ -61,7 +57,12 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         nonce: row.nonce.as_deref(),
         family_id: &family_id,
     };
-    let issued = issue_user_tokens(&state.config, &state.keys.current(), &txn, grant).await?;
+    let minted = mint_user_tokens(&state.config, &state.keys.current(), grant)?;
+    let txn = state.db.begin().await.map_err(crate::store::StoreError::from)?;
+    if !codes::consume(&txn, &row.code_hash, &family_id).await? {
+        return Err(invalid());
+    }
+    let issued = minted.store(&txn).await?;
     txn.commit().await.map_err(crate::store::StoreError::from)?;
     Ok(issued.into())
 }
