@@ -36,6 +36,17 @@ pub struct Passwords {
     dummy_hash: Arc<String>,
 }
 
+/// Lowers the calling thread's scheduling priority (nice 10, on Linux per thread), so
+/// that a hash in progress gives way to cheap requests sharing its core: sign-ins still
+/// use every idle cycle, and discovery or token requests do not queue behind them.
+fn yield_to_requests() {
+    // SAFETY: setpriority takes no pointers; `who = 0` is the calling thread.
+    let lowered = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+    if lowered != 0 {
+        tracing::debug!("could not lower the priority of a hashing thread");
+    }
+}
+
 impl Passwords {
     pub fn new(config: &PasswordsConfig) -> Result<Self, PasswordError> {
         let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
@@ -48,6 +59,7 @@ impl Passwords {
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
                 .spawn(move || {
+                    yield_to_requests();
                     // Grown on the first hash, kept for every later one.
                     let mut memory = Vec::new();
                     loop {
