@@ -7,6 +7,7 @@
 #
 #   bench/load.sh [postgres://USER@HOST/DB]
 #   DURATION=10 CONNS="1 16 64" ENDPOINTS="discovery jwks ..." bench/load.sh
+#   PEER_DIR=path/to/bench-peer bench/load.sh   # seed, then run that harness's bench-target.sh
 #
 # Floors (per core, from `cargo bench --bench floors`, override to match your machine):
 #   FLOOR_SIGN_US [22.2]  Ed25519 signature    FLOOR_VERIFY_US [40.1]  verification
@@ -156,6 +157,15 @@ set_shape() {
         LOAD_BODY="{\"amount\":1,\"appId\":\"bench\",\"description\":\"load\",\"idempotencyKey\":\"k-%KEY%\"}" ;;
   esac
 }
+
+if [ -n "${PEER_DIR:-}" ]; then
+  # Side by side with node-oidc-provider: the peer harness drives this server instead.
+  for i in $(seq 70); do oidc_tokens "p$i" | field refresh_token; done >"$WORK/peer-chains"
+  BASE_URL=$BASE CLIENT_ID=bench CLIENT_SECRET=$SECRET REFRESH_TOKENS_FILE="$WORK/peer-chains" \
+    INTROSPECT_TOKEN=$(oidc_tokens p0 | field access_token) SERVER_PID=$SERVER LABEL=mana-auth \
+    "$PEER_DIR/bench-target.sh"
+  exit
+fi
 
 ROWS="$WORK/rows.tsv"
 printf 'endpoint\tconns\treq/s\tp50 ms\tp99 ms\terrors\tRSS MiB\tfloor req/s\tratio\n' >"$ROWS"

@@ -8,8 +8,8 @@ use entity::{
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryResult, QuerySelect, QueryTrait,
-    sea_query::{Expr, Query, SelectStatement, SimpleExpr},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryResult, QuerySelect, QueryTrait,
+    sea_query::{Expr, IntoIden, Query, SelectStatement, SimpleExpr},
 };
 
 use super::{StoreError, now};
@@ -61,24 +61,25 @@ fn read(row: &QueryResult, sid: Option<&str>) -> Result<GrantStatus, StoreError>
 }
 
 fn session_active(sid: &str) -> SimpleExpr {
-    Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(AuthSessions)
-            .and_where(auth_sessions::Column::Id.eq(sid))
-            .and_where(auth_sessions::Column::RevokedAt.is_null())
-            .and_where(auth_sessions::Column::ExpiresAt.gt(now()))
-            .to_owned(),
+    exists_in(
+        AuthSessions,
+        Condition::all()
+            .add(auth_sessions::Column::Id.eq(sid))
+            .add(auth_sessions::Column::RevokedAt.is_null())
+            .add(auth_sessions::Column::ExpiresAt.gt(now())),
     )
 }
 
 fn revoked(jti: &str) -> SimpleExpr {
-    Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(RefreshTokens)
-            .and_where(refresh_tokens::Column::AccessJti.eq(jti))
-            .and_where(refresh_tokens::Column::RevokedAt.is_not_null())
-            .to_owned(),
+    exists_in(
+        RefreshTokens,
+        Condition::all()
+            .add(refresh_tokens::Column::AccessJti.eq(jti))
+            .add(refresh_tokens::Column::RevokedAt.is_not_null()),
     )
+}
+
+/// `EXISTS (SELECT 1 FROM table WHERE condition)`.
+fn exists_in(table: impl IntoIden, condition: Condition) -> SimpleExpr {
+    Expr::exists(Query::select().expr(Expr::val(1)).from(table).cond_where(condition).to_owned())
 }
