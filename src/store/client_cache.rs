@@ -49,3 +49,38 @@ impl ClientCache {
         held.get(id).filter(|(_, read_at)| read_at.elapsed() < self.ttl).map(|(client, _)| client.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::ClientCache;
+    use crate::{
+        config::{Config, Secret},
+        store::{clients, db},
+    };
+
+    #[tokio::test]
+    async fn a_removed_client_is_seen_once_its_time_is_up() {
+        let mut config = Config::load(None).expect("defaults");
+        config.database.url = Secret::new("sqlite::memory:");
+        config.database.max_connections = 1;
+        let db = db::connect(&config.database).await.expect("connect");
+        db::migrate(&db).await.expect("migrate");
+        let declared: crate::config::ClientConfig =
+            serde_json::from_value(serde_json::json!({"id": "app", "redirect_uris": []})).expect("client");
+        let client = clients::Client::from_config(&declared, "cli");
+        clients::insert(&db, &client).await.expect("insert");
+
+        let cache = ClientCache::new(Duration::from_millis(200));
+        assert!(cache.find(&db, "app").await.expect("find").is_some());
+        clients::remove(&db, "app").await.expect("remove");
+        assert!(cache.find(&db, "app").await.expect("find").is_some(), "held while fresh");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(cache.find(&db, "app").await.expect("find").is_none(), "read again once stale");
+
+        clients::insert(&db, &client).await.expect("insert again");
+        assert!(cache.find(&db, "app").await.expect("find").is_some(), "a new client is found at once");
+        assert!(cache.find(&db, "nobody").await.expect("find").is_none());
+    }
+}

@@ -26,7 +26,8 @@ fn service(id: &str) -> ClientConfig {
 }
 
 async fn added_client_secret_is_shown_once_and_stored_as_a_digest(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |config| config.cache.clients_secs = 1).await;
+    // Without the client cache a removal is refused at once (the cache has its own test).
+    let app = TestApp::spawn_with(backend, |config| config.cache.clients_secs = 0).await;
     let secret = clients::add(&app.db, service("cli-service"), false).await.expect("added").expect("a secret");
     assert!(secret.len() >= 43, "at least 256 bits");
     let stored = store::clients::find(&app.db, "cli-service").await.expect("db").expect("stored");
@@ -39,8 +40,6 @@ async fn added_client_secret_is_shown_once_and_stored_as_a_digest(backend: Backe
     assert!(clients::add(&app.db, service("rp"), false).await.is_err(), "config ids are taken too");
     assert!(clients::remove(&app.db, "rp").await.is_err(), "config clients are removed in config");
     clients::remove(&app.db, "cli-service").await.expect("removed");
-    // The server holds a client it has read for `cache.clients_secs`.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let gone =
         crate::common::token_request(&app, ("cli-service", &secret), &[("grant_type", "client_credentials")]).await;
     assert_eq!(gone.status(), 401);
