@@ -95,19 +95,33 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     if let Some(dir) = file.and_then(|path| Path::new(path).parent()).filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let readers = Database::connect(options(config, config.max_connections)).await?;
+    let readers = Database::connect(options(config, config.max_connections, file.is_some())).await?;
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
-    let writer = if file.is_some() { Database::connect(options(config, 1)).await? } else { readers.clone() };
+    let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
     Ok(Db { readers, writer })
 }
 
-fn options(config: &DatabaseConfig, max_connections: u32) -> ConnectOptions {
+fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool) -> ConnectOptions {
     let mut options = ConnectOptions::new(config.url.expose().to_owned());
+    if sqlite_file {
+        // A file cannot hang up: no ping before every query (a round trip to the
+        // connection's thread each time).
+        options.test_before_acquire(false);
+    } else {
+        // A server connection idle this long is pinged before use; a busy one is not.
+        options.test_before_acquire_if_idle_for(Duration::from_secs(30));
+    }
     options
         .max_connections(max_connections)
         .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
         .acquire_timeout(Duration::from_secs(config.connect_timeout_secs))
         .sqlx_logging(false)
+        // No idle or lifetime reaping, so the pool runs no maintenance task: sqlx 0.9's
+        // reaper reads the idle count while a release and an acquire race and can see it
+        // wrapped below zero, then loops for ever (seen with the busy one-connection
+        // writer).
+        .idle_timeout(None::<Duration>)
+        .max_lifetime(None::<Duration>)
         // WAL lets readers run beside the writer. In WAL mode `synchronous = NORMAL`
         // never corrupts the database; it syncs at checkpoints rather than at every
         // commit, so a power cut (not a crash) may lose the last moments of writes.
