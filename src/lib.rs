@@ -118,13 +118,15 @@ pub fn build_app(state: AppState) -> Router {
         .with_secure(state.config.issuer_is_https())
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.config.sessions.ttl_secs)));
     let policy = HeaderPolicy { hsts: state.config.issuer_is_https() };
+    // Only the pages and the browser's protocol endpoints carry the session cookie;
+    // the machine endpoints skip reading it.
+    let browser = Router::new().merge(oidc::browser_router()).merge(login::router()).layer(sessions);
     Router::new()
+        .merge(browser)
         .merge(oidc::router())
-        .merge(login::router())
         .merge(api::router(&state.config))
         .merge(credits::router())
         .merge(ops::router())
-        .layer(sessions)
         .layer(middleware::from_fn_with_state(policy, security_headers))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), log_requests))
         .with_state(state)

@@ -20,16 +20,22 @@ use axum::{
 
 use crate::state::AppState;
 
+/// The machine endpoints: no browser session is read or written on them.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/.well-known/openid-configuration", get(discovery::openid_configuration))
         .route("/.well-known/jwks.json", get(jwks::jwks))
-        .route("/authorize", get(authorize::authorize))
-        .route("/authorize/resume", get(authorize::resume_pending))
         .route("/token", post(token::token))
         .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/revoke", post(revoke::revoke))
         .route("/introspect", post(introspect::introspect))
+}
+
+/// The endpoints a browser visits, which live in the browser session.
+pub fn browser_router() -> Router<AppState> {
+    Router::new()
+        .route("/authorize", get(authorize::authorize))
+        .route("/authorize/resume", get(authorize::resume_pending))
         .route("/logout", get(logout::logout_get).post(logout::logout_post))
         .route("/logout/confirm", post(logout::logout_confirm))
         .route("/logout/done", get(logout::logged_out))
