@@ -20,10 +20,17 @@ use sea_orm::{
 use crate::config::DatabaseConfig;
 
 /// The database, split into readers and the writer (the same pool but on SQLite).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     readers: DatabaseConnection,
     writer: DatabaseConnection,
+}
+
+/// Names the engine only: the pools' options hold the database URL and its password.
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("backend", &self.get_database_backend()).finish_non_exhaustive()
+    }
 }
 
 impl Db {
@@ -144,6 +151,15 @@ fn sqlite_path(url: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::is_select;
+
+    #[tokio::test]
+    async fn debug_names_the_engine_and_not_the_url() {
+        let mut config = crate::config::Config::load(None).expect("defaults");
+        config.database.url = crate::config::Secret::new("sqlite::memory:");
+        let db = super::connect(&config.database).await.expect("connect");
+        let shown = format!("{db:?}");
+        assert!(shown.contains("Sqlite") && !shown.contains("memory"), "{shown}");
+    }
 
     #[test]
     fn only_selects_go_to_the_readers() {
