@@ -3,7 +3,7 @@
 use openidconnect::OAuth2TokenResponse;
 
 use crate::{
-    common::{Backend, RP_SECRET, TestApp, introspect, signed_in_code},
+    common::{Backend, RP_SECRET, TestApp, introspect, revoke_request, signed_in_code},
     on_every_backend,
 };
 
@@ -31,23 +31,12 @@ async fn revoking_a_refresh_token_ends_its_grant_for_introspection(backend: Back
         .expect("post");
     assert_eq!(public.status(), 401);
 
-    let wrong_client = reqwest::Client::new()
-        .post(app.url("/revoke"))
-        .basic_auth("consenting", Some(RP_SECRET))
-        .form(&[("token", refresh.as_str())])
-        .send()
-        .await
-        .expect("post");
+    let wrong_client = revoke_request(&app, ("consenting", RP_SECRET), &[("token", &refresh)]).await;
     assert_eq!(wrong_client.status(), 200);
     assert_eq!(introspect(&app, &access).await["active"], true, "another client cannot revoke it");
 
-    let revoked = reqwest::Client::new()
-        .post(app.url("/revoke"))
-        .basic_auth("rp", Some(RP_SECRET))
-        .form(&[("token", refresh.as_str()), ("token_type_hint", "refresh_token")])
-        .send()
-        .await
-        .expect("post");
+    let revoked =
+        revoke_request(&app, ("rp", RP_SECRET), &[("token", &refresh), ("token_type_hint", "refresh_token")]).await;
     assert_eq!(revoked.status(), 200);
     assert_eq!(introspect(&app, &access).await["active"], false);
     let refreshed = crate::common::token_request(

@@ -130,13 +130,7 @@ async fn tokens_of_ended_grants_are_refused_with_their_reason(backend: Backend) 
     assert_eq!(userinfo_status(&app, Some(&revoked)).await.0, 200);
     assert_eq!(validate_reason(&app, &revoked).await, Value::Null);
     let refresh = tokens.refresh_token().expect("refresh").secret().clone();
-    let response = reqwest::Client::new()
-        .post(app.url("/revoke"))
-        .basic_auth("rp", Some(RP_SECRET))
-        .form(&[("token", refresh.as_str())])
-        .send()
-        .await
-        .expect("post");
+    let response = crate::common::revoke_request(&app, ("rp", RP_SECRET), &[("token", &refresh)]).await;
     assert_eq!(response.status(), 200);
     let (status, challenge) = userinfo_status(&app, Some(&revoked)).await;
     assert_eq!(status, 401);

@@ -210,13 +210,22 @@ pub async fn signed_in_code(
 
 /// POSTs a form to the token endpoint with HTTP Basic client authentication.
 pub async fn token_request(app: &TestApp, client: (&str, &str), form: &[(&str, &str)]) -> reqwest::Response {
+    client_request(app, "/token", client, form).await
+}
+
+/// POSTs a form to the revocation endpoint (RFC 7009) with HTTP Basic client authentication.
+pub async fn revoke_request(app: &TestApp, client: (&str, &str), form: &[(&str, &str)]) -> reqwest::Response {
+    client_request(app, "/revoke", client, form).await
+}
+
+async fn client_request(app: &TestApp, path: &str, client: (&str, &str), form: &[(&str, &str)]) -> reqwest::Response {
     reqwest::Client::new()
-        .post(app.url("/token"))
+        .post(app.url(path))
         .basic_auth(client.0, Some(client.1))
         .form(form)
         .send()
         .await
-        .expect("token request")
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"))
 }
 
 /// The token request form that redeems `code` with its PKCE `verifier`.
