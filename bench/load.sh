@@ -3,11 +3,13 @@
 # database (or PostgreSQL when a URL is given), seeds users, a client, credits and
 # refresh tokens, then drives each endpoint with wrk for DURATION seconds at each
 # connection count, the server pinned to core 0 and wrk to core 1. Prints one table:
-# requests/s, p50/p99, errors, server RSS, and each figure's ratio to its floor.
+# requests/s, p50/p99, errors, server RSS, requests per second of server CPU (steadier
+# than requests/s on a shared machine), and each figure's ratio to its floor.
 #
 #   bench/load.sh [postgres://USER@HOST/DB]
 #   DURATION=10 CONNS="1 16 64" ENDPOINTS="discovery jwks ..." bench/load.sh
 #   PEER_DIR=path/to/bench-peer bench/load.sh   # seed, then run that harness's bench-target.sh
+#   BIN=path/to/mana-auth bench/load.sh          # a binary built elsewhere (A/B runs); no build
 #
 # Floors (per core, from `cargo bench --bench floors`, override to match your machine):
 #   FLOOR_SIGN_US [22.2]  Ed25519 signature    FLOOR_VERIFY_US [40.1]  verification
@@ -27,7 +29,8 @@ SECRET="bench-secret-0123456789abcdef0123456789abcdef"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; exit 1; }
-cargo build --release --quiet
+BIN=${BIN:-}
+[ -n "$BIN" ] || { cargo build --release --quiet; BIN=target/release/mana-auth; }
 
 WORK=$(mktemp -d /tmp/mana-auth-load.XXXXXX)
 SERVER=""
@@ -70,7 +73,6 @@ grant_types = ["authorization_code", "refresh_token", "client_credentials"]
 skip_consent = true
 EOF
 export MANA_AUTH_CONFIG="$WORK/bench.toml"
-BIN=target/release/mana-auth
 "$BIN" migrate >/dev/null
 
 started=$(date +%s%N)
@@ -80,6 +82,8 @@ until curl -fs "$BASE/health/ready" >/dev/null 2>&1; do sleep 0.005; done
 ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 rss() { awk "/^$1:/ {printf \"%.1f\", \$2/1024}" "/proc/$SERVER/status"; }
 idle_rss=$(rss VmRSS)
+# CPU seconds the server has used so far (user and system).
+cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$SERVER/stat"; }
 
 # A string field of a JSON document on stdin.
 field() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\1/"; }
@@ -168,7 +172,7 @@ if [ -n "${PEER_DIR:-}" ]; then
 fi
 
 ROWS="$WORK/rows.tsv"
-printf 'endpoint\tconns\treq/s\tp50 ms\tp99 ms\terrors\tRSS MiB\tfloor req/s\tratio\n' >"$ROWS"
+printf 'endpoint\tconns\treq/s\tp50 ms\tp99 ms\terrors\tRSS MiB\treq/CPU-s\tfloor req/s\tratio\n' >"$ROWS"
 for endpoint in $ENDPOINTS; do
   for conns in $CONNS; do
     set_shape "$endpoint"
@@ -184,8 +188,10 @@ for endpoint in $ENDPOINTS; do
       sleep 1
       set_shape discovery
     fi
+    cpu_before=$(cpu_secs)
     read -r rps p50 p99 errors < <(drive "$conns")
     [ -z "$logins" ] || wait "$logins"
+    per_cpu=$(awk "BEGIN {used = $(cpu_secs) - $cpu_before; printf \"%.0f\", (used > 0 ? $rps * $DURATION / used : 0)}")
     floor=$(floor_of "$endpoint")
     if [ -n "$floor" ]; then
       floor_rps=$(awk "BEGIN {printf \"%.0f\", $floor}")
@@ -193,8 +199,8 @@ for endpoint in $ENDPOINTS; do
     else
       floor_rps="-" ratio="-"
     fi
-    printf '%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\n' "$endpoint" "$conns" "$rps" "$p50" "$p99" "$errors" \
-      "$(rss VmRSS)" "$floor_rps" "$ratio" >>"$ROWS"
+    printf '%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$endpoint" "$conns" "$rps" "$p50" "$p99" "$errors" \
+      "$(rss VmRSS)" "$per_cpu" "$floor_rps" "$ratio" >>"$ROWS"
   done
 done
 
