@@ -1,5 +1,5 @@
 //! The floors every figure of mana-auth is measured against: one Ed25519 signature,
-//! one verification, minting an id_token + access token pair, and one Argon2id hash
+//! one verification (and one of a token verified before), minting an id_token + access token pair, and one Argon2id hash
 //! at the configured parameters. `cargo bench --bench floors`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -11,6 +11,8 @@ use mana_auth::{
     tokens::{
         mint::{AccessClaims, UserContext, access_token, id_token},
         scope::Scope,
+        verified::VerifiedTokens,
+        verify::verify_signature,
     },
 };
 
@@ -73,11 +75,16 @@ fn floors(c: &mut Criterion) {
     let signer = f.keys.signer(SigningAlg::EdDSA).expect("signer");
     let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context)).expect("mint").token;
     let expect = Expect::access_token(&f.config.issuer);
-    let (claims, _): (AccessClaims, _) = f.keys.verify(&token, &f.config.issuer, &expect).expect("verifies");
+    let claims = f.keys.verify::<AccessClaims>(&token, &f.config.issuer, &expect).expect("verifies").claims;
 
     c.bench_function("ed25519_sign_access_token", |b| b.iter(|| signer.sign("at+jwt", &claims).expect("sign")));
     c.bench_function("verify_access_token_cached_keys", |b| {
         b.iter(|| f.keys.verify::<AccessClaims>(&token, &f.config.issuer, &expect).expect("verify"))
+    });
+    let seen = VerifiedTokens::new(4096);
+    verify_signature(&f.keys, &seen, &f.config.issuer, &token).expect("verify");
+    c.bench_function("verify_access_token_seen_before", |b| {
+        b.iter(|| verify_signature(&f.keys, &seen, &f.config.issuer, &token).expect("verify"))
     });
     c.bench_function("mint_id_and_access_token", |b| {
         b.iter(|| {

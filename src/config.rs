@@ -85,6 +85,7 @@ pub struct KeysConfig {
 #[serde(deny_unknown_fields)]
 pub struct CacheConfig {
     pub clients_secs: u64,
+    pub access_tokens: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -285,6 +286,9 @@ impl Config {
         }
         if self.cache.clients_secs > 300 {
             return Err(invalid("cache.clients_secs", "must be at most 300"));
+        }
+        if self.cache.access_tokens > 1_000_000 {
+            return Err(invalid("cache.access_tokens", "must be at most 1000000"));
         }
         if let Some(schedule) = &self.backup.schedule {
             crate::ops::backup::schedule::parse(schedule).map_err(|e| invalid("backup.schedule", e))?;

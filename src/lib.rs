@@ -29,11 +29,11 @@ use crate::{
     config::Config,
     oidc::discovery::Discovery,
     security::passwords::Passwords,
-    state::AppState,
+    state::{App, AppState},
     web::{
         cached::CachedJson,
         headers::{HeaderPolicy, security_headers},
-        request_log::log_requests,
+        request_log::{RequestLog, log_requests},
         session_store::DbSessionStore,
     },
 };
@@ -91,15 +91,17 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let limiter = security::limits::Limiter::connect(&config).await.map_err(StartError::Limits)?;
     let config_mail = config.mail.clone();
     let clients = Arc::new(store::client_cache::ClientCache::new(Duration::from_secs(config.cache.clients_secs)));
+    let verified_tokens = tokens::verified::VerifiedTokens::new(config.cache.access_tokens);
     let secrets = security::mfa::sealer(&config).map_err(StartError::Secrets)?;
     if secrets.is_none() {
         tracing::warn!("{} is not set: two-step verification cannot be turned on", security::mfa::ENV);
     }
-    Ok(AppState {
+    Ok(AppState::new(App {
         db,
         config: Arc::new(config),
         keys: Arc::new(keys),
         clients,
+        verified_tokens,
         discovery: Arc::new(discovery),
         passwords,
         metrics: Arc::new(ops::metrics::Metrics::new()?),
@@ -107,7 +109,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         limiter: Arc::new(limiter),
         mailer: Arc::new(mail::Mailer::new(&config_mail)?),
         secrets,
-    })
+    }))
 }
 
 pub fn build_app(state: AppState) -> Router {
@@ -128,7 +130,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(credits::router())
         .merge(ops::router())
         .layer(middleware::from_fn_with_state(policy, security_headers))
-        .layer(middleware::from_fn_with_state(state.metrics.clone(), log_requests))
+        .layer(middleware::from_fn_with_state(RequestLog::new(state.metrics.clone()), log_requests))
         .with_state(state)
 }
 

@@ -1,7 +1,9 @@
-//! Application state handed to every handler; sub-states are extracted with `FromRef`.
+//! Application state handed to every handler. The router clones it for every
+//! request, so it is one shared pointer; handlers reach the parts through `Deref`,
+//! and the few that need one part alone extract it with `FromRef`.
 
 use crate::store::db::Db;
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 
@@ -13,16 +15,47 @@ use crate::{
     ops::metrics::Metrics,
     security::{limits::Limiter, passwords::Passwords, sealing::Sealer},
     store::client_cache::ClientCache,
+    tokens::verified::VerifiedTokens,
 };
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+impl AppState {
+    pub fn new(app: App) -> AppState {
+        AppState(Arc::new(app))
+    }
+}
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for Arc<KeyRing> {
+    fn from_ref(state: &AppState) -> Arc<KeyRing> {
+        state.keys.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Discovery> {
+    fn from_ref(state: &AppState) -> Arc<Discovery> {
+        state.discovery.clone()
+    }
+}
+
+pub struct App {
     pub db: Db,
     pub config: Arc<Config>,
     /// The live key set; reloads itself after a rotation.
     pub keys: Arc<KeyRing>,
     /// Registered clients, read at most once per `cache.clients_secs`.
     pub clients: Arc<ClientCache>,
+    /// Access tokens whose signature was checked, up to `cache.access_tokens`.
+    pub verified_tokens: VerifiedTokens,
     pub discovery: Arc<Discovery>,
     pub passwords: Passwords,
     pub metrics: Arc<Metrics>,

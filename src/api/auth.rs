@@ -256,7 +256,15 @@ pub async fn validate(
     State(state): State<AppState>,
     AppJson(body): AppJson<ValidateRequest>,
 ) -> Result<Json<Validation>, ApiError> {
-    match verify_access_token(&state.db, &state.keys.current(), &state.config.issuer, &body.token).await {
+    match verify_access_token(
+        &state.db,
+        &state.keys.current(),
+        &state.verified_tokens,
+        &state.config.issuer,
+        &body.token,
+    )
+    .await
+    {
         Ok(claims) => {
             let payload = serde_json::to_value(claims).map_err(ApiError::internal)?;
             Ok(Json(Validation { valid: true, payload: Some(payload), reason: None }))

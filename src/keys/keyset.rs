@@ -86,25 +86,28 @@ impl KeySet {
         self.signers.get(&alg).ok_or(KeyError::NoActiveKey(alg.as_str()))
     }
 
-    /// Verifies signature, `iss`, `exp` and `nbf` of a token this provider signed, and its `typ`.
-    /// Only algorithms of published keys are accepted: `none` and HMAC never verify.
+    /// Whether `kid` is one of the published keys.
+    pub fn publishes(&self, kid: &str) -> bool {
+        self.verifiers.contains_key(kid)
+    }
+
     /// Verifies one of our tokens: a `kid` of this key set, an algorithm `expect`
     /// allows and matching that key, no key material or key URL in the header (`jku`,
     /// `jwk`, `x5u`, `x5c`: we never trust a token to name its own key), the `typ`,
     /// the issuer, the audience when one is expected, `nbf`, and `exp` unless told not
-    /// to. Returns the claims and the algorithm that signed them.
+    /// to. Only algorithms of published keys are accepted: `none` and HMAC never verify.
     pub fn verify<T: DeserializeOwned>(
         &self,
         token: &str,
         issuer: &str,
         expect: &Expect<'_>,
-    ) -> Result<(T, SigningAlg), VerifyError> {
+    ) -> Result<Verified<'_, T>, VerifyError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Malformed)?;
         if header.jku.is_some() || header.jwk.is_some() || header.x5u.is_some() || header.x5c.is_some() {
             return Err(VerifyError::KeyInHeader);
         }
         let kid = header.kid.as_deref().ok_or(VerifyError::UnknownKey)?;
-        let (alg, jwt_alg, key) = self.verifiers.get(kid).ok_or(VerifyError::UnknownKey)?;
+        let (kid, (alg, jwt_alg, key)) = self.verifiers.get_key_value(kid).ok_or(VerifyError::UnknownKey)?;
         if header.alg != *jwt_alg || !expect.algs.contains(alg) {
             return Err(VerifyError::WrongAlgorithm);
         }
@@ -122,13 +125,20 @@ impl KeySet {
         validation.leeway = LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         let claims = jsonwebtoken::decode::<T>(token, key, &validation).map_err(VerifyError::Invalid)?.claims;
-        Ok((claims, *alg))
+        Ok(Verified { claims, alg: *alg, kid })
     }
+}
+
+/// A token that passed [`KeySet::verify`]: its claims and the key that signed them.
+pub struct Verified<'k, T> {
+    pub claims: T,
+    pub alg: SigningAlg,
+    pub kid: &'k str,
 }
 
 /// Clock skew allowed on `exp` and `nbf`: replicas keep their clocks in sync, and a
 /// token should not outlive its stated lifetime by much.
-const LEEWAY_SECS: u64 = 5;
+pub const LEEWAY_SECS: u64 = 5;
 
 /// What a token must be to be accepted.
 pub struct Expect<'a> {

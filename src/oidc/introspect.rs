@@ -46,7 +46,15 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     }
     let token = form.token.ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     if token.matches('.').count() == 2 {
-        return match verify_access_token(&state.db, &state.keys.current(), &state.config.issuer, &token).await {
+        return match verify_access_token(
+            &state.db,
+            &state.keys.current(),
+            &state.verified_tokens,
+            &state.config.issuer,
+            &token,
+        )
+        .await
+        {
             Ok(claims) => Ok(json!({
                 "active": true,
                 "token_type": "Bearer",

@@ -16,7 +16,7 @@ use serde_json::json;
 use super::{backchannel::notify_clients, error::redirect_with};
 use crate::{
     config::SigningAlg,
-    keys::keyset::Expect,
+    keys::keyset::{Expect, Verified},
     security::audit::{Event, Kind},
     state::AppState,
     store::auth_sessions,
@@ -174,8 +174,9 @@ pub async fn end_session(state: &AppState, sid: &str) -> Result<(), PageError> {
 async fn verify_hint(state: &AppState, token: &str) -> Result<HintClaims, PageError> {
     let invalid = || PageError::BadRequest("The sign-out request carries an invalid id_token_hint.".into());
     let expect = Expect { typ: "JWT", algs: &[SigningAlg::EdDSA, SigningAlg::RS256], audience: None, check_exp: false };
-    let (hint, alg) =
-        state.keys.current().verify::<HintClaims>(token, &state.config.issuer, &expect).map_err(|_| invalid())?;
+    let keys = state.keys.current();
+    let Verified { claims: hint, alg, .. } =
+        keys.verify::<HintClaims>(token, &state.config.issuer, &expect).map_err(|_| invalid())?;
     let client = state.clients.find(&state.db, &hint.aud).await?.ok_or_else(invalid)?;
     if client.id_token_signed_response_alg.unwrap_or(state.config.tokens.default_id_token_alg) != alg {
         return Err(invalid());

@@ -46,7 +46,7 @@ async fn revoke_token(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Res
             &state.config.issuer,
             &Expect::access_token(&state.config.issuer),
         ) {
-            Ok((claims, _)) => refresh::family_of_access_token(&state.db, &claims.jti).await?,
+            Ok(verified) => refresh::family_of_access_token(&state.db, &verified.claims.jti).await?,
             Err(_) => None,
         },
     };

@@ -55,18 +55,11 @@ mod tests {
     use std::time::Duration;
 
     use super::ClientCache;
-    use crate::{
-        config::{Config, Secret},
-        store::{clients, db},
-    };
+    use crate::store::{clients, db};
 
     #[tokio::test]
     async fn a_removed_client_is_seen_once_its_time_is_up() {
-        let mut config = Config::load(None).expect("defaults");
-        config.database.url = Secret::new("sqlite::memory:");
-        config.database.max_connections = 1;
-        let db = db::connect(&config.database).await.expect("connect");
-        db::migrate(&db).await.expect("migrate");
+        let db = db::in_memory().await;
         let declared: crate::config::ClientConfig =
             serde_json::from_value(serde_json::json!({"id": "app", "redirect_uris": []})).expect("client");
         let client = clients::Client::from_config(&declared, "cli");

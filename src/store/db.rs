@@ -148,6 +148,17 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// A migrated in-memory database for unit tests.
+#[cfg(test)]
+pub async fn in_memory() -> Db {
+    let mut config = crate::config::Config::load(None).expect("defaults");
+    config.database.url = crate::config::Secret::new("sqlite::memory:");
+    config.database.max_connections = 1;
+    let db = connect(&config.database).await.expect("connect");
+    migrate(&db).await.expect("migrate");
+    db
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_select;

@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// Claims of an access token (RFC 9068 §2.2); also what verification yields.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AccessClaims {
     pub iss: String,
     pub sub: String,

@@ -5,6 +5,7 @@ pub mod issue;
 pub mod mint;
 pub mod rotate;
 pub mod scope;
+pub mod verified;
 pub mod verify;
 
 use crate::{keys::KeyError, store::StoreError};

@@ -5,7 +5,7 @@
 use entity::users;
 use sea_orm::ConnectionTrait;
 
-use super::mint::AccessClaims;
+use super::{mint::AccessClaims, verified::VerifiedTokens};
 use crate::{
     keys::{KeySet, keyset::Expect},
     store::{
@@ -26,10 +26,11 @@ pub enum AccessTokenError {
 pub async fn verify_access_token(
     db: &impl ConnectionTrait,
     keys: &KeySet,
+    seen: &VerifiedTokens,
     issuer: &str,
     token: &str,
 ) -> Result<AccessClaims, AccessTokenError> {
-    let claims = verify_signature(keys, issuer, token)?;
+    let claims = verify_signature(keys, seen, issuer, token)?;
     check_grant(db, &claims).await?;
     Ok(claims)
 }
@@ -39,12 +40,23 @@ pub async fn check_grant(db: &impl ConnectionTrait, claims: &AccessClaims) -> Re
     standing(&grant_status::of(db, claims.sid.as_deref(), &claims.jti).await?)
 }
 
-/// The signature, header and claims of an access token, without asking the database.
-pub fn verify_signature(keys: &KeySet, issuer: &str, token: &str) -> Result<AccessClaims, AccessTokenError> {
-    let (claims, _) = keys
-        .verify(token, issuer, &Expect::access_token(issuer))
+/// The signature, header and claims of an access token, without asking the database;
+/// a token verified before is taken from `seen`.
+pub fn verify_signature(
+    keys: &KeySet,
+    seen: &VerifiedTokens,
+    issuer: &str,
+    token: &str,
+) -> Result<AccessClaims, AccessTokenError> {
+    let now = crate::store::now();
+    if let Some(claims) = seen.get(token, keys, now) {
+        return Ok(claims);
+    }
+    let verified = keys
+        .verify::<AccessClaims>(token, issuer, &Expect::access_token(issuer))
         .map_err(|e| AccessTokenError::Invalid(e.to_string()))?;
-    Ok(claims)
+    seen.insert(token, verified.kid, &verified.claims, now);
+    Ok(verified.claims)
 }
 
 /// Whether the grant of verified `claims` still stands, and who its subject is, in one query.

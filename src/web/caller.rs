@@ -30,12 +30,12 @@ impl FromRequestParts<AppState> for Caller {
         let token = bearer_token(&parts.headers)
             .ok_or_else(|| ApiError::unauthorized("unauthorized", "a bearer access token is required"))?;
         let claims =
-            verify_access_token(&state.db, &state.keys.current(), &state.config.issuer, token).await.map_err(|e| {
-                match e {
+            verify_access_token(&state.db, &state.keys.current(), &state.verified_tokens, &state.config.issuer, token)
+                .await
+                .map_err(|e| match e {
                     AccessTokenError::Invalid(why) => ApiError::unauthorized("invalid_token", why),
                     AccessTokenError::Store(err) => err.into(),
-                }
-            })?;
+                })?;
         let sid = claims.sid.ok_or_else(|| ApiError::forbidden("this endpoint needs a user's token"))?;
         Ok(Caller { user_id: claims.sub, sid, client_id: claims.client_id, scope: claims.scope })
     }

@@ -69,6 +69,7 @@ on_every_backend!(rotation_prepublishes_and_keeps_old_tokens_valid);
 async fn emergency_rotation_invalidates_every_earlier_token(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let before = service_token(&app).await;
+    assert!(introspect_active(&app, &before).await, "valid, and now remembered as verified");
     mana_auth::keys::rotation::emergency(&app.db, app.state.keys.vault()).await.expect("emergency");
     app.state.keys.refresh(&app.db).await.expect("reload");
     let published = published_kids(&app).await;

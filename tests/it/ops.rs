@@ -13,6 +13,10 @@ async fn health_and_metrics_report_what_happened(backend: Backend) {
     assert_eq!(live, json!({"status": "ok"}));
     let ready = reqwest::get(app.url("/health/ready")).await.expect("get");
     assert_eq!(ready.status(), 200);
+    let first = request_id(&ready);
+    let second = request_id(&reqwest::get(app.url("/health")).await.expect("get"));
+    assert_ne!(first, second, "every response names its own request");
+    assert_eq!(first.split_once('-').map(|p| p.0), second.split_once('-').map(|p| p.0), "one process, one prefix");
 
     reqwest::get(app.url("/.well-known/openid-configuration")).await.expect("get");
     assert_eq!(
@@ -44,6 +48,10 @@ async fn health_and_metrics_report_what_happened(backend: Backend) {
     assert!(text.contains(r#"mana_auth_http_request_duration_seconds_bucket{route="/api/v1/auth/login""#));
 }
 on_every_backend!(health_and_metrics_report_what_happened);
+
+fn request_id(response: &reqwest::Response) -> String {
+    response.headers()["x-request-id"].to_str().expect("ascii").to_owned()
+}
 
 async fn without_the_database_requests_fail_closed_with_503(backend: Backend) {
     let app = TestApp::spawn(backend).await;
