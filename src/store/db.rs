@@ -102,10 +102,19 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     if let Some(dir) = file.and_then(|path| Path::new(path).parent()).filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let readers = Database::connect(options(config, config.max_connections, file.is_some())).await?;
+    let readers = if file.is_some() { sqlite_readers(config.max_connections) } else { config.max_connections };
+    let readers = Database::connect(options(config, readers, file.is_some())).await?;
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
     let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
     Ok(Db { readers, writer })
+}
+
+/// Readers of an SQLite file: each is a thread of its own that runs its queries on the
+/// CPU, so more than two per core add memory (a page cache and an allocator arena
+/// each), not throughput.
+fn sqlite_readers(max_connections: u32) -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    max_connections.min(2 * cores)
 }
 
 fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool) -> ConnectOptions {
