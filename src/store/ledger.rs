@@ -97,7 +97,8 @@ pub async fn ensure_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<
 /// Takes the user's wallets for this transaction: a write on both rows, so PostgreSQL
 /// holds their row locks and SQLite its write lock until commit. No lost update. The
 /// rows are locked one by one, free then paid, the order every posting follows, so two
-/// transactions never wait on each other in a cycle.
+/// transactions never wait on each other in a cycle (one statement over both rows would
+/// lock them in the table's physical order on PostgreSQL, which updates change).
 pub async fn lock_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
     for wallet in [free_wallet(user_id), paid_wallet(user_id)] {
         Accounts::update_many()
