@@ -15,7 +15,11 @@ use crate::{
     ops::metrics::Metrics,
     security::{limits::Limiter, passwords::Passwords, sealing::Sealer},
     store::client_cache::ClientCache,
-    tokens::verified::VerifiedTokens,
+    tokens::{
+        mint::AccessClaims,
+        verified::VerifiedTokens,
+        verify::{self, AccessTokenError},
+    },
 };
 
 #[derive(Clone)]
@@ -65,4 +69,13 @@ pub struct App {
     pub mailer: Arc<Mailer>,
     /// Seals TOTP secrets; `None` when no secrets key is set (two-step verification off).
     pub secrets: Option<Sealer>,
+}
+
+impl App {
+    /// An access token as this provider's endpoints accept it: its signature (or a
+    /// token verified before), its claims, and that its grant still stands.
+    pub async fn verify_access_token(&self, token: &str) -> Result<AccessClaims, AccessTokenError> {
+        verify::verify_access_token(&self.db, &self.keys.current(), &self.verified_tokens, &self.config.issuer, token)
+            .await
+    }
 }

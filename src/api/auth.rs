@@ -37,7 +37,7 @@ use crate::{
         issue::{UserGrant, issue_user_tokens},
         rotate::{RotateError, rotate},
         scope::Scope,
-        verify::{AccessTokenError, verify_access_token},
+        verify::AccessTokenError,
     },
     web::{
         api_error::{ApiError, ErrorBody},
@@ -256,15 +256,7 @@ pub async fn validate(
     State(state): State<AppState>,
     AppJson(body): AppJson<ValidateRequest>,
 ) -> Result<Json<Validation>, ApiError> {
-    match verify_access_token(
-        &state.db,
-        &state.keys.current(),
-        &state.verified_tokens,
-        &state.config.issuer,
-        &body.token,
-    )
-    .await
-    {
+    match state.verify_access_token(&body.token).await {
         Ok(claims) => {
             let payload = serde_json::to_value(claims).map_err(ApiError::internal)?;
             Ok(Json(Validation { valid: true, payload: Some(payload), reason: None }))

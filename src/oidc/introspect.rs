@@ -16,7 +16,7 @@ use super::{
 use crate::{
     state::AppState,
     store::{now, refresh},
-    tokens::verify::{AccessTokenError, verify_access_token},
+    tokens::verify::AccessTokenError,
 };
 
 /// `token_type_hint` (RFC 7662 §2.1) is accepted and ignored: every kind is tried.
@@ -46,15 +46,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     }
     let token = form.token.ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     if token.matches('.').count() == 2 {
-        return match verify_access_token(
-            &state.db,
-            &state.keys.current(),
-            &state.verified_tokens,
-            &state.config.issuer,
-            &token,
-        )
-        .await
-        {
+        return match state.verify_access_token(&token).await {
             Ok(claims) => Ok(json!({
                 "active": true,
                 "token_type": "Bearer",

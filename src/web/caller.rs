@@ -5,7 +5,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 
 use crate::{
     state::AppState,
-    tokens::verify::{AccessTokenError, verify_access_token},
+    tokens::verify::AccessTokenError,
     web::{api_error::ApiError, bearer::bearer_token},
 };
 
@@ -29,13 +29,10 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers)
             .ok_or_else(|| ApiError::unauthorized("unauthorized", "a bearer access token is required"))?;
-        let claims =
-            verify_access_token(&state.db, &state.keys.current(), &state.verified_tokens, &state.config.issuer, token)
-                .await
-                .map_err(|e| match e {
-                    AccessTokenError::Invalid(why) => ApiError::unauthorized("invalid_token", why),
-                    AccessTokenError::Store(err) => err.into(),
-                })?;
+        let claims = state.verify_access_token(token).await.map_err(|e| match e {
+            AccessTokenError::Invalid(why) => ApiError::unauthorized("invalid_token", why),
+            AccessTokenError::Store(err) => err.into(),
+        })?;
         let sid = claims.sid.ok_or_else(|| ApiError::forbidden("this endpoint needs a user's token"))?;
         Ok(Caller { user_id: claims.sub, sid, client_id: claims.client_id, scope: claims.scope })
     }
