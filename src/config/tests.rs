@@ -93,3 +93,15 @@ fn backup_schedule_must_parse_and_have_a_key() {
         assert!(problem(&config).contains("need backup.key"));
     }
 }
+
+#[test]
+fn caches_are_bounded() {
+    let mut config = base();
+    config.cache.clients_secs = 301;
+    assert!(problem(&config).contains("cache.clients_secs"));
+    let mut config = base();
+    config.cache.access_tokens = 1_000_001;
+    assert!(problem(&config).contains("cache.access_tokens"));
+    config.cache.access_tokens = 0;
+    assert!(config.validate().is_ok(), "0 turns remembering off");
+}
