@@ -182,6 +182,13 @@ mod tests {
     }
 
     #[test]
+    fn sqlite_readers_are_capped_at_two_per_core() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+        assert_eq!(super::sqlite_readers(1), 1, "never more than configured");
+        assert_eq!(super::sqlite_readers(1000), 2 * cores);
+    }
+
+    #[test]
     fn only_selects_go_to_the_readers() {
         assert!(is_select("SELECT \"id\" FROM \"users\""));
         assert!(is_select("  select 1"));

@@ -16,12 +16,19 @@ use crate::keys::{KeySet, keyset::LEEWAY_SECS};
 pub struct VerifiedTokens {
     /// At most this many tokens are held (0: none).
     capacity: usize,
-    held: RwLock<HashMap<Box<str>, Verified>>,
+    held: RwLock<HashMap<Box<str>, Remembered>>,
 }
 
-struct Verified {
+struct Remembered {
     kid: String,
     claims: AccessClaims,
+}
+
+impl Remembered {
+    /// Still within its lifetime, with the leeway full verification allows.
+    fn unexpired(&self, now: i64) -> bool {
+        now <= self.claims.exp + LEEWAY_SECS as i64
+    }
 }
 
 impl VerifiedTokens {
@@ -34,7 +41,7 @@ impl VerifiedTokens {
     pub fn get(&self, token: &str, keys: &KeySet, now: i64) -> Option<AccessClaims> {
         let held = self.held.read().unwrap_or_else(PoisonError::into_inner);
         let entry = held.get(token)?;
-        let usable = keys.publishes(&entry.kid) && now <= entry.claims.exp + LEEWAY_SECS as i64;
+        let usable = keys.publishes(&entry.kid) && entry.unexpired(now);
         usable.then(|| entry.claims.clone())
     }
 
@@ -47,12 +54,12 @@ impl VerifiedTokens {
         }
         let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
         if held.len() >= self.capacity {
-            held.retain(|_, entry| now <= entry.claims.exp + LEEWAY_SECS as i64);
+            held.retain(|_, entry| entry.unexpired(now));
             if held.len() >= self.capacity {
                 held.clear();
             }
         }
-        held.insert(token.into(), Verified { kid: kid.to_owned(), claims: claims.clone() });
+        held.insert(token.into(), Remembered { kid: kid.to_owned(), claims: claims.clone() });
     }
 
     #[cfg(test)]
