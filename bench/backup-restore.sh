@@ -32,8 +32,9 @@ for i in range(n):
     db.execute("INSERT INTO auth_sessions (id, user_id, auth_time, created_at, last_used_at, expires_at, revoked_at,"
                " user_agent, ip, device_id, device_name) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                (sid, uid, t, t, t, t + 86400, None, "bench", "127.0.0.1", None, None))
-    db.execute("INSERT INTO refresh_tokens VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-               (secrets.token_hex(32), f"fam{i}", "mana-api", uid, sid, "profile email", t, f"jti{i}", t, t + 604800, None, None))
+    db.execute("INSERT INTO refresh_tokens (token_hash, family_id, client_id, user_id, session_id, scope, auth_time,"
+               " access_jti, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+               (secrets.token_hex(32), f"fam{i}", "mana-api", uid, sid, "profile email", t, f"jti{i}", t, t + 604800))
     for kind in ("free", "paid"):
         db.execute("INSERT INTO credit_accounts VALUES (?,?,?,?,?,?)", (f"{uid}:{kind}", uid, kind, 150 if kind == "free" else 0, 1, t))
     db.execute("INSERT INTO credit_transactions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -18,8 +18,12 @@ pub struct Model {
     pub access_jti: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// When the token was rotated, for tokens rotated before successors named their
+    /// parent; a token rotated since has a successor instead, and this stays unset.
     pub used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The token this one replaced in a rotation; unique, so a token has one successor.
+    pub parent_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

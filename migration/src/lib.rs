@@ -8,6 +8,7 @@ mod m20261125_000003_create_credits_ledger;
 mod m20261125_000004_create_security_events;
 mod m20261125_000005_create_verification_tokens;
 mod m20261125_000006_add_totp_mfa;
+mod m20261130_000001_link_refresh_successors;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_security_events::Migration),
             Box::new(m20261125_000005_create_verification_tokens::Migration),
             Box::new(m20261125_000006_add_totp_mfa::Migration),
+            Box::new(m20261130_000001_link_refresh_successors::Migration),
         ]
     }
 }

@@ -65,25 +65,21 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
         };
     }
     // Refresh tokens are only described to the client they were issued to.
-    match refresh::find(&state.db, &token).await? {
-        Some(row)
-            if row.client_id == client.id
-                && row.used_at.is_none()
-                && row.revoked_at.is_none()
-                && row.expires_at > now() =>
-        {
-            Ok(json!({
-                "active": true,
-                "token_type": "refresh_token",
-                "scope": row.scope,
-                "client_id": row.client_id,
-                "sub": row.user_id,
-                "iss": state.config.issuer,
-                "exp": row.expires_at,
-                "iat": row.created_at,
-                "sid": row.session_id,
-            }))
-        }
+    let row = refresh::find(&state.db, &token)
+        .await?
+        .filter(|row| row.client_id == client.id && row.revoked_at.is_none() && row.expires_at > now());
+    match row {
+        Some(row) if !refresh::is_used(&state.db, &row).await? => Ok(json!({
+            "active": true,
+            "token_type": "refresh_token",
+            "scope": row.scope,
+            "client_id": row.client_id,
+            "sub": row.user_id,
+            "iss": state.config.issuer,
+            "exp": row.expires_at,
+            "iat": row.created_at,
+            "sid": row.session_id,
+        })),
         _ => Ok(json!({ "active": false })),
     }
 }

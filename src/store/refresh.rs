@@ -5,7 +5,11 @@ use entity::{
     refresh_tokens::{self, Entity as RefreshTokens},
     users::{self, Entity as Users},
 };
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
+    QueryFilter, QueryTrait, SelectA, SelectB, SelectC,
+    sea_query::{Expr, Query, SelectStatement},
+};
 
 use super::{StoreError, now};
 use crate::security::opaque::{digest, new_secret};
@@ -23,51 +27,124 @@ pub struct NewRefresh {
 
 /// Stores a new refresh token and returns it; only its digest is kept.
 pub async fn create(db: &impl ConnectionTrait, new: NewRefresh) -> Result<String, StoreError> {
+    let (token, row) = new_row(new, None);
+    RefreshTokens::insert(row.into_active_model()).exec_without_returning(db).await?;
+    Ok(token)
+}
+
+/// Why a rotation's successor was not stored.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The parent already has a successor: it was used before.
+    ParentUsed,
+    /// The parent is revoked or gone.
+    ParentRevoked,
+}
+
+/// Stores `new` as the successor of the token `parent_hash` and returns it, in one
+/// statement: it is written only while the parent stands unrevoked, and the unique
+/// `parent_hash` gives a parent one successor, so of two concurrent rotations exactly
+/// one succeeds.
+pub async fn create_successor(
+    db: &impl ConnectionTrait,
+    parent_hash: &str,
+    new: NewRefresh,
+) -> Result<Result<String, Refused>, StoreError> {
+    let (token, row) = new_row(new, Some(parent_hash));
+    let parent_stands = Query::select()
+        .expr(Expr::val(1))
+        .from(RefreshTokens)
+        .and_where(refresh_tokens::Column::TokenHash.eq(parent_hash))
+        .and_where(refresh_tokens::Column::RevokedAt.is_null())
+        .to_owned();
+    let values = Query::select()
+        .exprs(refresh_tokens::Column::iter().map(|column| Expr::val(row.get(column))))
+        .and_where(Expr::exists(parent_stands))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(RefreshTokens)
+        .columns(refresh_tokens::Column::iter())
+        .select_from(values)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .to_owned();
+    match db.execute(&insert).await.map_err(StoreError::from) {
+        Ok(done) if done.rows_affected() == 1 => Ok(Ok(token)),
+        Ok(_) => Ok(Err(Refused::ParentRevoked)),
+        Err(StoreError::Conflict(_)) => Ok(Err(Refused::ParentUsed)),
+        Err(err) => Err(err),
+    }
+}
+
+/// A new token and the row that stores its digest.
+fn new_row(new: NewRefresh, parent_hash: Option<&str>) -> (String, refresh_tokens::Model) {
     let token = new_secret();
     let at = now();
-    let row = refresh_tokens::ActiveModel {
-        token_hash: Set(digest(&token)),
-        family_id: Set(new.family_id),
-        client_id: Set(new.client_id),
-        user_id: Set(new.user_id),
-        session_id: Set(new.session_id),
-        scope: Set(new.scope),
-        auth_time: Set(new.auth_time),
-        access_jti: Set(new.access_jti),
-        created_at: Set(at),
-        expires_at: Set(at + new.ttl_secs),
-        used_at: Set(None),
-        revoked_at: Set(None),
+    let row = refresh_tokens::Model {
+        token_hash: digest(&token),
+        family_id: new.family_id,
+        client_id: new.client_id,
+        user_id: new.user_id,
+        session_id: new.session_id,
+        scope: new.scope,
+        auth_time: new.auth_time,
+        access_jti: new.access_jti,
+        created_at: at,
+        expires_at: at + new.ttl_secs,
+        used_at: None,
+        revoked_at: None,
+        parent_hash: parent_hash.map(str::to_owned),
     };
-    RefreshTokens::insert(row).exec_without_returning(db).await?;
-    Ok(token)
+    (token, row)
 }
 
 pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<refresh_tokens::Model>, StoreError> {
     Ok(RefreshTokens::find_by_id(digest(token)).one(db).await?)
 }
 
-/// A refresh token with its session and its user, read in one query.
-pub type WithGrant = (refresh_tokens::Model, Option<auth_sessions::Model>, Option<users::Model>);
-
-pub async fn find_with_grant(db: &impl ConnectionTrait, token: &str) -> Result<Option<WithGrant>, StoreError> {
-    Ok(RefreshTokens::find_by_id(digest(token))
-        .find_also_related(AuthSessions)
-        .find_also_related(Users)
-        .one(db)
-        .await?)
+/// A refresh token with whether it was used, its session and its user.
+pub struct WithGrant {
+    pub token: refresh_tokens::Model,
+    pub used: bool,
+    pub session: Option<auth_sessions::Model>,
+    pub user: Option<users::Model>,
 }
 
-/// Marks a token used; false when a concurrent request used it first.
-pub async fn consume(db: &impl ConnectionTrait, token_hash: &str) -> Result<bool, StoreError> {
-    let result = RefreshTokens::update_many()
-        .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now()))
-        .filter(refresh_tokens::Column::TokenHash.eq(token_hash))
-        .filter(refresh_tokens::Column::UsedAt.is_null())
-        .filter(refresh_tokens::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+const USED: &str = "token_used";
+
+/// The token with its grant, read in one query.
+pub async fn find_with_grant(db: &impl ConnectionTrait, token: &str) -> Result<Option<WithGrant>, StoreError> {
+    let token_hash = digest(token);
+    let mut query =
+        RefreshTokens::find_by_id(&token_hash).find_also_related(AuthSessions).find_also_related(Users).into_query();
+    query.expr_as(Expr::exists(successor_of(&token_hash)), USED);
+    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
+    let token = refresh_tokens::Model::from_query_result(&row, SelectA.as_str())?;
+    Ok(Some(WithGrant {
+        used: token.used_at.is_some() || row.try_get::<bool>("", USED)?,
+        session: auth_sessions::Model::from_query_result_optional(&row, SelectB.as_str())?,
+        user: users::Model::from_query_result_optional(&row, SelectC.as_str())?,
+        token,
+    }))
+}
+
+/// Whether the token was rotated: a successor names it, or (rotated before successors
+/// named their parent) it is marked used.
+pub async fn is_used(db: &impl ConnectionTrait, row: &refresh_tokens::Model) -> Result<bool, StoreError> {
+    if row.used_at.is_some() {
+        return Ok(true);
+    }
+    let query = Query::select().expr(Expr::exists(successor_of(&row.token_hash))).to_owned();
+    let answer = db.query_one(&query).await?.ok_or_else(|| StoreError::Corrupt("successor: no row".into()))?;
+    Ok(answer.try_get_by_index::<bool>(0)?)
+}
+
+/// The successor of the token `token_hash`, if it has one.
+fn successor_of(token_hash: &str) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(RefreshTokens)
+        .and_where(refresh_tokens::Column::ParentHash.eq(token_hash))
+        .to_owned()
 }
 
 pub async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> Result<u64, StoreError> {
@@ -98,4 +175,49 @@ pub async fn family_of_access_token(
     jti: &str,
 ) -> Result<Option<refresh_tokens::Model>, StoreError> {
     Ok(RefreshTokens::find().filter(refresh_tokens::Column::AccessJti.eq(jti)).one(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NewRefresh, Refused, create, create_successor, find, revoke_family};
+    use crate::{
+        security::opaque::digest,
+        store::{
+            db,
+            users::{NewUser, create as create_user},
+        },
+    };
+
+    fn of_family(user_id: &str) -> NewRefresh {
+        NewRefresh {
+            family_id: "family".into(),
+            client_id: "app".into(),
+            user_id: user_id.into(),
+            session_id: None,
+            scope: "openid".into(),
+            auth_time: 0,
+            access_jti: "jti".into(),
+            ttl_secs: 60,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_gets_one_successor_and_none_once_revoked() {
+        let db = db::in_memory().await;
+        let new_user = NewUser { email: "s@example.org".into(), username: None, name: None, password_hash: "x".into() };
+        let user = create_user(&db, new_user).await.expect("user");
+        let parent = digest(&create(&db, of_family(&user.id)).await.expect("parent"));
+
+        let child = create_successor(&db, &parent, of_family(&user.id)).await.expect("write").expect("stored");
+        let stored = find(&db, &child).await.expect("find").expect("child stored");
+        assert_eq!(stored.parent_hash.as_deref(), Some(parent.as_str()));
+        let second = create_successor(&db, &parent, of_family(&user.id)).await.expect("write");
+        assert_eq!(second, Err(Refused::ParentUsed), "a parent has one successor");
+
+        let unknown = create_successor(&db, &digest("gone"), of_family(&user.id)).await.expect("write");
+        assert_eq!(unknown, Err(Refused::ParentRevoked));
+        revoke_family(&db, "family").await.expect("revoke");
+        let after_revoke = create_successor(&db, &digest(&child), of_family(&user.id)).await.expect("write");
+        assert_eq!(after_revoke, Err(Refused::ParentRevoked), "a revoked token gets no successor");
+    }
 }

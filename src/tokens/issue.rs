@@ -15,7 +15,7 @@ use crate::{
     store::{
         StoreError,
         clients::Client,
-        refresh::{self, NewRefresh},
+        refresh::{self, NewRefresh, Refused},
     },
 };
 
@@ -59,6 +59,22 @@ impl MintedTokens {
             tokens.refresh_token = Some(refresh::create(db, new).await?);
         }
         Ok(tokens)
+    }
+
+    /// Writes the refresh token as the successor of the token `parent_hash`: a rotation.
+    /// A set without a refresh token (a client that may not refresh) rotates to nothing
+    /// and is refused like a revoked parent.
+    pub async fn store_successor(
+        self,
+        db: &impl ConnectionTrait,
+        parent_hash: &str,
+    ) -> Result<Result<IssuedTokens, Refused>, StoreError> {
+        let mut tokens = self.tokens;
+        let Some(new) = self.refresh else { return Ok(Err(Refused::ParentRevoked)) };
+        Ok(refresh::create_successor(db, parent_hash, new).await?.map(|token| {
+            tokens.refresh_token = Some(token);
+            tokens
+        }))
     }
 }
 

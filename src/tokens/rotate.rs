@@ -11,7 +11,12 @@ use super::{
 use crate::{
     config::Config,
     keys::KeySet,
-    store::{StoreError, auth_sessions, clients::Client, now, refresh},
+    store::{
+        StoreError, auth_sessions,
+        clients::Client,
+        now,
+        refresh::{self, Refused},
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +39,8 @@ impl From<StoreError> for RotateError {
 }
 
 /// Uses `presented` once and issues its successor, optionally for a narrower scope:
-/// one read for the token, its session and its user, then one write transaction.
+/// one read for the token, its session and its user, then one INSERT that stores the
+/// successor only if the token stands and has none yet (see `refresh::create_successor`).
 pub async fn rotate(
     config: &Config,
     keys: &KeySet,
@@ -43,7 +49,8 @@ pub async fn rotate(
     presented: &str,
     narrower: Option<&str>,
 ) -> Result<IssuedTokens, RotateError> {
-    let (row, session, user) = refresh::find_with_grant(db, presented).await?.ok_or(RotateError::Invalid)?;
+    let found = refresh::find_with_grant(db, presented).await?.ok_or(RotateError::Invalid)?;
+    let row = found.token;
     if row.client_id != client.id || row.revoked_at.is_some() {
         return Err(RotateError::Invalid);
     }
@@ -52,15 +59,15 @@ pub async fn rotate(
         session_id: row.session_id.clone(),
         user_id: row.user_id.clone(),
     };
-    if row.used_at.is_some() {
+    if found.used {
         return Err(reused());
     }
     let at = now();
     if row.expires_at <= at {
         return Err(RotateError::Invalid);
     }
-    let session = session.filter(|s| auth_sessions::is_active(s, at)).ok_or(RotateError::Invalid)?;
-    let user = user.ok_or(RotateError::Invalid)?;
+    let session = found.session.filter(|s| auth_sessions::is_active(s, at)).ok_or(RotateError::Invalid)?;
+    let user = found.user.ok_or(RotateError::Invalid)?;
     let granted = Scope::parse(&row.scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let scope = match narrower {
         Some(raw) => {
@@ -84,14 +91,14 @@ pub async fn rotate(
         family_id: &row.family_id,
     };
     let minted = mint_user_tokens(config, keys, grant)?;
-    let txn = db.begin().await.map_err(StoreError::from)?;
-    if !refresh::consume(&txn, &row.token_hash).await? {
-        return Err(reused());
-    }
+    let issued = match minted.store_successor(db, &row.token_hash).await? {
+        Ok(issued) => issued,
+        Err(Refused::ParentUsed) => return Err(reused()),
+        Err(Refused::ParentRevoked) => return Err(RotateError::Invalid),
+    };
+    // The session list's "last used": written apart from the rotation, at most once a minute.
     if session.last_used_at <= at - auth_sessions::LAST_USED_STEP_SECS {
-        auth_sessions::touch(&txn, &session.id).await?;
+        auth_sessions::touch(db, &session.id).await?;
     }
-    let issued = minted.store(&txn).await?;
-    txn.commit().await.map_err(StoreError::from)?;
     Ok(issued)
 }

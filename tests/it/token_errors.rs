@@ -137,3 +137,24 @@ async fn client_credentials_issues_an_access_token_only(backend: Backend) {
     assert_eq!(error_of(openid).await, (400, "invalid_scope".into()));
 }
 on_every_backend!(client_credentials_issues_an_access_token_only);
+
+async fn a_token_marked_used_before_successors_were_linked_counts_as_replayed(backend: Backend) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+
+    let app = TestApp::spawn(backend).await;
+    app.user("legacy@example.org").await;
+    let (rp, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "legacy@example.org", &["openid"]).await;
+    let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
+    let access = tokens.access_token().secret().clone();
+    let refresh = tokens.refresh_token().expect("refresh").secret().clone();
+    let stored = mana_auth::store::refresh::find(&app.db, &refresh).await.expect("find").expect("stored");
+    let mut marked = stored.into_active_model();
+    marked.used_at = Set(Some(mana_auth::store::now()));
+    marked.update(&app.db).await.expect("mark used");
+
+    let replayed =
+        token_request(&app, ("rp", RP_SECRET), &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
+    assert_eq!(error_of(replayed).await, (400, "invalid_grant".into()));
+    assert_eq!(crate::common::introspect(&app, &access).await["active"], false, "the replay revoked the family");
+}
+on_every_backend!(a_token_marked_used_before_successors_were_linked_counts_as_replayed);

@@ -218,6 +218,11 @@ pub async fn revoke_request(app: &TestApp, client: (&str, &str), form: &[(&str, 
     client_request(app, "/revoke", client, form).await
 }
 
+/// POSTs a form to the introspection endpoint (RFC 7662) with HTTP Basic client authentication.
+pub async fn introspect_request(app: &TestApp, client: (&str, &str), form: &[(&str, &str)]) -> reqwest::Response {
+    client_request(app, "/introspect", client, form).await
+}
+
 async fn client_request(app: &TestApp, path: &str, client: (&str, &str), form: &[(&str, &str)]) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url(path))
