@@ -50,6 +50,13 @@ impl Db {
         }
     }
 
+    /// The writer, for a read that leads to a write of the same rows: on SQLite its
+    /// page cache holds every page it wrote, where a reader drops its whole cache
+    /// whenever another connection has written since its last read.
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.readers.ping().await?;
         self.writer.ping().await
