@@ -12,6 +12,10 @@ use crate::{
     web::cached::CachedJson,
 };
 
+/// How long clients may cache the JWKS: short enough that a key published ahead of a
+/// rotation is fetched well before it signs.
+pub const JWKS_MAX_AGE_SECS: u32 = 300;
+
 pub struct KeyRing {
     keys: ArcSwap<KeySet>,
     published: ArcSwap<CachedJson>,
@@ -22,7 +26,7 @@ impl KeyRing {
     /// Loads the keys, creating the first ones on a new database.
     pub async fn load(db: &impl ConnectionTrait, vault: Vault) -> Result<KeyRing, KeyError> {
         let keys = KeySet::load_or_create(db, &vault).await?;
-        let published = CachedJson::new(&keys.jwks);
+        let published = CachedJson::new(&keys.jwks, JWKS_MAX_AGE_SECS);
         Ok(KeyRing { keys: ArcSwap::from_pointee(keys), published: ArcSwap::from_pointee(published), vault })
     }
 
@@ -49,7 +53,7 @@ impl KeyRing {
             return Ok(false);
         }
         // Publish first: a verifier must know a key before anything is signed with it.
-        self.published.store(Arc::new(CachedJson::new(&loaded.jwks)));
+        self.published.store(Arc::new(CachedJson::new(&loaded.jwks, JWKS_MAX_AGE_SECS)));
         tracing::info!(keys = %loaded.fingerprint, "signing keys reloaded");
         self.keys.store(Arc::new(loaded));
         Ok(true)

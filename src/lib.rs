@@ -81,7 +81,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     store::clients::sync_config(&db, &config.clients).await.map_err(StartError::Clients)?;
     store::purchases::seed_packages(&db, &config.credits.packages).await.map_err(StartError::Credits)?;
     let keys = keyring::KeyRing::load(&db, keys::vault::Vault::from_env()?).await?;
-    let discovery = Discovery(CachedJson::new(&oidc::discovery::metadata(&config)));
+    let discovery = Discovery(CachedJson::new(&oidc::discovery::metadata(&config), 3600));
     let passwords = Passwords::new(&config.passwords)?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::{
     Json,
     extract::State,
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -41,6 +41,7 @@ use crate::{
     },
     web::{
         api_error::{ApiError, ErrorBody},
+        cached::IfNoneMatch,
         caller::Caller,
         client_info::ClientInfo,
         json::AppJson,
@@ -270,6 +271,6 @@ pub async fn validate(
 
 /// The same key set as `/.well-known/jwks.json`.
 #[utoipa::path(get, path = "/api/v1/auth/jwks", tag = "auth", responses((status = 200, description = "JWK Set (RFC 7517)")))]
-pub async fn jwks(State(keys): State<Arc<KeyRing>>, headers: HeaderMap) -> Response {
-    keys.published().respond(&headers, crate::oidc::jwks::JWKS_MAX_AGE_SECS)
+pub async fn jwks(State(keys): State<Arc<KeyRing>>, if_none_match: IfNoneMatch) -> Response {
+    keys.published().respond(if_none_match)
 }

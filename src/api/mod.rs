@@ -14,21 +14,29 @@ use std::{sync::Arc, time::Duration};
 use axum::{
     Router,
     extract::DefaultBodyLimit,
-    http::{HeaderMap, HeaderValue, Method, header},
+    http::{HeaderValue, Method, header},
     routing::{delete, get, post},
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::OpenApi;
 
-use crate::{config::Config, state::AppState, store::clients::Client, web::cached::CachedJson};
+use crate::{
+    config::Config,
+    state::AppState,
+    store::clients::Client,
+    web::cached::{CachedJson, IfNoneMatch},
+};
 
 /// Request bodies of the API are small; anything larger is refused with 413.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router(config: &Config) -> Router<AppState> {
-    let document = Arc::new(CachedJson::new(&serde_json::json!(openapi::ApiDoc::openapi())));
+    let document = Arc::new(CachedJson::new(&serde_json::json!(openapi::ApiDoc::openapi()), 3600));
     let router = Router::new()
-        .route("/api/v1/openapi.json", get(move |headers: HeaderMap| async move { document.respond(&headers, 3600) }))
+        .route(
+            "/api/v1/openapi.json",
+            get(move |if_none_match: IfNoneMatch| async move { document.respond(if_none_match) }),
+        )
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/register/b2b", post(organizations::register_b2b))
         .route("/api/v1/auth/login", post(auth::login))

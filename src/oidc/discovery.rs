@@ -3,11 +3,15 @@
 
 use std::sync::Arc;
 
-use axum::{extract::State, http::HeaderMap, response::Response};
+use axum::{extract::State, response::Response};
 use serde_json::json;
 
 use crate::tokens::mint::{ACR_MFA, ACR_PASSWORD};
-use crate::{config::Config, tokens::scope::SUPPORTED, web::cached::CachedJson};
+use crate::{
+    config::Config,
+    tokens::scope::SUPPORTED,
+    web::cached::{CachedJson, IfNoneMatch},
+};
 
 pub fn metadata(config: &Config) -> serde_json::Value {
     let base = config.issuer_base();
@@ -51,6 +55,6 @@ pub fn metadata(config: &Config) -> serde_json::Value {
 
 pub struct Discovery(pub CachedJson);
 
-pub async fn openid_configuration(State(discovery): State<Arc<Discovery>>, headers: HeaderMap) -> Response {
-    discovery.0.respond(&headers, 3600)
+pub async fn openid_configuration(State(discovery): State<Arc<Discovery>>, if_none_match: IfNoneMatch) -> Response {
+    discovery.0.respond(if_none_match)
 }

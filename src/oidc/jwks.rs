@@ -2,13 +2,10 @@
 
 use std::sync::Arc;
 
-use axum::{extract::State, http::HeaderMap, response::Response};
+use axum::{extract::State, response::Response};
 
-use crate::keyring::KeyRing;
+use crate::{keyring::KeyRing, web::cached::IfNoneMatch};
 
-/// Short enough that a key published ahead of a rotation is fetched well before it signs.
-pub const JWKS_MAX_AGE_SECS: u32 = 300;
-
-pub async fn jwks(State(keys): State<Arc<KeyRing>>, headers: HeaderMap) -> Response {
-    keys.published().respond(&headers, JWKS_MAX_AGE_SECS)
+pub async fn jwks(State(keys): State<Arc<KeyRing>>, if_none_match: IfNoneMatch) -> Response {
+    keys.published().respond(if_none_match)
 }
