@@ -65,11 +65,9 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
         };
     }
     // Refresh tokens are only described to the client they were issued to.
-    let row = refresh::find(&state.db, &token)
-        .await?
-        .filter(|row| row.client_id == client.id && row.revoked_at.is_none() && row.expires_at > now());
-    match row {
-        Some(row) if !refresh::is_used(&state.db, &row).await? => Ok(json!({
+    match refresh::find_with_used(&state.db, &token).await? {
+        Some((row, false)) if row.client_id == client.id && row.revoked_at.is_none() && row.expires_at > now() => {
+            Ok(json!({
             "active": true,
             "token_type": "refresh_token",
             "scope": row.scope,
@@ -79,7 +77,8 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
             "exp": row.expires_at,
             "iat": row.created_at,
             "sid": row.session_id,
-        })),
+            }))
+        }
         _ => Ok(json!({ "active": false })),
     }
 }

@@ -9,10 +9,10 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryResult, QuerySelect, QueryTrait,
-    sea_query::{Expr, IntoIden, Query, SelectStatement, SimpleExpr},
+    sea_query::{Query, SelectStatement, SimpleExpr},
 };
 
-use super::{StoreError, now};
+use super::{StoreError, exists_in, now};
 
 /// What the database says of an access token's grant.
 pub struct GrantStatus {
@@ -77,9 +77,4 @@ fn revoked(jti: &str) -> SimpleExpr {
             .add(refresh_tokens::Column::AccessJti.eq(jti))
             .add(refresh_tokens::Column::RevokedAt.is_not_null()),
     )
-}
-
-/// `EXISTS (SELECT 1 FROM table WHERE condition)`.
-fn exists_in(table: impl IntoIden, condition: Condition) -> SimpleExpr {
-    Expr::exists(Query::select().expr(Expr::val(1)).from(table).cond_where(condition).to_owned())
 }

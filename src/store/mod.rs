@@ -21,7 +21,10 @@ pub mod security_events;
 pub mod users;
 pub mod verification_tokens;
 
-use sea_orm::{DbErr, RuntimeErr, SqlErr};
+use sea_orm::{
+    Condition, DbErr, RuntimeErr, SqlErr,
+    sea_query::{Expr, IntoIden, Query, SimpleExpr},
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -65,4 +68,9 @@ impl From<DbErr> for StoreError {
 /// Seconds since the UNIX epoch: how every time is stored.
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+}
+
+/// `EXISTS (SELECT 1 FROM table WHERE condition)`.
+fn exists_in(table: impl IntoIden, condition: Condition) -> SimpleExpr {
+    Expr::exists(Query::select().expr(Expr::val(1)).from(table).cond_where(condition).to_owned())
 }

@@ -6,12 +6,12 @@ use entity::{
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
-    QueryFilter, QueryTrait, SelectA, SelectB, SelectC,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, Iterable,
+    ModelTrait, QueryFilter, QueryResult, QueryTrait, SelectA, SelectB, SelectC,
     sea_query::{Expr, Query, SelectStatement},
 };
 
-use super::{StoreError, now};
+use super::{StoreError, exists_in, now};
 use crate::security::opaque::{digest, new_secret};
 
 pub struct NewRefresh {
@@ -51,15 +51,12 @@ pub async fn create_successor(
     new: NewRefresh,
 ) -> Result<Result<String, Refused>, StoreError> {
     let (token, row) = new_row(new, Some(parent_hash));
-    let parent_stands = Query::select()
-        .expr(Expr::val(1))
-        .from(RefreshTokens)
-        .and_where(refresh_tokens::Column::TokenHash.eq(parent_hash))
-        .and_where(refresh_tokens::Column::RevokedAt.is_null())
-        .to_owned();
+    let parent_stands = Condition::all()
+        .add(refresh_tokens::Column::TokenHash.eq(parent_hash))
+        .add(refresh_tokens::Column::RevokedAt.is_null());
     let values = Query::select()
         .exprs(refresh_tokens::Column::iter().map(|column| Expr::val(row.get(column))))
-        .and_where(Expr::exists(parent_stands))
+        .and_where(exists_in(RefreshTokens, parent_stands))
         .to_owned();
     let insert = Query::insert()
         .into_table(RefreshTokens)
@@ -101,6 +98,20 @@ pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<refre
     Ok(RefreshTokens::find_by_id(digest(token)).one(db).await?)
 }
 
+/// The token and whether it was used, read in one query.
+pub async fn find_with_used(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
+    let token_hash = digest(token);
+    let mut query = RefreshTokens::find_by_id(&token_hash).into_query();
+    with_used(&mut query, &token_hash);
+    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
+    let token = refresh_tokens::Model::from_query_result(&row, "")?;
+    let used = read_used(&row, &token)?;
+    Ok(Some((token, used)))
+}
+
 /// A refresh token with whether it was used, its session and its user.
 pub struct WithGrant {
     pub token: refresh_tokens::Model,
@@ -109,42 +120,36 @@ pub struct WithGrant {
     pub user: Option<users::Model>,
 }
 
-const USED: &str = "token_used";
-
 /// The token with its grant, read in one query.
 pub async fn find_with_grant(db: &impl ConnectionTrait, token: &str) -> Result<Option<WithGrant>, StoreError> {
     let token_hash = digest(token);
     let mut query =
         RefreshTokens::find_by_id(&token_hash).find_also_related(AuthSessions).find_also_related(Users).into_query();
-    query.expr_as(Expr::exists(successor_of(&token_hash)), USED);
+    with_used(&mut query, &token_hash);
     let Some(row) = db.query_one(&query).await? else { return Ok(None) };
     let token = refresh_tokens::Model::from_query_result(&row, SelectA.as_str())?;
     Ok(Some(WithGrant {
-        used: token.used_at.is_some() || row.try_get::<bool>("", USED)?,
+        used: read_used(&row, &token)?,
         session: auth_sessions::Model::from_query_result_optional(&row, SelectB.as_str())?,
         user: users::Model::from_query_result_optional(&row, SelectC.as_str())?,
         token,
     }))
 }
 
-/// Whether the token was rotated: a successor names it, or (rotated before successors
-/// named their parent) it is marked used.
-pub async fn is_used(db: &impl ConnectionTrait, row: &refresh_tokens::Model) -> Result<bool, StoreError> {
-    if row.used_at.is_some() {
-        return Ok(true);
-    }
-    let query = Query::select().expr(Expr::exists(successor_of(&row.token_hash))).to_owned();
-    let answer = db.query_one(&query).await?.ok_or_else(|| StoreError::Corrupt("successor: no row".into()))?;
-    Ok(answer.try_get_by_index::<bool>(0)?)
+const HAS_SUCCESSOR: &str = "token_has_successor";
+
+/// Asks, in the same query, whether a successor names the token `token_hash`.
+fn with_used(query: &mut SelectStatement, token_hash: &str) {
+    query.expr_as(
+        exists_in(RefreshTokens, Condition::all().add(refresh_tokens::Column::ParentHash.eq(token_hash))),
+        HAS_SUCCESSOR,
+    );
 }
 
-/// The successor of the token `token_hash`, if it has one.
-fn successor_of(token_hash: &str) -> SelectStatement {
-    Query::select()
-        .expr(Expr::val(1))
-        .from(RefreshTokens)
-        .and_where(refresh_tokens::Column::ParentHash.eq(token_hash))
-        .to_owned()
+/// Whether the token was rotated: a successor names it, or (rotated before successors
+/// named their parent) it is marked used.
+fn read_used(row: &QueryResult, token: &refresh_tokens::Model) -> Result<bool, StoreError> {
+    Ok(token.used_at.is_some() || row.try_get::<bool>("", HAS_SUCCESSOR)?)
 }
 
 pub async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> Result<u64, StoreError> {
