@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 DATABASE=${1:-}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 16 64"}
-ENDPOINTS=${ENDPOINTS:-"discovery jwks token_cc token_refresh userinfo validate login discovery_during_logins credits_use"}
+ENDPOINTS=${ENDPOINTS:-"discovery jwks token_cc token_refresh introspect userinfo validate login discovery_during_logins credits_use"}
 FLOOR_SIGN_US=${FLOOR_SIGN_US:-22.2}
 FLOOR_VERIFY_US=${FLOOR_VERIFY_US:-40.1}
 FLOOR_ARGON2_MS=${FLOOR_ARGON2_MS:-17.9}
@@ -129,7 +129,7 @@ floor_of() {
   case $1 in
     token_cc) echo "1000000 / $FLOOR_SIGN_US" ;;              # one signature
     token_refresh) echo "1000000 / (2 * $FLOOR_SIGN_US)" ;;   # access token + id_token
-    userinfo|validate) echo "1000000 / $FLOOR_VERIFY_US" ;;   # one verification
+    introspect|userinfo|validate) echo "1000000 / $FLOOR_VERIFY_US" ;;  # one verification
     login) echo "1000 / $FLOOR_ARGON2_MS" ;;                  # one Argon2id hash
     *) echo "" ;;
   esac
@@ -148,6 +148,9 @@ set_shape() {
       export LOAD_KIND=refresh LOAD_METHOD=POST LOAD_PATH=/token LOAD_TYPE=application/x-www-form-urlencoded \
         LOAD_BODY="grant_type=refresh_token&refresh_token=%TOKEN%" LOAD_TOKENS="$WORK/chains" \
         LOAD_AUTH="Basic $(printf 'bench:%s' "$SECRET" | base64 -w0)" ;;
+    introspect)
+      export LOAD_METHOD=POST LOAD_PATH=/introspect LOAD_TYPE=application/x-www-form-urlencoded \
+        LOAD_BODY="token=$OIDC_ACCESS" LOAD_AUTH="Basic $(printf 'bench:%s' "$SECRET" | base64 -w0)" ;;
     userinfo) export LOAD_PATH=/userinfo LOAD_AUTH="Bearer $OIDC_ACCESS" ;;
     validate)
       export LOAD_METHOD=POST LOAD_PATH=/api/v1/auth/validate LOAD_TYPE=application/json \
