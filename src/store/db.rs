@@ -7,7 +7,7 @@
 //! first come first served, and readers use the other connections, which in WAL mode
 //! never wait for the writer. On PostgreSQL both are the same pool.
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use migration::{Migrator, MigratorTrait};
@@ -17,6 +17,7 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
+use super::inline::InlineReads;
 use crate::config::DatabaseConfig;
 
 /// The database, split into readers and the writer (the same pool but on SQLite).
@@ -24,6 +25,8 @@ use crate::config::DatabaseConfig;
 pub struct Db {
     readers: DatabaseConnection,
     writer: DatabaseConnection,
+    /// For an SQLite file: reads run on the calling thread (see `inline`).
+    inline: Option<Arc<InlineReads>>,
 }
 
 /// Names the engine only: the pools' options hold the database URL and its password.
@@ -55,6 +58,11 @@ impl Db {
     /// whenever another connection has written since its last read.
     pub fn writer(&self) -> &DatabaseConnection {
         &self.writer
+    }
+
+    /// Reads on the calling thread, for an SQLite file; `None` for PostgreSQL.
+    pub fn inline(&self) -> Option<&InlineReads> {
+        self.inline.as_deref()
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
@@ -113,7 +121,8 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     let readers = Database::connect(options(config, readers, file.is_some())).await?;
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
     let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
-    Ok(Db { readers, writer })
+    let inline = file.map(|path| Arc::new(InlineReads::new(path)));
+    Ok(Db { readers, writer, inline })
 }
 
 /// Readers of an SQLite file: each is a thread of its own that runs its queries on the
@@ -186,6 +195,18 @@ mod tests {
         let db = super::connect(&config.database).await.expect("connect");
         let shown = format!("{db:?}");
         assert!(shown.contains("Sqlite") && !shown.contains("memory"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn only_an_sqlite_file_reads_inline() {
+        let dir = std::env::temp_dir().join(format!("mana-auth-db-{}", std::process::id()));
+        let mut config = crate::config::Config::load(None).expect("defaults");
+        config.database.url = crate::config::Secret::new(format!("sqlite://{}/a.db?mode=rwc", dir.display()));
+        let file = super::connect(&config.database).await.expect("connect");
+        assert!(file.inline().is_some());
+        file.close().await.expect("close");
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(super::in_memory().await.inline().is_none(), "an in-memory database is one per connection");
     }
 
     #[test]

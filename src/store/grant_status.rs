@@ -8,11 +8,11 @@ use entity::{
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryResult, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QuerySelect, QueryTrait,
     sea_query::{Query, SelectStatement, SimpleExpr},
 };
 
-use super::{StoreError, exists_in, now};
+use super::{StoreError, db::Db, exists_in, now};
 
 /// What the database says of an access token's grant.
 pub struct GrantStatus {
@@ -25,12 +25,19 @@ pub struct GrantStatus {
 const SESSION_ACTIVE: &str = "grant_session_active";
 const REVOKED: &str = "grant_revoked";
 
-/// The status of the grant of the access token `jti`, issued under session `sid` if any.
-pub async fn of(db: &impl ConnectionTrait, sid: Option<&str>, jti: &str) -> Result<GrantStatus, StoreError> {
+/// The status of the grant of the access token `jti`, issued under session `sid` if any;
+/// on SQLite read on the calling thread, as this is asked on every use of a token.
+pub async fn of(db: &Db, sid: Option<&str>, jti: &str) -> Result<GrantStatus, StoreError> {
     let mut query = Query::select();
     with_status(&mut query, sid, jti);
-    let row = db.query_one(&query).await?.ok_or_else(|| StoreError::Corrupt("grant status: no row".into()))?;
-    read(&row, sid)
+    let status = match db.inline() {
+        Some(inline) => inline.query_one(&query, |row| read(sid, |column| row.get(column)))?,
+        None => match db.query_one(&query).await? {
+            Some(row) => Some(read(sid, |column| row.try_get("", column))?),
+            None => None,
+        },
+    };
+    status.ok_or_else(|| StoreError::Corrupt("grant status: no row".into()))
 }
 
 /// The user `user_id` with the status of the grant, in one query; `None` for an unknown user.
@@ -43,7 +50,7 @@ pub async fn with_user(
     let mut query = Users::find_by_id(user_id.to_owned()).limit(1).into_query();
     with_status(&mut query, sid, jti);
     let Some(row) = db.query_one(&query).await? else { return Ok(None) };
-    Ok(Some((users::Model::from_query_result(&row, "")?, read(&row, sid)?)))
+    Ok(Some((users::Model::from_query_result(&row, "")?, read(sid, |column| row.try_get("", column))?)))
 }
 
 fn with_status(query: &mut SelectStatement, sid: Option<&str>, jti: &str) {
@@ -53,11 +60,9 @@ fn with_status(query: &mut SelectStatement, sid: Option<&str>, jti: &str) {
     }
 }
 
-fn read(row: &QueryResult, sid: Option<&str>) -> Result<GrantStatus, StoreError> {
-    Ok(GrantStatus {
-        session_active: sid.is_none() || row.try_get::<bool>("", SESSION_ACTIVE)?,
-        revoked: row.try_get::<bool>("", REVOKED)?,
-    })
+/// The status from a row of `with_status`, whose boolean columns `get` reads.
+fn read<E>(sid: Option<&str>, get: impl Fn(&str) -> Result<bool, E>) -> Result<GrantStatus, E> {
+    Ok(GrantStatus { session_active: sid.is_none() || get(SESSION_ACTIVE)?, revoked: get(REVOKED)? })
 }
 
 fn session_active(sid: &str) -> SimpleExpr {

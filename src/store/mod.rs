@@ -11,6 +11,7 @@ pub mod consents;
 pub mod db;
 pub mod grant_status;
 pub mod idempotency;
+pub mod inline;
 pub mod jwks;
 pub mod ledger;
 pub mod mfa;
@@ -34,6 +35,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database: {0}")]
     Db(DbErr),
+    #[error("database: {0}")]
+    Inline(#[from] rusqlite::Error),
 }
 
 impl StoreError {
@@ -51,6 +54,10 @@ impl StoreError {
                         | sea_orm::sqlx::Error::Tls(_)
                 )
             }
+            StoreError::Inline(err) => matches!(
+                err.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::SystemIoFailure)
+            ),
             _ => false,
         }
     }

@@ -10,6 +10,7 @@ use crate::{
     keys::{KeySet, keyset::Expect},
     store::{
         StoreError,
+        db::Db,
         grant_status::{self, GrantStatus},
     },
 };
@@ -24,7 +25,7 @@ pub enum AccessTokenError {
 }
 
 pub async fn verify_access_token(
-    db: &impl ConnectionTrait,
+    db: &Db,
     keys: &KeySet,
     seen: &VerifiedTokens,
     issuer: &str,
@@ -36,7 +37,7 @@ pub async fn verify_access_token(
 }
 
 /// Whether the grant of verified `claims` still stands.
-pub async fn check_grant(db: &impl ConnectionTrait, claims: &AccessClaims) -> Result<(), AccessTokenError> {
+pub async fn check_grant(db: &Db, claims: &AccessClaims) -> Result<(), AccessTokenError> {
     standing(&grant_status::of(db, claims.sid.as_deref(), &claims.jti).await?)
 }
 
