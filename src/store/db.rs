@@ -14,10 +14,11 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     ExecResult, IsolationLevel, QueryResult, Statement, TransactionTrait,
+    sea_query::SelectStatement,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
-use super::inline::InlineReads;
+use super::{StoreError, inline::InlineReads, row::Decode};
 use crate::config::DatabaseConfig;
 
 /// The database, split into readers and the writer (the same pool but on SQLite).
@@ -53,16 +54,22 @@ impl Db {
         }
     }
 
-    /// The writer, for a read that leads to a write of the same rows: on SQLite its
-    /// page cache holds every page it wrote, where a reader drops its whole cache
-    /// whenever another connection has written since its last read.
-    pub fn writer(&self) -> &DatabaseConnection {
-        &self.writer
+    /// One row of a read made on every request, decoded by `decode`: on an SQLite file
+    /// read on the calling thread (see `inline`), otherwise through the readers.
+    pub async fn read_one<D: Decode>(
+        &self,
+        query: &SelectStatement,
+        decode: D,
+    ) -> Result<Option<D::Output>, StoreError> {
+        match &self.inline {
+            Some(inline) => inline.query_one(query, decode),
+            None => self.readers.query_one(query).await?.map(|row| decode.decode(&row)).transpose(),
+        }
     }
 
-    /// Reads on the calling thread, for an SQLite file; `None` for PostgreSQL.
-    pub fn inline(&self) -> Option<&InlineReads> {
-        self.inline.as_deref()
+    #[cfg(test)]
+    fn reads_inline(&self) -> bool {
+        self.inline.is_some()
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
@@ -203,10 +210,10 @@ mod tests {
         let mut config = crate::config::Config::load(None).expect("defaults");
         config.database.url = crate::config::Secret::new(format!("sqlite://{}/a.db?mode=rwc", dir.display()));
         let file = super::connect(&config.database).await.expect("connect");
-        assert!(file.inline().is_some());
+        assert!(file.reads_inline());
         file.close().await.expect("close");
         std::fs::remove_dir_all(&dir).ok();
-        assert!(super::in_memory().await.inline().is_none(), "an in-memory database is one per connection");
+        assert!(!super::in_memory().await.reads_inline(), "an in-memory database is one per connection");
     }
 
     #[test]

@@ -8,11 +8,16 @@ use entity::{
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, EntityTrait, QuerySelect, QueryTrait,
     sea_query::{Query, SelectStatement, SimpleExpr},
 };
 
-use super::{StoreError, db::Db, exists_in, now};
+use super::{
+    StoreError,
+    db::Db,
+    exists_in, now,
+    row::{Decode, StoreRow},
+};
 
 /// What the database says of an access token's grant.
 pub struct GrantStatus {
@@ -25,32 +30,23 @@ pub struct GrantStatus {
 const SESSION_ACTIVE: &str = "grant_session_active";
 const REVOKED: &str = "grant_revoked";
 
-/// The status of the grant of the access token `jti`, issued under session `sid` if any;
-/// on SQLite read on the calling thread, as this is asked on every use of a token.
+/// The status of the grant of the access token `jti`, issued under session `sid` if any.
 pub async fn of(db: &Db, sid: Option<&str>, jti: &str) -> Result<GrantStatus, StoreError> {
     let mut query = Query::select();
     with_status(&mut query, sid, jti);
-    let status = match db.inline() {
-        Some(inline) => inline.query_one(&query, |row| read(sid, |column| row.get(column)))?,
-        None => match db.query_one(&query).await? {
-            Some(row) => Some(read(sid, |column| row.try_get("", column))?),
-            None => None,
-        },
-    };
-    status.ok_or_else(|| StoreError::Corrupt("grant status: no row".into()))
+    db.read_one(&query, Status { sid }).await?.ok_or_else(|| StoreError::Corrupt("grant status: no row".into()))
 }
 
 /// The user `user_id` with the status of the grant, in one query; `None` for an unknown user.
 pub async fn with_user(
-    db: &impl ConnectionTrait,
+    db: &Db,
     user_id: &str,
     sid: Option<&str>,
     jti: &str,
 ) -> Result<Option<(users::Model, GrantStatus)>, StoreError> {
     let mut query = Users::find_by_id(user_id.to_owned()).limit(1).into_query();
     with_status(&mut query, sid, jti);
-    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
-    Ok(Some((users::Model::from_query_result(&row, "")?, read(sid, |column| row.try_get("", column))?)))
+    db.read_one(&query, UserAndStatus { sid }).await
 }
 
 fn with_status(query: &mut SelectStatement, sid: Option<&str>, jti: &str) {
@@ -60,9 +56,30 @@ fn with_status(query: &mut SelectStatement, sid: Option<&str>, jti: &str) {
     }
 }
 
-/// The status from a row of `with_status`, whose boolean columns `get` reads.
-fn read<E>(sid: Option<&str>, get: impl Fn(&str) -> Result<bool, E>) -> Result<GrantStatus, E> {
-    Ok(GrantStatus { session_active: sid.is_none() || get(SESSION_ACTIVE)?, revoked: get(REVOKED)? })
+/// Reads the status from a row of `with_status`.
+struct Status<'a> {
+    sid: Option<&'a str>,
+}
+
+impl Decode for Status<'_> {
+    type Output = GrantStatus;
+
+    fn decode(self, row: &impl StoreRow) -> Result<GrantStatus, StoreError> {
+        Ok(GrantStatus { session_active: self.sid.is_none() || row.flag(SESSION_ACTIVE)?, revoked: row.flag(REVOKED)? })
+    }
+}
+
+/// Reads the user and the status from a row of a user selected `with_status`.
+struct UserAndStatus<'a> {
+    sid: Option<&'a str>,
+}
+
+impl Decode for UserAndStatus<'_> {
+    type Output = (users::Model, GrantStatus);
+
+    fn decode(self, row: &impl StoreRow) -> Result<Self::Output, StoreError> {
+        Ok((row.model("")?, Status { sid: self.sid }.decode(row)?))
+    }
 }
 
 fn session_active(sid: &str) -> SimpleExpr {

@@ -1,10 +1,11 @@
-//! Reads run on the calling thread, for the checks made on every token use (SQLite
-//! files only). sqlx runs each SQLite query on the connection's own thread, so every
-//! query costs two thread switches and their wake-ups, which on a busy core cost more
-//! than the query: a few index lookups in pages already cached. These reads run in
-//! place instead, on connections of their own to the same file, each taken for the
-//! length of one statement and never held across an await. Like the pooled readers,
-//! each statement sees every transaction committed before it began.
+//! Reads run on the calling thread, for the reads made on every token use (the grant
+//! status, userinfo's subject, the refresh token being rotated or introspected), on
+//! SQLite files only. sqlx runs each SQLite query on the connection's own thread, so
+//! every query costs two thread switches and their wake-ups, which on a busy core cost
+//! more than the query: a few index lookups in cached pages. These reads run in place
+//! instead, on connections of their own to the same file, each taken for the length of
+//! one statement and never held across an await. Like the pooled readers, each
+//! statement sees every transaction committed before it began.
 
 use std::{
     path::PathBuf,
@@ -14,11 +15,18 @@ use std::{
 
 use rusqlite::{
     Connection, OpenFlags, Row, params_from_iter,
-    types::{ToSqlOutput, Value as SqlValue},
+    types::{ToSqlOutput, Value as SqlValue, ValueRef},
 };
-use sea_orm::sea_query::{SelectStatement, SqliteQueryBuilder, Value};
+use sea_orm::{
+    FromQueryResult,
+    sea_query::{SelectStatement, SqliteQueryBuilder, Value, Values},
+};
+use serde::de::DeserializeOwned;
 
-use super::StoreError;
+use super::{
+    StoreError,
+    row::{Decode, StoreRow},
+};
 
 /// How long a statement waits for a lock it cannot take at once; in WAL mode a
 /// reader waits only while the log is being recovered after a crash.
@@ -35,21 +43,13 @@ impl InlineReads {
         Self { path: path.into(), idle: Mutex::default() }
     }
 
-    /// The first row of `query`, read by `read`.
-    pub fn query_one<T>(
-        &self,
-        query: &SelectStatement,
-        read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
-    ) -> Result<Option<T>, StoreError> {
+    /// The first row of `query`, decoded by `decode`.
+    pub fn query_one<D: Decode>(&self, query: &SelectStatement, decode: D) -> Result<Option<D::Output>, StoreError> {
         let (sql, values) = query.build(SqliteQueryBuilder);
         let connection = self.take()?;
-        let row = {
-            let mut statement = connection.prepare_cached(&sql)?;
-            let mut rows = statement.query(params_from_iter(values.iter().map(Bound)))?;
-            rows.next()?.map(read).transpose()
-        };
+        let decoded = first_row(&connection, &sql, &values, decode);
         self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(connection);
-        Ok(row?)
+        decoded
     }
 
     fn take(&self) -> Result<Connection, StoreError> {
@@ -68,6 +68,56 @@ impl InlineReads {
     }
 }
 
+fn first_row<D: Decode>(
+    connection: &Connection,
+    sql: &str,
+    values: &Values,
+    decode: D,
+) -> Result<Option<D::Output>, StoreError> {
+    let mut statement = connection.prepare_cached(sql)?;
+    let columns = serde_rusqlite::columns_from_statement(&statement);
+    let mut rows = statement.query(params_from_iter(values.iter().map(Bound)))?;
+    let Some(row) = rows.next()? else { return Ok(None) };
+    decode.decode(&InlineRow { row, columns: &columns }).map(Some)
+}
+
+/// A row read inline; models are deserialized from it by column name.
+struct InlineRow<'a, 'stmt> {
+    row: &'a Row<'stmt>,
+    columns: &'a [String],
+}
+
+impl InlineRow<'_, '_> {
+    /// The indexes of the columns named with `prefix`, and the names without it.
+    fn under<'n>(&'n self, prefix: &'n str) -> impl Iterator<Item = (usize, &'n str)> + 'n {
+        self.columns.iter().enumerate().filter_map(move |(index, name)| Some((index, name.strip_prefix(prefix)?)))
+    }
+}
+
+impl StoreRow for InlineRow<'_, '_> {
+    fn model<M: FromQueryResult + DeserializeOwned>(&self, prefix: &str) -> Result<M, StoreError> {
+        // Columns of other prefixes get a name no field has, so they are skipped.
+        let mut names = vec![String::new(); self.columns.len()];
+        for (index, name) in self.under(prefix) {
+            names[index] = name.to_owned();
+        }
+        serde_rusqlite::from_row_with_columns(self.row, &names)
+            .map_err(|err| StoreError::Corrupt(format!("a row read inline: {err}")))
+    }
+
+    fn joined<M: FromQueryResult + DeserializeOwned>(&self, prefix: &str) -> Result<Option<M>, StoreError> {
+        let mut columns = self.under(prefix);
+        let absent = columns.try_fold(true, |absent, (index, _)| {
+            Ok::<_, rusqlite::Error>(absent && self.row.get_ref(index)? == ValueRef::Null)
+        })?;
+        if absent { Ok(None) } else { self.model(prefix).map(Some) }
+    }
+
+    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        Ok(self.row.get(column)?)
+    }
+}
+
 /// A value sea-query bound, as rusqlite binds it.
 struct Bound<'a>(&'a Value);
 
@@ -78,6 +128,10 @@ impl rusqlite::ToSql for Bound<'_> {
             Value::BigInt(Some(number)) => SqlValue::Integer(*number),
             Value::Int(Some(number)) => SqlValue::Integer((*number).into()),
             Value::Bool(Some(flag)) => SqlValue::Integer((*flag).into()),
+            // A LIMIT is bound unsigned.
+            Value::BigUnsigned(Some(number)) => SqlValue::Integer(
+                i64::try_from(*number).map_err(|err| rusqlite::Error::ToSqlConversionFailure(err.into()))?,
+            ),
             other => {
                 return Err(rusqlite::Error::ToSqlConversionFailure(format!("no inline binding for {other:?}").into()));
             }
@@ -88,9 +142,35 @@ impl rusqlite::ToSql for Bound<'_> {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    use sea_orm::{
+        FromQueryResult,
+        sea_query::{Alias, Expr, ExprTrait, JoinType, Query},
+    };
+    use serde::Deserialize;
 
     use super::InlineReads;
+    use crate::store::{
+        StoreError,
+        row::{Decode, StoreRow},
+    };
+
+    #[derive(Debug, PartialEq, Deserialize, FromQueryResult)]
+    struct Item {
+        n: i64,
+        ok: bool,
+        note: Option<String>,
+    }
+
+    /// The item (columns prefixed `A_`), the joined item (`B_`) and a flag.
+    struct Joined;
+
+    impl Decode for Joined {
+        type Output = (Item, Option<Item>, bool);
+
+        fn decode(self, row: &impl StoreRow) -> Result<Self::Output, StoreError> {
+            Ok((row.model("A_")?, row.joined("B_")?, row.flag("any")?))
+        }
+    }
 
     #[test]
     fn reads_what_another_connection_committed_and_refuses_to_write() {
@@ -99,16 +179,42 @@ mod tests {
         let path = dir.join("inline.db");
         let writer = rusqlite::Connection::open(&path).expect("open");
         writer
-            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER)")
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 CREATE TABLE t (id varchar PRIMARY KEY, n INTEGER, ok boolean, note TEXT, other varchar)",
+            )
             .expect("setup");
         let reads = InlineReads::new(&path);
-        let query = Query::select().column("n").from("t").and_where(Expr::col("id").eq("a")).to_owned();
+        let (a, b) = (Alias::new("a"), Alias::new("b"));
+        let mut query = Query::select();
+        for column in ["n", "ok", "note"] {
+            query.expr_as(Expr::col((a.clone(), Alias::new(column))), Alias::new(format!("A_{column}")));
+            query.expr_as(Expr::col((b.clone(), Alias::new(column))), Alias::new(format!("B_{column}")));
+        }
+        query
+            .expr_as(
+                Expr::exists(Query::select().expr(Expr::val(1)).from("t").and_where(Expr::col("n").gt(7)).to_owned()),
+                "any",
+            )
+            .from_as("t", a.clone())
+            .join_as(
+                JoinType::LeftJoin,
+                Alias::new("t"),
+                b.clone(),
+                Expr::col((a.clone(), Alias::new("other"))).equals((b.clone(), Alias::new("id"))),
+            )
+            .and_where(Expr::col((a.clone(), Alias::new("id"))).eq("a"))
+            .limit(1);
+        let read = || reads.query_one(&query, Joined).expect("read");
 
-        assert_eq!(reads.query_one(&query, |row| row.get::<_, i64>(0)).expect("read"), None);
-        writer.execute("INSERT INTO t VALUES ('a', 7)", []).expect("insert");
-        assert_eq!(reads.query_one(&query, |row| row.get::<_, i64>(0)).expect("read"), Some(7));
-        writer.execute("UPDATE t SET n = 8 WHERE id = 'a'", []).expect("update");
-        assert_eq!(reads.query_one(&query, |row| row.get::<_, i64>(0)).expect("read"), Some(8), "seen at once");
+        assert!(read().is_none());
+        writer.execute("INSERT INTO t VALUES ('a', 7, 1, NULL, 'b')", []).expect("insert");
+        let item = Item { n: 7, ok: true, note: None };
+        assert_eq!(read(), Some((item, None, false)), "seen at once; nothing joined");
+        writer.execute("INSERT INTO t VALUES ('b', 8, 0, 'x', NULL)", []).expect("insert");
+        let (_, joined, any) = read().expect("row");
+        assert_eq!(joined, Some(Item { n: 8, ok: false, note: Some("x".into()) }));
+        assert!(any);
 
         let connection = reads.take().expect("connection");
         assert!(connection.execute("DELETE FROM t", []).is_err(), "query only");

@@ -1,5 +1,6 @@
 //! Persistence, one file per aggregate. Functions take `&impl ConnectionTrait`
-//! so the same call runs inside a transaction or outside one.
+//! so the same call runs inside a transaction or outside one; the reads made on every
+//! token use take the `Db` itself, which runs them inline on SQLite (see `inline`).
 
 pub mod auth_sessions;
 pub mod browser_sessions;
@@ -18,6 +19,7 @@ pub mod mfa;
 pub mod organizations;
 pub mod purchases;
 pub mod refresh;
+pub mod row;
 pub mod security_events;
 pub mod users;
 pub mod verification_tokens;

@@ -6,12 +6,17 @@ use entity::{
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, Iterable,
-    ModelTrait, QueryFilter, QueryResult, QueryTrait, SelectA, SelectB, SelectC,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
+    QueryFilter, QueryTrait, SelectA, SelectB, SelectC,
     sea_query::{Expr, Query, SelectStatement},
 };
 
-use super::{StoreError, exists_in, now};
+use super::{
+    StoreError,
+    db::Db,
+    exists_in, now,
+    row::{Decode, StoreRow},
+};
 use crate::security::opaque::{digest, new_secret};
 
 pub struct NewRefresh {
@@ -99,17 +104,11 @@ pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<refre
 }
 
 /// The token and whether it was used, read in one query.
-pub async fn find_with_used(
-    db: &impl ConnectionTrait,
-    token: &str,
-) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
+pub async fn find_with_used(db: &Db, token: &str) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
     let token_hash = digest(token);
     let mut query = RefreshTokens::find_by_id(&token_hash).into_query();
     with_used(&mut query, &token_hash);
-    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
-    let token = refresh_tokens::Model::from_query_result(&row, "")?;
-    let used = read_used(&row, &token)?;
-    Ok(Some((token, used)))
+    db.read_one(&query, TokenAndUsed).await
 }
 
 /// A refresh token with whether it was used, its session and its user.
@@ -121,19 +120,12 @@ pub struct WithGrant {
 }
 
 /// The token with its grant, read in one query.
-pub async fn find_with_grant(db: &impl ConnectionTrait, token: &str) -> Result<Option<WithGrant>, StoreError> {
+pub async fn find_with_grant(db: &Db, token: &str) -> Result<Option<WithGrant>, StoreError> {
     let token_hash = digest(token);
     let mut query =
         RefreshTokens::find_by_id(&token_hash).find_also_related(AuthSessions).find_also_related(Users).into_query();
     with_used(&mut query, &token_hash);
-    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
-    let token = refresh_tokens::Model::from_query_result(&row, SelectA.as_str())?;
-    Ok(Some(WithGrant {
-        used: read_used(&row, &token)?,
-        session: auth_sessions::Model::from_query_result_optional(&row, SelectB.as_str())?,
-        user: users::Model::from_query_result_optional(&row, SelectC.as_str())?,
-        token,
-    }))
+    db.read_one(&query, Grant).await
 }
 
 const HAS_SUCCESSOR: &str = "token_has_successor";
@@ -148,8 +140,38 @@ fn with_used(query: &mut SelectStatement, token_hash: &str) {
 
 /// Whether the token was rotated: a successor names it, or (rotated before successors
 /// named their parent) it is marked used.
-fn read_used(row: &QueryResult, token: &refresh_tokens::Model) -> Result<bool, StoreError> {
-    Ok(token.used_at.is_some() || row.try_get::<bool>("", HAS_SUCCESSOR)?)
+fn read_used(row: &impl StoreRow, token: &refresh_tokens::Model) -> Result<bool, StoreError> {
+    Ok(token.used_at.is_some() || row.flag(HAS_SUCCESSOR)?)
+}
+
+/// Reads a token selected `with_used`.
+struct TokenAndUsed;
+
+impl Decode for TokenAndUsed {
+    type Output = (refresh_tokens::Model, bool);
+
+    fn decode(self, row: &impl StoreRow) -> Result<Self::Output, StoreError> {
+        let token = row.model("")?;
+        let used = read_used(row, &token)?;
+        Ok((token, used))
+    }
+}
+
+/// Reads a token selected `with_used` and joined to its session and user.
+struct Grant;
+
+impl Decode for Grant {
+    type Output = WithGrant;
+
+    fn decode(self, row: &impl StoreRow) -> Result<WithGrant, StoreError> {
+        let token = row.model(SelectA.as_str())?;
+        Ok(WithGrant {
+            used: read_used(row, &token)?,
+            session: row.joined(SelectB.as_str())?,
+            user: row.joined(SelectC.as_str())?,
+            token,
+        })
+    }
 }
 
 pub async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> Result<u64, StoreError> {

@@ -49,7 +49,7 @@ pub async fn rotate(
     presented: &str,
     narrower: Option<&str>,
 ) -> Result<IssuedTokens, RotateError> {
-    let found = refresh::find_with_grant(db.writer(), presented).await?.ok_or(RotateError::Invalid)?;
+    let found = refresh::find_with_grant(db, presented).await?.ok_or(RotateError::Invalid)?;
     let row = found.token;
     if row.client_id != client.id || row.revoked_at.is_some() {
         return Err(RotateError::Invalid);

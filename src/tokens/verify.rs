@@ -3,7 +3,6 @@
 //! session has not ended and the grant has not been revoked — asked in one query.
 
 use entity::users;
-use sea_orm::ConnectionTrait;
 
 use super::{mint::AccessClaims, verified::VerifiedTokens};
 use crate::{
@@ -61,10 +60,7 @@ pub fn verify_signature(
 }
 
 /// Whether the grant of verified `claims` still stands, and who its subject is, in one query.
-pub async fn grant_and_subject(
-    db: &impl ConnectionTrait,
-    claims: &AccessClaims,
-) -> Result<users::Model, AccessTokenError> {
+pub async fn grant_and_subject(db: &Db, claims: &AccessClaims) -> Result<users::Model, AccessTokenError> {
     let (user, status) = grant_status::with_user(db, &claims.sub, claims.sid.as_deref(), &claims.jti)
         .await?
         .ok_or_else(|| AccessTokenError::Invalid("unknown subject".into()))?;
