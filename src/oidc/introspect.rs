@@ -68,15 +68,15 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     match refresh::find_with_used(&state.db, &token).await? {
         Some((row, false)) if row.client_id == client.id && row.revoked_at.is_none() && row.expires_at > now() => {
             Ok(json!({
-            "active": true,
-            "token_type": "refresh_token",
-            "scope": row.scope,
-            "client_id": row.client_id,
-            "sub": row.user_id,
-            "iss": state.config.issuer,
-            "exp": row.expires_at,
-            "iat": row.created_at,
-            "sid": row.session_id,
+                "active": true,
+                "token_type": "refresh_token",
+                "scope": row.scope,
+                "client_id": row.client_id,
+                "sub": row.user_id,
+                "iss": state.config.issuer,
+                "exp": row.expires_at,
+                "iat": row.created_at,
+                "sid": row.session_id,
             }))
         }
         _ => Ok(json!({ "active": false })),

@@ -75,46 +75,41 @@ fn first_row<D: Decode>(
     decode: D,
 ) -> Result<Option<D::Output>, StoreError> {
     let mut statement = connection.prepare_cached(sql)?;
-    let columns = serde_rusqlite::columns_from_statement(&statement);
     let mut rows = statement.query(params_from_iter(values.iter().map(Bound)))?;
     let Some(row) = rows.next()? else { return Ok(None) };
-    decode.decode(&InlineRow { row, columns: &columns }).map(Some)
+    decode.decode(&InlineRow(row)).map(Some)
 }
 
 /// A row read inline; models are deserialized from it by column name.
-struct InlineRow<'a, 'stmt> {
-    row: &'a Row<'stmt>,
-    columns: &'a [String],
-}
+struct InlineRow<'a, 'stmt>(&'a Row<'stmt>);
 
 impl InlineRow<'_, '_> {
-    /// The indexes of the columns named with `prefix`, and the names without it.
-    fn under<'n>(&'n self, prefix: &'n str) -> impl Iterator<Item = (usize, &'n str)> + 'n {
-        self.columns.iter().enumerate().filter_map(move |(index, name)| Some((index, name.strip_prefix(prefix)?)))
+    /// Each column's name without `prefix`, or `None` for a column without it.
+    fn names_under(&self, prefix: &str) -> Vec<Option<String>> {
+        let names = self.0.as_ref().column_names();
+        names.into_iter().map(|name| name.strip_prefix(prefix).map(str::to_owned)).collect()
     }
 }
 
 impl StoreRow for InlineRow<'_, '_> {
     fn model<M: FromQueryResult + DeserializeOwned>(&self, prefix: &str) -> Result<M, StoreError> {
         // Columns of other prefixes get a name no field has, so they are skipped.
-        let mut names = vec![String::new(); self.columns.len()];
-        for (index, name) in self.under(prefix) {
-            names[index] = name.to_owned();
-        }
-        serde_rusqlite::from_row_with_columns(self.row, &names)
+        let names: Vec<String> = self.names_under(prefix).into_iter().map(Option::unwrap_or_default).collect();
+        serde_rusqlite::from_row_with_columns(self.0, &names)
             .map_err(|err| StoreError::Corrupt(format!("a row read inline: {err}")))
     }
 
     fn joined<M: FromQueryResult + DeserializeOwned>(&self, prefix: &str) -> Result<Option<M>, StoreError> {
-        let mut columns = self.under(prefix);
-        let absent = columns.try_fold(true, |absent, (index, _)| {
-            Ok::<_, rusqlite::Error>(absent && self.row.get_ref(index)? == ValueRef::Null)
-        })?;
-        if absent { Ok(None) } else { self.model(prefix).map(Some) }
+        for (index, name) in self.names_under(prefix).iter().enumerate() {
+            if name.is_some() && self.0.get_ref(index)? != ValueRef::Null {
+                return self.model(prefix).map(Some);
+            }
+        }
+        Ok(None)
     }
 
     fn flag(&self, column: &str) -> Result<bool, StoreError> {
-        Ok(self.row.get(column)?)
+        Ok(self.0.get(column)?)
     }
 }
 
@@ -220,5 +215,13 @@ mod tests {
         assert!(connection.execute("DELETE FROM t", []).is_err(), "query only");
         drop(connection);
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_database_file_that_is_gone_is_reported_unavailable() {
+        let reads = InlineReads::new(std::env::temp_dir().join("mana-auth-inline-missing").join("none.db"));
+        let query = Query::select().expr(Expr::val(1)).to_owned();
+        let err = reads.query_one(&query, Joined).expect_err("no file, and none is created");
+        assert!(err.is_unavailable(), "{err}");
     }
 }

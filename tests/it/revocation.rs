@@ -3,9 +3,7 @@
 use openidconnect::OAuth2TokenResponse;
 
 use crate::{
-    common::{
-        Backend, RP_SECRET, TestApp, introspect, introspect_request, revoke_request, signed_in_code, token_request,
-    },
+    common::{Backend, RP_SECRET, TestApp, introspect, introspect_as, revoke_request, signed_in_code, token_request},
     on_every_backend,
 };
 
@@ -57,22 +55,14 @@ async fn a_rotated_refresh_token_is_inactive_and_its_successor_active(backend: B
     let (rp, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "rot@example.org", &["openid"]).await;
     let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
     let first = tokens.refresh_token().expect("refresh").secret().clone();
-    let described = |token: String| {
-        let app = &app;
-        async move {
-            let response = introspect_request(app, ("rp", RP_SECRET), &[("token", &token)]).await;
-            assert_eq!(response.status(), 200);
-            response.json::<serde_json::Value>().await.expect("json")
-        }
-    };
-    assert_eq!(described(first.clone()).await["active"], true);
+    let rp_client = ("rp", RP_SECRET);
+    assert_eq!(introspect_as(&app, rp_client, &first).await["active"], true);
 
-    let rotated =
-        token_request(&app, ("rp", RP_SECRET), &[("grant_type", "refresh_token"), ("refresh_token", &first)]).await;
+    let rotated = token_request(&app, rp_client, &[("grant_type", "refresh_token"), ("refresh_token", &first)]).await;
     let body: serde_json::Value = rotated.json().await.expect("json");
     let second = body["refresh_token"].as_str().expect("rotated").to_owned();
-    assert_eq!(described(first).await["active"], false, "a used token is described as inactive");
-    let successor = described(second).await;
+    assert_eq!(introspect_as(&app, rp_client, &first).await["active"], false, "a used token is described as inactive");
+    let successor = introspect_as(&app, rp_client, &second).await;
     assert_eq!(successor["active"], true);
     assert_eq!(successor["token_type"], "refresh_token");
 }
