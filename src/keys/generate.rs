@@ -1,10 +1,10 @@
-//! New key pairs: Ed25519 with ring, RSA-2048 with the RSA crate (ring cannot generate RSA).
+//! New key pairs: Ed25519 with aws-lc-rs, RSA-2048 with the RSA crate.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use ring::{
+use aws_lc_rs::{
     rand::SystemRandom,
     signature::{Ed25519KeyPair, KeyPair},
 };
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rsa::{RsaPrivateKey, pkcs8::EncodePrivateKey, traits::PublicKeyParts};
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Opaque secrets (codes, refresh tokens, client secrets, ids) and their stored digests.
 
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use ring::rand::{SecureRandom, SystemRandom};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 

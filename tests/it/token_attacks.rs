@@ -3,12 +3,12 @@
 //! forgeries are signed with the real private keys, so what refuses them is the check
 //! under test, not a bad signature.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use mana_auth::{keys::vault::Vault, store::now};
-use ring::{
+use aws_lc_rs::{
     rand::SystemRandom,
     signature::{Ed25519KeyPair, RSA_PKCS1_SHA256, RsaKeyPair},
 };
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use mana_auth::{keys::vault::Vault, store::now};
 use serde_json::{Value, json};
 
 use crate::common::{
@@ -48,7 +48,7 @@ impl Keys {
     fn sign(&self, header: &Value, claims: &Value) -> String {
         let input = format!("{}.{}", b64(header), b64(claims));
         let signature = if header["alg"] == "RS256" {
-            let mut signature = vec![0; self.rsa.public().modulus_len()];
+            let mut signature = vec![0; self.rsa.public_modulus_len()];
             self.rsa.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), input.as_bytes(), &mut signature).expect("sign");
             signature
         } else {

@@ -48,8 +48,8 @@ async fn forged_and_stale_tokens_are_refused_at_userinfo(backend: Backend) {
     let alg_none = format!("{}.{}.", b64(&none_header), parts[1]);
     let hs_header = json!({"alg": "HS256", "typ": "at+jwt", "kid": header["kid"]});
     let hs_input = format!("{}.{}", b64(&hs_header), parts[1]);
-    let mac = ring::hmac::sign(
-        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, header["kid"].to_string().as_bytes()),
+    let mac = aws_lc_rs::hmac::sign(
+        &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, header["kid"].to_string().as_bytes()),
         hs_input.as_bytes(),
     );
     let hs256 = format!("{hs_input}.{}", URL_SAFE_NO_PAD.encode(mac.as_ref()));
