@@ -55,3 +55,28 @@ impl Signer {
         Ok(token)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_lc_rs::signature::{ED25519, UnparsedPublicKey};
+    use base64::engine::general_purpose::STANDARD;
+
+    use super::*;
+
+    /// A PKCS#8 v2 document as ring 0.17 generated it, as databases from before the move
+    /// to aws-lc-rs hold it: its last 32 bytes are the public key.
+    const RING_PKCS8: &str = "MFECAQEwBQYDK2VwBCIEILY4asjsb02K4PhVDovNkK2sqmaMnF6iAZqnwPICanHIgSEAILap+MKsxMArziRYvwjk+r3sktiMJLtYmBEsZ3jf2LY=";
+
+    #[test]
+    fn a_key_ring_generated_still_signs() {
+        let der = STANDARD.decode(RING_PKCS8).expect("base64");
+        let signer = Signer::from_pkcs8("k1", SigningAlg::EdDSA, &der).expect("ring's document loads");
+        let token = signer.sign("JWT", &serde_json::json!({"sub": "ada"})).expect("sign");
+
+        let (input, signature) = token.rsplit_once('.').expect("three parts");
+        let public = UnparsedPublicKey::new(&ED25519, &der[der.len() - 32..]);
+        let signature = URL_SAFE_NO_PAD.decode(signature).expect("base64url");
+        assert!(public.verify(input.as_bytes(), &signature).is_ok(), "verifies under the key's own public half");
+        assert!(public.verify(b"tampered", &signature).is_err());
+    }
+}
