@@ -1,11 +1,12 @@
-//! New key pairs: Ed25519 with aws-lc-rs, RSA-2048 with the RSA crate.
+//! New key pairs, Ed25519 and RSA-2048, generated with aws-lc-rs.
 
 use aws_lc_rs::{
+    encoding::{AsDer, Pkcs8V1Der},
     rand::SystemRandom,
-    signature::{Ed25519KeyPair, KeyPair},
+    rsa::KeySize,
+    signature::{Ed25519KeyPair, KeyPair, RsaKeyPair},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rsa::{RsaPrivateKey, pkcs8::EncodePrivateKey, traits::PublicKeyParts};
 use serde_json::json;
 
 use super::{KeyError, thumbprint, vault::Vault};
@@ -39,11 +40,12 @@ fn ed25519() -> Result<(String, Vec<u8>, serde_json::Value), KeyError> {
 }
 
 fn rsa2048() -> Result<(String, Vec<u8>, serde_json::Value), KeyError> {
-    let key = RsaPrivateKey::new(&mut rand_core::OsRng, 2048).map_err(|e| KeyError::Generate(e.to_string()))?;
-    let der = key.to_pkcs8_der().map_err(|e| KeyError::Generate(e.to_string()))?;
-    let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
-    let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+    let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|e| KeyError::Generate(e.to_string()))?;
+    let der: Pkcs8V1Der = pair.as_der().map_err(|e| KeyError::Generate(e.to_string()))?;
+    let public = pair.public_key();
+    let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
+    let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
     let kid = thumbprint::rsa(&n, &e);
     let jwk = json!({"kty": "RSA", "n": n, "e": e, "kid": kid, "use": "sig", "alg": "RS256"});
-    Ok((kid, der.as_bytes().to_vec(), jwk))
+    Ok((kid, der.as_ref().to_vec(), jwk))
 }
