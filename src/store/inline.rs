@@ -84,25 +84,29 @@ fn first_row<D: Decode>(
 struct InlineRow<'a, 'stmt>(&'a Row<'stmt>);
 
 impl InlineRow<'_, '_> {
-    /// Each column's name without `prefix`, or `None` for a column without it.
-    fn names_under(&self, prefix: &str) -> Vec<Option<String>> {
+    /// Each column's name without `prefix`; empty, a name no field has, for a column
+    /// without it.
+    fn names_under(&self, prefix: &str) -> Vec<String> {
         let names = self.0.as_ref().column_names();
-        names.into_iter().map(|name| name.strip_prefix(prefix).map(str::to_owned)).collect()
+        names.into_iter().map(|name| name.strip_prefix(prefix).unwrap_or_default().to_owned()).collect()
+    }
+
+    fn model_named<M: DeserializeOwned>(&self, names: &[String]) -> Result<M, StoreError> {
+        serde_rusqlite::from_row_with_columns(self.0, names)
+            .map_err(|err| StoreError::Corrupt(format!("a row read inline: {err}")))
     }
 }
 
 impl StoreRow for InlineRow<'_, '_> {
     fn model<M: FromQueryResult + DeserializeOwned>(&self, prefix: &str) -> Result<M, StoreError> {
-        // Columns of other prefixes get a name no field has, so they are skipped.
-        let names: Vec<String> = self.names_under(prefix).into_iter().map(Option::unwrap_or_default).collect();
-        serde_rusqlite::from_row_with_columns(self.0, &names)
-            .map_err(|err| StoreError::Corrupt(format!("a row read inline: {err}")))
+        self.model_named(&self.names_under(prefix))
     }
 
     fn joined<M: FromQueryResult + DeserializeOwned>(&self, prefix: &str) -> Result<Option<M>, StoreError> {
-        for (index, name) in self.names_under(prefix).iter().enumerate() {
-            if name.is_some() && self.0.get_ref(index)? != ValueRef::Null {
-                return self.model(prefix).map(Some);
+        let names = self.names_under(prefix);
+        for (index, name) in names.iter().enumerate() {
+            if !name.is_empty() && self.0.get_ref(index)? != ValueRef::Null {
+                return self.model_named(&names).map(Some);
             }
         }
         Ok(None)
@@ -167,6 +171,17 @@ mod tests {
         }
     }
 
+    /// The flag `any` alone.
+    struct Flag;
+
+    impl Decode for Flag {
+        type Output = bool;
+
+        fn decode(self, row: &impl StoreRow) -> Result<bool, StoreError> {
+            row.flag("any")
+        }
+    }
+
     #[test]
     fn reads_what_another_connection_committed_and_refuses_to_write() {
         let dir = std::env::temp_dir().join(format!("mana-auth-inline-{}", std::process::id()));
@@ -214,6 +229,19 @@ mod tests {
         let connection = reads.take().expect("connection");
         assert!(connection.execute("DELETE FROM t", []).is_err(), "query only");
         drop(connection);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_value_without_an_inline_binding_is_refused_not_guessed() {
+        let dir = std::env::temp_dir().join(format!("mana-auth-inline-binding-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("binding.db");
+        rusqlite::Connection::open(&path).expect("create").execute_batch("PRAGMA journal_mode = WAL").expect("wal");
+        let query = Query::select().expr_as(Expr::val(1.5), "any").to_owned();
+        let err = InlineReads::new(&path).query_one(&query, Flag).expect_err("a float has no inline binding");
+        assert!(matches!(err, StoreError::Inline(rusqlite::Error::ToSqlConversionFailure(_))), "{err}");
+        assert!(!err.is_unavailable());
         std::fs::remove_dir_all(&dir).ok();
     }
 
