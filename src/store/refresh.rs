@@ -1,4 +1,4 @@
-//! Refresh tokens: stored as digests, rotated on every use, revoked by family on reuse.
+//! Refresh tokens: stored as their time and digest, rotated on every use, revoked by family on reuse.
 
 use entity::{
     auth_sessions::{self, Entity as AuthSessions},
@@ -17,7 +17,7 @@ use super::{
     exists_in, now,
     row::{Decode, StoreRow},
 };
-use crate::security::opaque::{digest, new_secret};
+use crate::security::opaque::{TIME_PREFIX_LEN, digest, new_secret, time_prefix};
 
 pub struct NewRefresh {
     pub family_id: String,
@@ -30,7 +30,7 @@ pub struct NewRefresh {
     pub ttl_secs: i64,
 }
 
-/// Stores a new refresh token and returns it; only its digest is kept.
+/// Stores a new refresh token and returns it; only its time and digest are kept.
 pub async fn create(db: &impl ConnectionTrait, new: NewRefresh) -> Result<String, StoreError> {
     let (token, row) = new_row(new, None);
     RefreshTokens::insert(row.into_active_model()).exec_without_returning(db).await?;
@@ -77,12 +77,12 @@ pub async fn create_successor(
     }
 }
 
-/// A new token and the row that stores its digest.
+/// A new token and the row that stores it under `key_of`.
 fn new_row(new: NewRefresh, parent_hash: Option<&str>) -> (String, refresh_tokens::Model) {
-    let token = new_secret();
+    let token = format!("{}.{}", time_prefix(), new_secret());
     let at = now();
     let row = refresh_tokens::Model {
-        token_hash: digest(&token),
+        token_hash: key_of(&token),
         family_id: new.family_id,
         client_id: new.client_id,
         user_id: new.user_id,
@@ -99,13 +99,27 @@ fn new_row(new: NewRefresh, parent_hash: Option<&str>) -> (String, refresh_token
     (token, row)
 }
 
+/// The key a token's row is stored under. A token is its issue time and a secret,
+/// `<time>.<secret>`, stored under its time and the digest of the whole token: the
+/// time keeps a rotation's writes to the last pages of the token and parent indexes
+/// (see `time_prefix`). A token without a time, issued before tokens carried one, is
+/// stored under its digest alone.
+pub fn key_of(token: &str) -> String {
+    match token.split_once('.') {
+        Some((time, _)) if time.len() == TIME_PREFIX_LEN && time.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("{time}.{}", digest(token))
+        }
+        _ => digest(token),
+    }
+}
+
 pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<refresh_tokens::Model>, StoreError> {
-    Ok(RefreshTokens::find_by_id(digest(token)).one(db).await?)
+    Ok(RefreshTokens::find_by_id(key_of(token)).one(db).await?)
 }
 
 /// The token and whether it was used, read in one query.
 pub async fn find_with_used(db: &Db, token: &str) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
-    let token_hash = digest(token);
+    let token_hash = key_of(token);
     let mut query = RefreshTokens::find_by_id(&token_hash).into_query();
     with_used(&mut query, &token_hash);
     db.read_one(&query, TokenAndUsed).await
@@ -121,7 +135,7 @@ pub struct WithGrant {
 
 /// The token with its grant, read in one query.
 pub async fn find_with_grant(db: &Db, token: &str) -> Result<Option<WithGrant>, StoreError> {
-    let token_hash = digest(token);
+    let token_hash = key_of(token);
     let mut query =
         RefreshTokens::find_by_id(&token_hash).find_also_related(AuthSessions).find_also_related(Users).into_query();
     with_used(&mut query, &token_hash);
@@ -206,9 +220,12 @@ pub async fn family_of_access_token(
 
 #[cfg(test)]
 mod tests {
-    use super::{NewRefresh, Refused, create, create_successor, find, revoke_family};
+    use entity::refresh_tokens::Entity as RefreshTokens;
+    use sea_orm::{EntityTrait, IntoActiveModel};
+
+    use super::{NewRefresh, Refused, create, create_successor, find, key_of, revoke_family};
     use crate::{
-        security::opaque::digest,
+        security::opaque::{digest, new_secret},
         store::{
             db,
             users::{NewUser, create as create_user},
@@ -233,7 +250,7 @@ mod tests {
         let db = db::in_memory().await;
         let new_user = NewUser { email: "s@example.org".into(), username: None, name: None, password_hash: "x".into() };
         let user = create_user(&db, new_user).await.expect("user");
-        let parent = digest(&create(&db, of_family(&user.id)).await.expect("parent"));
+        let parent = key_of(&create(&db, of_family(&user.id)).await.expect("parent"));
 
         let child = create_successor(&db, &parent, of_family(&user.id)).await.expect("write").expect("stored");
         let stored = find(&db, &child).await.expect("find").expect("child stored");
@@ -244,7 +261,38 @@ mod tests {
         let unknown = create_successor(&db, &digest("gone"), of_family(&user.id)).await.expect("write");
         assert_eq!(unknown, Err(Refused::ParentRevoked));
         revoke_family(&db, "family").await.expect("revoke");
-        let after_revoke = create_successor(&db, &digest(&child), of_family(&user.id)).await.expect("write");
+        let after_revoke = create_successor(&db, &key_of(&child), of_family(&user.id)).await.expect("write");
         assert_eq!(after_revoke, Err(Refused::ParentRevoked), "a revoked token gets no successor");
+    }
+
+    #[test]
+    fn a_token_is_stored_under_its_time_and_digest_and_an_older_one_under_its_digest() {
+        let (time, _) = "0000000000001.secret".split_once('.').expect("dot");
+        assert_eq!(key_of("0000000000001.secret"), format!("{time}.{}", digest("0000000000001.secret")));
+        let older = new_secret();
+        assert_eq!(key_of(&older), digest(&older), "a token without a time");
+        for malformed in ["zzzzzzzzzzzzz.secret", "01.secret", ".secret", "00000000000001.secret"] {
+            assert_eq!(key_of(malformed), digest(malformed), "{malformed} is no time prefix");
+        }
+    }
+
+    #[tokio::test]
+    async fn tokens_sort_by_issue_time_and_an_older_token_still_rotates() {
+        let db = db::in_memory().await;
+        let new_user = NewUser { email: "t@example.org".into(), username: None, name: None, password_hash: "x".into() };
+        let user = create_user(&db, new_user).await.expect("user");
+        let first = key_of(&create(&db, of_family(&user.id)).await.expect("first"));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = key_of(&create(&db, of_family(&user.id)).await.expect("second"));
+        assert!(first < second, "{first} sorts before {second}");
+
+        // A token issued before tokens carried their time: its row is keyed by its digest.
+        let older = new_secret();
+        let mut row = RefreshTokens::find_by_id(&second).one(&db).await.expect("read").expect("row");
+        row.token_hash = digest(&older);
+        RefreshTokens::insert(row.into_active_model()).exec_without_returning(&db).await.expect("older row");
+        assert!(find(&db, &older).await.expect("find").is_some(), "found by its digest");
+        let child = create_successor(&db, &key_of(&older), of_family(&user.id)).await.expect("write").expect("stored");
+        assert!(child.contains('.'), "its successor carries a time");
     }
 }

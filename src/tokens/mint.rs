@@ -10,7 +10,7 @@ use super::scope::Scope;
 use crate::{
     config::{Config, SigningAlg},
     keys::{KeyError, KeySet},
-    security::opaque::new_id,
+    security::opaque::new_ordered_id,
     store::{clients::Client, now},
 };
 
@@ -81,7 +81,8 @@ pub fn access_token(
     user: Option<&UserContext<'_>>,
 ) -> Result<AccessToken, KeyError> {
     let iat = now();
-    let jti = new_id();
+    // Ordered, as the refresh token issued beside it is indexed by it (see `time_prefix`).
+    let jti = new_ordered_id();
     let claims = AccessClaims {
         iss: config.issuer.clone(),
         sub: user.map_or_else(|| client.id.clone(), |u| u.user.id.clone()),
