@@ -18,7 +18,7 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
-use super::{StoreError, inline::InlineReads, row::Decode};
+use super::{StoreError, inline::InlineReads, row::Decode, successors::SuccessorWrites};
 use crate::config::DatabaseConfig;
 
 /// The database, split into readers and the writer (the same pool but on SQLite).
@@ -28,6 +28,8 @@ pub struct Db {
     writer: DatabaseConnection,
     /// For an SQLite file: reads run on the calling thread (see `inline`).
     inline: Option<Arc<InlineReads>>,
+    /// For an SQLite file: rotations' successors are written in groups (see `successors`).
+    successors: Option<Arc<SuccessorWrites>>,
 }
 
 /// Names the engine only: the pools' options hold the database URL and its password.
@@ -65,6 +67,11 @@ impl Db {
             Some(inline) => inline.query_one(query, decode),
             None => self.readers.query_one(query).await?.map(|row| decode.decode(&row)).transpose(),
         }
+    }
+
+    /// The queue that writes rotations' successors in groups, on an SQLite file.
+    pub fn successor_writes(&self) -> Option<&SuccessorWrites> {
+        self.successors.as_deref()
     }
 
     #[cfg(test)]
@@ -129,7 +136,8 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
     let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
     let inline = file.map(|path| Arc::new(InlineReads::new(path)));
-    Ok(Db { readers, writer, inline })
+    let successors = file.map(|_| Arc::new(SuccessorWrites::start(writer.clone())));
+    Ok(Db { readers, writer, inline, successors })
 }
 
 /// Readers of an SQLite file: each is a thread of its own that runs its queries on the

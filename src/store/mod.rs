@@ -21,6 +21,7 @@ pub mod purchases;
 pub mod refresh;
 pub mod row;
 pub mod security_events;
+pub mod successors;
 pub mod users;
 pub mod verification_tokens;
 

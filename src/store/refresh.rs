@@ -6,9 +6,9 @@ use entity::{
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
-    QueryFilter, QueryTrait, SelectA, SelectB, SelectC,
-    sea_query::{Expr, Query, SelectStatement},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, IntoActiveModel, QueryFilter, QueryTrait,
+    SelectA, SelectB, SelectC,
+    sea_query::{Expr, SelectStatement},
 };
 
 use super::{
@@ -16,6 +16,7 @@ use super::{
     db::Db,
     exists_in, now,
     row::{Decode, StoreRow},
+    successors,
 };
 use crate::security::opaque::{TIME_PREFIX_LEN, digest, new_secret, time_prefix};
 
@@ -49,31 +50,25 @@ pub enum Refused {
 /// Stores `new` as the successor of the token `parent_hash` and returns it, in one
 /// statement: it is written only while the parent stands unrevoked, and the unique
 /// `parent_hash` gives a parent one successor, so of two concurrent rotations exactly
-/// one succeeds.
+/// one succeeds. On an SQLite file concurrent rotations share the statement (see
+/// `successors`).
 pub async fn create_successor(
-    db: &impl ConnectionTrait,
+    db: &Db,
     parent_hash: &str,
     new: NewRefresh,
 ) -> Result<Result<String, Refused>, StoreError> {
     let (token, row) = new_row(new, Some(parent_hash));
-    let parent_stands = Condition::all()
-        .add(refresh_tokens::Column::TokenHash.eq(parent_hash))
-        .add(refresh_tokens::Column::RevokedAt.is_null());
-    let values = Query::select()
-        .exprs(refresh_tokens::Column::iter().map(|column| Expr::val(row.get(column))))
-        .and_where(exists_in(RefreshTokens, parent_stands))
-        .to_owned();
-    let insert = Query::insert()
-        .into_table(RefreshTokens)
-        .columns(refresh_tokens::Column::iter())
-        .select_from(values)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?
-        .to_owned();
-    match db.execute(&insert).await.map_err(StoreError::from) {
-        Ok(done) if done.rows_affected() == 1 => Ok(Ok(token)),
-        Ok(_) => Ok(Err(Refused::ParentRevoked)),
-        Err(StoreError::Conflict(_)) => Ok(Err(Refused::ParentUsed)),
-        Err(err) => Err(err),
+    let stored = match db.successor_writes() {
+        Some(writes) => writes.store(row).await?,
+        None => !successors::store(db, &[&row]).await?.is_empty(),
+    };
+    if stored {
+        return Ok(Ok(token));
+    }
+    // Skipped: asked after the write, the parent is revoked or gone, or has a successor.
+    match find_with_used_by_key(db, parent_hash).await? {
+        Some((parent, true)) if parent.revoked_at.is_none() => Ok(Err(Refused::ParentUsed)),
+        _ => Ok(Err(Refused::ParentRevoked)),
     }
 }
 
@@ -119,9 +114,12 @@ pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<refre
 
 /// The token and whether it was used, read in one query.
 pub async fn find_with_used(db: &Db, token: &str) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
-    let token_hash = key_of(token);
-    let mut query = RefreshTokens::find_by_id(&token_hash).into_query();
-    with_used(&mut query, &token_hash);
+    find_with_used_by_key(db, &key_of(token)).await
+}
+
+async fn find_with_used_by_key(db: &Db, token_hash: &str) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
+    let mut query = RefreshTokens::find_by_id(token_hash).into_query();
+    with_used(&mut query, token_hash);
     db.read_one(&query, TokenAndUsed).await
 }
 

@@ -15,6 +15,7 @@ use crate::{
     store::{
         StoreError,
         clients::Client,
+        db::Db,
         refresh::{self, NewRefresh, Refused},
     },
 };
@@ -66,7 +67,7 @@ impl MintedTokens {
     /// and is refused like a revoked parent.
     pub async fn store_successor(
         self,
-        db: &impl ConnectionTrait,
+        db: &Db,
         parent_hash: &str,
     ) -> Result<Result<IssuedTokens, Refused>, StoreError> {
         let mut tokens = self.tokens;
