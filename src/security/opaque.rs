@@ -54,16 +54,12 @@ pub fn digest(secret: &str) -> String {
 
 /// Hex SHA-256 of any bytes.
 pub fn digest_bytes(bytes: &[u8]) -> String {
-    hex_encode(&Sha256::digest(bytes))
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Compares a presented secret with a stored digest in constant time.
 pub fn matches_digest(secret: &str, stored_digest: &str) -> bool {
     digest(secret).as_bytes().ct_eq(stored_digest.as_bytes()).into()
-}
-
-fn hex_encode(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -87,6 +83,11 @@ mod tests {
         assert!(first[..TIME_PREFIX_LEN].bytes().all(|b| b.is_ascii_hexdigit()));
         let same_instant: std::collections::HashSet<_> = (0..1000).map(|_| new_ordered_id()).collect();
         assert_eq!(same_instant.len(), 1000, "the random part tells apart ids of one microsecond");
+    }
+
+    #[test]
+    fn a_digest_is_lowercase_hex_sha256_as_stored_before() {
+        assert_eq!(digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]
