@@ -101,17 +101,23 @@ fn failed_with(err: &StoreError) -> StoreError {
 }
 
 async fn run(writer: impl ConnectionTrait, mut queue: mpsc::UnboundedReceiver<Job>) {
-    let mut group = Vec::with_capacity(MAX_GROUP);
-    while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
+    let mut queued = Vec::with_capacity(MAX_GROUP);
+    loop {
+        if queued.is_empty() && queue.recv_many(&mut queued, MAX_GROUP).await == 0 {
+            return;
+        }
+        // A power of two, the rest first in the next group: each size is a statement the
+        // writer prepares and keeps, so a few sizes keep a few.
+        let group: Vec<Job> = queued.drain(..1 << queued.len().ilog2()).collect();
         let rows: Vec<_> = group.iter().map(|job| &job.row).collect();
         match store(&writer, &rows).await {
             Ok(stored) => {
-                for job in group.drain(..) {
+                for job in group {
                     let _ = job.done.send(Ok(stored.contains(&job.row.token_hash)));
                 }
             }
             Err(err) => {
-                for job in group.drain(..) {
+                for job in group {
                     let _ = job.done.send(Err(failed_with(&err)));
                 }
             }
