@@ -23,7 +23,7 @@ const MAX_GROUP: usize = 64;
 /// One INSERT that stores each successor `row` (its `parent_hash` set) whose parent
 /// stands unrevoked, skips a successor whose parent has one already (the unique
 /// `parent_hash`), and returns the key of each it stored.
-pub fn insert_successors<'a>(
+fn insert_successors<'a>(
     rows: impl IntoIterator<Item = &'a refresh_tokens::Model>,
 ) -> Result<InsertStatement, StoreError> {
     let mut selects = rows.into_iter().map(|row| {
@@ -101,23 +101,17 @@ fn failed_with(err: &StoreError) -> StoreError {
 }
 
 async fn run(writer: impl ConnectionTrait, mut queue: mpsc::UnboundedReceiver<Job>) {
-    let mut queued = Vec::with_capacity(MAX_GROUP);
-    loop {
-        if queued.is_empty() && queue.recv_many(&mut queued, MAX_GROUP).await == 0 {
-            return;
-        }
-        // A power of two, the rest first in the next group: each size is a statement the
-        // writer prepares and keeps, so a few sizes keep a few.
-        let group: Vec<Job> = queued.drain(..1 << queued.len().ilog2()).collect();
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
         let rows: Vec<_> = group.iter().map(|job| &job.row).collect();
         match store(&writer, &rows).await {
             Ok(stored) => {
-                for job in group {
+                for job in group.drain(..) {
                     let _ = job.done.send(Ok(stored.contains(&job.row.token_hash)));
                 }
             }
             Err(err) => {
-                for job in group {
+                for job in group.drain(..) {
                     let _ = job.done.send(Err(failed_with(&err)));
                 }
             }
