@@ -216,23 +216,19 @@ pub async fn family_of_access_token(
     Ok(RefreshTokens::find().filter(refresh_tokens::Column::AccessJti.eq(jti)).one(db).await?)
 }
 
+/// Rows for the store's unit tests.
 #[cfg(test)]
-mod tests {
-    use entity::refresh_tokens::Entity as RefreshTokens;
-    use sea_orm::{EntityTrait, IntoActiveModel};
-
-    use super::{NewRefresh, Refused, create, create_successor, find, key_of, revoke_family};
-    use crate::{
-        security::opaque::{digest, new_secret},
-        store::{
-            db,
-            users::{NewUser, create as create_user},
-        },
+pub mod fixtures {
+    use super::NewRefresh;
+    use crate::store::{
+        db::Db,
+        users::{NewUser, create},
     };
 
-    fn of_family(user_id: &str) -> NewRefresh {
+    /// A refresh token of `family` for `user_id`, without a session.
+    pub fn of_family(family: &str, user_id: &str) -> NewRefresh {
         NewRefresh {
-            family_id: "family".into(),
+            family_id: family.into(),
             client_id: "app".into(),
             user_id: user_id.into(),
             session_id: None,
@@ -243,23 +239,44 @@ mod tests {
         }
     }
 
+    /// The id of a new user with address `email`.
+    pub async fn a_user(db: &Db, email: &str) -> String {
+        let new = NewUser { email: email.into(), username: None, name: None, password_hash: "x".into() };
+        create(db, new).await.expect("user").id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use entity::refresh_tokens::Entity as RefreshTokens;
+    use sea_orm::{EntityTrait, IntoActiveModel};
+
+    use super::{
+        Refused, create, create_successor, find,
+        fixtures::{a_user, of_family},
+        key_of, revoke_family,
+    };
+    use crate::{
+        security::opaque::{digest, new_secret},
+        store::db,
+    };
+
     #[tokio::test]
     async fn a_token_gets_one_successor_and_none_once_revoked() {
         let db = db::in_memory().await;
-        let new_user = NewUser { email: "s@example.org".into(), username: None, name: None, password_hash: "x".into() };
-        let user = create_user(&db, new_user).await.expect("user");
-        let parent = key_of(&create(&db, of_family(&user.id)).await.expect("parent"));
+        let user = a_user(&db, "s@example.org").await;
+        let parent = key_of(&create(&db, of_family("family", &user)).await.expect("parent"));
 
-        let child = create_successor(&db, &parent, of_family(&user.id)).await.expect("write").expect("stored");
+        let child = create_successor(&db, &parent, of_family("family", &user)).await.expect("write").expect("stored");
         let stored = find(&db, &child).await.expect("find").expect("child stored");
         assert_eq!(stored.parent_hash.as_deref(), Some(parent.as_str()));
-        let second = create_successor(&db, &parent, of_family(&user.id)).await.expect("write");
+        let second = create_successor(&db, &parent, of_family("family", &user)).await.expect("write");
         assert_eq!(second, Err(Refused::ParentUsed), "a parent has one successor");
 
-        let unknown = create_successor(&db, &digest("gone"), of_family(&user.id)).await.expect("write");
+        let unknown = create_successor(&db, &digest("gone"), of_family("family", &user)).await.expect("write");
         assert_eq!(unknown, Err(Refused::ParentRevoked));
         revoke_family(&db, "family").await.expect("revoke");
-        let after_revoke = create_successor(&db, &key_of(&child), of_family(&user.id)).await.expect("write");
+        let after_revoke = create_successor(&db, &key_of(&child), of_family("family", &user)).await.expect("write");
         assert_eq!(after_revoke, Err(Refused::ParentRevoked), "a revoked token gets no successor");
     }
 
@@ -277,11 +294,10 @@ mod tests {
     #[tokio::test]
     async fn tokens_sort_by_issue_time_and_an_older_token_still_rotates() {
         let db = db::in_memory().await;
-        let new_user = NewUser { email: "t@example.org".into(), username: None, name: None, password_hash: "x".into() };
-        let user = create_user(&db, new_user).await.expect("user");
-        let first = key_of(&create(&db, of_family(&user.id)).await.expect("first"));
+        let user = a_user(&db, "t@example.org").await;
+        let first = key_of(&create(&db, of_family("family", &user)).await.expect("first"));
         std::thread::sleep(std::time::Duration::from_millis(2));
-        let second = key_of(&create(&db, of_family(&user.id)).await.expect("second"));
+        let second = key_of(&create(&db, of_family("family", &user)).await.expect("second"));
         assert!(first < second, "{first} sorts before {second}");
 
         // A token issued before tokens carried their time: its row is keyed by its digest.
@@ -290,7 +306,8 @@ mod tests {
         row.token_hash = digest(&older);
         RefreshTokens::insert(row.into_active_model()).exec_without_returning(&db).await.expect("older row");
         assert!(find(&db, &older).await.expect("find").is_some(), "found by its digest");
-        let child = create_successor(&db, &key_of(&older), of_family(&user.id)).await.expect("write").expect("stored");
+        let child =
+            create_successor(&db, &key_of(&older), of_family("family", &user)).await.expect("write").expect("stored");
         assert!(child.contains('.'), "its successor carries a time");
     }
 }

@@ -127,22 +127,12 @@ mod tests {
     use super::SuccessorWrites;
     use crate::store::{
         db,
-        refresh::{NewRefresh, create, key_of, revoke_family},
-        users::{NewUser, create as create_user},
+        refresh::{
+            create,
+            fixtures::{a_user, of_family},
+            key_of, revoke_family,
+        },
     };
-
-    fn of_family(family: &str, user_id: &str) -> NewRefresh {
-        NewRefresh {
-            family_id: family.into(),
-            client_id: "app".into(),
-            user_id: user_id.into(),
-            session_id: None,
-            scope: "openid".into(),
-            auth_time: 0,
-            access_jti: "jti".into(),
-            ttl_secs: 60,
-        }
-    }
 
     /// A successor row of the token stored under `parent`.
     fn successor(key: &str, parent: &str, user_id: &str) -> refresh_tokens::Model {
@@ -166,8 +156,7 @@ mod tests {
     #[tokio::test]
     async fn a_group_stores_one_successor_per_standing_parent_and_a_failure_stores_none() {
         let db = db::in_memory().await;
-        let new_user = NewUser { email: "g@example.org".into(), username: None, name: None, password_hash: "x".into() };
-        let user = create_user(&db, new_user).await.expect("user").id;
+        let user = a_user(&db, "g@example.org").await;
         let standing = key_of(&create(&db, of_family("a", &user)).await.expect("parent"));
         let revoked = key_of(&create(&db, of_family("b", &user)).await.expect("parent"));
         revoke_family(&db, "b").await.expect("revoke");
@@ -197,5 +186,16 @@ mod tests {
         assert!(good.is_err() && broken.is_err());
         assert!(RefreshTokens::find_by_id("s5").one(&db).await.expect("read").is_none(), "nothing stored");
         assert!(writes.store(successor("s5", "s1", &user)).await.expect("alone"), "the next group is written");
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_is_gone_is_reported_unavailable() {
+        let db = db::in_memory().await;
+        let user = a_user(&db, "gone@example.org").await;
+        let parent = key_of(&create(&db, of_family("a", &user)).await.expect("parent"));
+        let writes = SuccessorWrites::start(db.clone());
+        db.close().await.expect("close");
+        let err = writes.store(successor("s1", &parent, &user)).await.expect_err("no writer");
+        assert!(err.is_unavailable(), "answered 503, not 500: {err}");
     }
 }
