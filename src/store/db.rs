@@ -18,7 +18,7 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
-use super::{StoreError, inline::InlineReads, row::Decode, successors::SuccessorWrites};
+use super::{StoreError, inline::InlineReads, keyed::KeyedRead, row::Decode, successors::SuccessorWrites};
 use crate::config::DatabaseConfig;
 
 /// The database, split into readers and the writer (the same pool but on SQLite).
@@ -66,6 +66,24 @@ impl Db {
         match &self.inline {
             Some(inline) => inline.query_one(query, decode),
             None => self.readers.query_one(query).await?.map(|row| decode.decode(&row)).transpose(),
+        }
+    }
+
+    /// As `read_one`, for the statement `read` keeps, bound to `key`.
+    pub async fn read_by_key<D: Decode>(
+        &self,
+        read: &KeyedRead,
+        key: &str,
+        decode: D,
+    ) -> Result<Option<D::Output>, StoreError> {
+        let backend = self.get_database_backend();
+        let (sql, values) = read.statement(backend, key)?;
+        match &self.inline {
+            Some(inline) => inline.query_sql(sql, &values, read.names(), decode),
+            None => {
+                let statement = Statement::from_sql_and_values(backend, sql, values.0);
+                self.readers.query_one_raw(statement).await?.map(|row| decode.decode(&row)).transpose()
+            }
         }
     }
 

@@ -9,12 +9,12 @@
 
 use std::{
     path::PathBuf,
-    sync::{Mutex, PoisonError},
+    sync::{Arc, Mutex, PoisonError},
     time::Duration,
 };
 
 use rusqlite::{
-    Connection, OpenFlags, Row, params_from_iter,
+    Connection, OpenFlags, Row, Statement, params_from_iter,
     types::{ToSqlOutput, Value as SqlValue, ValueRef},
 };
 use sea_orm::{
@@ -46,8 +46,20 @@ impl InlineReads {
     /// The first row of `query`, decoded by `decode`.
     pub fn query_one<D: Decode>(&self, query: &SelectStatement, decode: D) -> Result<Option<D::Output>, StoreError> {
         let (sql, values) = query.build(SqliteQueryBuilder);
+        self.query_sql(&sql, &values, &ColumnNames::new(), decode)
+    }
+
+    /// The first row of `sql` bound to `values`, decoded by `decode`; `names` keeps
+    /// the statement's column names.
+    pub fn query_sql<D: Decode>(
+        &self,
+        sql: &str,
+        values: &Values,
+        names: &ColumnNames,
+        decode: D,
+    ) -> Result<Option<D::Output>, StoreError> {
         let connection = self.take()?;
-        let decoded = first_row(&connection, &sql, &values, decode);
+        let decoded = first_row(&connection, sql, values, names, decode);
         self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(connection);
         decoded
     }
@@ -72,27 +84,55 @@ fn first_row<D: Decode>(
     connection: &Connection,
     sql: &str,
     values: &Values,
+    names: &ColumnNames,
     decode: D,
 ) -> Result<Option<D::Output>, StoreError> {
     let mut statement = connection.prepare_cached(sql)?;
     let mut rows = statement.query(params_from_iter(values.iter().map(Bound)))?;
     let Some(row) = rows.next()? else { return Ok(None) };
-    decode.decode(&InlineRow(row)).map(Some)
+    decode.decode(&InlineRow { row, names }).map(Some)
+}
+
+/// The column names of one statement with a prefix stripped, kept per prefix: every
+/// row of a statement has the same columns.
+#[derive(Default)]
+pub struct ColumnNames(Mutex<Vec<(String, Arc<[String]>)>>);
+
+impl ColumnNames {
+    pub const fn new() -> Self {
+        Self(Mutex::new(Vec::new()))
+    }
+
+    /// Each column's name without `prefix`; empty, a name no field has, for a column
+    /// without it.
+    fn under(&self, prefix: &str, statement: &Statement) -> Arc<[String]> {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, names)) = kept.iter().find(|(kept_prefix, _)| kept_prefix == prefix) {
+            return names.clone();
+        }
+        let names: Arc<[String]> = statement
+            .column_names()
+            .into_iter()
+            .map(|name| name.strip_prefix(prefix).unwrap_or_default().to_owned())
+            .collect();
+        kept.push((prefix.to_owned(), names.clone()));
+        names
+    }
 }
 
 /// A row read inline; models are deserialized from it by column name.
-struct InlineRow<'a, 'stmt>(&'a Row<'stmt>);
+struct InlineRow<'a, 'stmt> {
+    row: &'a Row<'stmt>,
+    names: &'a ColumnNames,
+}
 
 impl InlineRow<'_, '_> {
-    /// Each column's name without `prefix`; empty, a name no field has, for a column
-    /// without it.
-    fn names_under(&self, prefix: &str) -> Vec<String> {
-        let names = self.0.as_ref().column_names();
-        names.into_iter().map(|name| name.strip_prefix(prefix).unwrap_or_default().to_owned()).collect()
+    fn names_under(&self, prefix: &str) -> Arc<[String]> {
+        self.names.under(prefix, self.row.as_ref())
     }
 
     fn model_named<M: DeserializeOwned>(&self, names: &[String]) -> Result<M, StoreError> {
-        serde_rusqlite::from_row_with_columns(self.0, names)
+        serde_rusqlite::from_row_with_columns(self.row, names)
             .map_err(|err| StoreError::Corrupt(format!("a row read inline: {err}")))
     }
 }
@@ -105,7 +145,7 @@ impl StoreRow for InlineRow<'_, '_> {
     fn joined<M: FromQueryResult + DeserializeOwned>(&self, prefix: &str) -> Result<Option<M>, StoreError> {
         let names = self.names_under(prefix);
         for (index, name) in names.iter().enumerate() {
-            if !name.is_empty() && self.0.get_ref(index)? != ValueRef::Null {
+            if !name.is_empty() && self.row.get_ref(index)? != ValueRef::Null {
                 return self.model_named(&names).map(Some);
             }
         }
@@ -113,7 +153,7 @@ impl StoreRow for InlineRow<'_, '_> {
     }
 
     fn flag(&self, column: &str) -> Result<bool, StoreError> {
-        Ok(self.0.get(column)?)
+        Ok(self.row.get(column)?)
     }
 }
 

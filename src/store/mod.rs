@@ -14,6 +14,7 @@ pub mod grant_status;
 pub mod idempotency;
 pub mod inline;
 pub mod jwks;
+pub mod keyed;
 pub mod ledger;
 pub mod mfa;
 pub mod organizations;
@@ -80,7 +81,7 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
-/// `EXISTS (SELECT 1 FROM table WHERE condition)`.
+/// `EXISTS (SELECT 1 FROM table WHERE condition)`, the 1 written in the SQL, not bound.
 fn exists_in(table: impl IntoIden, condition: Condition) -> SimpleExpr {
-    Expr::exists(Query::select().expr(Expr::val(1)).from(table).cond_where(condition).to_owned())
+    Expr::exists(Query::select().expr(Expr::cust("1")).from(table).cond_where(condition).to_owned())
 }

@@ -14,7 +14,9 @@ use sea_orm::{
 use super::{
     StoreError,
     db::Db,
-    exists_in, now,
+    exists_in,
+    keyed::KeyedRead,
+    now,
     row::{Decode, StoreRow},
     successors,
 };
@@ -118,9 +120,12 @@ pub async fn find_with_used(db: &Db, token: &str) -> Result<Option<(refresh_toke
 }
 
 async fn find_with_used_by_key(db: &Db, token_hash: &str) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
-    let mut query = RefreshTokens::find_by_id(token_hash).into_query();
-    with_used(&mut query, token_hash);
-    db.read_one(&query, TokenAndUsed).await
+    static READ: KeyedRead = KeyedRead::new(|token_hash| {
+        let mut query = RefreshTokens::find_by_id(token_hash).into_query();
+        with_used(&mut query, token_hash);
+        query
+    });
+    db.read_by_key(&READ, token_hash, TokenAndUsed).await
 }
 
 /// A refresh token with whether it was used, its session and its user.
@@ -133,11 +138,13 @@ pub struct WithGrant {
 
 /// The token with its grant, read in one query.
 pub async fn find_with_grant(db: &Db, token: &str) -> Result<Option<WithGrant>, StoreError> {
-    let token_hash = key_of(token);
-    let mut query =
-        RefreshTokens::find_by_id(&token_hash).find_also_related(AuthSessions).find_also_related(Users).into_query();
-    with_used(&mut query, &token_hash);
-    db.read_one(&query, Grant).await
+    static READ: KeyedRead = KeyedRead::new(|token_hash| {
+        let mut query =
+            RefreshTokens::find_by_id(token_hash).find_also_related(AuthSessions).find_also_related(Users).into_query();
+        with_used(&mut query, token_hash);
+        query
+    });
+    db.read_by_key(&READ, &key_of(token), Grant).await
 }
 
 const HAS_SUCCESSOR: &str = "token_has_successor";
