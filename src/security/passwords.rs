@@ -36,12 +36,12 @@ pub struct Passwords {
     dummy_hash: Arc<String>,
 }
 
-/// Lowers the calling thread's scheduling priority (nice 10, on Linux per thread), so
+/// Lowers the calling thread's scheduling priority (nice 19, on Linux per thread), so
 /// that a hash in progress gives way to cheap requests sharing its core: sign-ins still
 /// use every idle cycle, and discovery or token requests do not queue behind them.
 fn yield_to_requests() {
     // SAFETY: setpriority takes no pointers; `who = 0` is the calling thread.
-    let lowered = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+    let lowered = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
     if lowered != 0 {
         tracing::debug!("could not lower the priority of a hashing thread");
     }
