@@ -120,7 +120,7 @@ OIDC_ACCESS=$(oidc_tokens 0 | field access_token)
 drive() {
   local conns=$1 threads=$1
   [ "$LOAD_KIND" = refresh ] || threads=1
-  taskset -c 1 wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s bench/load.lua "$BASE" 2>/dev/null \
+  taskset -c 1 wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s --latency -s bench/load.lua "$BASE" 2>/dev/null \
     | awk '/^RESULT/ {print $2, $3, $4, $5}'
 }
 
