@@ -14,11 +14,17 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     ExecResult, IsolationLevel, QueryResult, Statement, TransactionTrait,
-    sea_query::SelectStatement,
+    sea_query::{SelectStatement, Values},
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
-use super::{StoreError, inline::InlineReads, keyed::KeyedRead, row::Decode, successors::SuccessorWrites};
+use super::{
+    StoreError,
+    inline::{ColumnNames, InlineReads},
+    keyed::KeyedRead,
+    row::Decode,
+    successors::SuccessorWrites,
+};
 use crate::config::DatabaseConfig;
 
 /// The database, split into readers and the writer (the same pool but on SQLite).
@@ -63,10 +69,8 @@ impl Db {
         query: &SelectStatement,
         decode: D,
     ) -> Result<Option<D::Output>, StoreError> {
-        match &self.inline {
-            Some(inline) => inline.query_one(query, decode),
-            None => self.readers.query_one(query).await?.map(|row| decode.decode(&row)).transpose(),
-        }
+        let statement = self.get_database_backend().build(query);
+        self.read_sql(statement.sql, statement.values.unwrap_or(Values(Vec::new())), &ColumnNames::new(), decode).await
     }
 
     /// As `read_one`, for the statement `read` keeps, bound to `key`.
@@ -76,12 +80,22 @@ impl Db {
         key: &str,
         decode: D,
     ) -> Result<Option<D::Output>, StoreError> {
-        let backend = self.get_database_backend();
-        let (sql, values) = read.statement(backend, key)?;
+        let (sql, values) = read.statement(self.get_database_backend(), key)?;
+        self.read_sql(sql, values, read.names(), decode).await
+    }
+
+    /// One row of `sql` bound to `values`; `names` keeps its column names when read inline.
+    async fn read_sql<D: Decode>(
+        &self,
+        sql: impl AsRef<str> + Into<String>,
+        values: Values,
+        names: &ColumnNames,
+        decode: D,
+    ) -> Result<Option<D::Output>, StoreError> {
         match &self.inline {
-            Some(inline) => inline.query_sql(sql, &values, read.names(), decode),
+            Some(inline) => inline.query_one(sql.as_ref(), &values, names, decode),
             None => {
-                let statement = Statement::from_sql_and_values(backend, sql, values.0);
+                let statement = Statement::from_sql_and_values(self.get_database_backend(), sql, values.0);
                 self.readers.query_one_raw(statement).await?.map(|row| decode.decode(&row)).transpose()
             }
         }

@@ -19,7 +19,7 @@ use rusqlite::{
 };
 use sea_orm::{
     FromQueryResult,
-    sea_query::{SelectStatement, SqliteQueryBuilder, Value, Values},
+    sea_query::{Value, Values},
 };
 use serde::de::DeserializeOwned;
 
@@ -43,15 +43,9 @@ impl InlineReads {
         Self { path: path.into(), idle: Mutex::default() }
     }
 
-    /// The first row of `query`, decoded by `decode`.
-    pub fn query_one<D: Decode>(&self, query: &SelectStatement, decode: D) -> Result<Option<D::Output>, StoreError> {
-        let (sql, values) = query.build(SqliteQueryBuilder);
-        self.query_sql(&sql, &values, &ColumnNames::new(), decode)
-    }
-
     /// The first row of `sql` bound to `values`, decoded by `decode`; `names` keeps
     /// the statement's column names.
-    pub fn query_sql<D: Decode>(
+    pub fn query_one<D: Decode>(
         &self,
         sql: &str,
         values: &Values,
@@ -95,8 +89,13 @@ fn first_row<D: Decode>(
 
 /// The column names of one statement with a prefix stripped, kept per prefix: every
 /// row of a statement has the same columns.
-#[derive(Default)]
 pub struct ColumnNames(Mutex<Vec<(String, Arc<[String]>)>>);
+
+impl Default for ColumnNames {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl ColumnNames {
     pub const fn new() -> Self {
@@ -183,11 +182,11 @@ impl rusqlite::ToSql for Bound<'_> {
 mod tests {
     use sea_orm::{
         FromQueryResult,
-        sea_query::{Alias, Expr, ExprTrait, JoinType, Query},
+        sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement, SqliteQueryBuilder},
     };
     use serde::Deserialize;
 
-    use super::InlineReads;
+    use super::{ColumnNames, InlineReads};
     use crate::store::{
         StoreError,
         row::{Decode, StoreRow},
@@ -209,6 +208,17 @@ mod tests {
         fn decode(self, row: &impl StoreRow) -> Result<Self::Output, StoreError> {
             Ok((row.model("A_")?, row.joined("B_")?, row.flag("any")?))
         }
+    }
+
+    /// The first row of `query`, its column names kept in `names`.
+    fn read_one<D: Decode>(
+        reads: &InlineReads,
+        query: &SelectStatement,
+        names: &ColumnNames,
+        decode: D,
+    ) -> Result<Option<D::Output>, StoreError> {
+        let (sql, values) = query.build(SqliteQueryBuilder);
+        reads.query_one(&sql, &values, names, decode)
     }
 
     /// The flag `any` alone.
@@ -255,7 +265,9 @@ mod tests {
             )
             .and_where(Expr::col((a.clone(), Alias::new("id"))).eq("a"))
             .limit(1);
-        let read = || reads.query_one(&query, Joined).expect("read");
+        // One set of kept names for every read, as a kept statement has.
+        let names = ColumnNames::new();
+        let read = || read_one(&reads, &query, &names, Joined).expect("read");
 
         assert!(read().is_none());
         writer.execute("INSERT INTO t VALUES ('a', 7, 1, NULL, 'b')", []).expect("insert");
@@ -279,7 +291,8 @@ mod tests {
         let path = dir.join("binding.db");
         rusqlite::Connection::open(&path).expect("create").execute_batch("PRAGMA journal_mode = WAL").expect("wal");
         let query = Query::select().expr_as(Expr::val(1.5), "any").to_owned();
-        let err = InlineReads::new(&path).query_one(&query, Flag).expect_err("a float has no inline binding");
+        let err = read_one(&InlineReads::new(&path), &query, &ColumnNames::new(), Flag)
+            .expect_err("a float has no inline binding");
         assert!(matches!(err, StoreError::Inline(rusqlite::Error::ToSqlConversionFailure(_))), "{err}");
         assert!(!err.is_unavailable());
         std::fs::remove_dir_all(&dir).ok();
@@ -289,7 +302,7 @@ mod tests {
     fn a_database_file_that_is_gone_is_reported_unavailable() {
         let reads = InlineReads::new(std::env::temp_dir().join("mana-auth-inline-missing").join("none.db"));
         let query = Query::select().expr(Expr::val(1)).to_owned();
-        let err = reads.query_one(&query, Joined).expect_err("no file, and none is created");
+        let err = read_one(&reads, &query, &ColumnNames::new(), Joined).expect_err("no file, and none is created");
         assert!(err.is_unavailable(), "{err}");
     }
 }

@@ -49,9 +49,15 @@ fn insert_successors<'a>(
         .to_owned())
 }
 
-/// Runs `insert_successors` of `rows` and answers the keys it stored.
+/// Runs `insert_successors` of `rows` and answers the keys it stored. The rows are
+/// padded to a power of two with the last row again, which the statement skips as a
+/// conflict: the SQLite writer prepares and keeps a statement for each number of rows,
+/// seven of them so, not one for every group size up to 64.
 pub async fn store(db: &impl ConnectionTrait, rows: &[&refresh_tokens::Model]) -> Result<Vec<String>, StoreError> {
-    let insert = insert_successors(rows.iter().copied())?;
+    let padding = rows.len().next_power_of_two() - rows.len();
+    let padded =
+        rows.iter().copied().chain(rows.last().into_iter().flat_map(|&last| std::iter::repeat_n(last, padding)));
+    let insert = insert_successors(padded)?;
     let stored = db.query_all(&insert).await?;
     Ok(stored
         .iter()
@@ -103,13 +109,7 @@ fn failed_with(err: &StoreError) -> StoreError {
 async fn run(writer: impl ConnectionTrait, mut queue: mpsc::UnboundedReceiver<Job>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let mut rows: Vec<_> = group.iter().map(|job| &job.row).collect();
-        // Padded to a power of two with the last row again, which the statement skips
-        // as a conflict: the writer prepares and keeps a statement for each group size,
-        // seven of them so, not one for every size up to 64.
-        if let Some(&last) = rows.last() {
-            rows.resize(rows.len().next_power_of_two(), last);
-        }
+        let rows: Vec<_> = group.iter().map(|job| &job.row).collect();
         match store(&writer, &rows).await {
             Ok(stored) => {
                 for job in group.drain(..) {
