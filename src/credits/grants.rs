@@ -9,19 +9,11 @@ use super::CreditsError;
 use crate::{
     config::CreditsConfig,
     store::{
-        StoreError,
         ledger::{self, Posting, PostingError},
         now,
         users::{self as user_store, NewUser},
     },
 };
-
-/// Ensures and locks the user's wallets for this transaction and returns (free, paid).
-pub async fn locked_balances(db: &impl ConnectionTrait, user_id: &str) -> Result<(i64, i64), StoreError> {
-    ledger::ensure_wallets(db, user_id).await?;
-    ledger::lock_wallets(db, user_id).await?;
-    ledger::wallet_balances(db, user_id).await
-}
 
 /// An incoming movement: `amount` from a system account into one of the user's wallets.
 struct Credit<'a> {
@@ -36,7 +28,7 @@ struct Credit<'a> {
 
 /// Posts `credit` for the user; returns false when its reference was already posted.
 async fn credit(db: &impl ConnectionTrait, user_id: &str, credit: Credit<'_>) -> Result<bool, CreditsError> {
-    let (free, paid_balance) = locked_balances(db, user_id).await?;
+    let (free, paid_balance) = ledger::take_wallets(db, user_id).await?;
     let wallet = if credit.paid { ledger::paid_wallet(user_id) } else { ledger::free_wallet(user_id) };
     let posting = Posting {
         user_id: Some(user_id),

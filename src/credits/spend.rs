@@ -5,7 +5,7 @@ use entity::credit_transactions;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{CreditsError, grants::locked_balances};
+use super::CreditsError;
 use crate::{
     security::opaque::digest_bytes,
     store::{
@@ -80,7 +80,7 @@ pub async fn spend(db: &Db, user_id: &str, request: &SpendRequest) -> Result<Ans
         txn.rollback().await?;
         return replay(db, user_id, key, &request_hash).await;
     }
-    let (free, paid) = locked_balances(&txn, user_id).await?;
+    let (free, paid) = ledger::take_wallets(&txn, user_id).await?;
     let answer = if free + paid < request.amount {
         Answer {
             status: 402,

@@ -10,10 +10,10 @@ use entity::{
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, OnConflict},
+    sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query},
 };
 
-use super::{StoreError, now};
+use super::{StoreError, db::Db, keyed::KeyedRead, now, row::Exists};
 use crate::security::opaque::new_id;
 
 /// System accounts: where credits come from and go to.
@@ -45,13 +45,14 @@ pub struct Posting<'a> {
     pub metadata: Option<String>,
     /// Unique when set: the same reference can be posted only once.
     pub reference: Option<String>,
+    /// One per account.
     pub entries: Vec<(String, i64)>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum PostingError {
-    #[error("entries do not sum to zero")]
-    Unbalanced,
+    #[error("entries must sum to zero and name each account once")]
+    Malformed,
     #[error("a wallet would go negative")]
     Overdrawn,
     #[error("already posted")]
@@ -83,31 +84,25 @@ pub async fn ensure_system_accounts(db: &impl ConnectionTrait) -> Result<(), Sto
     insert_accounts(db, SYSTEM_ACCOUNTS.iter().map(|id| account((*id).to_owned(), None, id)).collect()).await
 }
 
-pub async fn ensure_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
-    insert_accounts(
-        db,
-        vec![
-            account(free_wallet(user_id), Some(user_id), "free"),
-            account(paid_wallet(user_id), Some(user_id), "paid"),
-        ],
-    )
-    .await
-}
-
-/// Takes the user's wallets for this transaction: a write on both rows, so PostgreSQL
-/// holds their row locks and SQLite its write lock until commit. No lost update. The
-/// rows are locked one by one, free then paid, the order every posting follows, so two
-/// transactions never wait on each other in a cycle (one statement over both rows would
-/// lock them in the table's physical order on PostgreSQL, which updates change).
-pub async fn lock_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
-    for wallet in [free_wallet(user_id), paid_wallet(user_id)] {
-        Accounts::update_many()
-            .col_expr(credit_accounts::Column::Version, Expr::col(credit_accounts::Column::Version).add(1))
-            .filter(credit_accounts::Column::Id.eq(wallet))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
+/// Takes the user's wallets for this transaction, creating them when missing, and
+/// returns their (free, paid) balances: one INSERT of both rows that bumps the version
+/// of a row already there. It writes both rows, so PostgreSQL holds their row locks and
+/// SQLite its write lock until commit: no lost update. The rows are written in the
+/// order given, free then paid, the order every posting follows, so two transactions
+/// never wait on each other in a cycle.
+pub async fn take_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(i64, i64), StoreError> {
+    let wallets =
+        [account(free_wallet(user_id), Some(user_id), "free"), account(paid_wallet(user_id), Some(user_id), "paid")];
+    let taken = Accounts::insert_many(wallets)
+        .on_conflict(
+            OnConflict::column(credit_accounts::Column::Id)
+                .value(credit_accounts::Column::Version, Expr::col((Accounts, credit_accounts::Column::Version)).add(1))
+                .to_owned(),
+        )
+        .exec_with_returning(db)
+        .await?;
+    let balance = |kind: &str| taken.iter().find(|a| a.kind == kind).map_or(0, |a| a.balance);
+    Ok((balance("free"), balance("paid")))
 }
 
 /// The user's (free, paid) balances.
@@ -123,8 +118,9 @@ pub async fn wallet_balances(db: &impl ConnectionTrait, user_id: &str) -> Result
 /// Writes the transaction first (so a duplicate reference fails before anything moves),
 /// then its entries and the balance changes. Wallets never go below zero.
 pub async fn post(db: &impl ConnectionTrait, posting: Posting<'_>) -> Result<credit_transactions::Model, PostingError> {
-    if posting.entries.iter().map(|(_, amount)| amount).sum::<i64>() != 0 {
-        return Err(PostingError::Unbalanced);
+    let accounts: std::collections::HashSet<_> = posting.entries.iter().map(|(account_id, _)| account_id).collect();
+    if posting.entries.iter().map(|(_, amount)| amount).sum::<i64>() != 0 || accounts.len() != posting.entries.len() {
+        return Err(PostingError::Malformed);
     }
     let transaction = credit_transactions::ActiveModel {
         id: Set(new_id()),
@@ -152,22 +148,41 @@ pub async fn post(db: &impl ConnectionTrait, posting: Posting<'_>) -> Result<cre
         amount: Set(*amount),
     });
     Entries::insert_many(entries).exec_without_returning(db).await.map_err(StoreError::from)?;
-    for (account_id, amount) in &posting.entries {
-        let mut update = Accounts::update_many()
-            .col_expr(credit_accounts::Column::Balance, Expr::col(credit_accounts::Column::Balance).add(*amount))
-            .filter(credit_accounts::Column::Id.eq(account_id.as_str()));
-        if !account_id.starts_with("system:") {
-            update = update.filter(Expr::col(credit_accounts::Column::Balance).add(*amount).gte(0));
-        }
-        if update.exec(db).await.map_err(StoreError::from)?.rows_affected != 1 {
-            return Err(PostingError::Overdrawn);
-        }
+    // One statement moves every balance; a user's wallet may not go below zero, a system
+    // account may. The wallets were taken first (`take_wallets`), so on PostgreSQL this
+    // waits only for the one system account's row.
+    let change = posting
+        .entries
+        .iter()
+        .fold(CaseStatement::new(), |change, (account_id, amount)| {
+            change.case(credit_accounts::Column::Id.eq(account_id.as_str()), *amount)
+        })
+        .finally(0);
+    let new_balance = Expr::col(credit_accounts::Column::Balance).add(change);
+    let moved = Accounts::update_many()
+        .col_expr(credit_accounts::Column::Balance, new_balance.clone())
+        .filter(credit_accounts::Column::Id.is_in(posting.entries.iter().map(|(account_id, _)| account_id.as_str())))
+        .filter(credit_accounts::Column::UserId.is_null().or(new_balance.gte(0)))
+        .exec(db)
+        .await
+        .map_err(StoreError::from)?;
+    if moved.rows_affected != posting.entries.len() as u64 {
+        return Err(PostingError::Overdrawn);
     }
     Ok(transaction)
 }
 
-pub async fn has_reference(db: &impl ConnectionTrait, reference: &str) -> Result<bool, StoreError> {
-    Ok(Transactions::find().filter(credit_transactions::Column::Reference.eq(reference)).one(db).await?.is_some())
+/// Whether a transaction with `reference` was posted: asked on every credits request
+/// (today's free credits), so read as `Db::read_by_key` reads.
+pub async fn has_reference(db: &Db, reference: &str) -> Result<bool, StoreError> {
+    static READ: KeyedRead = KeyedRead::new(|reference| {
+        Query::select()
+            .expr(Expr::cust("1"))
+            .from(Transactions)
+            .and_where(credit_transactions::Column::Reference.eq(reference))
+            .to_owned()
+    });
+    Ok(db.read_by_key(&READ, reference, Exists).await?.is_some())
 }
 
 /// The user's transactions, newest first.
@@ -239,4 +254,53 @@ pub async fn check(db: &impl ConnectionTrait) -> Result<Vec<String>, StoreError>
 /// `SUM(amount)` as a BIGINT: PostgreSQL widens sums of BIGINT to NUMERIC otherwise.
 fn sum_of_amounts() -> Expr {
     Expr::cust("CAST(SUM(amount) AS BIGINT)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Posting, PostingError, SPENDING, free_wallet, paid_wallet, post, take_wallets};
+    use crate::store::{db, refresh::fixtures::a_user};
+
+    fn moving(user_id: &str, entries: &[(&str, i64)]) -> Posting<'static> {
+        Posting {
+            user_id: None,
+            kind: "test",
+            amount: 0,
+            from_free: 0,
+            from_paid: 0,
+            balance_after: 0,
+            app_id: None,
+            description: None,
+            metadata: None,
+            reference: Some(format!("{user_id}:{entries:?}")),
+            entries: entries.iter().map(|(account, amount)| ((*account).to_owned(), *amount)).collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_posting_moves_every_balance_or_none_and_never_overdraws_a_wallet() {
+        let db = db::in_memory().await;
+        super::ensure_system_accounts(&db).await.expect("system accounts");
+        let user = a_user(&db, "ledger@example.org").await;
+        let (free, paid) = (free_wallet(&user), paid_wallet(&user));
+        assert_eq!(take_wallets(&db, &user).await.expect("created"), (0, 0));
+
+        post(&db, moving(&user, &[(&free, 7), (&paid, 3), (SPENDING, -10)])).await.expect("posted");
+        assert_eq!(take_wallets(&db, &user).await.expect("taken again"), (7, 3), "existing wallets are kept");
+
+        let unbalanced = post(&db, moving(&user, &[(&free, 1), (SPENDING, -2)])).await;
+        assert!(matches!(unbalanced, Err(PostingError::Malformed)));
+        let twice = post(&db, moving(&user, &[(&free, 1), (&free, 1), (SPENDING, -2)])).await;
+        assert!(matches!(twice, Err(PostingError::Malformed)));
+
+        let txn = db.begin().await.expect("begin");
+        let overdrawn = post(&txn, moving(&user, &[(&free, -1), (&paid, -4), (SPENDING, 5)])).await;
+        assert!(matches!(overdrawn, Err(PostingError::Overdrawn)), "{:?}", overdrawn.err());
+        txn.rollback().await.expect("rollback");
+        assert_eq!(take_wallets(&db, &user).await.expect("taken"), (7, 3), "nothing moved");
+
+        post(&db, moving(&user, &[(&free, -7), (&paid, -3), (SPENDING, 10)])).await.expect("to zero");
+        assert_eq!(take_wallets(&db, &user).await.expect("taken"), (0, 0));
+        assert!(super::check(&db).await.expect("check").is_empty(), "the system account went below zero, allowed");
+    }
 }

@@ -37,3 +37,14 @@ impl StoreRow for QueryResult {
         Ok(self.try_get("", column)?)
     }
 }
+
+/// A read that asks only whether a row is there.
+pub struct Exists;
+
+impl Decode for Exists {
+    type Output = ();
+
+    fn decode(self, _row: &impl StoreRow) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
