@@ -3,6 +3,7 @@
 --   LOAD_TYPE (Content-Type), LOAD_KIND:
 --     plain        the same request every time
 --     idempotent   LOAD_BODY with "%KEY%" replaced by a key unique to each request
+--                  of the run named LOAD_RUN (so a later run's keys are not replays)
 --     refresh      a refresh-token chain per connection (run with -t = -c): tokens come
 --                  from the file LOAD_TOKENS, one line per thread; each answer's
 --                  refresh_token (or refreshToken) is the next request's
@@ -20,6 +21,7 @@ local kind = os.getenv("LOAD_KIND") or "plain"
 local method = os.getenv("LOAD_METHOD") or "GET"
 local path = os.getenv("LOAD_PATH") or "/"
 local body = os.getenv("LOAD_BODY")
+local run = os.getenv("LOAD_RUN") or ""
 local headers = {}
 if os.getenv("LOAD_AUTH") then headers["Authorization"] = os.getenv("LOAD_AUTH") end
 if os.getenv("LOAD_TYPE") then headers["Content-Type"] = os.getenv("LOAD_TYPE") end
@@ -44,7 +46,7 @@ end
 function request()
   if kind == "idempotent" then
     counter = counter + 1
-    return wrk.format(method, path, headers, (body:gsub("%%KEY%%", id .. "-" .. counter)))
+    return wrk.format(method, path, headers, (body:gsub("%%KEY%%", run .. "-" .. id .. "-" .. counter)))
   elseif kind == "refresh" then
     return wrk.format(method, path, headers, refresh_body())
   end

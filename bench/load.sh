@@ -119,6 +119,7 @@ OIDC_ACCESS=$(oidc_tokens 0 | field access_token)
 # wrk at $2 connections on one shape; prints "req/s p50 p99 errors".
 drive() {
   local conns=$1 threads=$1
+  export LOAD_RUN="$conns-$(date +%s%N)"
   [ "$LOAD_KIND" = refresh ] || threads=1
   taskset -c 1 wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s --latency -s bench/load.lua "$BASE" 2>/dev/null \
     | awk '/^RESULT/ {print $2, $3, $4, $5}'
