@@ -11,6 +11,9 @@
 #   PEER_DIR=path/to/bench-peer bench/load.sh   # seed, then run that harness's bench-target.sh
 #   BIN=path/to/mana-auth bench/load.sh          # a binary built elsewhere (A/B runs); no build
 #
+# `jwks_ceiling` drives examples/ceiling.rs instead, a bare axum server answering
+# mana-auth's JWKS bytes on core 0: what the machine allows for any server built so.
+#
 # Floors (per core, from `cargo bench --bench floors`, override to match your machine):
 #   FLOOR_SIGN_US [22.2]  Ed25519 signature    FLOOR_VERIFY_US [40.1]  verification
 #   FLOOR_ARGON2_MS [17.9]  one Argon2id hash at our parameters
@@ -20,7 +23,7 @@ cd "$(dirname "$0")/.."
 DATABASE=${1:-}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 16 64"}
-ENDPOINTS=${ENDPOINTS:-"discovery jwks token_cc token_refresh introspect userinfo validate login discovery_during_logins credits_use"}
+ENDPOINTS=${ENDPOINTS:-"discovery jwks jwks_ceiling token_cc token_refresh introspect userinfo validate login discovery_during_logins credits_use"}
 FLOOR_SIGN_US=${FLOOR_SIGN_US:-22.2}
 FLOOR_VERIFY_US=${FLOOR_VERIFY_US:-40.1}
 FLOOR_ARGON2_MS=${FLOOR_ARGON2_MS:-17.9}
@@ -31,13 +34,16 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; exit 1; }
 BIN=${BIN:-}
 [ -n "$BIN" ] || { cargo build --release --quiet; BIN=target/release/mana-auth; }
+CEILING=target/release/examples/ceiling
+case " $ENDPOINTS " in *" jwks_ceiling "*) cargo build --release --quiet --example ceiling ;; esac
 
 WORK=$(mktemp -d /tmp/mana-auth-load.XXXXXX)
-SERVER=""
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+SERVER="" CEILING_PID=""
+cleanup() { kill $SERVER $CEILING_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 DB_URL=${DATABASE:-"sqlite://$WORK/bench.db?mode=rwc"}
 if [ -n "$DATABASE" ]; then
@@ -80,10 +86,12 @@ taskset -c 0 "$BIN" serve 2>"$WORK/server.log" &
 SERVER=$!
 until curl -fs "$BASE/health/ready" >/dev/null 2>&1; do sleep 0.005; done
 ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-rss() { awk "/^$1:/ {printf \"%.1f\", \$2/1024}" "/proc/$SERVER/status"; }
+# The server under load: mana-auth, or the ceiling for `jwks_ceiling`.
+TARGET=$BASE TARGET_PID=$SERVER
+rss() { awk "/^$1:/ {printf \"%.1f\", \$2/1024}" "/proc/${2:-$TARGET_PID}/status"; }
 idle_rss=$(rss VmRSS)
-# CPU seconds the server has used so far (user and system).
-cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$SERVER/stat"; }
+# CPU seconds the server under load has used so far (user and system).
+cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$TARGET_PID/stat"; }
 
 # A string field of a JSON document on stdin.
 field() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\1/"; }
@@ -121,7 +129,7 @@ drive() {
   local conns=$1 threads=$1
   export LOAD_RUN="$conns-$(date +%s%N)"
   [ "$LOAD_KIND" = refresh ] || threads=1
-  taskset -c 1 wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s --latency -s bench/load.lua "$BASE" 2>/dev/null \
+  taskset -c 1 wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s --latency -s bench/load.lua "$TARGET" 2>/dev/null \
     | awk '/^RESULT/ {print $2, $3, $4, $5}'
 }
 
@@ -136,12 +144,26 @@ floor_of() {
   esac
 }
 
+# The ceiling, started on first use: mana-auth's JWKS bytes served on a port of its own.
+ceiling() {
+  if [ -z "$CEILING_PID" ]; then
+    local port; port=$(free_port)
+    curl -fs "$BASE/.well-known/jwks.json" >"$WORK/jwks.json"
+    taskset -c 0 "$CEILING" "$WORK/jwks.json" "127.0.0.1:$port" &
+    CEILING_PID=$! CEILING_BASE="http://127.0.0.1:$port"
+    until curl -fs "$CEILING_BASE/.well-known/jwks.json" >/dev/null 2>&1; do sleep 0.005; done
+  fi
+  TARGET=$CEILING_BASE TARGET_PID=$CEILING_PID
+}
+
 set_shape() {
   unset LOAD_BODY LOAD_AUTH LOAD_TYPE LOAD_TOKENS
   export LOAD_KIND=plain LOAD_METHOD=GET
+  TARGET=$BASE TARGET_PID=$SERVER
   case $1 in
     discovery) export LOAD_PATH=/.well-known/openid-configuration ;;
     jwks) export LOAD_PATH=/.well-known/jwks.json ;;
+    jwks_ceiling) export LOAD_PATH=/.well-known/jwks.json; ceiling ;;
     token_cc)
       export LOAD_METHOD=POST LOAD_PATH=/token LOAD_TYPE=application/x-www-form-urlencoded \
         LOAD_BODY="grant_type=client_credentials" LOAD_AUTH="Basic $(printf 'bench:%s' "$SECRET" | base64 -w0)" ;;
@@ -211,7 +233,7 @@ done
 ledger=$("$BIN" doctor 2>&1 | grep -i ledger || true)
 column -t -s $'\t' "$ROWS"
 echo
-echo "engine: ${DATABASE:+PostgreSQL}${DATABASE:-SQLite}; start-up to ready: ${ready_ms} ms; RSS idle ${idle_rss} MiB, peak $(rss VmHWM) MiB"
+echo "engine: ${DATABASE:+PostgreSQL}${DATABASE:-SQLite}; start-up to ready: ${ready_ms} ms; RSS idle ${idle_rss} MiB, peak $(rss VmHWM "$SERVER") MiB"
 echo "ledger after the run: ${ledger:-see mana-auth doctor}"
 if grep -qE 'WARN|ERROR' "$WORK/server.log"; then
   echo "server warnings and errors (last 5):"
