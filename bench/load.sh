@@ -9,7 +9,7 @@
 #   bench/load.sh [postgres://USER@HOST/DB]
 #   DURATION=10 CONNS="1 16 64" ENDPOINTS="discovery jwks ..." bench/load.sh
 #   PEER_DIR=path/to/bench-peer bench/load.sh   # seed, then run that harness's bench-target.sh
-#   BIN=path/to/mana-auth bench/load.sh          # a binary built elsewhere (A/B runs); no build
+#   BIN=path/to/mana-auth bench/load.sh          # a binary built elsewhere (A/B runs); mana-auth not rebuilt
 #
 # `jwks_ceiling` drives examples/ceiling.rs instead, a bare axum server answering
 # mana-auth's JWKS bytes on core 0: what the machine allows for any server built so.

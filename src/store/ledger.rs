@@ -101,8 +101,7 @@ pub async fn take_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(i
         )
         .exec_with_returning(db)
         .await?;
-    let balance = |kind: &str| taken.iter().find(|a| a.kind == kind).map_or(0, |a| a.balance);
-    Ok((balance("free"), balance("paid")))
+    Ok(free_and_paid(&taken))
 }
 
 /// The user's (free, paid) balances.
@@ -111,8 +110,13 @@ pub async fn wallet_balances(db: &impl ConnectionTrait, user_id: &str) -> Result
         .filter(credit_accounts::Column::Id.is_in([free_wallet(user_id), paid_wallet(user_id)]))
         .all(db)
         .await?;
-    let balance = |kind: &str| rows.iter().find(|a| a.kind == kind).map_or(0, |a| a.balance);
-    Ok((balance("free"), balance("paid")))
+    Ok(free_and_paid(&rows))
+}
+
+/// The (free, paid) balances among a user's wallet rows; 0 for a wallet not there.
+fn free_and_paid(wallets: &[credit_accounts::Model]) -> (i64, i64) {
+    let balance = |kind: &str| wallets.iter().find(|a| a.kind == kind).map_or(0, |a| a.balance);
+    (balance("free"), balance("paid"))
 }
 
 /// Writes the transaction first (so a duplicate reference fails before anything moves),
