@@ -11,8 +11,9 @@
 #   PEER_DIR=path/to/bench-peer bench/load.sh   # seed, then run that harness's bench-target.sh
 #   BIN=path/to/mana-auth bench/load.sh          # a binary built elsewhere (A/B runs); mana-auth not rebuilt
 #
-# `jwks_ceiling` drives examples/ceiling.rs instead, a bare axum server answering
-# mana-auth's JWKS bytes on core 0: what the machine allows for any server built so.
+# `discovery_ceiling` and `jwks_ceiling` drive examples/ceiling.rs instead, a bare axum
+# server answering mana-auth's documents' bytes on core 0: what the machine allows for
+# any server built so. With PEER_DIR the peer harness measures that ceiling too.
 #
 # Floors (per core, from `cargo bench --bench floors`, override to match your machine):
 #   FLOOR_SIGN_US [22.2]  Ed25519 signature    FLOOR_VERIFY_US [40.1]  verification
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.."
 DATABASE=${1:-}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 16 64"}
-ENDPOINTS=${ENDPOINTS:-"discovery jwks jwks_ceiling token_cc token_refresh introspect userinfo validate login discovery_during_logins credits_use"}
+ENDPOINTS=${ENDPOINTS:-"discovery discovery_ceiling jwks jwks_ceiling token_cc token_refresh introspect userinfo validate login discovery_during_logins credits_use"}
 FLOOR_SIGN_US=${FLOOR_SIGN_US:-22.2}
 FLOOR_VERIFY_US=${FLOOR_VERIFY_US:-40.1}
 FLOOR_ARGON2_MS=${FLOOR_ARGON2_MS:-17.9}
@@ -35,7 +36,7 @@ command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; ex
 BIN=${BIN:-}
 [ -n "$BIN" ] || { cargo build --release --quiet; BIN=target/release/mana-auth; }
 CEILING=target/release/examples/ceiling
-case " $ENDPOINTS " in *" jwks_ceiling "*) cargo build --release --quiet --example ceiling ;; esac
+case " $ENDPOINTS ${PEER_DIR:+peer}" in *_ceiling*|*peer) cargo build --release --quiet --example ceiling ;; esac
 
 WORK=$(mktemp -d /tmp/mana-auth-load.XXXXXX)
 SERVER="" CEILING_PID=""
@@ -86,7 +87,7 @@ taskset -c 0 "$BIN" serve 2>"$WORK/server.log" &
 SERVER=$!
 until curl -fs "$BASE/health/ready" >/dev/null 2>&1; do sleep 0.005; done
 ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-# The server under load: mana-auth, or the ceiling for `jwks_ceiling`.
+# The server under load: mana-auth, or the ceiling for the `_ceiling` endpoints.
 TARGET=$BASE TARGET_PID=$SERVER
 rss() { awk "/^$1:/ {printf \"%.1f\", \$2/1024}" "/proc/${2:-$TARGET_PID}/status"; }
 idle_rss=$(rss VmRSS)
@@ -144,12 +145,15 @@ floor_of() {
   esac
 }
 
-# The ceiling, started on first use: mana-auth's JWKS bytes served on a port of its own.
+# The ceiling, started on first use: mana-auth's discovery and JWKS bytes served at the
+# same paths on a port of its own.
 ceiling() {
   if [ -z "$CEILING_PID" ]; then
     local port; port=$(free_port)
+    curl -fs "$BASE/.well-known/openid-configuration" >"$WORK/discovery.json"
     curl -fs "$BASE/.well-known/jwks.json" >"$WORK/jwks.json"
-    taskset -c 0 "$CEILING" "$WORK/jwks.json" "127.0.0.1:$port" &
+    taskset -c 0 "$CEILING" "127.0.0.1:$port" "/.well-known/openid-configuration=$WORK/discovery.json" \
+      "/.well-known/jwks.json=$WORK/jwks.json" &
     CEILING_PID=$! CEILING_BASE="http://127.0.0.1:$port"
     until curl -fs "$CEILING_BASE/.well-known/jwks.json" >/dev/null 2>&1; do sleep 0.005; done
   fi
@@ -163,6 +167,7 @@ set_shape() {
   case $1 in
     discovery) export LOAD_PATH=/.well-known/openid-configuration ;;
     jwks) export LOAD_PATH=/.well-known/jwks.json ;;
+    discovery_ceiling) export LOAD_PATH=/.well-known/openid-configuration; ceiling ;;
     jwks_ceiling) export LOAD_PATH=/.well-known/jwks.json; ceiling ;;
     token_cc)
       export LOAD_METHOD=POST LOAD_PATH=/token LOAD_TYPE=application/x-www-form-urlencoded \
@@ -194,6 +199,10 @@ if [ -n "${PEER_DIR:-}" ]; then
   BASE_URL=$BASE CLIENT_ID=bench CLIENT_SECRET=$SECRET REFRESH_TOKENS_FILE="$WORK/peer-chains" \
     INTROSPECT_TOKEN=$(oidc_tokens p0 | field access_token) SERVER_PID=$SERVER LABEL=mana-auth \
     "$PEER_DIR/bench-target.sh"
+  # The same harness on the ceiling; its discovery names mana-auth's JWKS, hence JWKS_URL.
+  ceiling
+  BASE_URL=$CEILING_BASE JWKS_URL="$CEILING_BASE/.well-known/jwks.json" SERVER_PID=$CEILING_PID LABEL=ceiling \
+    ENDPOINTS="discovery jwks" "$PEER_DIR/bench-target.sh"
   exit
 fi
 
