@@ -21,8 +21,9 @@ pub mod web;
 use crate::store::db::Db;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::{Router, middleware};
+use axum::Router;
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
@@ -30,12 +31,7 @@ use crate::{
     oidc::discovery::Discovery,
     security::passwords::Passwords,
     state::{App, AppState},
-    web::{
-        cached::CachedJson,
-        headers::{HeaderPolicy, security_headers},
-        request_log::{RequestLog, log_requests},
-        session_store::DbSessionStore,
-    },
+    web::{cached::CachedJson, headers::SecurityHeaders, request_log::RequestLog, session_store::DbSessionStore},
 };
 
 /// Why start-up stopped; each names the setting or step at fault.
@@ -119,7 +115,6 @@ pub fn build_app(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.issuer_is_https())
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.config.sessions.ttl_secs)));
-    let policy = HeaderPolicy { hsts: state.config.issuer_is_https() };
     // Only the pages and the browser's protocol endpoints carry the session cookie;
     // the machine endpoints skip reading it.
     let browser = Router::new().merge(oidc::browser_router()).merge(login::router()).layer(sessions);
@@ -129,8 +124,12 @@ pub fn build_app(state: AppState) -> Router {
         .merge(api::router(&state.config))
         .merge(credits::router())
         .merge(ops::router())
-        .layer(middleware::from_fn_with_state(policy, security_headers))
-        .layer(middleware::from_fn_with_state(RequestLog::new(state.metrics.clone()), log_requests))
+        // One layer, so each route is wrapped (and its service boxed) once, not once per layer.
+        .layer(
+            ServiceBuilder::new()
+                .layer(RequestLog::new(state.metrics.clone()))
+                .layer(SecurityHeaders::new(state.config.issuer_is_https())),
+        )
         .with_state(state)
 }
 

@@ -1,28 +1,34 @@
 //! Security headers on every response; HSTS when the issuer is https.
 
-use axum::{
-    extract::{Request, State},
-    http::{HeaderName, HeaderValue, header},
-    middleware::Next,
-    response::Response,
-};
+use axum::http::{HeaderValue, header};
+use tower::Layer;
+use tower_http::set_header::SetResponseHeader;
 
-#[derive(Clone, Copy)]
-pub struct HeaderPolicy {
-    pub hsts: bool,
+/// The layer that sets them, over tower-http's header setter (no per-request allocation).
+#[derive(Clone)]
+pub struct SecurityHeaders {
+    /// Only over https: a browser would refuse plain http to the host for a year.
+    hsts: Option<HeaderValue>,
 }
 
-pub async fn security_headers(State(policy): State<HeaderPolicy>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
-    if policy.hsts {
-        set(headers, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+impl SecurityHeaders {
+    pub fn new(issuer_is_https: bool) -> SecurityHeaders {
+        SecurityHeaders {
+            hsts: issuer_is_https.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
+        }
     }
-    response
 }
 
-fn set(headers: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str) {
-    headers.insert(name, HeaderValue::from_static(value));
+type Set<S, V> = SetResponseHeader<S, V>;
+
+impl<S> Layer<S> for SecurityHeaders {
+    type Service = Set<Set<Set<S, HeaderValue>, HeaderValue>, Option<HeaderValue>>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        let nosniff = HeaderValue::from_static("nosniff");
+        let inner = SetResponseHeader::overriding(inner, header::X_CONTENT_TYPE_OPTIONS, nosniff);
+        let inner =
+            SetResponseHeader::overriding(inner, header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        SetResponseHeader::overriding(inner, header::STRICT_TRANSPORT_SECURITY, self.hsts.clone())
+    }
 }
