@@ -36,7 +36,9 @@ command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; ex
 BIN=${BIN:-}
 [ -n "$BIN" ] || { cargo build --release --quiet; BIN=target/release/mana-auth; }
 CEILING=target/release/examples/ceiling
-case " $ENDPOINTS ${PEER_DIR:+peer}" in *_ceiling*|*peer) cargo build --release --quiet --example ceiling ;; esac
+if [ -n "${PEER_DIR:-}" ] || [[ " $ENDPOINTS " == *_ceiling\ * ]]; then
+  cargo build --release --quiet --example ceiling
+fi
 
 WORK=$(mktemp -d /tmp/mana-auth-load.XXXXXX)
 SERVER="" CEILING_PID=""

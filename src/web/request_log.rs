@@ -95,7 +95,7 @@ where
             "request",
             id = id.to_str().unwrap_or_default(),
             method = %method,
-            route = route.as_ref().map_or("unmatched", MatchedPath::as_str),
+            route = route_name(route.as_ref()),
         );
         LoggedFuture {
             inner: self.inner.call(request).instrument(span),
@@ -106,6 +106,11 @@ where
             route,
         }
     }
+}
+
+/// The route pattern that matched, as logged and counted.
+fn route_name(route: Option<&MatchedPath>) -> &str {
+    route.map_or("unmatched", MatchedPath::as_str)
 }
 
 pin_project! {
@@ -132,7 +137,7 @@ where
         let mut response = ready!(this.inner.as_mut().poll(cx)?);
         let elapsed = this.started.elapsed();
         let status = response.status();
-        let route = this.route.as_ref().map_or("unmatched", MatchedPath::as_str);
+        let route = route_name(this.route.as_ref());
         this.inner
             .span()
             .in_scope(|| tracing::info!(status = status.as_u16(), latency_us = elapsed.as_micros() as u64, "request"));

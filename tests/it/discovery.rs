@@ -60,3 +60,34 @@ async fn jwks_publishes_ed25519_and_rsa_keys_with_thumbprint_kids(backend: Backe
     assert_eq!(cached.status(), 304);
 }
 on_every_backend!(jwks_publishes_ed25519_and_rsa_keys_with_thumbprint_kids);
+
+async fn a_held_document_is_answered_304_without_a_body(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let full = reqwest::get(app.url("/.well-known/openid-configuration")).await.expect("get");
+    let etag = full.headers()["etag"].clone();
+    let cache_control = full.headers()["cache-control"].clone();
+    let length: usize = full.headers()["content-length"].to_str().expect("digits").parse().expect("a number");
+    assert_eq!(full.headers()["content-type"], "application/json");
+    assert_eq!(full.bytes().await.expect("body").len(), length, "the length set up front is the body's");
+
+    let held = reqwest::Client::new()
+        .get(app.url("/.well-known/openid-configuration"))
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(held.status(), 304);
+    assert_eq!((&held.headers()["etag"], &held.headers()["cache-control"]), (&etag, &cache_control));
+    assert!(held.headers().get("content-type").is_none());
+    assert_eq!(held.headers()["x-content-type-options"], "nosniff", "every layer still runs");
+    assert!(held.bytes().await.expect("body").is_empty());
+
+    let stale = reqwest::Client::new()
+        .get(app.url("/.well-known/openid-configuration"))
+        .header("if-none-match", "\"not-this-version\"")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(stale.status(), 200);
+}
+on_every_backend!(a_held_document_is_answered_304_without_a_body);

@@ -49,6 +49,19 @@ async fn health_and_metrics_report_what_happened(backend: Backend) {
 }
 on_every_backend!(health_and_metrics_report_what_happened);
 
+async fn unknown_paths_are_logged_and_answered_like_any_other(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let missing = reqwest::get(app.url("/no/such/path")).await.expect("get");
+    assert_eq!(missing.status(), 404);
+    assert!(!request_id(&missing).is_empty());
+    assert_eq!(missing.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(missing.headers()["referrer-policy"], "no-referrer");
+    let text = reqwest::get(app.url("/metrics")).await.expect("get").text().await.expect("text");
+    let line = r#"mana_auth_http_requests_total{method="GET",route="unmatched",status="404"} 1"#;
+    assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
+}
+on_every_backend!(unknown_paths_are_logged_and_answered_like_any_other);
+
 fn request_id(response: &reqwest::Response) -> String {
     response.headers()["x-request-id"].to_str().expect("ascii").to_owned()
 }
