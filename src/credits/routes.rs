@@ -73,7 +73,7 @@ async fn use_credits(
 ) -> Result<Response, ApiError> {
     let caller = credits_caller(&state, caller).await?;
     request.validate()?;
-    let answer = spend::spend(&state.db, &caller.user_id, &request).await?;
+    let answer = spend::spend(&state.db, &caller.user_id, request).await?;
     state.metrics.credits_spent.inc_by(answer.debited.unsigned_abs());
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Ok((status, Json(answer.body)).into_response())

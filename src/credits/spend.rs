@@ -2,6 +2,7 @@
 
 use crate::store::db::Db;
 use entity::credit_transactions;
+use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -71,16 +72,27 @@ pub fn transaction_json(tx: &credit_transactions::Model) -> Value {
     })
 }
 
-pub async fn spend(db: &Db, user_id: &str, request: &SpendRequest) -> Result<Answer, CreditsError> {
-    let request_hash = digest_bytes(&serde_json::to_vec(request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
-    let txn = db.begin().await?;
+/// Spends for `user_id` in a write of its own (see `Db::write`).
+pub async fn spend(db: &Db, user_id: &str, request: SpendRequest) -> Result<Answer, CreditsError> {
+    let request_hash = digest_bytes(&serde_json::to_vec(&request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
+    let user_id = user_id.to_owned();
+    db.write(move |txn| Box::pin(async move { spend_in(txn, &user_id, &request, &request_hash).await })).await
+}
+
+/// The spend inside `txn`. A key claimed before, in this transaction or an earlier
+/// one, gets that request's answer and writes nothing.
+async fn spend_in(
+    txn: &DatabaseTransaction,
+    user_id: &str,
+    request: &SpendRequest,
+    request_hash: &str,
+) -> Result<Answer, CreditsError> {
     if let Some(key) = &request.idempotency_key
-        && !idempotency::claim(&txn, user_id, key, &request_hash).await?
+        && !idempotency::claim(txn, user_id, key, request_hash).await?
     {
-        txn.rollback().await?;
-        return replay(db, user_id, key, &request_hash).await;
+        return replay(txn, user_id, key, request_hash).await;
     }
-    let (free, paid) = ledger::take_wallets(&txn, user_id).await?;
+    let (free, paid) = ledger::take_wallets(txn, user_id).await?;
     let answer = if free + paid < request.amount {
         Answer {
             status: 402,
@@ -112,19 +124,23 @@ pub async fn spend(db: &Db, user_id: &str, request: &SpendRequest) -> Result<Ans
             reference: None,
             entries: entries.into_iter().filter(|(_, amount)| *amount != 0).collect(),
         };
-        let tx = ledger::post(&txn, posting).await?;
+        let tx = ledger::post(txn, posting).await?;
         Answer { status: 200, body: transaction_json(&tx), debited: request.amount }
     };
     if let Some(key) = &request.idempotency_key {
-        idempotency::answer(&txn, user_id, key, answer.status, &answer.body.to_string()).await?;
+        idempotency::answer(txn, user_id, key, answer.status, &answer.body.to_string()).await?;
     }
-    txn.commit().await?;
     Ok(answer)
 }
 
 /// A retry gets the first answer; the same key for another request is refused.
-async fn replay(db: &Db, user_id: &str, key: &str, request_hash: &str) -> Result<Answer, CreditsError> {
-    let stored = idempotency::find(db, user_id, key).await?.ok_or(CreditsError::KeyReused)?;
+async fn replay(
+    txn: &DatabaseTransaction,
+    user_id: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Answer, CreditsError> {
+    let stored = idempotency::find(txn, user_id, key).await?.ok_or(CreditsError::KeyReused)?;
     if stored.request_hash != request_hash {
         return Err(CreditsError::KeyReused);
     }

@@ -20,6 +20,7 @@ use sea_orm::{
 
 use super::{
     StoreError,
+    grouped::{GroupedWrites, Work},
     inline::{ColumnNames, InlineReads},
     keyed::KeyedRead,
     row::Decode,
@@ -36,6 +37,8 @@ pub struct Db {
     inline: Option<Arc<InlineReads>>,
     /// For an SQLite file: rotations' successors are written in groups (see `successors`).
     successors: Option<Arc<SuccessorWrites>>,
+    /// For an SQLite file: writes that queue are committed in groups (see `grouped`).
+    grouped: Option<Arc<GroupedWrites>>,
 }
 
 /// Names the engine only: the pools' options hold the database URL and its password.
@@ -49,6 +52,23 @@ impl Db {
     /// A write transaction, on the writer.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
         self.writer.begin().await
+    }
+
+    /// Runs `work` in a write transaction, kept when it succeeds: on an SQLite file in a
+    /// group with the writes queued beside it (see `grouped`), elsewhere alone.
+    pub async fn write<T, E>(&self, work: impl Work<T, E>) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        if let Some(grouped) = &self.grouped {
+            return grouped.write(work).await;
+        }
+        let txn = self.begin().await.map_err(StoreError::from)?;
+        let outcome = work(&txn).await;
+        let ended = if outcome.is_ok() { txn.commit().await } else { txn.rollback().await };
+        ended.map_err(StoreError::from)?;
+        outcome
     }
 
     /// A read-only transaction that sees one consistent state of every table
@@ -169,7 +189,8 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
     let inline = file.map(|path| Arc::new(InlineReads::new(path)));
     let successors = file.map(|_| Arc::new(SuccessorWrites::start(writer.clone())));
-    Ok(Db { readers, writer, inline, successors })
+    let grouped = file.map(|_| Arc::new(GroupedWrites::start(writer.clone())));
+    Ok(Db { readers, writer, inline, successors, grouped })
 }
 
 /// Readers of an SQLite file: each is a thread of its own that runs its queries on the
@@ -231,6 +252,16 @@ pub async fn in_memory() -> Db {
     db
 }
 
+/// A migrated database in the SQLite file `dir/a.db`, as the server opens one.
+#[cfg(test)]
+pub async fn in_file(dir: &Path) -> Db {
+    let mut config = crate::config::Config::load(None).expect("defaults");
+    config.database.url = crate::config::Secret::new(format!("sqlite://{}/a.db?mode=rwc", dir.display()));
+    let db = connect(&config.database).await.expect("connect");
+    migrate(&db).await.expect("migrate");
+    db
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_select;
@@ -247,9 +278,7 @@ mod tests {
     #[tokio::test]
     async fn only_an_sqlite_file_reads_inline() {
         let dir = std::env::temp_dir().join(format!("mana-auth-db-{}", std::process::id()));
-        let mut config = crate::config::Config::load(None).expect("defaults");
-        config.database.url = crate::config::Secret::new(format!("sqlite://{}/a.db?mode=rwc", dir.display()));
-        let file = super::connect(&config.database).await.expect("connect");
+        let file = super::in_file(&dir).await;
         assert!(file.reads_inline());
         file.close().await.expect("close");
         std::fs::remove_dir_all(&dir).ok();

@@ -1,12 +1,15 @@
 //! Idempotency keys: a request's key, its body digest and the answer it got, per user.
 
 use entity::idempotency_keys::{self, Entity as Keys};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TryInsertResult, sea_query::Expr,
+};
 
 use super::{StoreError, now};
 
 /// Claims `key` for this request inside the caller's transaction. False when the key is
-/// already taken; a concurrent claim waits here until the first one commits.
+/// already taken, and then the transaction goes on; a concurrent claim waits here
+/// until the first one commits.
 pub async fn claim(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -21,11 +24,9 @@ pub async fn claim(
         response: Set(String::new()),
         created_at: Set(now()),
     };
-    match Keys::insert(row).exec_without_returning(db).await.map_err(StoreError::from) {
-        Ok(_) => Ok(true),
-        Err(StoreError::Conflict(_)) => Ok(false),
-        Err(err) => Err(err),
-    }
+    // DO NOTHING rather than a unique violation, which would end a PostgreSQL transaction.
+    let claimed = Keys::insert(row).on_conflict_do_nothing().exec_without_returning(db).await?;
+    Ok(matches!(claimed, TryInsertResult::Inserted(1)))
 }
 
 /// Records the answer of a claimed key, before the transaction commits.

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod consents;
 pub mod db;
 pub mod grant_status;
+pub mod grouped;
 pub mod idempotency;
 pub mod inline;
 pub mod jwks;
@@ -27,7 +28,7 @@ pub mod users;
 pub mod verification_tokens;
 
 use sea_orm::{
-    Condition, DbErr, RuntimeErr, SqlErr,
+    Condition, ConnAcquireErr, DbErr, RuntimeErr, SqlErr,
     sea_query::{Expr, IntoIden, Query, SimpleExpr},
 };
 
@@ -73,6 +74,20 @@ impl From<DbErr> for StoreError {
             Some(SqlErr::UniqueConstraintViolation(detail)) => StoreError::Conflict(detail),
             _ => StoreError::Db(err),
         }
+    }
+}
+
+/// The writer's queue cannot be reached: it failed, or the database is being closed.
+fn unavailable() -> StoreError {
+    StoreError::Db(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))
+}
+
+/// What each write of a group that failed with `err` is told (see `grouped`, `successors`).
+fn failed_with(err: &StoreError) -> StoreError {
+    if err.is_unavailable() {
+        unavailable()
+    } else {
+        StoreError::Db(DbErr::Custom(format!("writing a group of writes: {err}")))
     }
 }
 

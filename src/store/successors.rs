@@ -10,12 +10,12 @@
 
 use entity::refresh_tokens::{self, Entity as RefreshTokens};
 use sea_orm::{
-    ColumnTrait, Condition, ConnAcquireErr, ConnectionTrait, DbErr, IdenStatic, Iterable, ModelTrait,
+    ColumnTrait, Condition, ConnectionTrait, IdenStatic, Iterable, ModelTrait,
     sea_query::{Expr, InsertStatement, OnConflict, Query, UnionType},
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::{StoreError, exists_in};
+use super::{StoreError, exists_in, failed_with, unavailable};
 
 /// The most rotations written together; a deeper queue waits for the next INSERT.
 const MAX_GROUP: usize = 64;
@@ -89,20 +89,6 @@ impl SuccessorWrites {
         let (done, stored) = oneshot::channel();
         self.jobs.send(Job { row, done }).map_err(|_| unavailable())?;
         stored.await.map_err(|_| unavailable())?
-    }
-}
-
-/// The writer cannot be reached: it failed, or the database is being closed.
-fn unavailable() -> StoreError {
-    StoreError::Db(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))
-}
-
-/// What each rotation of a group that failed with `err` is told.
-fn failed_with(err: &StoreError) -> StoreError {
-    if err.is_unavailable() {
-        unavailable()
-    } else {
-        StoreError::Db(DbErr::Custom(format!("storing a successor: {err}")))
     }
 }
 

@@ -142,10 +142,25 @@ async fn idempotency_keys_debit_once(backend: Backend) {
     assert!(answers.iter().all(|a| a.0 == 200 && a.1["id"] == answers[0].1["id"]), "{answers:?}");
     assert_eq!(balance(&api, &token).await["balance"], 135, "ten concurrent requests, one debit");
 
+    // Sent together, so on SQLite they share a commit: the refused reuse undoes only itself.
+    let keyed = |amount: i64| json!({"amount": amount, "appId": "chat", "description": "k4", "idempotencyKey": "k4"});
+    let (five, six, unkeyed) =
+        tokio::join!(spend(&api, &token, keyed(5)), spend(&api, &token, keyed(6)), spend(&api, &token, use_body(1)));
+    let taken = match (five.0.as_u16(), six.0.as_u16()) {
+        (200, 409) => 5,
+        (409, 200) => 6,
+        other => panic!("one of the two takes the key: {other:?}"),
+    };
+    assert_eq!(unkeyed.0, 200);
+    assert_eq!(balance(&api, &token).await["balance"], 135 - taken - 1);
+    let replayed = spend(&api, &token, keyed(taken)).await;
+    assert_eq!(replayed, if taken == 5 { five } else { six }, "the key keeps the answer of the one that took it");
+
     let broke = json!({"amount": 1000, "appId": "chat", "description": "big", "idempotencyKey": "k3"});
     let refused = spend(&api, &token, broke.clone()).await;
     assert_eq!(refused.0, 402);
     assert_eq!(spend(&api, &token, broke).await, refused, "a refusal is replayed too");
+    assert!(ledger_problems(&app).await.is_empty(), "the ledger balances");
 }
 on_every_backend!(idempotency_keys_debit_once);
 
