@@ -31,10 +31,13 @@ trait Queued: Send {
     fn fail(self: Box<Self>, err: &StoreError);
 }
 
+/// Tells a write's caller its answer, given the group's failure if it failed.
+type Tell = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+
 /// A write that ran: whether to keep it, and how to tell its caller once the commit is known.
 struct Ran {
     keep: bool,
-    tell: Box<dyn FnOnce(Option<&StoreError>) + Send>,
+    tell: Tell,
 }
 
 struct Job<W, T, E> {
@@ -109,7 +112,7 @@ async fn run(writer: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Box<
 async fn commit_group(
     writer: &DatabaseConnection,
     pending: &mut impl ExactSizeIterator<Item = Box<dyn Queued>>,
-    ran: &mut Vec<Box<dyn FnOnce(Option<&StoreError>) + Send>>,
+    ran: &mut Vec<Tell>,
 ) -> Result<(), DbErr> {
     let txn = writer.begin().await?;
     // A write alone needs no savepoint: the transaction is its own.
