@@ -72,7 +72,7 @@ pub fn transaction_json(tx: &credit_transactions::Model) -> Value {
     })
 }
 
-/// Spends for `user_id` in a write of its own (see `Db::write`).
+/// Spends for `user_id` in one write (see `Db::write`), committed before the answer.
 pub async fn spend(db: &Db, user_id: &str, request: SpendRequest) -> Result<Answer, CreditsError> {
     let request_hash = digest_bytes(&serde_json::to_vec(&request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
     let user_id = user_id.to_owned();

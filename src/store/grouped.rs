@@ -1,6 +1,6 @@
 //! Writes that queue for the SQLite writer and are committed in groups. Each write runs
-//! in a savepoint of its own inside one transaction: a write that fails undoes only
-//! itself, while the group shares one commit, the log pages its writes have in common
+//! in a savepoint of its own inside one transaction (a write alone in the transaction
+//! itself): a write that fails undoes only itself, while the group shares one commit, the log pages its writes have in common
 //! and the checkpoints those pages bring. A caller hears its answer once the commit is
 //! known, so a failed commit fails every write of the group. PostgreSQL, which runs
 //! concurrent writers itself, gives each write a transaction of its own (see `Db::write`).
@@ -25,8 +25,8 @@ impl<T, E, F> Work<T, E> for F where
 
 /// A queued write, its result type hidden so that writes of every kind share the queue.
 trait Queued: Send {
-    /// Runs the work in `savepoint`.
-    fn run(self: Box<Self>, savepoint: &DatabaseTransaction) -> BoxFuture<'_, Ran>;
+    /// Runs the work in `txn`: its savepoint, or the group's transaction when it is alone.
+    fn run(self: Box<Self>, txn: &DatabaseTransaction) -> BoxFuture<'_, Ran>;
     /// Tells the caller that the group failed before this write ran.
     fn fail(self: Box<Self>, err: &StoreError);
 }
@@ -46,10 +46,10 @@ struct Job<W, T, E> {
 }
 
 impl<W: Work<T, E>, T: Send + 'static, E: From<StoreError> + Send + 'static> Queued for Job<W, T, E> {
-    fn run(self: Box<Self>, savepoint: &DatabaseTransaction) -> BoxFuture<'_, Ran> {
+    fn run(self: Box<Self>, txn: &DatabaseTransaction) -> BoxFuture<'_, Ran> {
         Box::pin(async move {
             let Job { work, done } = *self;
-            let outcome = work(savepoint).await;
+            let outcome = work(txn).await;
             let keep = outcome.is_ok();
             let tell = move |failure: Option<&StoreError>| {
                 let _ = done.send(match failure {
@@ -107,8 +107,9 @@ async fn run(writer: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Box<
     }
 }
 
-/// Runs each of `pending` in a savepoint of one transaction and commits it; `ran`
-/// collects how to tell the writes that ran. On an error the rest stay in `pending`.
+/// Runs each of `pending` in a savepoint of one transaction (a lone write in the
+/// transaction itself) and commits it; `ran` collects how to tell the writes that ran.
+/// On an error the rest stay in `pending`.
 async fn commit_group(
     writer: &DatabaseConnection,
     pending: &mut impl ExactSizeIterator<Item = Box<dyn Queued>>,
