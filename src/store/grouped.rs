@@ -1,9 +1,10 @@
 //! Writes that queue for the SQLite writer and are committed in groups. Each write runs
 //! in a savepoint of its own inside one transaction (a write alone in the transaction
-//! itself): a write that fails undoes only itself, while the group shares one commit, the log pages its writes have in common
-//! and the checkpoints those pages bring. A caller hears its answer once the commit is
-//! known, so a failed commit fails every write of the group. PostgreSQL, which runs
-//! concurrent writers itself, gives each write a transaction of its own (see `Db::write`).
+//! itself): a write that fails undoes only itself, while the group shares one commit,
+//! the log pages its writes have in common and the checkpoints those pages bring. A
+//! caller hears its answer once the commit is known, so a failed commit fails every
+//! write of the group. PostgreSQL, which runs concurrent writers itself, gives each
+//! write a transaction of its own (see `Db::write`).
 
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};

@@ -142,7 +142,7 @@ async fn idempotency_keys_debit_once(backend: Backend) {
     assert!(answers.iter().all(|a| a.0 == 200 && a.1["id"] == answers[0].1["id"]), "{answers:?}");
     assert_eq!(balance(&api, &token).await["balance"], 135, "ten concurrent requests, one debit");
 
-    // Sent together, so on SQLite they share a commit: the refused reuse undoes only itself.
+    // Sent together, so on SQLite they may share a commit: the refused reuse undoes only itself.
     let keyed = |amount: i64| json!({"amount": amount, "appId": "chat", "description": "k4", "idempotencyKey": "k4"});
     let (five, six, unkeyed) =
         tokio::join!(spend(&api, &token, keyed(5)), spend(&api, &token, keyed(6)), spend(&api, &token, use_body(1)));
