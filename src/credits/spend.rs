@@ -1,8 +1,7 @@
 //! Spending credits: free before paid, never below zero, once per idempotency key.
 
-use crate::store::db::Db;
+use crate::store::{db::Db, exec::Exec};
 use entity::credit_transactions;
-use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -76,13 +75,13 @@ pub fn transaction_json(tx: &credit_transactions::Model) -> Value {
 pub async fn spend(db: &Db, user_id: &str, request: SpendRequest) -> Result<Answer, CreditsError> {
     let request_hash = digest_bytes(&serde_json::to_vec(&request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
     let user_id = user_id.to_owned();
-    db.write(move |txn| Box::pin(async move { spend_in(txn, &user_id, &request, &request_hash).await })).await
+    db.write(move |txn| Box::pin(async move { spend_in(&txn, &user_id, &request, &request_hash).await })).await
 }
 
 /// The spend inside `txn`. A key claimed before, in this transaction or an earlier
 /// one, gets that request's answer and writes nothing.
 async fn spend_in(
-    txn: &DatabaseTransaction,
+    txn: &impl Exec,
     user_id: &str,
     request: &SpendRequest,
     request_hash: &str,
@@ -135,7 +134,7 @@ async fn spend_in(
 
 /// A retry gets the first answer; the same key for another request is refused.
 async fn replay(
-    txn: &DatabaseTransaction,
+    txn: &impl Exec,
     user_id: &str,
     key: &str,
     request_hash: &str,

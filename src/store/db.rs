@@ -20,6 +20,7 @@ use sea_orm::{
 
 use super::{
     StoreError,
+    exec::WriteTxn,
     grouped::{GroupedWrites, Work},
     inline::{ColumnNames, InlineReads},
     keyed::KeyedRead,
@@ -65,7 +66,7 @@ impl Db {
             return grouped.write(work).await;
         }
         let txn = self.begin().await.map_err(StoreError::from)?;
-        let outcome = work(&txn).await;
+        let outcome = work(WriteTxn::Pool(&txn)).await;
         let ended = if outcome.is_ok() { txn.commit().await } else { txn.rollback().await };
         ended.map_err(StoreError::from)?;
         outcome
@@ -189,7 +190,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
     let inline = file.map(|path| Arc::new(InlineReads::new(path)));
     let successors = file.map(|_| Arc::new(SuccessorWrites::start(writer.clone())));
-    let grouped = file.map(|_| Arc::new(GroupedWrites::start(writer.clone())));
+    let grouped = file.map(|_| Arc::new(GroupedWrites::start(writer.get_sqlite_connection_pool().clone())));
     Ok(Db { readers, writer, inline, successors, grouped })
 }
 

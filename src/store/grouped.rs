@@ -1,33 +1,35 @@
 //! Writes that queue for the SQLite writer and are committed in groups. Each write runs
 //! in a savepoint of its own inside one transaction (a write alone in the transaction
 //! itself): a write that fails undoes only itself, while the group shares one commit,
-//! the log pages its writes have in common and the checkpoints those pages bring. A
-//! caller hears its answer once the commit is known, so a failed commit fails every
-//! write of the group. PostgreSQL, which runs concurrent writers itself, gives each
-//! write a transaction of its own (see `Db::write`).
+//! the log pages its writes have in common and the checkpoints those pages bring. The
+//! group locks the writer's connection once and runs every statement in place (see
+//! `writer_txn`). A caller hears its answer once the commit is known, so a failed
+//! commit fails every write of the group. PostgreSQL, which runs concurrent writers
+//! itself, gives each write a transaction of its own (see `Db::write`).
 
-use futures_util::future::BoxFuture;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+use std::{ptr::NonNull, sync::Arc};
+
+use futures_util::{FutureExt, future::BoxFuture};
+use rusqlite::ffi::sqlite3;
+use sea_orm::{DbErr, RuntimeErr, sqlx::SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{StoreError, failed_with, unavailable};
+use super::{StoreError, exec::WriteTxn, failed_with, unavailable, writer_txn::WriterTxn};
 
 /// The most writes committed together; a deeper queue waits for the next commit.
 const MAX_GROUP: usize = 64;
 
-/// Work done inside a write transaction; it is kept when it succeeds. It holds the
-/// writer while it runs, so it waits on nothing but its own statements.
-pub trait Work<T, E>: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T, E>> + Send + 'static {}
+/// Work done inside a write transaction; it is kept when it succeeds. In a group it
+/// runs in place on the writer's connection, so it waits on nothing but its own
+/// statements (see `Exec`).
+pub trait Work<T, E>: for<'t> FnOnce(WriteTxn<'t>) -> BoxFuture<'t, Result<T, E>> + Send + 'static {}
 
-impl<T, E, F> Work<T, E> for F where
-    F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T, E>> + Send + 'static
-{
-}
+impl<T, E, F> Work<T, E> for F where F: for<'t> FnOnce(WriteTxn<'t>) -> BoxFuture<'t, Result<T, E>> + Send + 'static {}
 
 /// A queued write, its result type hidden so that writes of every kind share the queue.
 trait Queued: Send {
     /// Runs the work in `txn`: its savepoint, or the group's transaction when it is alone.
-    fn run(self: Box<Self>, txn: &DatabaseTransaction) -> BoxFuture<'_, Ran>;
+    fn run(self: Box<Self>, txn: &WriterTxn) -> Ran;
     /// Tells the caller that the group failed before this write ran.
     fn fail(self: Box<Self>, err: &StoreError);
 }
@@ -47,19 +49,21 @@ struct Job<W, T, E> {
 }
 
 impl<W: Work<T, E>, T: Send + 'static, E: From<StoreError> + Send + 'static> Queued for Job<W, T, E> {
-    fn run(self: Box<Self>, txn: &DatabaseTransaction) -> BoxFuture<'_, Ran> {
-        Box::pin(async move {
-            let Job { work, done } = *self;
-            let outcome = work(txn).await;
-            let keep = outcome.is_ok();
-            let tell = move |failure: Option<&StoreError>| {
-                let _ = done.send(match failure {
-                    Some(err) => Err(failed_with(err).into()),
-                    None => outcome,
-                });
-            };
-            Ran { keep, tell: Box::new(tell) }
-        })
+    fn run(self: Box<Self>, txn: &WriterTxn) -> Ran {
+        let Job { work, done } = *self;
+        // Its statements run in place, so the work is done when first polled.
+        let outcome = work(WriteTxn::Writer(txn)).now_or_never().unwrap_or_else(|| {
+            let waited = "a grouped write waited on something besides its statements";
+            Err(StoreError::Db(DbErr::Custom(waited.into())).into())
+        });
+        let keep = outcome.is_ok();
+        let tell = move |failure: Option<&StoreError>| {
+            let _ = done.send(match failure {
+                Some(err) => Err(failed_with(err).into()),
+                None => outcome,
+            });
+        };
+        Ran { keep, tell: Box::new(tell) }
     }
 
     fn fail(self: Box<Self>, err: &StoreError) {
@@ -73,8 +77,9 @@ pub struct GroupedWrites {
 }
 
 impl GroupedWrites {
-    /// Starts the task that writes through `writer`; it ends when this is dropped.
-    pub fn start(writer: DatabaseConnection) -> Self {
+    /// Starts the task that writes through `writer`, a pool of one SQLite connection;
+    /// it ends when this is dropped.
+    pub fn start(writer: SqlitePool) -> Self {
         let (jobs, queue) = mpsc::unbounded_channel();
         tokio::spawn(run(writer, queue));
         Self { jobs }
@@ -92,12 +97,19 @@ impl GroupedWrites {
     }
 }
 
-async fn run(writer: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Box<dyn Queued>>) {
+async fn run(writer: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Queued>>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while queue.recv_many(&mut group, MAX_GROUP).await > 0 {
         let mut pending = group.drain(..);
         let mut ran = Vec::with_capacity(pending.len());
-        let committed = commit_group(&writer, &mut pending, &mut ran).await.map_err(StoreError::from);
+        // One hand-off to the connection's thread locks it for the whole group.
+        let committed = match writer.acquire().await {
+            Ok(mut connection) => match connection.lock_handle().await {
+                Ok(mut locked) => commit_group(locked.as_raw_handle(), &mut pending, &mut ran),
+                Err(err) => Err(not_reached(err)),
+            },
+            Err(err) => Err(not_reached(err)),
+        };
         let failure = committed.as_ref().err();
         for tell in ran {
             tell(failure);
@@ -108,36 +120,48 @@ async fn run(writer: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Box<
     }
 }
 
+/// The writer's connection could not be had: the pool is closed or its thread is gone.
+fn not_reached(err: sea_orm::sqlx::Error) -> StoreError {
+    StoreError::Db(DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))))
+}
+
 /// Runs each of `pending` in a savepoint of one transaction (a lone write in the
 /// transaction itself) and commits it; `ran` collects how to tell the writes that ran.
-/// On an error the rest stay in `pending`.
-async fn commit_group(
-    writer: &DatabaseConnection,
+/// On an error the rest stay in `pending`. `handle` is the writer's connection, locked
+/// for this group.
+fn commit_group(
+    handle: NonNull<sqlite3>,
     pending: &mut impl ExactSizeIterator<Item = Box<dyn Queued>>,
     ran: &mut Vec<Tell>,
-) -> Result<(), DbErr> {
-    let txn = writer.begin().await?;
+) -> Result<(), StoreError> {
+    // SAFETY: the connection stays locked until after this returns, and the
+    // transaction is dropped here.
+    let txn = unsafe { WriterTxn::begin(handle) }?;
     // A write alone needs no savepoint: the transaction is its own.
     let alone = pending.len() == 1;
     for write in pending {
-        let savepoint = if alone { None } else { Some(txn.begin().await?) };
-        let Ran { keep, tell } = write.run(savepoint.as_ref().unwrap_or(&txn)).await;
+        if !alone {
+            txn.savepoint()?;
+        }
+        let Ran { keep, tell } = write.run(&txn);
         ran.push(tell);
-        match savepoint {
-            Some(savepoint) if keep => savepoint.commit().await?,
-            Some(savepoint) => savepoint.rollback().await?,
-            None if !keep => return txn.rollback().await,
-            None => {}
+        if !alone {
+            txn.release(keep)?;
+        } else if !keep {
+            return txn.rollback();
         }
     }
-    txn.commit().await
+    txn.commit()
 }
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-    use crate::store::{StoreError, db};
+    use crate::store::{
+        StoreError, db,
+        exec::{Exec, WriteTxn},
+    };
 
     /// A database in a file of its own, with a table `t` whose rows may name a parent.
     async fn a_file_db(name: &str) -> (db::Db, std::path::PathBuf) {
@@ -149,13 +173,13 @@ mod tests {
         (db, dir)
     }
 
-    async fn insert(txn: &DatabaseTransaction, id: i64, parent: Option<i64>) -> Result<(), StoreError> {
+    async fn insert(txn: WriteTxn<'_>, id: i64, parent: Option<i64>) -> Result<(), StoreError> {
         let statement = Statement::from_sql_and_values(
             DbBackend::Sqlite,
             "INSERT INTO t VALUES (?, ?)",
             [id.into(), parent.into()],
         );
-        txn.execute_raw(statement).await?;
+        txn.execute(statement).await?;
         Ok(())
     }
 
@@ -203,7 +227,7 @@ mod tests {
         // A foreign key checked at the commit: the group's commit fails, not the write.
         let dangling = db.write(|txn| {
             Box::pin(async move {
-                txn.execute_unprepared("PRAGMA defer_foreign_keys = ON").await?;
+                txn.execute(Statement::from_string(DbBackend::Sqlite, "PRAGMA defer_foreign_keys = ON")).await?;
                 insert(txn, 2, Some(99)).await
             })
         });
@@ -214,7 +238,38 @@ mod tests {
         }
         assert!(stored(&db).await.is_empty(), "nothing of the group is stored");
         assert_eq!(write_row(&db, 4).await.expect("alone"), 4);
-        assert_eq!(stored(&db).await, [4]);
+        // Written through sqlx on the same connection: it was handed back out of any transaction.
+        db.execute_unprepared("INSERT INTO t VALUES (5, NULL)").await.expect("sqlx writes");
+        assert_eq!(stored(&db).await, [4, 5]);
+        db.close().await.expect("close");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_key_is_a_conflict() {
+        let (db, dir) = a_file_db("conflict").await;
+        write_row(&db, 1).await.expect("first");
+        let err = write_row(&db, 1).await.expect_err("taken");
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        db.close().await.expect("close");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn a_write_that_waits_on_anything_but_its_statements_is_undone() {
+        let (db, dir) = a_file_db("waits").await;
+        let waits = db.write(|txn| {
+            Box::pin(async move {
+                insert(txn, 2, None).await?;
+                tokio::task::yield_now().await;
+                Ok::<_, StoreError>(())
+            })
+        });
+        let (first, waits, third) = tokio::join!(write_row(&db, 1), waits, write_row(&db, 3));
+        let err = waits.expect_err("refused");
+        assert!(err.to_string().contains("waited on something besides its statements"), "{err}");
+        assert_eq!((first.expect("kept"), third.expect("kept")), (1, 3));
+        assert_eq!(stored(&db).await, [1, 3], "its row is undone");
         db.close().await.expect("close");
         std::fs::remove_dir_all(dir).ok();
     }

@@ -2,16 +2,22 @@
 
 use entity::idempotency_keys::{self, Entity as Keys};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TryInsertResult, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait,
+    sea_query::{Expr, OnConflict},
 };
 
-use super::{StoreError, now};
+use super::{
+    StoreError,
+    exec::{Exec, Model},
+    now,
+};
 
 /// Claims `key` for this request inside the caller's transaction. False when the key is
 /// already taken, and then the transaction goes on; a concurrent claim waits here
 /// until the first one commits.
 pub async fn claim(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     user_id: &str,
     key: &str,
     request_hash: &str,
@@ -25,34 +31,30 @@ pub async fn claim(
         created_at: Set(now()),
     };
     // DO NOTHING rather than a unique violation, which would end a PostgreSQL transaction.
-    let claimed = Keys::insert(row).on_conflict_do_nothing().exec_without_returning(db).await?;
-    Ok(matches!(claimed, TryInsertResult::Inserted(1)))
+    let taken = OnConflict::columns([idempotency_keys::Column::UserId, idempotency_keys::Column::Key]).do_nothing().to_owned();
+    Ok(db.execute(Keys::insert(row).on_conflict(taken).build(db.backend())).await? == 1)
 }
 
 /// Records the answer of a claimed key, before the transaction commits.
 pub async fn answer(
-    db: &impl ConnectionTrait,
+    db: &impl Exec,
     user_id: &str,
     key: &str,
     status: u16,
     response: &str,
 ) -> Result<(), StoreError> {
-    Keys::update_many()
+    let update = Keys::update_many()
         .col_expr(idempotency_keys::Column::Status, Expr::value(i32::from(status)))
         .col_expr(idempotency_keys::Column::Response, Expr::value(response))
         .filter(idempotency_keys::Column::UserId.eq(user_id))
-        .filter(idempotency_keys::Column::Key.eq(key))
-        .exec(db)
-        .await?;
+        .filter(idempotency_keys::Column::Key.eq(key));
+    db.execute(update.build(db.backend())).await?;
     Ok(())
 }
 
-pub async fn find(
-    db: &impl ConnectionTrait,
-    user_id: &str,
-    key: &str,
-) -> Result<Option<idempotency_keys::Model>, StoreError> {
-    Ok(Keys::find_by_id((user_id.to_owned(), key.to_owned())).one(db).await?)
+pub async fn find(db: &impl Exec, user_id: &str, key: &str) -> Result<Option<idempotency_keys::Model>, StoreError> {
+    let select = Keys::find_by_id((user_id.to_owned(), key.to_owned())).build(db.backend());
+    Ok(db.query_all(select, Model::default()).await?.pop())
 }
 
 /// Forgets keys older than `max_age_secs`.

@@ -84,7 +84,7 @@ fn first_row<D: Decode>(
     let mut statement = connection.prepare_cached(sql)?;
     let mut rows = statement.query(params_from_iter(values.iter().map(Bound)))?;
     let Some(row) = rows.next()? else { return Ok(None) };
-    decode.decode(&InlineRow { row, names }).map(Some)
+    decode.decode(&InlineRow::new(row, names)).map(Some)
 }
 
 /// The column names of one statement with a prefix stripped, kept per prefix: every
@@ -120,12 +120,17 @@ impl ColumnNames {
 }
 
 /// A row read inline; models are deserialized from it by column name.
-struct InlineRow<'a, 'stmt> {
+pub(super) struct InlineRow<'a, 'stmt> {
     row: &'a Row<'stmt>,
     names: &'a ColumnNames,
 }
 
-impl InlineRow<'_, '_> {
+impl<'a, 'stmt> InlineRow<'a, 'stmt> {
+    /// `row`, whose statement's column names `names` keeps.
+    pub(super) fn new(row: &'a Row<'stmt>, names: &'a ColumnNames) -> Self {
+        Self { row, names }
+    }
+
     fn names_under(&self, prefix: &str) -> Arc<[String]> {
         self.names.under(prefix, self.row.as_ref())
     }
@@ -157,12 +162,13 @@ impl StoreRow for InlineRow<'_, '_> {
 }
 
 /// A value sea-query bound, as rusqlite binds it.
-struct Bound<'a>(&'a Value);
+pub(super) struct Bound<'a>(pub(super) &'a Value);
 
 impl rusqlite::ToSql for Bound<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         let value = match self.0 {
-            Value::String(Some(text)) => SqlValue::Text(text.clone()),
+            Value::String(Some(text)) => return Ok(ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes()))),
+            Value::String(None) | Value::BigInt(None) | Value::Int(None) | Value::Bool(None) => SqlValue::Null,
             Value::BigInt(Some(number)) => SqlValue::Integer(*number),
             Value::Int(Some(number)) => SqlValue::Integer((*number).into()),
             Value::Bool(Some(flag)) => SqlValue::Integer((*flag).into()),

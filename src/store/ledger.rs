@@ -9,11 +9,18 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query},
 };
 
-use super::{StoreError, db::Db, keyed::KeyedRead, now, row::Exists};
+use super::{
+    StoreError,
+    db::Db,
+    exec::{Exec, Model},
+    keyed::KeyedRead,
+    now,
+    row::Exists,
+};
 use crate::security::opaque::new_id;
 
 /// System accounts: where credits come from and go to.
@@ -90,17 +97,16 @@ pub async fn ensure_system_accounts(db: &impl ConnectionTrait) -> Result<(), Sto
 /// SQLite its write lock until commit: no lost update. The rows are written in the
 /// order given, free then paid, the order every posting follows, so two transactions
 /// never wait on each other in a cycle.
-pub async fn take_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(i64, i64), StoreError> {
+pub async fn take_wallets(db: &impl Exec, user_id: &str) -> Result<(i64, i64), StoreError> {
     let wallets =
         [account(free_wallet(user_id), Some(user_id), "free"), account(paid_wallet(user_id), Some(user_id), "paid")];
-    let taken = Accounts::insert_many(wallets)
-        .on_conflict(
-            OnConflict::column(credit_accounts::Column::Id)
-                .value(credit_accounts::Column::Version, Expr::col((Accounts, credit_accounts::Column::Version)).add(1))
-                .to_owned(),
-        )
-        .exec_with_returning(db)
-        .await?;
+    let mut take = Accounts::insert_many(wallets).on_conflict(
+        OnConflict::column(credit_accounts::Column::Id)
+            .value(credit_accounts::Column::Version, Expr::col((Accounts, credit_accounts::Column::Version)).add(1))
+            .to_owned(),
+    );
+    take.query().returning_all();
+    let taken = db.query_all(take.build(db.backend()), Model::default()).await?;
     Ok(free_and_paid(&taken))
 }
 
@@ -121,37 +127,38 @@ fn free_and_paid(wallets: &[credit_accounts::Model]) -> (i64, i64) {
 
 /// Writes the transaction first (so a duplicate reference fails before anything moves),
 /// then its entries and the balance changes. Wallets never go below zero.
-pub async fn post(db: &impl ConnectionTrait, posting: Posting<'_>) -> Result<credit_transactions::Model, PostingError> {
+pub async fn post(db: &impl Exec, posting: Posting<'_>) -> Result<credit_transactions::Model, PostingError> {
     let accounts: std::collections::HashSet<_> = posting.entries.iter().map(|(account_id, _)| account_id).collect();
     if posting.entries.iter().map(|(_, amount)| amount).sum::<i64>() != 0 || accounts.len() != posting.entries.len() {
         return Err(PostingError::Malformed);
     }
-    let transaction = credit_transactions::ActiveModel {
-        id: Set(new_id()),
-        user_id: Set(posting.user_id.map(str::to_owned)),
-        kind: Set(posting.kind.to_owned()),
-        amount: Set(posting.amount),
-        from_free: Set(posting.from_free),
-        from_paid: Set(posting.from_paid),
-        balance_after: Set(posting.balance_after),
-        app_id: Set(posting.app_id),
-        description: Set(posting.description),
-        metadata: Set(posting.metadata),
-        reference: Set(posting.reference),
-        created_at: Set(now()),
+    let transaction = credit_transactions::Model {
+        id: new_id(),
+        user_id: posting.user_id.map(str::to_owned),
+        kind: posting.kind.to_owned(),
+        amount: posting.amount,
+        from_free: posting.from_free,
+        from_paid: posting.from_paid,
+        balance_after: posting.balance_after,
+        app_id: posting.app_id,
+        description: posting.description,
+        metadata: posting.metadata,
+        reference: posting.reference,
+        created_at: now(),
     };
-    let transaction = match Transactions::insert(transaction).exec_with_returning(db).await.map_err(StoreError::from) {
-        Ok(row) => row,
+    let insert = Transactions::insert(credit_transactions::ActiveModel::from(transaction.clone()));
+    match db.execute(insert.build(db.backend())).await {
+        Ok(_) => {}
         Err(StoreError::Conflict(_)) => return Err(PostingError::Duplicate),
         Err(err) => return Err(err.into()),
-    };
+    }
     let entries = posting.entries.iter().map(|(account_id, amount)| credit_entries::ActiveModel {
         id: Set(new_id()),
         transaction_id: Set(transaction.id.clone()),
         account_id: Set(account_id.clone()),
         amount: Set(*amount),
     });
-    Entries::insert_many(entries).exec_without_returning(db).await.map_err(StoreError::from)?;
+    db.execute(Entries::insert_many(entries).build(db.backend())).await?;
     // One statement moves every balance; a user's wallet may not go below zero, a system
     // account may. The wallets were taken first (`take_wallets`), so on PostgreSQL this
     // waits only for the one system account's row.
@@ -163,14 +170,11 @@ pub async fn post(db: &impl ConnectionTrait, posting: Posting<'_>) -> Result<cre
         })
         .finally(0);
     let new_balance = Expr::col(credit_accounts::Column::Balance).add(change);
-    let moved = Accounts::update_many()
+    let move_balances = Accounts::update_many()
         .col_expr(credit_accounts::Column::Balance, new_balance.clone())
         .filter(credit_accounts::Column::Id.is_in(posting.entries.iter().map(|(account_id, _)| account_id.as_str())))
-        .filter(credit_accounts::Column::UserId.is_null().or(new_balance.gte(0)))
-        .exec(db)
-        .await
-        .map_err(StoreError::from)?;
-    if moved.rows_affected != posting.entries.len() as u64 {
+        .filter(credit_accounts::Column::UserId.is_null().or(new_balance.gte(0)));
+    if db.execute(move_balances.build(db.backend())).await? != posting.entries.len() as u64 {
         return Err(PostingError::Overdrawn);
     }
     Ok(transaction)

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod codes;
 pub mod consents;
 pub mod db;
+pub mod exec;
 pub mod grant_status;
 pub mod grouped;
 pub mod idempotency;
@@ -26,6 +27,7 @@ pub mod security_events;
 pub mod successors;
 pub mod users;
 pub mod verification_tokens;
+pub mod writer_txn;
 
 use sea_orm::{
     Condition, ConnAcquireErr, DbErr, RuntimeErr, SqlErr,
@@ -41,7 +43,7 @@ pub enum StoreError {
     #[error("database: {0}")]
     Db(DbErr),
     #[error("database: {0}")]
-    Inline(#[from] rusqlite::Error),
+    Inline(rusqlite::Error),
 }
 
 impl StoreError {
@@ -73,6 +75,18 @@ impl From<DbErr> for StoreError {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(detail)) => StoreError::Conflict(detail),
             _ => StoreError::Db(err),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        let unique = [rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE, rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY];
+        match &err {
+            rusqlite::Error::SqliteFailure(failure, detail) if unique.contains(&failure.extended_code) => {
+                StoreError::Conflict(detail.clone().unwrap_or_else(|| failure.to_string()))
+            }
+            _ => StoreError::Inline(err),
         }
     }
 }
