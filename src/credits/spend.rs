@@ -133,12 +133,7 @@ async fn spend_in(
 }
 
 /// A retry gets the first answer; the same key for another request is refused.
-async fn replay(
-    txn: &impl Exec,
-    user_id: &str,
-    key: &str,
-    request_hash: &str,
-) -> Result<Answer, CreditsError> {
+async fn replay(txn: &impl Exec, user_id: &str, key: &str, request_hash: &str) -> Result<Answer, CreditsError> {
     let stored = idempotency::find(txn, user_id, key).await?.ok_or(CreditsError::KeyReused)?;
     if stored.request_hash != request_hash {
         return Err(CreditsError::KeyReused);

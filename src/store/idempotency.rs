@@ -16,12 +16,7 @@ use super::{
 /// Claims `key` for this request inside the caller's transaction. False when the key is
 /// already taken, and then the transaction goes on; a concurrent claim waits here
 /// until the first one commits.
-pub async fn claim(
-    db: &impl Exec,
-    user_id: &str,
-    key: &str,
-    request_hash: &str,
-) -> Result<bool, StoreError> {
+pub async fn claim(db: &impl Exec, user_id: &str, key: &str, request_hash: &str) -> Result<bool, StoreError> {
     let row = idempotency_keys::ActiveModel {
         user_id: Set(user_id.to_owned()),
         key: Set(key.to_owned()),
@@ -31,18 +26,13 @@ pub async fn claim(
         created_at: Set(now()),
     };
     // DO NOTHING rather than a unique violation, which would end a PostgreSQL transaction.
-    let taken = OnConflict::columns([idempotency_keys::Column::UserId, idempotency_keys::Column::Key]).do_nothing().to_owned();
+    let taken =
+        OnConflict::columns([idempotency_keys::Column::UserId, idempotency_keys::Column::Key]).do_nothing().to_owned();
     Ok(db.execute(Keys::insert(row).on_conflict(taken).build(db.backend())).await? == 1)
 }
 
 /// Records the answer of a claimed key, before the transaction commits.
-pub async fn answer(
-    db: &impl Exec,
-    user_id: &str,
-    key: &str,
-    status: u16,
-    response: &str,
-) -> Result<(), StoreError> {
+pub async fn answer(db: &impl Exec, user_id: &str, key: &str, status: u16, response: &str) -> Result<(), StoreError> {
     let update = Keys::update_many()
         .col_expr(idempotency_keys::Column::Status, Expr::value(i32::from(status)))
         .col_expr(idempotency_keys::Column::Response, Expr::value(response))
