@@ -87,7 +87,7 @@ impl Exec for WriteTxn<'_> {
 /// Decodes a whole row as the model `M`.
 pub struct Model<M>(PhantomData<fn() -> M>);
 
-// By hand: derived, both would ask `M` for the same.
+// By hand: derived, they would require `M: Default` and `M: Clone`.
 impl<M> Default for Model<M> {
     fn default() -> Self {
         Self(PhantomData)

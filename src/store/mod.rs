@@ -1,6 +1,8 @@
 //! Persistence, one file per aggregate. Functions take `&impl ConnectionTrait`
-//! so the same call runs inside a transaction or outside one; the reads made on every
-//! token use take the `Db` itself, which runs them inline on SQLite (see `inline`).
+//! so the same call runs inside a transaction or outside one; those a grouped write
+//! runs take `&impl Exec`, which a group on the SQLite writer also is (see `exec`); the
+//! reads made on every token use take the `Db` itself, which runs them inline on SQLite
+//! (see `inline`).
 
 pub mod auth_sessions;
 pub mod browser_sessions;
