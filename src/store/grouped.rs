@@ -7,7 +7,11 @@
 //! commit fails every write of the group. PostgreSQL, which runs concurrent writers
 //! itself, gives each write a transaction of its own (see `Db::write`).
 
-use std::{ptr::NonNull, sync::Arc};
+use std::{
+    panic::{self, AssertUnwindSafe},
+    ptr::NonNull,
+    sync::Arc,
+};
 
 use futures_util::{FutureExt, future::BoxFuture};
 use rusqlite::ffi::sqlite3;
@@ -143,8 +147,15 @@ fn commit_group(
         if !alone {
             txn.savepoint()?;
         }
-        let Ran { keep, tell } = write.run(&txn);
-        ran.push(tell);
+        // A write that panics is undone like one that failed, and the group goes on; its
+        // caller, whose answer went with the panic, hears the writer is unavailable.
+        let keep = match panic::catch_unwind(AssertUnwindSafe(|| write.run(&txn))) {
+            Ok(Ran { keep, tell }) => {
+                ran.push(tell);
+                keep
+            }
+            Err(_) => false,
+        };
         if !alone {
             txn.release(keep)?;
         } else if !keep {
@@ -270,6 +281,29 @@ mod tests {
         assert!(err.to_string().contains("waited on something besides its statements"), "{err}");
         assert_eq!((first.expect("kept"), third.expect("kept")), (1, 3));
         assert_eq!(stored(&db).await, [1, 3], "its row is undone");
+        db.close().await.expect("close");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    /// Panics, where a write would answer.
+    fn explode() -> Result<(), StoreError> {
+        panic!("a write that panics")
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_is_undone_and_the_writer_goes_on() {
+        let (db, dir) = a_file_db("panics").await;
+        let panics = db.write(|txn| {
+            Box::pin(async move {
+                insert(txn, 2, None).await?;
+                explode()
+            })
+        });
+        let (first, panicked, third) = tokio::join!(write_row(&db, 1), panics, write_row(&db, 3));
+        assert!(panicked.expect_err("no answer").is_unavailable());
+        assert_eq!((first.expect("kept"), third.expect("kept")), (1, 3));
+        assert_eq!(write_row(&db, 4).await.expect("the writer goes on"), 4);
+        assert_eq!(stored(&db).await, [1, 3, 4], "its row is undone");
         db.close().await.expect("close");
         std::fs::remove_dir_all(dir).ok();
     }
