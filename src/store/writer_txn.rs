@@ -18,8 +18,8 @@ use super::{
 };
 
 pub struct WriterTxn {
-    /// Locked per statement only to be shared with the writes' futures; one thread
-    /// runs the whole group.
+    /// A mutex only so that the writes' futures, which must be `Send`, can hold it; one
+    /// thread runs the whole group, so it is never waited for.
     connection: Mutex<Connection>,
 }
 
