@@ -55,11 +55,14 @@ struct Job<W, T, E> {
 impl<W: Work<T, E>, T: Send + 'static, E: From<StoreError> + Send + 'static> Queued for Job<W, T, E> {
     fn run(self: Box<Self>, txn: &WriterTxn) -> Ran {
         let Job { work, done } = *self;
-        // Its statements run in place, so the work is done when first polled.
-        let outcome = work(WriteTxn::Writer(txn)).now_or_never().unwrap_or_else(|| {
-            let waited = "a grouped write waited on something besides its statements";
-            Err(StoreError::Db(DbErr::Custom(waited.into())).into())
-        });
+        // Its statements run in place, so the work is done when first polled. A write that
+        // panics is undone like one that failed, and the group goes on.
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| work(WriteTxn::Writer(txn)).now_or_never()));
+        let outcome = match polled {
+            Ok(Some(outcome)) => outcome,
+            Ok(None) => Err(refused("a grouped write waited on something besides its statements")),
+            Err(_) => Err(refused("a grouped write panicked")),
+        };
         let keep = outcome.is_ok();
         let tell = move |failure: Option<&StoreError>| {
             let _ = done.send(match failure {
@@ -73,6 +76,11 @@ impl<W: Work<T, E>, T: Send + 'static, E: From<StoreError> + Send + 'static> Que
     fn fail(self: Box<Self>, err: &StoreError) {
         let _ = self.done.send(Err(failed_with(err).into()));
     }
+}
+
+/// The error of a write that could not be run to its end.
+fn refused<E: From<StoreError>>(why: &str) -> E {
+    StoreError::Db(DbErr::Custom(why.into())).into()
 }
 
 /// A queue in front of the writer; its task commits what is queued, group by group.
@@ -147,15 +155,8 @@ fn commit_group(
         if !alone {
             txn.savepoint()?;
         }
-        // A write that panics is undone like one that failed, and the group goes on; its
-        // caller, whose answer went with the panic, hears the writer is unavailable.
-        let keep = match panic::catch_unwind(AssertUnwindSafe(|| write.run(&txn))) {
-            Ok(Ran { keep, tell }) => {
-                ran.push(tell);
-                keep
-            }
-            Err(_) => false,
-        };
+        let Ran { keep, tell } = write.run(&txn);
+        ran.push(tell);
         if !alone {
             txn.release(keep)?;
         } else if !keep {
@@ -300,7 +301,8 @@ mod tests {
             })
         });
         let (first, panicked, third) = tokio::join!(write_row(&db, 1), panics, write_row(&db, 3));
-        assert!(panicked.expect_err("no answer").is_unavailable());
+        let err = panicked.expect_err("refused");
+        assert!(err.to_string().contains("panicked") && !err.is_unavailable(), "answered 500, not 503: {err}");
         assert_eq!((first.expect("kept"), third.expect("kept")), (1, 3));
         assert_eq!(write_row(&db, 4).await.expect("the writer goes on"), 4);
         assert_eq!(stored(&db).await, [1, 3, 4], "its row is undone");
