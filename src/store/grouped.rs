@@ -170,6 +170,7 @@ fn commit_group(
 mod tests {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
+    use super::Work;
     use crate::store::{
         StoreError, db,
         exec::{Exec, WriteTxn},
@@ -205,18 +206,32 @@ mod tests {
         db.write(move |txn| Box::pin(async move { insert(txn, id, None).await.map(|()| id) })).await
     }
 
+    /// Runs `work` queued between the writes of rows 1 and 3, before the writer's task
+    /// runs, so the three share one transaction; both neighbours must be kept.
+    async fn between_two_writes<T: Send + 'static>(
+        db: &db::Db,
+        work: impl Work<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let (first, middle, third) = tokio::join!(write_row(db, 1), db.write(work), write_row(db, 3));
+        assert_eq!((first.expect("kept"), third.expect("kept")), (1, 3));
+        middle
+    }
+
+    async fn close_and_remove(db: db::Db, dir: std::path::PathBuf) {
+        db.close().await.expect("close");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     #[tokio::test]
     async fn a_write_that_fails_undoes_only_itself() {
         let (db, dir) = a_file_db("undo").await;
-        // Queued before the writer's task runs, so the three share one transaction.
-        let refused = db.write(|txn| {
+        let refused = between_two_writes(&db, |txn| {
             Box::pin(async move {
                 insert(txn, 2, None).await?;
                 Err::<(), _>(StoreError::Corrupt("refused".into()))
             })
-        });
-        let (first, refused, third) = tokio::join!(write_row(&db, 1), refused, write_row(&db, 3));
-        assert_eq!((first.expect("kept"), third.expect("kept")), (1, 3));
+        })
+        .await;
         assert!(matches!(refused, Err(StoreError::Corrupt(m)) if m == "refused"), "its own error");
         assert_eq!(stored(&db).await, [1, 3]);
 
@@ -229,8 +244,7 @@ mod tests {
         assert!(matches!(alone.await, Err(StoreError::Corrupt(m)) if m == "refused alone"));
         assert_eq!(write_row(&db, 5).await.expect("kept"), 5);
         assert_eq!(stored(&db).await, [1, 3, 5], "a write alone is undone when it fails");
-        db.close().await.expect("close");
-        std::fs::remove_dir_all(dir).ok();
+        close_and_remove(db, dir).await;
     }
 
     #[tokio::test]
@@ -253,8 +267,7 @@ mod tests {
         // Written through sqlx on the same connection: it was handed back out of any transaction.
         db.execute_unprepared("INSERT INTO t VALUES (5, NULL)").await.expect("sqlx writes");
         assert_eq!(stored(&db).await, [4, 5]);
-        db.close().await.expect("close");
-        std::fs::remove_dir_all(dir).ok();
+        close_and_remove(db, dir).await;
     }
 
     #[tokio::test]
@@ -263,27 +276,24 @@ mod tests {
         write_row(&db, 1).await.expect("first");
         let err = write_row(&db, 1).await.expect_err("taken");
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
-        db.close().await.expect("close");
-        std::fs::remove_dir_all(dir).ok();
+        close_and_remove(db, dir).await;
     }
 
     #[tokio::test]
     async fn a_write_that_waits_on_anything_but_its_statements_is_undone() {
         let (db, dir) = a_file_db("waits").await;
-        let waits = db.write(|txn| {
+        let waits = between_two_writes(&db, |txn| {
             Box::pin(async move {
                 insert(txn, 2, None).await?;
                 tokio::task::yield_now().await;
                 Ok::<_, StoreError>(())
             })
-        });
-        let (first, waits, third) = tokio::join!(write_row(&db, 1), waits, write_row(&db, 3));
+        })
+        .await;
         let err = waits.expect_err("refused");
         assert!(err.to_string().contains("waited on something besides its statements"), "{err}");
-        assert_eq!((first.expect("kept"), third.expect("kept")), (1, 3));
         assert_eq!(stored(&db).await, [1, 3], "its row is undone");
-        db.close().await.expect("close");
-        std::fs::remove_dir_all(dir).ok();
+        close_and_remove(db, dir).await;
     }
 
     /// Panics, where a write would answer.
@@ -294,20 +304,18 @@ mod tests {
     #[tokio::test]
     async fn a_write_that_panics_is_undone_and_the_writer_goes_on() {
         let (db, dir) = a_file_db("panics").await;
-        let panics = db.write(|txn| {
+        let panicked = between_two_writes(&db, |txn| {
             Box::pin(async move {
                 insert(txn, 2, None).await?;
                 explode()
             })
-        });
-        let (first, panicked, third) = tokio::join!(write_row(&db, 1), panics, write_row(&db, 3));
+        })
+        .await;
         let err = panicked.expect_err("refused");
         assert!(err.to_string().contains("panicked") && !err.is_unavailable(), "answered 500, not 503: {err}");
-        assert_eq!((first.expect("kept"), third.expect("kept")), (1, 3));
         assert_eq!(write_row(&db, 4).await.expect("the writer goes on"), 4);
         assert_eq!(stored(&db).await, [1, 3, 4], "its row is undone");
-        db.close().await.expect("close");
-        std::fs::remove_dir_all(dir).ok();
+        close_and_remove(db, dir).await;
     }
 
     #[tokio::test]

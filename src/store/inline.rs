@@ -14,7 +14,7 @@ use std::{
 };
 
 use rusqlite::{
-    Connection, OpenFlags, Row, Statement, params_from_iter,
+    Connection, OpenFlags, Params, Row, Statement, params_from_iter,
     types::{ToSqlOutput, Value as SqlValue, ValueRef},
 };
 use sea_orm::{
@@ -82,7 +82,7 @@ fn first_row<D: Decode>(
     decode: D,
 ) -> Result<Option<D::Output>, StoreError> {
     let mut statement = connection.prepare_cached(sql)?;
-    let mut rows = statement.query(params_from_iter(values.iter().map(Bound)))?;
+    let mut rows = statement.query(bind(values.iter()))?;
     let Some(row) = rows.next()? else { return Ok(None) };
     decode.decode(&InlineRow::new(row, names)).map(Some)
 }
@@ -161,8 +161,13 @@ impl StoreRow for InlineRow<'_, '_> {
     }
 }
 
+/// The values sea-query bound to a statement, as rusqlite binds them.
+pub(super) fn bind<'a>(values: impl Iterator<Item = &'a Value> + 'a) -> impl Params + 'a {
+    params_from_iter(values.map(Bound))
+}
+
 /// A value sea-query bound, as rusqlite binds it.
-pub(super) struct Bound<'a>(pub(super) &'a Value);
+struct Bound<'a>(&'a Value);
 
 impl rusqlite::ToSql for Bound<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {

@@ -8,12 +8,12 @@ use std::{
     sync::{Mutex, MutexGuard, PoisonError},
 };
 
-use rusqlite::{Connection, ffi, params_from_iter};
+use rusqlite::{Connection, ffi};
 use sea_orm::Statement;
 
 use super::{
     StoreError,
-    inline::{Bound, ColumnNames, InlineRow},
+    inline::{ColumnNames, InlineRow, bind},
     row::Decode,
 };
 
@@ -74,15 +74,13 @@ impl WriterTxn {
     pub fn execute(&self, statement: &Statement) -> Result<u64, StoreError> {
         let connection = self.connection();
         let mut prepared = connection.prepare_cached(&statement.sql)?;
-        let values = statement.values.iter().flat_map(|values| values.iter());
-        Ok(prepared.execute(params_from_iter(values.map(Bound)))? as u64)
+        Ok(prepared.execute(values_of(statement))? as u64)
     }
 
     pub fn query_all<D: Decode + Clone>(&self, statement: &Statement, decode: D) -> Result<Vec<D::Output>, StoreError> {
         let connection = self.connection();
         let mut prepared = connection.prepare_cached(&statement.sql)?;
-        let values = statement.values.iter().flat_map(|values| values.iter());
-        let mut rows = prepared.query(params_from_iter(values.map(Bound)))?;
+        let mut rows = prepared.query(values_of(statement))?;
         let names = ColumnNames::new();
         let mut decoded = Vec::new();
         while let Some(row) = rows.next()? {
@@ -90,6 +88,11 @@ impl WriterTxn {
         }
         Ok(decoded)
     }
+}
+
+/// The values bound to `statement`, as rusqlite binds them.
+fn values_of(statement: &Statement) -> impl rusqlite::Params + '_ {
+    bind(statement.values.iter().flat_map(|values| values.iter()))
 }
 
 /// A transaction still open (its commit failed, or a write panicked) is rolled back,
