@@ -31,7 +31,7 @@ use crate::{
     oidc::discovery::Discovery,
     security::passwords::Passwords,
     state::{App, AppState},
-    web::{cached::CachedJson, headers::SecurityHeaders, request_log::RequestLog, session_store::DbSessionStore},
+    web::{cached::CachedJson, headers::security_headers, request_log::RequestLog, session_store::DbSessionStore},
 };
 
 /// Why start-up stopped; each names the setting or step at fault.
@@ -128,7 +128,7 @@ pub fn build_app(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(RequestLog::new(state.metrics.clone()))
-                .layer(SecurityHeaders::new(state.config.issuer_is_https())),
+                .layer(security_headers(state.config.issuer_is_https())),
         )
         .with_state(state)
 }
