@@ -13,7 +13,9 @@
 #
 # `discovery_ceiling` and `jwks_ceiling` drive examples/ceiling.rs instead, a bare axum
 # server answering mana-auth's documents' bytes on core 0: what the machine allows for
-# any server built so. With PEER_DIR the peer harness measures that ceiling too.
+# any server built so. With PEER_DIR the peer harness measures that ceiling too, bare
+# and again sending mana-auth's own response headers (ETag, caching, security headers,
+# request id) built once: what the bytes of mana-auth's answers cost without its work.
 #
 # Floors (per core, from `cargo bench --bench floors`, override to match your machine):
 #   FLOOR_SIGN_US [22.2]  Ed25519 signature    FLOOR_VERIFY_US [40.1]  verification
@@ -148,15 +150,22 @@ floor_of() {
 }
 
 # The ceiling, started on first use: mana-auth's discovery and JWKS bytes served at the
-# same paths on a port of its own.
+# same paths on a port of its own; `ceiling headers` restarts it sending mana-auth's
+# response headers with them.
+CEILING_MODE=""
 ceiling() {
-  if [ -z "$CEILING_PID" ]; then
-    local port; port=$(free_port)
-    curl -fs "$BASE/.well-known/openid-configuration" >"$WORK/discovery.json"
-    curl -fs "$BASE/.well-known/jwks.json" >"$WORK/jwks.json"
-    taskset -c 0 "$CEILING" "127.0.0.1:$port" "/.well-known/openid-configuration=$WORK/discovery.json" \
-      "/.well-known/jwks.json=$WORK/jwks.json" &
-    CEILING_PID=$! CEILING_BASE="http://127.0.0.1:$port"
+  local mode=${1:-bytes}
+  if [ "$CEILING_MODE" != "$mode" ]; then
+    [ -z "$CEILING_PID" ] || { kill "$CEILING_PID"; wait "$CEILING_PID" 2>/dev/null || true; }
+    local port doc documents=() suffix=""
+    port=$(free_port)
+    for doc in openid-configuration jwks.json; do
+      curl -fs -D "$WORK/$doc.headers" -o "$WORK/$doc" "$BASE/.well-known/$doc"
+      [ "$mode" = bytes ] || suffix=",$WORK/$doc.headers"
+      documents+=("/.well-known/$doc=$WORK/$doc$suffix")
+    done
+    taskset -c 0 "$CEILING" "127.0.0.1:$port" "${documents[@]}" &
+    CEILING_PID=$! CEILING_BASE="http://127.0.0.1:$port" CEILING_MODE=$mode
     until curl -fs "$CEILING_BASE/.well-known/jwks.json" >/dev/null 2>&1; do sleep 0.005; done
   fi
   TARGET=$CEILING_BASE TARGET_PID=$CEILING_PID
@@ -201,10 +210,13 @@ if [ -n "${PEER_DIR:-}" ]; then
   BASE_URL=$BASE CLIENT_ID=bench CLIENT_SECRET=$SECRET REFRESH_TOKENS_FILE="$WORK/peer-chains" \
     INTROSPECT_TOKEN=$(oidc_tokens p0 | field access_token) SERVER_PID=$SERVER LABEL=mana-auth \
     "$PEER_DIR/bench-target.sh"
-  # The same harness on the ceiling; its discovery names mana-auth's JWKS, hence JWKS_URL.
-  ceiling
-  BASE_URL=$CEILING_BASE JWKS_URL="$CEILING_BASE/.well-known/jwks.json" SERVER_PID=$CEILING_PID LABEL=ceiling \
-    ENDPOINTS="discovery jwks" "$PEER_DIR/bench-target.sh"
+  # The same harness on the ceiling, bare and with mana-auth's headers; its discovery
+  # names mana-auth's JWKS, hence JWKS_URL.
+  for mode in bytes headers; do
+    ceiling "$mode"
+    BASE_URL=$CEILING_BASE JWKS_URL="$CEILING_BASE/.well-known/jwks.json" SERVER_PID=$CEILING_PID \
+      LABEL="ceiling-$mode" ENDPOINTS="discovery jwks" "$PEER_DIR/bench-target.sh"
+  done
   exit
 fi
 
