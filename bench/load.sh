@@ -160,7 +160,7 @@ ceiling() {
     local port doc documents=() suffix=""
     port=$(free_port)
     for doc in openid-configuration jwks.json; do
-      curl -fs -D "$WORK/$doc.headers" -o "$WORK/$doc" "$BASE/.well-known/$doc"
+      [ -s "$WORK/$doc" ] || curl -fs -D "$WORK/$doc.headers" -o "$WORK/$doc" "$BASE/.well-known/$doc"
       [ "$mode" = bytes ] || suffix=",$WORK/$doc.headers"
       documents+=("/.well-known/$doc=$WORK/$doc$suffix")
     done

@@ -27,7 +27,7 @@ async fn main() -> std::io::Result<()> {
     for served in args {
         let Some((path, files)) = served.split_once('=') else { usage() };
         let (file, headers) = match files.split_once(',') {
-            Some((file, headers)) => (file, headers_of(&std::fs::read_to_string(headers)?)),
+            Some((file, headers)) => (file, headers_of(&std::fs::read_to_string(headers)?)?),
             None => {
                 (files, HeaderMap::from_iter([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))]))
             }
@@ -46,18 +46,21 @@ async fn main() -> std::io::Result<()> {
 }
 
 /// The header lines of a recorded answer, less those hyper writes itself. Values are
-/// made static, so cloning the map per answer copies no bytes.
-fn headers_of(recorded: &str) -> HeaderMap {
+/// static bytes, so cloning the map per answer copies none of them.
+fn headers_of(recorded: &str) -> std::io::Result<HeaderMap> {
+    let invalid =
+        |line: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not a header line: {line}"));
     let mut headers = HeaderMap::new();
     for line in recorded.lines().filter(|line| !line.starts_with("HTTP/")) {
         let Some((name, value)) = line.split_once(':') else { continue };
-        let Ok(name) = HeaderName::from_bytes(name.trim().as_bytes()) else { usage() };
+        let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| invalid(line))?;
         if name == header::DATE || name == header::CONTENT_LENGTH {
             continue;
         }
-        headers.append(name, HeaderValue::from_static(String::leak(value.trim().to_owned())));
+        let value = Bytes::from_static(String::leak(value.trim().to_owned()).as_bytes());
+        headers.append(name, HeaderValue::from_maybe_shared(value).map_err(|_| invalid(line))?);
     }
-    headers
+    Ok(headers)
 }
 
 fn usage() -> ! {
