@@ -18,7 +18,7 @@ use crate::{
     store::{self, auth_sessions, security_events::Filter, users},
     web::{
         api_error::{ApiError, ErrorBody},
-        caller::Caller,
+        caller::{Authorized, Caller, need},
         client_info::ClientInfo,
         json::AppJson,
     },
@@ -32,7 +32,10 @@ async fn caller_account(state: &AppState, caller: &Caller) -> Result<entity::use
 
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = UserDto), (status = 401, body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<UserDto>, ApiError> {
+pub async fn me(
+    State(state): State<AppState>,
+    Authorized(caller, _): Authorized<need::Account>,
+) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(UserDto::from(&caller_account(&state, &caller).await?)))
 }
 
@@ -46,7 +49,7 @@ pub struct UpdateMe {
     responses((status = 200, body = UserDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn update_me(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::AccountWrite>,
     AppJson(body): AppJson<UpdateMe>,
 ) -> Result<Json<UserDto>, ApiError> {
     if let Some(name) = body.name {
@@ -54,7 +57,7 @@ pub async fn update_me(
         policy::check_name(&name).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
         users::set_name(&state.db, &caller.user_id, Some(name).filter(|n| !n.is_empty())).await?;
     }
-    me(State(state), caller).await
+    Ok(Json(UserDto::from(&caller_account(&state, &caller).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -69,7 +72,7 @@ pub struct ChangePassword {
     responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::AccountWrite>,
     client: ClientInfo,
     AppJson(body): AppJson<ChangePassword>,
 ) -> Result<Json<Success>, ApiError> {
@@ -89,7 +92,10 @@ pub async fn change_password(
 
 #[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionDto>), (status = 401, body = ErrorBody)))]
-pub async fn sessions(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SessionDto>>, ApiError> {
+pub async fn sessions(
+    State(state): State<AppState>,
+    Authorized(caller, _): Authorized<need::Account>,
+) -> Result<Json<Vec<SessionDto>>, ApiError> {
     let sessions = auth_sessions::list_active(&state.db, &caller.user_id).await?;
     Ok(Json(sessions.into_iter().map(|s| SessionDto::new(s, &caller.sid)).collect()))
 }
@@ -99,7 +105,7 @@ pub async fn sessions(State(state): State<AppState>, caller: Caller) -> Result<J
     responses((status = 200, body = Success), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn end_session(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::AccountWrite>,
     Path(id): Path<String>,
 ) -> Result<Json<Success>, ApiError> {
     let owned = auth_sessions::find_active(&state.db, &id).await?.is_some_and(|s| s.user_id == caller.user_id);
@@ -126,7 +132,7 @@ pub struct EventsQuery {
     responses((status = 200, body = SecurityEventsPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn security_events(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::Account>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<SecurityEventsPage>, ApiError> {
     let query: EventsQuery = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())

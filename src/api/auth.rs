@@ -42,7 +42,7 @@ use crate::{
     web::{
         api_error::{ApiError, ErrorBody},
         cached::IfNoneMatch,
-        caller::Caller,
+        caller::{Authorized, need},
         client_info::ClientInfo,
         json::AppJson,
     },
@@ -234,7 +234,7 @@ pub async fn refresh(
     responses((status = 200, body = Success), (status = 401, body = ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::AccountWrite>,
     client: ClientInfo,
 ) -> Result<Json<Success>, ApiError> {
     if auth_sessions::end(&state.db, &caller.sid).await? {

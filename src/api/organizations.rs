@@ -26,7 +26,7 @@ use crate::{
     web::client_info::ClientInfo,
     web::{
         api_error::{ApiError, ErrorBody},
-        caller::Caller,
+        caller::{Authorized, Caller, need},
         json::AppJson,
     },
 };
@@ -78,7 +78,10 @@ pub async fn register_b2b(
 
 #[utoipa::path(get, path = "/api/v1/auth/organizations", tag = "organizations", security(("bearer" = [])),
     responses((status = 200, body = Vec<OrganizationDto>), (status = 401, body = ErrorBody)))]
-pub async fn mine(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<OrganizationDto>>, ApiError> {
+pub async fn mine(
+    State(state): State<AppState>,
+    Authorized(caller, _): Authorized<need::Organizations>,
+) -> Result<Json<Vec<OrganizationDto>>, ApiError> {
     let memberships = organizations::of_user(&state.db, &caller.user_id).await?;
     Ok(Json(memberships.into_iter().map(|(org, role)| OrganizationDto::new(&org, Some(role))).collect()))
 }
@@ -105,7 +108,7 @@ async fn caller_role(state: &AppState, organization_id: &str, caller: &Caller) -
     responses((status = 200, body = Vec<MemberDto>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn members(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::Organizations>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<MemberDto>>, ApiError> {
     caller_role(&state, &id, &caller).await?;
@@ -137,7 +140,7 @@ pub struct AddMember {
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn add_member(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::Organizations>,
     Path(id): Path<String>,
     AppJson(body): AppJson<AddMember>,
 ) -> Result<Response, ApiError> {
@@ -172,7 +175,7 @@ pub async fn add_member(
         (status = 409, body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::Organizations>,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<Json<Success>, ApiError> {
     let role = caller_role(&state, &id, &caller).await?;

@@ -16,7 +16,7 @@ use crate::{
     store::users,
     web::{
         api_error::{ApiError, ErrorBody},
-        caller::Caller,
+        caller::{Authorized, need},
         client_info::ClientInfo,
         json::AppJson,
     },
@@ -95,7 +95,7 @@ pub async fn verify_email(
     responses((status = 202, body = Success), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn resend_verification(
     State(state): State<AppState>,
-    caller: Caller,
+    Authorized(caller, _): Authorized<need::AccountWrite>,
     client: ClientInfo,
 ) -> Result<Response, ApiError> {
     let limits = &state.config.security.rate_limit;

@@ -16,7 +16,12 @@ use super::{CreditsError, grants, spend, webhook};
 use crate::{
     state::AppState,
     store::{ledger, purchases},
-    web::{api_error::ApiError, caller::Caller, json::AppJson, timestamp::rfc3339},
+    web::{
+        api_error::ApiError,
+        caller::{Authorized, Caller, need},
+        json::AppJson,
+        timestamp::rfc3339,
+    },
 };
 
 pub fn router() -> Router<AppState> {
@@ -42,16 +47,16 @@ impl From<CreditsError> for ApiError {
     }
 }
 
-/// The caller, once it may use credits; grants the day's free credits on the way in.
-async fn credits_caller(state: &AppState, caller: Caller) -> Result<Caller, ApiError> {
-    if !caller.may("credits", &state.config.api.client_id) {
-        return Err(ApiError::forbidden("the token lacks the `credits` scope"));
-    }
+/// A caller whose token may use credits.
+type CreditsCaller = Authorized<need::Credits>;
+
+/// The caller; grants the day's free credits on the way in.
+async fn credits_caller(state: &AppState, Authorized(caller, _): CreditsCaller) -> Result<Caller, ApiError> {
     grants::daily_free(&state.db, &state.config.credits, &caller.user_id).await?;
     Ok(caller)
 }
 
-async fn balance(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+async fn balance(State(state): State<AppState>, caller: CreditsCaller) -> Result<Json<Value>, ApiError> {
     let caller = credits_caller(&state, caller).await?;
     let (free, paid) = ledger::wallet_balances(&state.db, &caller.user_id).await?;
     let earned =
@@ -68,7 +73,7 @@ async fn balance(State(state): State<AppState>, caller: Caller) -> Result<Json<V
 
 async fn use_credits(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: CreditsCaller,
     AppJson(request): AppJson<spend::SpendRequest>,
 ) -> Result<Response, ApiError> {
     let caller = credits_caller(&state, caller).await?;
@@ -87,7 +92,7 @@ struct Page {
 
 async fn transactions(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: CreditsCaller,
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let caller = credits_caller(&state, caller).await?;
@@ -111,7 +116,7 @@ async fn transactions(
     ))
 }
 
-async fn packages(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Value>>, ApiError> {
+async fn packages(State(state): State<AppState>, caller: CreditsCaller) -> Result<Json<Vec<Value>>, ApiError> {
     credits_caller(&state, caller).await?;
     let packages = purchases::active_packages(&state.db).await?;
     Ok(Json(
@@ -135,7 +140,7 @@ fn purchase_json(p: &entity::credit_purchases::Model) -> Value {
     })
 }
 
-async fn my_purchases(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Value>>, ApiError> {
+async fn my_purchases(State(state): State<AppState>, caller: CreditsCaller) -> Result<Json<Vec<Value>>, ApiError> {
     let caller = credits_caller(&state, caller).await?;
     Ok(Json(purchases::of_user(&state.db, &caller.user_id).await?.iter().map(purchase_json).collect()))
 }
@@ -149,7 +154,7 @@ struct NewPurchase {
 /// A pending purchase with the amount to pay; the payment provider's webhook completes it.
 async fn create_purchase(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: CreditsCaller,
     AppJson(body): AppJson<NewPurchase>,
 ) -> Result<Response, ApiError> {
     let caller = credits_caller(&state, caller).await?;

@@ -1,6 +1,39 @@
 //! Scopes (RFC 6749 §3.3) and the claims each one releases (OIDC Core §5.4).
 
-pub const SUPPORTED: [&str; 5] = ["openid", "profile", "email", "offline_access", "credits"];
+pub const SUPPORTED: [&str; 8] =
+    ["openid", "profile", "email", "offline_access", "account", "account:write", "organizations", "credits"];
+
+/// The scopes that open the native `/api/v1` to a relying party's access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiScope {
+    /// Read the account: profile, sessions, security events.
+    Account,
+    /// Change the account: profile, password, sessions, sign-out.
+    AccountWrite,
+    /// The user's organizations and their members.
+    Organizations,
+    /// The credits ledger.
+    Credits,
+}
+
+impl ApiScope {
+    pub const fn name(self) -> &'static str {
+        match self {
+            ApiScope::Account => "account",
+            ApiScope::AccountWrite => "account:write",
+            ApiScope::Organizations => "organizations",
+            ApiScope::Credits => "credits",
+        }
+    }
+
+    /// Whether a token granted the space-separated `scope` meets this need; the right
+    /// to change the account includes the right to read it.
+    pub fn granted_by(self, scope: &str) -> bool {
+        scope.split(' ').any(|granted| {
+            granted == self.name() || (self == ApiScope::Account && granted == ApiScope::AccountWrite.name())
+        })
+    }
+}
 
 /// A validated, de-duplicated list of supported scope names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +87,16 @@ mod tests {
         let scope = Scope::parse("openid  email openid").expect("valid");
         assert_eq!(scope.to_string(), "openid email");
         assert!(Scope::parse("openid admin").is_err());
+    }
+
+    #[test]
+    fn api_scopes_are_granted_by_their_name_and_writing_includes_reading() {
+        use super::ApiScope;
+        assert!(ApiScope::Credits.granted_by("openid credits"));
+        assert!(!ApiScope::Credits.granted_by("openid credits:x account"));
+        assert!(ApiScope::Account.granted_by("openid account:write"));
+        assert!(!ApiScope::AccountWrite.granted_by("openid account"));
+        assert!(!ApiScope::Organizations.granted_by("openid profile email"));
     }
 
     #[test]

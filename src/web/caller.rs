@@ -1,11 +1,23 @@
 //! The signed-in caller of an API request: a bearer access token verified against the
-//! key set, whose session is still active.
+//! key set, whose session is still active, and whose scope opens the route.
+//!
+//! Every route names what it needs as the type parameter of [`Authorized`], so a route
+//! cannot take a caller without saying which scope lets a relying party's token in.
+//! The native API's own tokens (login, refresh, register) act on their own account
+//! without scopes; a token from the authorization code flow needs the scope the route
+//! names, else 403 `insufficient_scope` (RFC 6750 §3.1).
 
-use axum::{extract::FromRequestParts, http::request::Parts};
+use std::marker::PhantomData;
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderValue, StatusCode, header::WWW_AUTHENTICATE, request::Parts},
+    response::{IntoResponse, Response},
+};
 
 use crate::{
     state::AppState,
-    tokens::verify::AccessTokenError,
+    tokens::{scope::ApiScope, verify::AccessTokenError},
     web::{api_error::ApiError, bearer::bearer_token},
 };
 
@@ -16,24 +28,72 @@ pub struct Caller {
     pub scope: String,
 }
 
-impl Caller {
-    /// Whether the token carries `scope`, or comes from the native API's own sign-in.
-    pub fn may(&self, scope: &str, api_client_id: &str) -> bool {
-        self.client_id == api_client_id || self.scope.split(' ').any(|s| s == scope)
+/// What a route needs from a relying party's token.
+pub trait Need {
+    const SCOPE: ApiScope;
+}
+
+/// Marker types naming each route's need: `Authorized<need::AccountWrite>`.
+pub mod need {
+    use super::{ApiScope, Need};
+
+    pub struct Account;
+    pub struct AccountWrite;
+    pub struct Organizations;
+    pub struct Credits;
+
+    impl Need for Account {
+        const SCOPE: ApiScope = ApiScope::Account;
+    }
+    impl Need for AccountWrite {
+        const SCOPE: ApiScope = ApiScope::AccountWrite;
+    }
+    impl Need for Organizations {
+        const SCOPE: ApiScope = ApiScope::Organizations;
+    }
+    impl Need for Credits {
+        const SCOPE: ApiScope = ApiScope::Credits;
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
+/// A caller whose token may use a route that needs `N`.
+pub struct Authorized<N>(pub Caller, pub PhantomData<N>);
+
+/// 403 with the RFC 6750 challenge naming the scope that is missing.
+pub struct InsufficientScope(ApiScope);
+
+impl IntoResponse for InsufficientScope {
+    fn into_response(self) -> Response {
+        let name = self.0.name();
+        let mut response =
+            ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", format!("the token lacks the `{name}` scope"))
+                .into_response();
+        let challenge = format!(r#"Bearer error="insufficient_scope", scope="{name}""#);
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response.headers_mut().insert(WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
+impl<N: Need> FromRequestParts<AppState> for Authorized<N> {
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers)
-            .ok_or_else(|| ApiError::unauthorized("unauthorized", "a bearer access token is required"))?;
-        let claims = state.verify_access_token(token).await.map_err(|e| match e {
-            AccessTokenError::Invalid(why) => ApiError::unauthorized("invalid_token", why),
-            AccessTokenError::Store(err) => err.into(),
+        let token = bearer_token(&parts.headers).ok_or_else(|| {
+            ApiError::unauthorized("unauthorized", "a bearer access token is required").into_response()
         })?;
-        let sid = claims.sid.ok_or_else(|| ApiError::forbidden("this endpoint needs a user's token"))?;
-        Ok(Caller { user_id: claims.sub, sid, client_id: claims.client_id, scope: claims.scope })
+        let claims = state.verify_access_token(token).await.map_err(|e| match e {
+            AccessTokenError::Invalid(why) => ApiError::unauthorized("invalid_token", why).into_response(),
+            AccessTokenError::Store(err) => ApiError::from(err).into_response(),
+        })?;
+        let sid =
+            claims.sid.ok_or_else(|| ApiError::forbidden("this endpoint needs a user's token").into_response())?;
+        let native = claims.client_id == state.config.api.client_id;
+        if !native && !N::SCOPE.granted_by(&claims.scope) {
+            return Err(InsufficientScope(N::SCOPE).into_response());
+        }
+        let caller = Caller { user_id: claims.sub, sid, client_id: claims.client_id, scope: claims.scope };
+        Ok(Authorized(caller, PhantomData))
     }
 }

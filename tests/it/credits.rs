@@ -173,7 +173,7 @@ async fn tokens_without_the_credits_scope_are_refused(backend: Backend) {
     let plain = openidconnect::OAuth2TokenResponse::access_token(&tokens).secret().clone();
     let api = Api::new(&app.base);
     let (status, body) = api.get("/api/v1/credits/balance", &plain).await;
-    assert_eq!((status.as_u16(), body["error"].as_str()), (403, Some("forbidden")));
+    assert_eq!((status.as_u16(), body["error"].as_str()), (403, Some("insufficient_scope")));
     assert_eq!(api.get("/api/v1/credits/balance", "garbage").await.0, 401);
 
     let (rp, request, code, _) =
