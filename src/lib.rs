@@ -21,7 +21,7 @@ pub mod web;
 use crate::store::db::Db;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::Router;
+use axum::{Router, middleware};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -117,7 +117,12 @@ pub fn build_app(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.config.sessions.ttl_secs)));
     // Only the pages and the browser's protocol endpoints carry the session cookie;
     // the machine endpoints skip reading it.
-    let browser = Router::new().merge(oidc::browser_router()).merge(login::router()).layer(sessions);
+    let browser = Router::new()
+        .merge(oidc::browser_router())
+        .merge(login::router())
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(state.config.issuer_is_https(), web::csrf::cookie))
+        .layer(middleware::from_fn_with_state(state.clone(), web::page_limit::limit));
     Router::new()
         .merge(browser)
         .merge(oidc::router())

@@ -58,6 +58,7 @@ pub struct RateLimitConfig {
     pub reset_per_account: u64,
     pub mfa_per_ip: u64,
     pub mfa_per_account: u64,
+    pub pages_per_ip: u64,
 }
 
 /// Failed sign-ins on one account before it is locked, and for how long.

@@ -4,6 +4,7 @@
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::{
+    oidc::authorize::{continue_at, waiting},
     state::AppState,
     store::auth_sessions::{self, NewSession},
     web::{browser::BrowserSession, client_info::ClientInfo, page::PageError},
@@ -32,16 +33,12 @@ pub async fn complete_sign_in(
     .await?;
     browser.sign_in(&session.id).await?;
     tracing::info!(user_id, "signed in");
-    let pending = match request_id {
-        Some(id) => browser.get_pending(id).await?,
-        None => None,
-    };
-    Ok(match pending {
-        Some(mut pending) => {
-            pending.fresh_login = true;
-            let id = browser.put_pending(pending).await?;
-            Redirect::to(&format!("/authorize/resume?req={id}")).into_response()
+    match request_id {
+        Some(req) => {
+            let mut pending = waiting(state, req)?;
+            pending.signed_in = Some(session.id);
+            continue_at(state, "/authorize/resume", &pending)
         }
-        None => Redirect::to("/").into_response(),
-    })
+        None => Ok(Redirect::to("/").into_response()),
+    }
 }

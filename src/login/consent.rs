@@ -12,11 +12,16 @@ use serde::Deserialize;
 
 use super::signin::PageQuery;
 use crate::{
-    oidc::error::AuthorizeRedirectError,
+    oidc::{
+        authorize::{continue_at, waiting},
+        error::AuthorizeRedirectError,
+        pending::PendingAuthorization,
+    },
     state::AppState,
     store::{auth_sessions, consents},
     web::{
-        browser::{BrowserSession, PendingAuthorization},
+        browser::BrowserSession,
+        csrf::Csrf,
         page::{PageError, render_toward},
     },
 };
@@ -44,25 +49,27 @@ fn describe(scope: &str) -> Option<&'static str> {
         "profile" => Some("See your name and username"),
         "email" => Some("See your email address"),
         "offline_access" => Some("Stay signed in when you are away"),
+        "account" => Some("See your account, its sessions and its security events"),
+        "account:write" => Some("Change your account, its password and its sessions, and sign you out"),
+        "organizations" => Some("See and manage your organizations and their members"),
         "credits" => Some("See and spend your credits"),
         _ => None,
     }
 }
 
+/// The waiting request and the signed-in session, or the way to the sign-in page.
 async fn signed_in_pending(
     state: &AppState,
     browser: &BrowserSession,
     req: &str,
-) -> Result<Result<(PendingAuthorization, String), Response>, PageError> {
-    let pending = browser.get_pending(req).await?.ok_or_else(|| {
-        PageError::BadRequest("This sign-in request has expired. Start again from the application.".into())
-    })?;
-    let user_id = match browser.sid().await? {
-        Some(sid) => auth_sessions::find_active(&state.db, &sid).await?.map(|s| s.user_id),
+) -> Result<Result<(PendingAuthorization, entity::auth_sessions::Model), Response>, PageError> {
+    let pending = waiting(state, req)?;
+    let session = match browser.sid().await? {
+        Some(sid) => auth_sessions::find_active(&state.db, &sid).await?,
         None => None,
     };
-    Ok(match user_id {
-        Some(user_id) => Ok((pending, user_id)),
+    Ok(match session {
+        Some(session) => Ok((pending, session)),
         None => Err(Redirect::to(&format!("/login?req={req}")).into_response()),
     })
 }
@@ -70,6 +77,7 @@ async fn signed_in_pending(
 pub async fn show(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let (pending, _) = match signed_in_pending(&state, &browser, query.req()).await? {
@@ -81,24 +89,23 @@ pub async fn show(
         .find(&state.db, &pending.client_id)
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
-    let csrf = browser.csrf_token().await?;
     let scopes = pending.scope.split(' ').filter_map(describe).collect();
-    let page = ConsentPage { csrf: &csrf, req: query.req(), client_name: &client.name, scopes };
+    let page = ConsentPage { csrf: csrf.token(), req: query.req(), client_name: &client.name, scopes };
     Ok(render_toward(StatusCode::OK, &page, Some(&pending.redirect_uri)))
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     Form(form): Form<ConsentForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
-    let (mut pending, user_id) = match signed_in_pending(&state, &browser, &form.req).await? {
+    csrf.check(&form.csrf)?;
+    let (mut pending, session) = match signed_in_pending(&state, &browser, &form.req).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
     if form.decision != "allow" {
-        browser.take_pending(&pending.id).await?;
         let denied = AuthorizeRedirectError {
             redirect_uri: &pending.redirect_uri,
             state: pending.state.as_deref(),
@@ -109,8 +116,7 @@ pub async fn submit(
         return Ok(denied.into_response());
     }
     let scopes: Vec<&str> = pending.scope.split(' ').collect();
-    consents::grant(&state.db, &user_id, &pending.client_id, &scopes).await?;
-    pending.consent_given = true;
-    let id = browser.put_pending(pending).await?;
-    Ok(Redirect::to(&format!("/authorize/resume?req={id}")).into_response())
+    consents::grant(&state.db, &session.user_id, &pending.client_id, &scopes).await?;
+    pending.consented = Some(session.id);
+    continue_at(&state, "/authorize/resume", &pending)
 }

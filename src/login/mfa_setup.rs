@@ -18,6 +18,7 @@ use crate::{
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
+        csrf::Csrf,
         page::{PageError, render},
     },
 };
@@ -68,20 +69,20 @@ impl From<MfaError> for PageError {
 async fn setup_page(
     state: &AppState,
     browser: &BrowserSession,
+    csrf: &Csrf,
     status: StatusCode,
     error: &str,
 ) -> Result<Response, PageError> {
     let Some(user) = signed_in_user(state, browser).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let csrf = browser.csrf_token().await?;
     if store::mfa::enabled(&state.db, &user.id).await? {
-        let page = SetupPage { csrf: &csrf, enabled: true, secret: "", otpauth_uri: "", qr_data_url: "", error };
+        let page = SetupPage { csrf: csrf.token(), enabled: true, secret: "", otpauth_uri: "", qr_data_url: "", error };
         return Ok(render(status, &page));
     }
     let enrolment = mfa::begin(state, &user.id, &user.email).await?;
     let page = SetupPage {
-        csrf: &csrf,
+        csrf: csrf.token(),
         enabled: false,
         secret: &enrolment.secret,
         otpauth_uri: &enrolment.otpauth_uri,
@@ -91,17 +92,18 @@ async fn setup_page(
     Ok(render(status, &page))
 }
 
-pub async fn show(State(state): State<AppState>, browser: BrowserSession) -> Result<Response, PageError> {
-    setup_page(&state, &browser, StatusCode::OK, "").await
+pub async fn show(State(state): State<AppState>, browser: BrowserSession, csrf: Csrf) -> Result<Response, PageError> {
+    setup_page(&state, &browser, &csrf, StatusCode::OK, "").await
 }
 
 pub async fn confirm(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     client: ClientInfo,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let Some(user) = signed_in_user(&state, &browser).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
@@ -112,6 +114,7 @@ pub async fn confirm(
             setup_page(
                 &state,
                 &browser,
+                &csrf,
                 StatusCode::BAD_REQUEST,
                 "That code is not right. Scan the new code and try again.",
             )
@@ -124,10 +127,11 @@ pub async fn confirm(
 pub async fn disable(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     client: ClientInfo,
     Form(form): Form<DisableForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let Some(user) = signed_in_user(&state, &browser).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
@@ -135,7 +139,7 @@ pub async fn disable(
         Ok(()) => Ok(Redirect::to("/account/mfa").into_response()),
         Err(err @ (MfaError::WrongCode | MfaError::WrongPassword)) => {
             let error = format!("{}. Two-step verification stays on.", capitalized(&err.to_string()));
-            setup_page(&state, &browser, StatusCode::BAD_REQUEST, &error).await
+            setup_page(&state, &browser, &csrf, StatusCode::BAD_REQUEST, &error).await
         }
         Err(err) => Err(err.into()),
     }

@@ -16,6 +16,7 @@ use crate::{
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
+        csrf::Csrf,
         page::{NoticePage, PageError, render},
     },
 };
@@ -57,36 +58,35 @@ fn notice(title: &str, message: &str, link: &str, link_text: &str) -> Response {
     render(StatusCode::OK, &NoticePage { title, message, link, link_text })
 }
 
-pub async fn forgot(browser: BrowserSession) -> Result<Response, PageError> {
-    let csrf = browser.csrf_token().await?;
-    Ok(render(StatusCode::OK, &ForgotPage { csrf: &csrf }))
+pub async fn forgot(csrf: Csrf) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, &ForgotPage { csrf: csrf.token() }))
 }
 
 /// The same page for every address: whether a mail goes out is decided afterwards.
 pub async fn forgot_submit(
     State(state): State<AppState>,
-    browser: BrowserSession,
+    csrf: Csrf,
     client: ClientInfo,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
+    csrf.check(&form.csrf)?;
     recovery::request_reset(&state, form.email.trim(), &client).await?;
     let message = "If an account uses this address, we mailed it a link to choose a new password.";
     Ok(notice("Check your inbox", message, "/login", "Back to sign in"))
 }
 
-pub async fn reset(browser: BrowserSession, Query(query): Query<TokenQuery>) -> Result<Response, PageError> {
-    let csrf = browser.csrf_token().await?;
-    Ok(render(StatusCode::OK, &ResetPage { csrf: &csrf, token: &query.token, error: "" }))
+pub async fn reset(csrf: Csrf, Query(query): Query<TokenQuery>) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, &ResetPage { csrf: csrf.token(), token: &query.token, error: "" }))
 }
 
 pub async fn reset_submit(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     client: ClientInfo,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
+    csrf.check(&form.csrf)?;
     match recovery::reset_password(&state, &form.token, form.password, &client).await {
         Ok(()) => {
             browser.clear().await?;
@@ -94,8 +94,7 @@ pub async fn reset_submit(
             Ok(notice("Password changed", message, "/login", "Sign in"))
         }
         Err(RecoveryError::WeakPassword(rule)) => {
-            let csrf = browser.csrf_token().await?;
-            Ok(render(StatusCode::BAD_REQUEST, &ResetPage { csrf: &csrf, token: &form.token, error: rule }))
+            Ok(render(StatusCode::BAD_REQUEST, &ResetPage { csrf: csrf.token(), token: &form.token, error: rule }))
         }
         Err(err) => Err(err.into()),
     }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::complete::complete_sign_in;
 use crate::{
+    oidc::{authorize::destination, pending::PendingAuthorization},
     security::{
         mfa::{self, MfaError},
         signin::{SignInError, sign_in},
@@ -21,6 +22,7 @@ use crate::{
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
+        csrf::Csrf,
         page::{PageError, render_toward},
     },
 };
@@ -55,28 +57,34 @@ pub struct SignInForm {
     req: String,
 }
 
-pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
-    let csrf = browser.csrf_token().await?;
-    let page = SignInPage { csrf: &csrf, req: query.req(), email: "", error: "" };
-    Ok(render_toward(StatusCode::OK, &page, browser.destination(query.req()).await?.as_deref()))
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let pending = PendingAuthorization::open(&state.keys.current(), &state.config.issuer, query.req());
+    let hint = pending.as_ref().and_then(|p| p.login_hint.as_deref()).unwrap_or_default();
+    let page = SignInPage { csrf: csrf.token(), req: query.req(), email: hint, error: "" };
+    Ok(render_toward(StatusCode::OK, &page, pending.as_ref().map(|p| p.redirect_uri.as_str())))
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     client: ClientInfo,
     Form(mut form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let password = std::mem::take(&mut form.password);
     let user = match sign_in(&state, "page", &form.email, password, &client).await {
         Ok(user) => user,
         Err(SignInError::Invalid) => {
-            return again(&browser, &form, StatusCode::UNAUTHORIZED, "Incorrect email or password.").await;
+            return Ok(again(&state, &csrf, &form, StatusCode::UNAUTHORIZED, "Incorrect email or password."));
         }
         Err(SignInError::Throttled(throttled)) => {
             let error = format!("Too many attempts. Try again in {} seconds.", throttled.retry_after);
-            let mut response = again(&browser, &form, StatusCode::TOO_MANY_REQUESTS, &error).await?;
+            let mut response = again(&state, &csrf, &form, StatusCode::TOO_MANY_REQUESTS, &error);
             throttled.stamp(&mut response);
             return Ok(response);
         }
@@ -85,7 +93,7 @@ pub async fn submit(
     };
     if store::mfa::enabled(&state.db, &user.id).await? {
         browser.start_second_step(&user.id, &form.req).await?;
-        return code_page(&browser, StatusCode::OK, "", &form.req).await;
+        return Ok(code_page(&state, &csrf, StatusCode::OK, "", &form.req));
     }
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
     complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd").await
@@ -98,14 +106,9 @@ struct CodePage<'a> {
     error: &'a str,
 }
 
-async fn code_page(
-    browser: &BrowserSession,
-    status: StatusCode,
-    error: &str,
-    request_id: &str,
-) -> Result<Response, PageError> {
-    let csrf = browser.csrf_token().await?;
-    Ok(render_toward(status, &CodePage { csrf: &csrf, error }, browser.destination(request_id).await?.as_deref()))
+fn code_page(state: &AppState, csrf: &Csrf, status: StatusCode, error: &str, request_id: &str) -> Response {
+    let page = CodePage { csrf: csrf.token(), error };
+    render_toward(status, &page, destination(state, request_id).as_deref())
 }
 
 #[derive(Deserialize)]
@@ -118,10 +121,11 @@ pub struct CodeForm {
 pub async fn submit_code(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     client: ClientInfo,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let Some(step) = browser.second_step().await? else {
         return Err(PageError::BadRequest("The sign-in took too long. Sign in again.".into()));
     };
@@ -132,20 +136,14 @@ pub async fn submit_code(
             complete_sign_in(&state, &browser, &step.user_id, request_id, client, "pwd otp").await
         }
         Err(MfaError::WrongCode) => {
-            code_page(&browser, StatusCode::UNAUTHORIZED, "That code is not right.", &step.request_id).await
+            Ok(code_page(&state, &csrf, StatusCode::UNAUTHORIZED, "That code is not right.", &step.request_id))
         }
         Err(err) => Err(err.into()),
     }
 }
 
 /// The form again, filled in, with what went wrong.
-async fn again(
-    browser: &BrowserSession,
-    form: &SignInForm,
-    status: StatusCode,
-    error: &str,
-) -> Result<Response, PageError> {
-    let csrf = browser.csrf_token().await?;
-    let page = SignInPage { csrf: &csrf, req: &form.req, email: &form.email, error };
-    Ok(render_toward(status, &page, browser.destination(&form.req).await?.as_deref()))
+fn again(state: &AppState, csrf: &Csrf, form: &SignInForm, status: StatusCode, error: &str) -> Response {
+    let page = SignInPage { csrf: csrf.token(), req: &form.req, email: &form.email, error };
+    render_toward(status, &page, destination(state, &form.req).as_deref())
 }

@@ -20,8 +20,8 @@ use crate::{
         users::{self, NewUser},
     },
     web::{
-        browser::BrowserSession,
         client_info::ClientInfo,
+        csrf::Csrf,
         page::{NoticePage, PageError, render},
     },
 };
@@ -50,19 +50,18 @@ pub struct SignUpForm {
     req: String,
 }
 
-pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
-    let csrf = browser.csrf_token().await?;
-    let page = SignUpPage { csrf: &csrf, req: query.req(), email: "", username: "", name: "", error: "" };
+pub async fn show(csrf: Csrf, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+    let page = SignUpPage { csrf: csrf.token(), req: query.req(), email: "", username: "", name: "", error: "" };
     Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn submit(
     State(state): State<AppState>,
-    browser: BrowserSession,
+    csrf: Csrf,
     client: ClientInfo,
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
+    csrf.check(&form.csrf)?;
     state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;
     let refuse = |status: StatusCode, error: &str, csrf: &str| {
         render(
@@ -70,10 +69,9 @@ pub async fn submit(
             &SignUpPage { csrf, req: &form.req, email: &form.email, username: &form.username, name: &form.name, error },
         )
     };
-    let csrf = browser.csrf_token().await?;
     let username = Some(form.username.trim().to_owned()).filter(|u| !u.is_empty());
     if let Err(problem) = check_new_account(&form.email, &form.password, username.as_deref()) {
-        return Ok(refuse(StatusCode::BAD_REQUEST, problem, &csrf));
+        return Ok(refuse(StatusCode::BAD_REQUEST, problem, csrf.token()));
     }
     // Hashed whether the address is taken or not: both answers take the same time.
     let password_hash = state.passwords.hash(form.password.clone()).await?;
@@ -93,7 +91,7 @@ pub async fn submit(
             return Ok(check_your_inbox(&form));
         }
         Err(CreditsError::Store(StoreError::Conflict(_))) => {
-            return Ok(refuse(StatusCode::CONFLICT, "This username is taken. Choose another one.", &csrf));
+            return Ok(refuse(StatusCode::CONFLICT, "This username is taken. Choose another one.", csrf.token()));
         }
         Err(err) => return Err(PageError::Internal(err.to_string())),
     };

@@ -8,18 +8,24 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::error::{AuthorizeRedirectError, redirect_with};
+use super::{
+    error::{AuthorizeRedirectError, redirect_with},
+    pending::PendingAuthorization,
+};
 use crate::{
     state::AppState,
     store,
     store::{auth_sessions, codes, consents, now},
     tokens::mint::{ACR_MFA, acr},
     tokens::scope::Scope,
-    web::{
-        browser::{BrowserSession, PendingAuthorization},
-        page::PageError,
-    },
+    web::{browser::BrowserSession, page::PageError},
 };
+
+/// Longest `state` and `nonce` taken: enough for any client's random value or
+/// encoded context, and a bound on what one request can make the provider carry.
+const MAX_STATE_LEN: usize = 512;
+/// Longest `login_hint`: an email address is at most 254 characters (RFC 5321 §4.5.3.1).
+const MAX_LOGIN_HINT_LEN: usize = 254;
 
 #[derive(Debug, Deserialize)]
 pub struct AuthorizeQuery {
@@ -37,6 +43,7 @@ pub struct AuthorizeQuery {
     response_mode: Option<String>,
     request: Option<String>,
     request_uri: Option<String>,
+    login_hint: Option<String>,
 }
 
 pub async fn authorize(
@@ -80,6 +87,13 @@ fn validate(query: &AuthorizeQuery, public: bool, code_allowed: bool) -> Result<
     if query.request_uri.is_some() {
         return Err(("request_uri_not_supported", "request_uri is not supported".into()));
     }
+    let too_long = |value: &Option<String>, max: usize| value.as_ref().is_some_and(|v| v.chars().count() > max);
+    if too_long(&query.state, MAX_STATE_LEN) || too_long(&query.nonce, MAX_STATE_LEN) {
+        return Err(("invalid_request", format!("state and nonce are limited to {MAX_STATE_LEN} characters")));
+    }
+    if too_long(&query.login_hint, MAX_LOGIN_HINT_LEN) {
+        return Err(("invalid_request", format!("login_hint is limited to {MAX_LOGIN_HINT_LEN} characters")));
+    }
     if query.response_type.as_deref() != Some("code") {
         return Err(("unsupported_response_type", "only response_type=code is supported".into()));
     }
@@ -112,7 +126,6 @@ fn validate(query: &AuthorizeQuery, public: bool, code_allowed: bool) -> Result<
         None => None,
     };
     Ok(PendingAuthorization {
-        id: String::new(),
         client_id: query.client_id.clone().unwrap_or_default(),
         redirect_uri: query.redirect_uri.clone().unwrap_or_default(),
         scope: scope.to_string(),
@@ -122,8 +135,9 @@ fn validate(query: &AuthorizeQuery, public: bool, code_allowed: bool) -> Result<
         max_age,
         prompt,
         wants_mfa: query.acr_values.as_deref().is_some_and(|v| v.split(' ').any(|acr| acr == ACR_MFA)),
-        fresh_login: false,
-        consent_given: false,
+        login_hint: query.login_hint.clone(),
+        signed_in: None,
+        consented: None,
     })
 }
 
@@ -170,6 +184,7 @@ pub async fn resume(
         Some(sid) => auth_sessions::find_active(&state.db, &sid).await?,
         None => None,
     };
+    let fresh_login = session.as_ref().is_some_and(|s| pending.fresh_login_by(&s.id));
     // max_age=0 asks for a fresh sign-in every time, like prompt=login.
     let too_old = |auth_time: i64| pending.max_age.is_some_and(|max| max == 0 || now() - auth_time > max);
     // acr_values=mfa: a session without a second factor signs in again, when the user has one.
@@ -178,17 +193,9 @@ pub async fn resume(
         _ => false,
     };
     let session = match session {
-        Some(s)
-            if pending.fresh_login
-                || !(pending.prompt.iter().any(|p| p == "login") || too_old(s.auth_time) || weaker) =>
-        {
-            s
-        }
+        Some(s) if fresh_login || !(pending.prompt.iter().any(|p| p == "login") || too_old(s.auth_time) || weaker) => s,
         _ if prompt_none => return Ok(fail("login_required", "the user is not signed in")),
-        _ => {
-            let id = browser.put_pending(pending).await?;
-            return Ok(Redirect::to(&format!("/login?req={id}")).into_response());
-        }
+        _ => return continue_at(state, "/login", &pending),
     };
     let client = state
         .clients
@@ -197,18 +204,14 @@ pub async fn resume(
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
     let scopes: Vec<&str> = pending.scope.split(' ').collect();
     let consent_needed = !client.skip_consent
-        && !pending.consent_given
+        && !pending.consent_given_by(&session.id)
         && (pending.prompt.iter().any(|p| p == "consent")
             || !consents::covers(&state.db, &session.user_id, &client.id, &scopes).await?);
     if consent_needed {
         if prompt_none {
             return Ok(fail("consent_required", "the user has not consented"));
         }
-        let id = browser.put_pending(pending).await?;
-        return Ok(Redirect::to(&format!("/consent?req={id}")).into_response());
-    }
-    if !pending.id.is_empty() {
-        browser.take_pending(&pending.id).await?;
+        return continue_at(state, "/consent", &pending);
     }
     let code = codes::create(
         &state.db,
@@ -242,8 +245,25 @@ pub async fn resume_pending(
     browser: BrowserSession,
     Query(query): Query<ResumeQuery>,
 ) -> Result<Response, PageError> {
-    let pending = browser.get_pending(&query.req).await?.ok_or_else(|| {
+    resume(&state, &browser, waiting(&state, &query.req)?).await
+}
+
+/// The authorization request a page continues, while it is valid.
+pub fn waiting(state: &AppState, req: &str) -> Result<PendingAuthorization, PageError> {
+    PendingAuthorization::open(&state.keys.current(), &state.config.issuer, req).ok_or_else(|| {
         PageError::BadRequest("This sign-in request has expired. Start again from the application.".into())
-    })?;
-    resume(&state, &browser, pending).await
+    })
+}
+
+/// The request's client's redirect URI, where a page's forms may lead on to.
+pub fn destination(state: &AppState, req: &str) -> Option<String> {
+    PendingAuthorization::open(&state.keys.current(), &state.config.issuer, req).map(|p| p.redirect_uri)
+}
+
+/// Sends the browser to `path` with the request `pending` in its `req`.
+pub fn continue_at(state: &AppState, path: &str, pending: &PendingAuthorization) -> Result<Response, PageError> {
+    let req = pending
+        .seal(&state.keys.current(), &state.config.issuer)
+        .map_err(|e| PageError::Internal(format!("sealing an authorization request: {e}")))?;
+    Ok(Redirect::to(&format!("{path}?req={req}")).into_response())
 }

@@ -22,6 +22,7 @@ use crate::{
     store::auth_sessions,
     web::{
         browser::BrowserSession,
+        csrf::Csrf,
         page::{PageError, render, render_toward},
     },
 };
@@ -69,29 +70,35 @@ struct Checked {
 pub async fn logout_get(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     Query(params): Query<LogoutParams>,
 ) -> Result<Response, PageError> {
-    logout(&state, &browser, params).await
+    logout(&state, &browser, &csrf, params).await
 }
 
 pub async fn logout_post(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     Form(params): Form<LogoutParams>,
 ) -> Result<Response, PageError> {
-    logout(&state, &browser, params).await
+    logout(&state, &browser, &csrf, params).await
 }
 
-async fn logout(state: &AppState, browser: &BrowserSession, params: LogoutParams) -> Result<Response, PageError> {
+async fn logout(
+    state: &AppState,
+    browser: &BrowserSession,
+    csrf: &Csrf,
+    params: LogoutParams,
+) -> Result<Response, PageError> {
     let checked = check(state, &params).await?;
     let current = browser.sid().await?;
     let hint_matches = checked.hint_sid.is_some() && (current.is_none() || current == checked.hint_sid);
     if hint_matches {
         return finish(state, browser, checked).await;
     }
-    let csrf = browser.csrf_token().await?;
     let page = ConfirmPage {
-        csrf: &csrf,
+        csrf: csrf.token(),
         client_id: params.client_id.as_deref().unwrap_or_default(),
         post_logout_redirect_uri: params.post_logout_redirect_uri.as_deref().unwrap_or_default(),
         state: params.state.as_deref().unwrap_or_default(),
@@ -102,9 +109,10 @@ async fn logout(state: &AppState, browser: &BrowserSession, params: LogoutParams
 pub async fn logout_confirm(
     State(state): State<AppState>,
     browser: BrowserSession,
+    csrf: Csrf,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    browser.check_csrf(&form.csrf).await?;
+    csrf.check(&form.csrf)?;
     let params = LogoutParams {
         client_id: form.params.client_id.filter(|c| !c.is_empty()),
         post_logout_redirect_uri: form.params.post_logout_redirect_uri.filter(|u| !u.is_empty()),

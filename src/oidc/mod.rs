@@ -9,6 +9,7 @@ pub mod grant;
 pub mod introspect;
 pub mod jwks;
 pub mod logout;
+pub mod pending;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;

@@ -12,6 +12,7 @@ pub mod csrf;
 pub mod headers;
 pub mod json;
 pub mod page;
+pub mod page_limit;
 pub mod request_log;
 pub mod session_store;
 pub mod timestamp;

@@ -2,9 +2,11 @@
 //! spoken to over HTTP as relying parties, browsers and resource servers do.
 
 mod account_security;
+mod anonymous_visitors;
 mod api_account;
 mod api_auth;
 mod api_organizations;
+mod api_scopes;
 mod authorize_errors;
 mod backups;
 mod browser_e2e;

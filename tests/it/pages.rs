@@ -67,14 +67,17 @@ async fn sign_in_renews_the_session_cookie(backend: Backend) {
     app.user("fix@example.org").await;
     let browser = Browser::new(&app.base);
     let page = browser.get("/login").await;
-    let before = session_cookie(&page).expect("a session cookie");
-    let cookie_line = page.headers()["set-cookie"].to_str().expect("text").to_owned();
-    assert!(cookie_line.contains("HttpOnly") && cookie_line.contains("SameSite=Lax"), "{cookie_line}");
+    assert_eq!(session_cookie(&page), None, "nothing is kept for a visitor who only looks");
     let html = page.text().await.expect("page");
     let response = browser.submit_sign_in(&html, "fix@example.org", PASSWORD).await;
     assert_eq!(response.status(), 303);
+    let before = session_cookie(&response).expect("a session cookie at sign-in");
+    let cookie_line = response.headers()["set-cookie"].to_str().expect("text").to_owned();
+    assert!(cookie_line.contains("HttpOnly") && cookie_line.contains("SameSite=Lax"), "{cookie_line}");
+    let html = browser.get("/login").await.text().await.expect("page");
+    let response = browser.submit_sign_in(&html, "fix@example.org", PASSWORD).await;
     let after = session_cookie(&response).expect("a renewed cookie");
-    assert_ne!(before, after, "the session id changes at sign-in");
+    assert_ne!(before, after, "the session id changes at every sign-in");
     assert!(browser.get("/").await.text().await.expect("home").contains("fix@example.org"));
 }
 on_every_backend!(sign_in_renews_the_session_cookie);
