@@ -85,17 +85,15 @@ async fn sqlite_backup_restores_into_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(test_postgres), ignore = "needs MANA_AUTH_TEST_POSTGRES_URL: see the README")]
 async fn sqlite_backup_restores_into_postgres() {
-    if let Some(postgres) = Backend::postgres_from_env() {
-        round_trip(Backend::Sqlite, postgres).await;
-    }
+    round_trip(Backend::Sqlite, Backend::postgres()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(test_postgres), ignore = "needs MANA_AUTH_TEST_POSTGRES_URL: see the README")]
 async fn postgres_backup_restores_into_sqlite() {
-    if let Some(postgres) = Backend::postgres_from_env() {
-        round_trip(postgres, Backend::Sqlite).await;
-    }
+    round_trip(Backend::postgres(), Backend::Sqlite).await;
 }
 
 fn damaged(path: &Path, name: &str, change: impl FnOnce(&mut Vec<u8>)) -> PathBuf {
@@ -188,28 +186,25 @@ async fn serve_writes_backups_on_its_schedule(backend: Backend) {
 crate::on_every_backend!(serve_writes_backups_on_its_schedule);
 
 /// A bucket of its own on the S3-compatible server at `MANA_AUTH_TEST_S3_URL`.
-async fn s3_bucket(prefix: &str) -> Option<S3Config> {
-    let endpoint = std::env::var("MANA_AUTH_TEST_S3_URL").ok()?;
+async fn s3_bucket(prefix: &str) -> S3Config {
+    let endpoint = std::env::var("MANA_AUTH_TEST_S3_URL").expect("MANA_AUTH_TEST_S3_URL, set when the suite was built");
     let bucket = format!("mana-auth-{}", mana_auth::security::opaque::random_token(8).to_lowercase().replace('_', "-"));
     let created = reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.expect("create bucket");
     assert!(created.status().is_success(), "create bucket: {}", created.status());
-    Some(S3Config {
+    S3Config {
         bucket,
         prefix: prefix.into(),
         region: Some("us-east-1".into()),
         endpoint: Some(endpoint),
         access_key_id: Some("mana-auth-test".into()),
         secret_access_key: Some(Secret::new("mana-auth-test-secret")),
-    })
+    }
 }
 
 /// With `backup.s3` every backup is uploaded too, `list` shows both places, and after the
 /// machine's own copy is gone the backup still verifies and restores from the bucket.
 async fn backups_are_uploaded_to_object_storage(backend: Backend) {
-    let Some(s3) = s3_bucket("production/").await else {
-        eprintln!("skipped: MANA_AUTH_TEST_S3_URL is not set");
-        return;
-    };
+    let s3 = s3_bucket("production/").await;
     let (app, tokens) = populated(backend.clone()).await;
     let dir = scratch_dir();
     let mut config = (*app.state.config).clone();
@@ -256,4 +251,4 @@ async fn backups_are_uploaded_to_object_storage(backend: Backend) {
     assert_eq!(backups::prune(&config, 0).await.expect("prune"), 1, "retention reaches the bucket");
     assert!(backups::list(&config).await.expect("list").is_empty());
 }
-crate::on_every_backend!(backups_are_uploaded_to_object_storage);
+crate::on_every_backend!(backups_are_uploaded_to_object_storage, needs test_s3);

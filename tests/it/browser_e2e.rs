@@ -1,6 +1,6 @@
 //! The hosted pages in a real headless Chromium driven over WebDriver: sign-up,
 //! sign-out, sign-in, consent and the code back at the client, with a screenshot of
-//! each page under `target/screenshots/`. Runs when `MANA_AUTH_TEST_BROWSER=1`.
+//! each page under `target/screenshots/`. Runs when the suite is built with `MANA_AUTH_TEST_BROWSER=1`.
 
 use std::{
     process::{Child, Command, Stdio},
@@ -124,9 +124,6 @@ async fn wait_for_text(browser: &Client, text: &str) {
 }
 
 async fn hosted_pages_work_in_a_real_browser(backend: Backend) {
-    if std::env::var("MANA_AUTH_TEST_BROWSER").as_deref() != Ok("1") {
-        return;
-    }
     let (callback, received) = spawn_callback().await;
     let redirect = callback.clone();
     let app = TestApp::spawn_with(backend, move |config| {
@@ -221,4 +218,4 @@ async fn hosted_pages_work_in_a_real_browser(backend: Backend) {
     browser.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
 }
-on_every_backend!(hosted_pages_work_in_a_real_browser);
+on_every_backend!(hosted_pages_work_in_a_real_browser, needs test_browser);

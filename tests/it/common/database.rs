@@ -11,8 +11,12 @@ pub enum Backend {
 }
 
 impl Backend {
-    pub fn postgres_from_env() -> Option<Backend> {
-        std::env::var("MANA_AUTH_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()).map(Backend::Postgres)
+    /// The PostgreSQL server named by `MANA_AUTH_TEST_POSTGRES_URL`, which this suite
+    /// was built to reach.
+    pub fn postgres() -> Backend {
+        let url = std::env::var("MANA_AUTH_TEST_POSTGRES_URL").unwrap_or_default();
+        assert!(!url.is_empty(), "MANA_AUTH_TEST_POSTGRES_URL was set when the suite was built; set it to run it");
+        Backend::Postgres(url)
     }
 }
 

@@ -25,21 +25,29 @@ pub const RP_LOGGED_OUT: &str = "http://127.0.0.1:9/logged-out";
 pub const PASSWORD: &str = "correct horse battery";
 pub const SECRETS_KEY: &str = "test secrets key, 32 characters or more";
 
-/// Declares a scenario once and runs it on SQLite and on PostgreSQL.
+/// Declares a scenario once and runs it on SQLite and on PostgreSQL. A scenario that
+/// needs an outside service names the `cfg` the build script sets when it is there
+/// (`needs test_redis`), so without it the scenario is reported as ignored.
 #[macro_export]
 macro_rules! on_every_backend {
     ($name:ident) => {
+        $crate::on_every_backend!($name, needs all());
+    };
+    ($name:ident, needs $service:meta) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not($service), ignore = "needs an outside test service: see the README")]
             async fn sqlite() {
                 super::$name($crate::common::Backend::Sqlite).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(all(test_postgres, $service)),
+                ignore = "needs MANA_AUTH_TEST_POSTGRES_URL (and any other test service): see the README"
+            )]
             async fn postgres() {
-                if let Some(backend) = $crate::common::Backend::postgres_from_env() {
-                    super::$name(backend).await;
-                }
+                super::$name($crate::common::Backend::postgres()).await;
             }
         }
     };
