@@ -13,11 +13,10 @@ use serde::Deserialize;
 use super::complete::complete_sign_in;
 use crate::{
     security::{
-        mfa::{self, MfaError},
-        signin::{SignInError, sign_in},
+        mfa::MfaError,
+        signin::{SignInError, SignedIn, second_step, sign_in},
     },
     state::AppState,
-    store,
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
@@ -70,7 +69,11 @@ pub async fn submit(
     browser.check_csrf(&form.csrf).await?;
     let password = std::mem::take(&mut form.password);
     let user = match sign_in(&state, "page", &form.email, password, &client).await {
-        Ok(user) => user,
+        Ok(SignedIn::Complete(user)) => user,
+        Ok(SignedIn::SecondStep(user)) => {
+            browser.start_second_step(&user.id, &form.req).await?;
+            return code_page(&browser, StatusCode::OK, "", &form.req).await;
+        }
         Err(SignInError::Invalid) => {
             return again(&browser, &form, StatusCode::UNAUTHORIZED, "Incorrect email or password.").await;
         }
@@ -83,10 +86,6 @@ pub async fn submit(
         Err(SignInError::Store(err)) => return Err(err.into()),
         Err(SignInError::Password(err)) => return Err(err.into()),
     };
-    if store::mfa::enabled(&state.db, &user.id).await? {
-        browser.start_second_step(&user.id, &form.req).await?;
-        return code_page(&browser, StatusCode::OK, "", &form.req).await;
-    }
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
     complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd").await
 }
@@ -125,11 +124,11 @@ pub async fn submit_code(
     let Some(step) = browser.second_step().await? else {
         return Err(PageError::BadRequest("The sign-in took too long. Sign in again.".into()));
     };
-    match mfa::verify(&state, &step.user_id, &form.code, &client).await {
-        Ok(()) => {
+    match second_step(&state, "page", &step.user_id, &form.code, &client).await {
+        Ok(user) => {
             browser.end_second_step().await?;
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
-            complete_sign_in(&state, &browser, &step.user_id, request_id, client, "pwd otp").await
+            complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd otp").await
         }
         Err(MfaError::WrongCode) => {
             code_page(&browser, StatusCode::UNAUTHORIZED, "That code is not right.", &step.request_id).await
