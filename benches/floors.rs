@@ -71,6 +71,7 @@ fn floors(c: &mut Criterion) {
         auth_time: 1_764_000_000,
         amr: "pwd",
         nonce: Some("n-0S6_WzA2Mj"),
+        jti: None,
     };
     let signer = f.keys.signer(SigningAlg::EdDSA).expect("signer");
     let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context)).expect("mint").token;

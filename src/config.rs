@@ -70,6 +70,9 @@ pub struct TokensConfig {
     pub refresh_token_ttl_secs: i64,
     pub authorization_code_ttl_secs: i64,
     pub default_id_token_alg: SigningAlg,
+    /// A refresh token presented again this soon after its rotation, before its
+    /// successor was used, gets that successor again; 0 makes every reuse a reuse.
+    pub refresh_retry_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -283,6 +286,9 @@ impl Config {
         }
         if !(1..=60).contains(&self.keys.reload_secs) {
             return Err(invalid("keys.reload_secs", "must be from 1 to 60"));
+        }
+        if self.tokens.refresh_retry_secs > 300 {
+            return Err(invalid("tokens.refresh_retry_secs", "must be at most 300"));
         }
         if self.cache.clients_secs > 300 {
             return Err(invalid("cache.clients_secs", "must be at most 300"));

@@ -105,3 +105,13 @@ fn caches_are_bounded() {
     config.cache.access_tokens = 0;
     assert!(config.validate().is_ok(), "0 turns remembering off");
 }
+
+#[test]
+fn the_refresh_retry_grace_is_bounded() {
+    let mut config = base();
+    assert_eq!(config.tokens.refresh_retry_secs, 10);
+    config.tokens.refresh_retry_secs = 301;
+    assert!(problem(&config).contains("tokens.refresh_retry_secs"));
+    config.tokens.refresh_retry_secs = 0;
+    assert!(config.validate().is_ok(), "0 turns the grace off");
+}
