@@ -45,6 +45,7 @@ fn fixture() -> Fixture {
             grant_types: vec!["authorization_code".into()],
             backchannel_logout_uri: None,
             id_token_signed_response_alg: None,
+            introspection: false,
         },
         "config",
     );

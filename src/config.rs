@@ -70,8 +70,7 @@ pub struct TokensConfig {
     pub refresh_token_ttl_secs: i64,
     pub authorization_code_ttl_secs: i64,
     pub default_id_token_alg: SigningAlg,
-    /// A refresh token presented again this soon after its rotation, before its
-    /// successor was used, gets that successor again; 0 makes every reuse a reuse.
+    /// How long a rotated refresh token, sent again, gets its unused successor again.
     pub refresh_retry_secs: u64,
 }
 
@@ -202,6 +201,9 @@ pub struct ClientConfig {
     pub grant_types: Vec<String>,
     pub backchannel_logout_uri: Option<String>,
     pub id_token_signed_response_alg: Option<SigningAlg>,
+    /// A resource server: may introspect every client's access tokens (RFC 7662).
+    #[serde(default)]
+    pub introspection: bool,
 }
 
 fn default_grant_types() -> Vec<String> {
@@ -369,6 +371,9 @@ pub fn validate_client(key: &str, client: &ClientConfig) -> Result<(), ConfigErr
     }
     if client.secret.is_none() && client.grant_types.iter().any(|g| g == "client_credentials") {
         return Err(invalid(format!("{key}.grant_types"), "client_credentials needs a secret"));
+    }
+    if client.secret.is_none() && client.introspection {
+        return Err(invalid(format!("{key}.introspection"), "introspection is for clients with a secret"));
     }
     if client.secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
         return Err(invalid(format!("{key}.secret"), "must not be empty (omit it for a public client)"));

@@ -15,6 +15,7 @@ fn client(id: &str) -> ClientConfig {
         grant_types: default_grant_types(),
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
+        introspection: false,
     }
 }
 
@@ -61,6 +62,16 @@ fn client_credentials_without_secret_is_refused() {
     c.grant_types.push("client_credentials".into());
     config.clients = vec![c];
     assert!(problem(&config).contains("grant_types"));
+}
+
+#[test]
+fn introspection_without_secret_is_refused() {
+    let mut config = base();
+    let mut c = client("a");
+    c.secret = None;
+    c.introspection = true;
+    config.clients = vec![c];
+    assert!(problem(&config).contains("clients[0].introspection"));
 }
 
 #[test]
