@@ -45,6 +45,7 @@ fn fixture() -> Fixture {
             grant_types: vec!["authorization_code".into()],
             backchannel_logout_uri: None,
             id_token_signed_response_alg: None,
+            introspection: false,
         },
         "config",
     );
@@ -71,6 +72,7 @@ fn floors(c: &mut Criterion) {
         auth_time: 1_764_000_000,
         amr: "pwd",
         nonce: Some("n-0S6_WzA2Mj"),
+        jti: None,
     };
     let signer = f.keys.signer(SigningAlg::EdDSA).expect("signer");
     let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context)).expect("mint").token;

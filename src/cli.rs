@@ -175,6 +175,9 @@ pub struct AddClient {
     /// EdDSA or RS256.
     #[arg(long)]
     pub id_token_alg: Option<String>,
+    /// A resource server: may introspect every client's access tokens (RFC 7662).
+    #[arg(long)]
+    pub introspection: bool,
 }
 
 #[derive(Subcommand)]

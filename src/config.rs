@@ -70,6 +70,8 @@ pub struct TokensConfig {
     pub refresh_token_ttl_secs: i64,
     pub authorization_code_ttl_secs: i64,
     pub default_id_token_alg: SigningAlg,
+    /// How long a rotated refresh token, sent again, gets its unused successor again.
+    pub refresh_retry_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -199,6 +201,9 @@ pub struct ClientConfig {
     pub grant_types: Vec<String>,
     pub backchannel_logout_uri: Option<String>,
     pub id_token_signed_response_alg: Option<SigningAlg>,
+    /// A resource server: may introspect every client's access tokens (RFC 7662).
+    #[serde(default)]
+    pub introspection: bool,
 }
 
 fn default_grant_types() -> Vec<String> {
@@ -284,6 +289,9 @@ impl Config {
         if !(1..=60).contains(&self.keys.reload_secs) {
             return Err(invalid("keys.reload_secs", "must be from 1 to 60"));
         }
+        if self.tokens.refresh_retry_secs > 300 {
+            return Err(invalid("tokens.refresh_retry_secs", "must be at most 300"));
+        }
         if self.cache.clients_secs > 300 {
             return Err(invalid("cache.clients_secs", "must be at most 300"));
         }
@@ -363,6 +371,9 @@ pub fn validate_client(key: &str, client: &ClientConfig) -> Result<(), ConfigErr
     }
     if client.secret.is_none() && client.grant_types.iter().any(|g| g == "client_credentials") {
         return Err(invalid(format!("{key}.grant_types"), "client_credentials needs a secret"));
+    }
+    if client.secret.is_none() && client.introspection {
+        return Err(invalid(format!("{key}.introspection"), "introspection is for clients with a secret"));
     }
     if client.secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
         return Err(invalid(format!("{key}.secret"), "must not be empty (omit it for a public client)"));

@@ -158,6 +158,7 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), String> {
                 grant_types,
                 backchannel_logout_uri: add.backchannel_logout_uri,
                 id_token_signed_response_alg,
+                introspection: add.introspection,
             };
             let id = client.id.clone();
             match admin::clients::add(&db, client, add.public).await.map_err(|e| e.to_string())? {
@@ -169,7 +170,11 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), String> {
         }
         ClientCommand::List => {
             for c in admin::clients::list(&db).await.map_err(|e| e.to_string())? {
-                let kind = if c.is_public() { "public" } else { "confidential" };
+                let kind = match (c.is_public(), c.introspection) {
+                    (true, _) => "public",
+                    (false, true) => "confidential,introspection",
+                    (false, false) => "confidential",
+                };
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     c.id,

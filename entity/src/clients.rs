@@ -18,6 +18,8 @@ pub struct Model {
     pub skip_consent: bool,
     pub backchannel_logout_uri: Option<String>,
     pub id_token_signed_response_alg: Option<String>,
+    /// A resource server: may introspect every client's access tokens, not only its own.
+    pub introspection: bool,
     /// `config` when declared in the configuration file, `cli` when added by command.
     pub source: String,
     pub created_at: i64,

@@ -9,6 +9,7 @@ mod m20261125_000004_create_security_events;
 mod m20261125_000005_create_verification_tokens;
 mod m20261125_000006_add_totp_mfa;
 mod m20261130_000001_link_refresh_successors;
+mod m20261201_000001_mark_introspecting_clients;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_verification_tokens::Migration),
             Box::new(m20261125_000006_add_totp_mfa::Migration),
             Box::new(m20261130_000001_link_refresh_successors::Migration),
+            Box::new(m20261201_000001_mark_introspecting_clients::Migration),
         ]
     }
 }

@@ -22,14 +22,14 @@ use crate::{
     security::{
         audit::{Event, Kind},
         opaque::new_id,
-        policy, recovery, signin,
+        policy, recovery,
+        signin::{self, SignedIn},
         token_reuse::{self, Replayed},
     },
     state::AppState,
     store::{
         StoreError,
         auth_sessions::{self, NewSession},
-        mfa,
         users::NewUser,
         verification_tokens::{self, Purpose},
     },
@@ -129,11 +129,14 @@ pub async fn login(
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let device = device(body.device_id, body.device_name)?;
-    let user = signin::sign_in(&state, "api", &body.email, body.password, &client).await?;
-    if mfa::enabled(&state.db, &user.id).await? {
-        let mfa_token = verification_tokens::issue(&state.db, &user.id, Purpose::MfaLogin, MFA_TOKEN_TTL_SECS).await?;
-        return Ok(Json(MfaChallenge { mfa_required: true, mfa_token }).into_response());
-    }
+    let user = match signin::sign_in(&state, "api", &body.email, body.password, &client).await? {
+        SignedIn::Complete(user) => user,
+        SignedIn::SecondStep(user) => {
+            let mfa_token =
+                verification_tokens::issue(&state.db, &user.id, Purpose::MfaLogin, MFA_TOKEN_TTL_SECS).await?;
+            return Ok(Json(MfaChallenge { mfa_required: true, mfa_token }).into_response());
+        }
+    };
     Ok(Json(open_session(&state, &user, client, device, "pwd").await?).into_response())
 }
 

@@ -9,12 +9,9 @@ use super::{
     dto::LoginResponse,
 };
 use crate::{
-    security::mfa::{self, MfaError},
+    security::{mfa::MfaError, signin::second_step},
     state::AppState,
-    store::{
-        users,
-        verification_tokens::{self, Purpose},
-    },
+    store::verification_tokens::{self, Purpose},
     web::{
         api_error::{ApiError, ErrorBody},
         client_info::ClientInfo,
@@ -61,11 +58,10 @@ pub async fn verify(
     let device = device(body.device_id, body.device_name)?;
     let user_id =
         verification_tokens::peek(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.ok_or_else(invalid_token)?;
-    mfa::verify(&state, &user_id, &body.code, &client).await?;
+    let user = second_step(&state, "api", &user_id, &body.code, &client).await?;
     // The token is used up only by a right code, and only once.
     if verification_tokens::redeem(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.is_none() {
         return Err(invalid_token());
     }
-    let user = users::find(&state.db, &user_id).await?.ok_or_else(invalid_token)?;
     Ok(Json(open_session(&state, &user, client, device, "pwd otp").await?))
 }

@@ -88,6 +88,7 @@ fn api_client(config: &Config) -> Client {
         skip_consent: true,
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
+        introspection: false,
         source: "api".into(),
     }
 }

@@ -15,6 +15,7 @@ fn client(id: &str) -> ClientConfig {
         grant_types: default_grant_types(),
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
+        introspection: false,
     }
 }
 
@@ -64,6 +65,16 @@ fn client_credentials_without_secret_is_refused() {
 }
 
 #[test]
+fn introspection_without_secret_is_refused() {
+    let mut config = base();
+    let mut c = client("a");
+    c.secret = None;
+    c.introspection = true;
+    config.clients = vec![c];
+    assert!(problem(&config).contains("clients[0].introspection"));
+}
+
+#[test]
 fn secrets_do_not_print() {
     assert_eq!(format!("{:?}", Secret::new("hunter2")), "[redacted]");
 }
@@ -104,4 +115,14 @@ fn caches_are_bounded() {
     assert!(problem(&config).contains("cache.access_tokens"));
     config.cache.access_tokens = 0;
     assert!(config.validate().is_ok(), "0 turns remembering off");
+}
+
+#[test]
+fn the_refresh_retry_grace_is_bounded() {
+    let mut config = base();
+    assert_eq!(config.tokens.refresh_retry_secs, 10);
+    config.tokens.refresh_retry_secs = 301;
+    assert!(problem(&config).contains("tokens.refresh_retry_secs"));
+    config.tokens.refresh_retry_secs = 0;
+    assert!(config.validate().is_ok(), "0 turns the grace off");
 }

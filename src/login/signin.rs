@@ -14,11 +14,10 @@ use super::complete::complete_sign_in;
 use crate::{
     oidc::{authorize::destination, pending::PendingAuthorization},
     security::{
-        mfa::{self, MfaError},
-        signin::{SignInError, sign_in},
+        mfa::MfaError,
+        signin::{SignInError, SignedIn, second_step, sign_in},
     },
     state::AppState,
-    store,
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
@@ -78,7 +77,11 @@ pub async fn submit(
     csrf.check(&form.csrf)?;
     let password = std::mem::take(&mut form.password);
     let user = match sign_in(&state, "page", &form.email, password, &client).await {
-        Ok(user) => user,
+        Ok(SignedIn::Complete(user)) => user,
+        Ok(SignedIn::SecondStep(user)) => {
+            browser.start_second_step(&user.id, &form.req).await?;
+            return Ok(code_page(&state, &csrf, StatusCode::OK, "", &form.req));
+        }
         Err(SignInError::Invalid) => {
             return Ok(again(&state, &csrf, &form, StatusCode::UNAUTHORIZED, "Incorrect email or password."));
         }
@@ -91,10 +94,6 @@ pub async fn submit(
         Err(SignInError::Store(err)) => return Err(err.into()),
         Err(SignInError::Password(err)) => return Err(err.into()),
     };
-    if store::mfa::enabled(&state.db, &user.id).await? {
-        browser.start_second_step(&user.id, &form.req).await?;
-        return Ok(code_page(&state, &csrf, StatusCode::OK, "", &form.req));
-    }
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
     complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd").await
 }
@@ -129,11 +128,11 @@ pub async fn submit_code(
     let Some(step) = browser.second_step().await? else {
         return Err(PageError::BadRequest("The sign-in took too long. Sign in again.".into()));
     };
-    match mfa::verify(&state, &step.user_id, &form.code, &client).await {
-        Ok(()) => {
+    match second_step(&state, "page", &step.user_id, &form.code, &client).await {
+        Ok(user) => {
             browser.end_second_step().await?;
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
-            complete_sign_in(&state, &browser, &step.user_id, request_id, client, "pwd otp").await
+            complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd otp").await
         }
         Err(MfaError::WrongCode) => {
             Ok(code_page(&state, &csrf, StatusCode::UNAUTHORIZED, "That code is not right.", &step.request_id))

@@ -1,4 +1,7 @@
-//! Token introspection (RFC 7662) for confidential clients such as resource servers.
+//! Token introspection (RFC 7662) for confidential clients. A token is described only
+//! to the client it was issued to, and an access token also to resource servers
+//! (clients marked `introspection`); to any other client it is inactive (§2.2, §4),
+//! so a client cannot read who is behind another client's tokens.
 
 use axum::{
     body::Bytes,
@@ -47,7 +50,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     let token = form.token.ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     if token.matches('.').count() == 2 {
         return match state.verify_access_token(&token).await {
-            Ok(claims) => Ok(json!({
+            Ok(claims) if claims.client_id == client.id || client.introspection => Ok(json!({
                 "active": true,
                 "token_type": "Bearer",
                 "scope": claims.scope,
@@ -61,7 +64,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
                 "sid": claims.sid,
             })),
             Err(AccessTokenError::Store(err)) => Err(err.into()),
-            Err(_) => Ok(json!({ "active": false })),
+            Ok(_) | Err(_) => Ok(json!({ "active": false })),
         };
     }
     // Refresh tokens are only described to the client they were issued to.

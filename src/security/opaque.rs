@@ -2,7 +2,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use aws_lc_rs::{
+    hmac,
+    rand::{SecureRandom, SystemRandom},
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -23,6 +26,13 @@ pub fn random_token(bytes: usize) -> String {
 /// A 256-bit secret: codes, refresh tokens, client secrets.
 pub fn new_secret() -> String {
     random_token(32)
+}
+
+/// A 256-bit secret derived from the secret `key` for `purpose` (HMAC-SHA256),
+/// base64url like `new_secret`: the same inputs always give the same secret.
+pub fn derived_secret(key: &str, purpose: &str) -> String {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());
+    URL_SAFE_NO_PAD.encode(hmac::sign(&key, purpose.as_bytes()))
 }
 
 /// A 128-bit identifier: user ids, session ids, token ids.
@@ -71,6 +81,15 @@ mod tests {
         let secret = new_secret();
         assert_eq!(URL_SAFE_NO_PAD.decode(&secret).map(|b| b.len()), Ok(32));
         assert_ne!(secret, new_secret());
+    }
+
+    #[test]
+    fn a_derived_secret_is_the_same_for_the_same_inputs_only() {
+        let secret = derived_secret("parent", "purpose");
+        assert_eq!(URL_SAFE_NO_PAD.decode(&secret).map(|b| b.len()), Ok(32));
+        assert_eq!(secret, derived_secret("parent", "purpose"));
+        assert_ne!(secret, derived_secret("parent2", "purpose"));
+        assert_ne!(secret, derived_secret("parent", "purpose2"));
     }
 
     #[test]

@@ -1,7 +1,10 @@
-//! A password sign-in, checked the same way on the hosted page and in the native API:
-//! rate limits per address and per account, the account lockout, the password, and
-//! the audit trail. An unknown email and a wrong password get the same answer in the
-//! same time, and lock alike, so neither tells whether an account exists.
+//! A sign-in, checked the same way on the hosted page and in the native API: rate
+//! limits per address and per account, the account lockout, the password, the second
+//! step where the account has one, and the audit trail. An unknown email and a wrong
+//! password get the same answer in the same time, and lock alike, so neither tells
+//! whether an account exists. A wrong code counts toward the lockout like a wrong
+//! password, and only a complete sign-in (the password, then the code where two-step
+//! verification is on) clears the count, so codes cannot be guessed between passwords.
 
 use entity::users;
 use serde_json::json;
@@ -9,9 +12,14 @@ use serde_json::json;
 use super::{
     audit::{Event, Kind},
     limits::{Subject, Throttled},
+    mfa::{self, MfaError},
     passwords::PasswordError,
 };
-use crate::{state::AppState, store::StoreError, web::client_info::ClientInfo};
+use crate::{
+    state::AppState,
+    store::{self, StoreError},
+    web::client_info::ClientInfo,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -25,6 +33,14 @@ pub enum SignInError {
     Password(#[from] PasswordError),
 }
 
+/// An accepted password.
+pub enum SignedIn {
+    /// The sign-in is complete.
+    Complete(users::Model),
+    /// Two-step verification is on: `second_step` completes the sign-in.
+    SecondStep(users::Model),
+}
+
 /// Checks `email` and `password` arriving through `channel` (`page` or `api`).
 pub async fn sign_in(
     state: &AppState,
@@ -32,32 +48,73 @@ pub async fn sign_in(
     email: &str,
     password: String,
     client: &ClientInfo,
-) -> Result<users::Model, SignInError> {
+) -> Result<SignedIn, SignInError> {
     let limits = &state.config.security.rate_limit;
     state.limiter.check_address("signin", client, limits.signin_per_ip).await?;
     state.limiter.check("signin", Subject::Account(email), limits.signin_per_account).await?;
     state.limiter.check_unlocked(email).await?;
 
-    let found = crate::store::users::find_by_email(&state.db, email).await?;
+    let found = store::users::find_by_email(&state.db, email).await?;
     let valid = state.passwords.verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
     let known = found.as_ref().map(|u| u.id.clone());
     let Some(user) = found.filter(|_| valid) else {
-        tracing::info!(channel, "sign-in failed");
-        state.metrics.sign_in_failures.with_label_values(&[channel]).inc();
-        let locked_for = state.limiter.sign_in_failed(email).await;
-        let known = known.as_deref();
-        let failed = Event::new(Kind::SignInFailed).user(known).from(client).details(json!({ "channel": channel }));
-        failed.record(&state.db).await;
-        if let Some(seconds) = locked_for {
-            tracing::warn!(channel, seconds, "account locked after failed sign-ins");
-            let locked =
-                Event::new(Kind::AccountLocked).user(known).from(client).details(json!({ "seconds": seconds }));
-            locked.record(&state.db).await;
-        }
+        let failed = Event::new(Kind::SignInFailed).user(known.as_deref()).from(client);
+        failed.details(json!({ "channel": channel })).record(&state.db).await;
+        count_failure(state, channel, email, known.as_deref(), client).await;
         return Err(SignInError::Invalid);
     };
-    state.limiter.sign_in_succeeded(email).await;
+    if store::mfa::enabled(&state.db, &user.id).await? {
+        return Ok(SignedIn::SecondStep(user));
+    }
+    completed(state, channel, &user, client).await;
+    Ok(SignedIn::Complete(user))
+}
+
+/// The second step of the sign-in of `user_id`, whose password was accepted: refused
+/// while the account is locked, and a wrong code counts toward the lockout.
+pub async fn second_step(
+    state: &AppState,
+    channel: &'static str,
+    user_id: &str,
+    code: &str,
+    client: &ClientInfo,
+) -> Result<users::Model, MfaError> {
+    let user = store::users::find(&state.db, user_id).await?.ok_or(MfaError::NotSetUp)?;
+    state.limiter.check_unlocked(&user.email).await?;
+    match mfa::verify(state, &user.id, code, client).await {
+        Ok(()) => {
+            completed(state, channel, &user, client).await;
+            Ok(user)
+        }
+        Err(MfaError::WrongCode) => {
+            count_failure(state, channel, &user.email, Some(&user.id), client).await;
+            Err(MfaError::WrongCode)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Counts a failed password or code against `email`, and locks the account once
+/// there are too many.
+async fn count_failure(
+    state: &AppState,
+    channel: &'static str,
+    email: &str,
+    user_id: Option<&str>,
+    client: &ClientInfo,
+) {
+    tracing::info!(channel, "sign-in failed");
+    state.metrics.sign_in_failures.with_label_values(&[channel]).inc();
+    if let Some(seconds) = state.limiter.sign_in_failed(email).await {
+        tracing::warn!(channel, seconds, "account locked after failed sign-ins");
+        let locked = Event::new(Kind::AccountLocked).user(user_id).from(client).details(json!({ "seconds": seconds }));
+        locked.record(&state.db).await;
+    }
+}
+
+/// A complete sign-in clears the account's failures.
+async fn completed(state: &AppState, channel: &'static str, user: &users::Model, client: &ClientInfo) {
+    state.limiter.sign_in_succeeded(&user.email).await;
     let succeeded = Event::new(Kind::SignInSucceeded).user(user.id.as_str()).from(client);
     succeeded.details(json!({ "channel": channel })).record(&state.db).await;
-    Ok(user)
 }

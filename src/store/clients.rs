@@ -20,6 +20,8 @@ pub struct Client {
     pub skip_consent: bool,
     pub backchannel_logout_uri: Option<String>,
     pub id_token_signed_response_alg: Option<SigningAlg>,
+    /// May introspect every client's access tokens; others introspect only their own.
+    pub introspection: bool,
     pub source: String,
 }
 
@@ -44,6 +46,7 @@ impl Client {
             skip_consent: config.skip_consent,
             backchannel_logout_uri: config.backchannel_logout_uri.clone(),
             id_token_signed_response_alg: config.id_token_signed_response_alg,
+            introspection: config.introspection,
             source: source.into(),
         }
     }
@@ -63,6 +66,7 @@ impl Client {
             name: model.name,
             skip_consent: model.skip_consent,
             backchannel_logout_uri: model.backchannel_logout_uri,
+            introspection: model.introspection,
             source: model.source,
         })
     }
@@ -79,6 +83,7 @@ impl Client {
             skip_consent: Set(self.skip_consent),
             backchannel_logout_uri: Set(self.backchannel_logout_uri.clone()),
             id_token_signed_response_alg: Set(self.id_token_signed_response_alg.map(|a| a.as_str().to_owned())),
+            introspection: Set(self.introspection),
             source: Set(self.source.clone()),
             created_at: Set(now()),
         }

@@ -20,7 +20,7 @@ use super::{
     row::{Decode, StoreRow},
     successors,
 };
-use crate::security::opaque::{TIME_PREFIX_LEN, digest, new_secret, time_prefix};
+use crate::security::opaque::{TIME_PREFIX_LEN, derived_secret, digest, new_secret, time_prefix};
 
 pub struct NewRefresh {
     pub family_id: String,
@@ -49,17 +49,14 @@ pub enum Refused {
     ParentRevoked,
 }
 
-/// Stores `new` as the successor of the token `parent_hash` and returns it, in one
+/// Stores `new` as the successor of the token `parent` and returns it, in one
 /// statement: it is written only while the parent stands unrevoked, and the unique
 /// `parent_hash` gives a parent one successor, so of two concurrent rotations exactly
 /// one succeeds. On an SQLite file concurrent rotations share the statement (see
 /// `successors`).
-pub async fn create_successor(
-    db: &Db,
-    parent_hash: &str,
-    new: NewRefresh,
-) -> Result<Result<String, Refused>, StoreError> {
-    let (token, row) = new_row(new, Some(parent_hash));
+pub async fn create_successor(db: &Db, parent: &str, new: NewRefresh) -> Result<Result<String, Refused>, StoreError> {
+    let (token, row) = new_row(new, Some(parent));
+    let parent_hash = key_of(parent);
     let stored = match db.successor_writes() {
         Some(writes) => writes.store(row).await?,
         None => !successors::store(db, &[&row]).await?.is_empty(),
@@ -68,15 +65,17 @@ pub async fn create_successor(
         return Ok(Ok(token));
     }
     // Skipped: asked after the write, the parent is revoked or gone, or has a successor.
-    match find_with_used_by_key(db, parent_hash).await? {
+    match find_with_used_by_key(db, &parent_hash).await? {
         Some((parent, true)) if parent.revoked_at.is_none() => Ok(Err(Refused::ParentUsed)),
         _ => Ok(Err(Refused::ParentRevoked)),
     }
 }
 
-/// A new token and the row that stores it under `key_of`.
-fn new_row(new: NewRefresh, parent_hash: Option<&str>) -> (String, refresh_tokens::Model) {
-    let token = format!("{}.{}", time_prefix(), new_secret());
+/// A new token and the row that stores it under `key_of`; a successor's secret is
+/// derived from its parent's (see `successor_secret`).
+fn new_row(new: NewRefresh, parent: Option<&str>) -> (String, refresh_tokens::Model) {
+    let secret = parent.map_or_else(new_secret, |parent| successor_secret(parent, &new.family_id));
+    let token = format!("{}.{secret}", time_prefix());
     let at = now();
     let row = refresh_tokens::Model {
         token_hash: key_of(&token),
@@ -91,9 +90,39 @@ fn new_row(new: NewRefresh, parent_hash: Option<&str>) -> (String, refresh_token
         expires_at: at + new.ttl_secs,
         used_at: None,
         revoked_at: None,
-        parent_hash: parent_hash.map(str::to_owned),
+        parent_hash: parent.map(key_of),
     };
     (token, row)
+}
+
+/// The secret of the successor of the token `parent`: derived from that token and
+/// the family's id (which never leaves the server), so a rotation of `parent` asked
+/// again recomputes the successor stored the first time, of which only the digest is
+/// kept (see `find_successor`), and a copy of an old token alone does not give the
+/// secrets of the tokens after it.
+fn successor_secret(parent: &str, family_id: &str) -> String {
+    derived_secret(parent, &format!("mana-auth refresh successor {family_id}"))
+}
+
+/// The successor of a rotated token, recomputed from its parent.
+pub struct Successor {
+    pub token: String,
+    pub row: refresh_tokens::Model,
+    /// Whether the successor was rotated in turn.
+    pub used: bool,
+}
+
+/// The successor stored for the token `parent`, when it has one derived from it.
+pub async fn find_successor(db: &Db, parent: &str) -> Result<Option<Successor>, StoreError> {
+    let child = RefreshTokens::find().filter(refresh_tokens::Column::ParentHash.eq(key_of(parent))).one(db).await?;
+    let Some(child) = child else { return Ok(None) };
+    let Some((time, _)) = child.token_hash.split_once('.') else { return Ok(None) };
+    let token = format!("{time}.{}", successor_secret(parent, &child.family_id));
+    if key_of(&token) != child.token_hash {
+        return Ok(None);
+    }
+    let found = find_with_used_by_key(db, &child.token_hash).await?;
+    Ok(found.map(|(row, used)| Successor { token, row, used }))
 }
 
 /// The key a token's row is stored under. A token is its issue time and a secret,
@@ -259,7 +288,7 @@ mod tests {
     use sea_orm::{EntityTrait, IntoActiveModel};
 
     use super::{
-        Refused, create, create_successor, find,
+        Refused, create, create_successor, find, find_successor,
         fixtures::{a_user, of_family},
         key_of, revoke_family,
     };
@@ -272,18 +301,23 @@ mod tests {
     async fn a_token_gets_one_successor_and_none_once_revoked() {
         let db = db::in_memory().await;
         let user = a_user(&db, "s@example.org").await;
-        let parent = key_of(&create(&db, of_family("family", &user)).await.expect("parent"));
+        let parent = create(&db, of_family("family", &user)).await.expect("parent");
 
         let child = create_successor(&db, &parent, of_family("family", &user)).await.expect("write").expect("stored");
         let stored = find(&db, &child).await.expect("find").expect("child stored");
-        assert_eq!(stored.parent_hash.as_deref(), Some(parent.as_str()));
+        assert_eq!(stored.parent_hash, Some(key_of(&parent)));
         let second = create_successor(&db, &parent, of_family("family", &user)).await.expect("write");
         assert_eq!(second, Err(Refused::ParentUsed), "a parent has one successor");
+        let again = find_successor(&db, &parent).await.expect("read").expect("successor");
+        assert_eq!((again.token.as_str(), again.used), (child.as_str(), false), "recomputed from its parent");
+        create_successor(&db, &child, of_family("family", &user)).await.expect("write").expect("stored");
+        assert!(find_successor(&db, &parent).await.expect("read").expect("successor").used, "used in turn");
+        assert!(find_successor(&db, "gone").await.expect("read").is_none());
 
-        let unknown = create_successor(&db, &digest("gone"), of_family("family", &user)).await.expect("write");
+        let unknown = create_successor(&db, "gone", of_family("family", &user)).await.expect("write");
         assert_eq!(unknown, Err(Refused::ParentRevoked));
         revoke_family(&db, "family").await.expect("revoke");
-        let after_revoke = create_successor(&db, &key_of(&child), of_family("family", &user)).await.expect("write");
+        let after_revoke = create_successor(&db, &child, of_family("family", &user)).await.expect("write");
         assert_eq!(after_revoke, Err(Refused::ParentRevoked), "a revoked token gets no successor");
     }
 
@@ -313,8 +347,7 @@ mod tests {
         row.token_hash = digest(&older);
         RefreshTokens::insert(row.into_active_model()).exec_without_returning(&db).await.expect("older row");
         assert!(find(&db, &older).await.expect("find").is_some(), "found by its digest");
-        let child =
-            create_successor(&db, &key_of(&older), of_family("family", &user)).await.expect("write").expect("stored");
+        let child = create_successor(&db, &older, of_family("family", &user)).await.expect("write").expect("stored");
         assert!(child.contains('.'), "its successor carries a time");
     }
 }

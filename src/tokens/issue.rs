@@ -16,7 +16,7 @@ use crate::{
         StoreError,
         clients::Client,
         db::Db,
-        refresh::{self, NewRefresh, Refused},
+        refresh::{self, NewRefresh, Refused, Successor},
     },
 };
 
@@ -62,17 +62,13 @@ impl MintedTokens {
         Ok(tokens)
     }
 
-    /// Writes the refresh token as the successor of the token `parent_hash`: a rotation.
+    /// Writes the refresh token as the successor of the token `parent`: a rotation.
     /// A set without a refresh token (a client that may not refresh) rotates to nothing
     /// and is refused like a revoked parent.
-    pub async fn store_successor(
-        self,
-        db: &Db,
-        parent_hash: &str,
-    ) -> Result<Result<IssuedTokens, Refused>, StoreError> {
+    pub async fn store_successor(self, db: &Db, parent: &str) -> Result<Result<IssuedTokens, Refused>, StoreError> {
         let mut tokens = self.tokens;
         let Some(new) = self.refresh else { return Ok(Err(Refused::ParentRevoked)) };
-        Ok(refresh::create_successor(db, parent_hash, new).await?.map(|token| {
+        Ok(refresh::create_successor(db, parent, new).await?.map(|token| {
             tokens.refresh_token = Some(token);
             tokens
         }))
@@ -82,12 +78,30 @@ impl MintedTokens {
 /// Signs the access token and the id_token (scope `openid`), and prepares a refresh
 /// token of the grant's family when the client may refresh.
 pub fn mint_user_tokens(config: &Config, keys: &KeySet, grant: UserGrant<'_>) -> Result<MintedTokens, TokenError> {
+    mint(config, keys, grant, None)
+}
+
+/// The token set of a rotation asked again (see `rotate`): the refresh token is the
+/// `successor` stored the first time; the access token and id_token are signed anew
+/// under the access token id stored with it, so revoking the family reaches them too.
+pub fn remint_user_tokens(
+    config: &Config,
+    keys: &KeySet,
+    grant: UserGrant<'_>,
+    successor: Successor,
+) -> Result<IssuedTokens, TokenError> {
+    let minted = mint(config, keys, grant, Some(&successor.row.access_jti))?;
+    Ok(IssuedTokens { refresh_token: Some(successor.token), ..minted.tokens })
+}
+
+fn mint(config: &Config, keys: &KeySet, grant: UserGrant<'_>, jti: Option<&str>) -> Result<MintedTokens, TokenError> {
     let context = UserContext {
         user: grant.user,
         sid: grant.sid,
         auth_time: grant.auth_time,
         amr: grant.amr,
         nonce: grant.nonce,
+        jti,
     };
     let access = access_token(config, keys, grant.client, grant.scope, Some(&context))?;
     let id_token = if grant.scope.contains("openid") {

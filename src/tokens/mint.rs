@@ -66,6 +66,9 @@ pub struct UserContext<'a> {
     /// The session's RFC 8176 methods, space-separated.
     pub amr: &'a str,
     pub nonce: Option<&'a str>,
+    /// The access token's `jti` when it must be one already stored (a retried
+    /// rotation, see `remint_user_tokens`); otherwise a new one.
+    pub jti: Option<&'a str>,
 }
 
 pub struct AccessToken {
@@ -82,7 +85,7 @@ pub fn access_token(
 ) -> Result<AccessToken, KeyError> {
     let iat = now();
     // Ordered, as the refresh token issued beside it is indexed by it (see `time_prefix`).
-    let jti = new_ordered_id();
+    let jti = user.and_then(|u| u.jti).map_or_else(new_ordered_id, str::to_owned);
     let claims = AccessClaims {
         iss: config.issuer.clone(),
         sub: user.map_or_else(|| client.id.clone(), |u| u.user.id.clone()),

@@ -1,11 +1,14 @@
 //! Refresh-token rotation (RFC 6749 §6, RFC 9700 §4.14.2): each token is used once and
-//! replaced by a new one of the same family. What a reuse revokes is the caller's policy.
+//! replaced by a new one of the same family. A token presented again soon after its
+//! rotation (a retry after a lost answer, or requests sent at once), while its successor
+//! is unused, gets that successor again; any other reuse is reported, and what it
+//! revokes is the caller's policy.
 
-use crate::store::db::Db;
+use entity::{auth_sessions::Model as Session, users::Model as User};
 
 use super::{
     TokenError,
-    issue::{IssuedTokens, UserGrant, mint_user_tokens},
+    issue::{IssuedTokens, UserGrant, mint_user_tokens, remint_user_tokens},
     scope::Scope,
 };
 use crate::{
@@ -14,8 +17,9 @@ use crate::{
     store::{
         StoreError, auth_sessions,
         clients::Client,
+        db::Db,
         now,
-        refresh::{self, Refused},
+        refresh::{self, Refused, WithGrant},
     },
 };
 
@@ -50,7 +54,7 @@ pub async fn rotate(
     narrower: Option<&str>,
 ) -> Result<IssuedTokens, RotateError> {
     let found = refresh::find_with_grant(db, presented).await?.ok_or(RotateError::Invalid)?;
-    let row = found.token;
+    let row = &found.token;
     if row.client_id != client.id || row.revoked_at.is_some() {
         return Err(RotateError::Invalid);
     }
@@ -59,46 +63,91 @@ pub async fn rotate(
         session_id: row.session_id.clone(),
         user_id: row.user_id.clone(),
     };
-    if found.used {
-        return Err(reused());
-    }
     let at = now();
+    if found.used {
+        let Ok(grant) = Grant::of(&found, narrower, at) else { return Err(reused()) };
+        return again(config, keys, db, presented, grant.user_grant(client, &found)).await?.ok_or_else(reused);
+    }
     if row.expires_at <= at {
         return Err(RotateError::Invalid);
     }
-    let session = found.session.filter(|s| auth_sessions::is_active(s, at)).ok_or(RotateError::Invalid)?;
-    let user = found.user.ok_or(RotateError::Invalid)?;
-    let granted = Scope::parse(&row.scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let scope = match narrower {
-        Some(raw) => {
-            let narrower = Scope::parse(raw).map_err(RotateError::InvalidScope)?;
-            if !narrower.within(&granted) {
-                return Err(RotateError::InvalidScope("scope exceeds the original grant".into()));
-            }
-            narrower
-        }
-        None => granted.clone(),
-    };
-    let grant = UserGrant {
-        client,
-        user: &user,
-        granted: &granted,
-        scope: &scope,
-        sid: &session.id,
-        auth_time: row.auth_time,
-        amr: &session.amr,
-        nonce: None,
-        family_id: &row.family_id,
-    };
-    let minted = mint_user_tokens(config, keys, grant)?;
-    let issued = match minted.store_successor(db, &row.token_hash).await? {
+    let grant = Grant::of(&found, narrower, at)?;
+    let minted = mint_user_tokens(config, keys, grant.user_grant(client, &found))?;
+    let issued = match minted.store_successor(db, presented).await? {
         Ok(issued) => issued,
-        Err(Refused::ParentUsed) => return Err(reused()),
+        // A rotation of the same token at the same time stored its successor first.
+        Err(Refused::ParentUsed) => {
+            return again(config, keys, db, presented, grant.user_grant(client, &found)).await?.ok_or_else(reused);
+        }
         Err(Refused::ParentRevoked) => return Err(RotateError::Invalid),
     };
     // The session list's "last used": written apart from the rotation, at most once a minute.
-    if session.last_used_at <= at - auth_sessions::LAST_USED_STEP_SECS {
-        auth_sessions::touch(db, &session.id).await?;
+    if grant.session.last_used_at <= at - auth_sessions::LAST_USED_STEP_SECS {
+        auth_sessions::touch(db, &grant.session.id).await?;
     }
     Ok(issued)
+}
+
+/// The rotation of `presented`, which already has a successor, asked again: within
+/// `tokens.refresh_retry_secs` of that successor's issue and while it is unused, the
+/// same successor with a fresh access token. `None` when that grace is over: a reuse.
+async fn again(
+    config: &Config,
+    keys: &KeySet,
+    db: &Db,
+    presented: &str,
+    grant: UserGrant<'_>,
+) -> Result<Option<IssuedTokens>, RotateError> {
+    let window = i64::try_from(config.tokens.refresh_retry_secs).unwrap_or(i64::MAX);
+    if window == 0 {
+        return Ok(None);
+    }
+    let Some(successor) = refresh::find_successor(db, presented).await? else { return Ok(None) };
+    let row = &successor.row;
+    if successor.used || row.revoked_at.is_some() || now() >= row.created_at.saturating_add(window) {
+        return Ok(None);
+    }
+    Ok(Some(remint_user_tokens(config, keys, grant, successor)?))
+}
+
+/// What a rotation issues for: the token's session, still active, its user, and the
+/// scope granted and asked for.
+struct Grant<'a> {
+    session: &'a Session,
+    user: &'a User,
+    granted: Scope,
+    scope: Scope,
+}
+
+impl<'a> Grant<'a> {
+    fn of(found: &'a WithGrant, narrower: Option<&str>, at: i64) -> Result<Self, RotateError> {
+        let session = found.session.as_ref().filter(|s| auth_sessions::is_active(s, at)).ok_or(RotateError::Invalid)?;
+        let user = found.user.as_ref().ok_or(RotateError::Invalid)?;
+        let granted = Scope::parse(&found.token.scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let scope = match narrower {
+            Some(raw) => {
+                let narrower = Scope::parse(raw).map_err(RotateError::InvalidScope)?;
+                if !narrower.within(&granted) {
+                    return Err(RotateError::InvalidScope("scope exceeds the original grant".into()));
+                }
+                narrower
+            }
+            None => granted.clone(),
+        };
+        Ok(Self { session, user, granted, scope })
+    }
+
+    fn user_grant(&'a self, client: &'a Client, found: &'a WithGrant) -> UserGrant<'a> {
+        UserGrant {
+            client,
+            user: self.user,
+            granted: &self.granted,
+            scope: &self.scope,
+            sid: &self.session.id,
+            auth_time: found.token.auth_time,
+            amr: &self.session.amr,
+            nonce: None,
+            family_id: &found.token.family_id,
+        }
+    }
 }

@@ -125,7 +125,8 @@ async fn unknown_email_and_wrong_password_get_the_same_401(backend: Backend) {
 on_every_backend!(unknown_email_and_wrong_password_get_the_same_401);
 
 async fn refresh_rotates_and_reuse_ends_the_session(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    // A reuse right after the rotation, without the grace for retries (see `refresh_retry`).
+    let app = TestApp::spawn_with(backend, |c| c.tokens.refresh_retry_secs = 0).await;
     let api = Api::new(&app.base);
     let first = api.signed_up("ref@example.org").await;
     let (status, second) =

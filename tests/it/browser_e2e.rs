@@ -137,6 +137,7 @@ async fn hosted_pages_work_in_a_real_browser(backend: Backend) {
             grant_types: vec!["authorization_code".into(), "refresh_token".into()],
             backchannel_logout_uri: None,
             id_token_signed_response_alg: None,
+            introspection: false,
         });
     })
     .await;

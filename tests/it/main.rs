@@ -22,6 +22,7 @@ mod ops;
 mod outage;
 mod pages;
 mod recovery;
+mod refresh_retry;
 mod revocation;
 mod token_attacks;
 mod token_errors;

@@ -8,6 +8,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use totp_rs::{Algorithm, Secret, TOTP};
 
+use mana_auth::config::Config;
+
 use crate::common::{
     Backend, PASSWORD, RP_SECRET, TestApp,
     api::{Api, text},
@@ -123,7 +125,12 @@ async fn enrolment_and_the_second_step_on_the_pages(backend: Backend) {
 crate::on_every_backend!(enrolment_and_the_second_step_on_the_pages);
 
 async fn api_sign_in_with_codes_and_recovery_codes(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| c.security.rate_limit.mfa_per_account = 20).await;
+    let app = TestApp::spawn_with(backend, |c| {
+        c.security.rate_limit.mfa_per_account = 20;
+        // The limit on codes is what this tests; the lockout has scenarios of its own.
+        c.security.lockout.threshold = 0;
+    })
+    .await;
     app.user("ada@example.org").await;
     let browser = signed_in_browser(&app, "ada@example.org").await;
     let (secret, _, codes) = enrol(&browser).await;
@@ -262,3 +269,109 @@ async fn operators_reset_two_step_verification(backend: Backend) {
     assert!(login("bob@example.org").await.get("accessToken").is_some());
 }
 crate::on_every_backend!(operators_reset_two_step_verification);
+
+/// Three failed sign-ins lock an account; no rate limit gets there first.
+fn lock_after_three(config: &mut Config) {
+    let limits = &mut config.security.rate_limit;
+    (limits.signin_per_ip, limits.signin_per_account, limits.mfa_per_ip, limits.mfa_per_account) = (0, 0, 0, 0);
+    config.security.lockout.threshold = 3;
+}
+
+/// How many events of `kind` the audit trail holds for `email`.
+async fn count_events(app: &TestApp, email: &str, kind: &str) -> usize {
+    let query = mana_auth::admin::audit::Query {
+        user: Some(email.into()),
+        kind: Some(kind.into()),
+        since: Some("1h".into()),
+        limit: 50,
+    };
+    mana_auth::admin::audit::events(&app.db, query).await.expect("audit").len()
+}
+
+async fn failed_codes_in_the_api_count_toward_the_lockout(backend: Backend) {
+    let app = TestApp::spawn_with(backend, lock_after_three).await;
+    app.user("ada@example.org").await;
+    let (secret, _, codes) = enrol(&signed_in_browser(&app, "ada@example.org").await).await;
+    let api = Api::new(&app.base);
+    let password = || async {
+        let (status, body) =
+            api.post("/api/v1/auth/login", None, &json!({"email": "ada@example.org", "password": PASSWORD})).await;
+        (status, if status == StatusCode::OK { text(&body, "mfaToken") } else { body.to_string() })
+    };
+    let verify = |token: String, code: String| {
+        let api = &api;
+        async move { api.post("/api/v1/auth/mfa/verify", None, &json!({"mfaToken": token, "code": code})).await }
+    };
+    let wrong = || "000000".to_owned();
+
+    // Two wrong codes, then a complete sign-in: the count starts over.
+    let token = password().await.1;
+    for _ in 0..2 {
+        assert_eq!(verify(token.clone(), wrong()).await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(verify(token, codes[0].clone()).await.0, StatusCode::OK);
+
+    // Two wrong codes, the right password again, one more wrong code: locked.
+    let token = password().await.1;
+    for _ in 0..2 {
+        assert_eq!(verify(token.clone(), wrong()).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let token = password().await.1;
+    let (status, body) = verify(token.clone(), wrong()).await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::UNAUTHORIZED, json!("invalid_code")));
+    for right in [code(&secret, 0), codes[1].clone()] {
+        let (status, body) = verify(token.clone(), right).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the right code is refused while locked: {body}");
+    }
+    assert_eq!(password().await.0, StatusCode::TOO_MANY_REQUESTS, "and so is the password");
+    assert_eq!(count_events(&app, "ada@example.org", "mfa.failed").await, 5);
+    assert_eq!(count_events(&app, "ada@example.org", "account.locked").await, 1);
+}
+crate::on_every_backend!(failed_codes_in_the_api_count_toward_the_lockout);
+
+/// Submits the password on the hosted page as far as the code page; returns its CSRF token.
+async fn password_on_the_page(app: &TestApp, email: &str) -> (Browser, String) {
+    let browser = Browser::new(&app.base);
+    let page = browser.get("/login").await.text().await.expect("page");
+    let step = browser.submit_sign_in(&page, email, PASSWORD).await;
+    assert_eq!(step.status(), StatusCode::OK);
+    let page = step.text().await.expect("page");
+    assert!(page.contains("Two-step verification"));
+    let csrf = hidden_field(&page, "csrf");
+    (browser, csrf)
+}
+
+async fn submit_code(browser: &Browser, csrf: &str, code: &str) -> StatusCode {
+    browser.post_form("/login/mfa", &[("code", code), ("csrf", csrf)]).await.status()
+}
+
+async fn failed_codes_on_the_page_count_toward_the_lockout(backend: Backend) {
+    let app = TestApp::spawn_with(backend, lock_after_three).await;
+    app.user("ada@example.org").await;
+    let (secret, _, codes) = enrol(&signed_in_browser(&app, "ada@example.org").await).await;
+
+    // Two wrong codes, then a complete sign-in: the count starts over.
+    let (browser, csrf) = password_on_the_page(&app, "ada@example.org").await;
+    for _ in 0..2 {
+        assert_eq!(submit_code(&browser, &csrf, "000000").await, StatusCode::UNAUTHORIZED);
+    }
+    assert!(submit_code(&browser, &csrf, &codes[0]).await.is_redirection(), "signed in");
+
+    // Two wrong codes, the right password again, one more wrong code: locked.
+    let (first, first_csrf) = password_on_the_page(&app, "ada@example.org").await;
+    for _ in 0..2 {
+        assert_eq!(submit_code(&first, &first_csrf, "000000").await, StatusCode::UNAUTHORIZED);
+    }
+    let (second, second_csrf) = password_on_the_page(&app, "ada@example.org").await;
+    assert_eq!(submit_code(&second, &second_csrf, "000000").await, StatusCode::UNAUTHORIZED);
+    for (browser, csrf, right) in [(&second, &second_csrf, code(&secret, 0)), (&first, &first_csrf, codes[1].clone())] {
+        let status = submit_code(browser, csrf, &right).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the right code is refused while locked");
+    }
+    let page = Browser::new(&app.base);
+    let form = page.get("/login").await.text().await.expect("page");
+    let refused = page.submit_sign_in(&form, "ada@example.org", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "and so is the password");
+    assert_eq!(count_events(&app, "ada@example.org", "account.locked").await, 1);
+}
+crate::on_every_backend!(failed_codes_on_the_page_count_toward_the_lockout);

@@ -31,7 +31,8 @@ pub async fn verify_with_jwks(app: &TestApp, token: &str) -> Value {
 }
 
 async fn code_flow_signs_in_and_tokens_verify_against_jwks(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    // The refresh token is reused right after its rotation: no grace for retries (see `refresh_retry`).
+    let app = TestApp::spawn_with(backend, |c| c.tokens.refresh_retry_secs = 0).await;
     let user = app.user("ada@example.org").await;
     let rp = RelyingParty::discover(&app.base, "rp", Some(RP_SECRET)).await;
     let browser = Browser::new(&app.base);

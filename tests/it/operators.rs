@@ -22,6 +22,7 @@ fn service(id: &str) -> ClientConfig {
         grant_types: vec!["client_credentials".into()],
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
+        introspection: false,
     }
 }
 
@@ -83,9 +84,16 @@ async fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
     let client = mana_auth(&["client", "add", "--id", "tool", "--grant-type", "client_credentials"], &env, "");
     let printed = String::from_utf8_lossy(&client.stdout);
     assert!(printed.contains("client_secret: "), "{printed}");
+    let server = mana_auth(
+        &["client", "add", "--id", "warehouse", "--grant-type", "client_credentials", "--introspection"],
+        &env,
+        "",
+    );
+    assert!(server.status.success(), "{}", String::from_utf8_lossy(&server.stderr));
     let listed = mana_auth(&["client", "list"], &env, "");
     let listed = String::from_utf8_lossy(&listed.stdout);
     assert!(listed.starts_with("tool\tconfidential\tcli"), "{listed}");
+    assert!(listed.contains("\nwarehouse\tconfidential,introspection\tcli"), "a resource server: {listed}");
     assert!(!listed.contains(printed.split("client_secret: ").nth(1).unwrap_or("x").lines().next().unwrap_or("x")));
     let granted = mana_auth(
         &["credits", "grant", "--email", "cli@example.org", "--amount", "25", "--reason", "refund"],

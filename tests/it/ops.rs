@@ -8,7 +8,8 @@ use crate::{
 };
 
 async fn health_and_metrics_report_what_happened(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    // The second refresh below is a reuse: no grace for retries (see `refresh_retry`).
+    let app = TestApp::spawn_with(backend, |c| c.tokens.refresh_retry_secs = 0).await;
     let live: Value = reqwest::get(app.url("/health")).await.expect("get").json().await.expect("json");
     assert_eq!(live, json!({"status": "ok"}));
     let ready = reqwest::get(app.url("/health/ready")).await.expect("get");

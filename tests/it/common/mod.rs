@@ -166,6 +166,7 @@ fn test_clients(backchannel: SocketAddr) -> Vec<ClientConfig> {
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
+        introspection: false,
     };
     let mut rp = client("rp", Some(RP_SECRET));
     rp.backchannel_logout_uri = Some(format!("http://{backchannel}/backchannel"));
@@ -176,6 +177,7 @@ fn test_clients(backchannel: SocketAddr) -> Vec<ClientConfig> {
     let mut service = client("service", Some(SERVICE_SECRET));
     service.grant_types = vec!["client_credentials".into()];
     service.redirect_uris = vec![];
+    service.introspection = true;
     vec![rp, client("spa", None), consenting, rsa, service]
 }
 
