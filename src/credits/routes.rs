@@ -4,7 +4,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -16,7 +16,7 @@ use super::{CreditsError, grants, spend, webhook};
 use crate::{
     state::AppState,
     store::{ledger, purchases},
-    web::{api_error::ApiError, caller::Caller, json::AppJson, timestamp::rfc3339},
+    web::{api_error::ApiError, caller::Caller, json::AppJson, params::AppQuery, timestamp::rfc3339},
 };
 
 pub fn router() -> Router<AppState> {
@@ -88,7 +88,7 @@ struct Page {
 async fn transactions(
     State(state): State<AppState>,
     caller: Caller,
-    Query(page): Query<Page>,
+    AppQuery(page): AppQuery<Page>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let caller = credits_caller(&state, caller).await?;
     let limit = page.limit.unwrap_or(50);

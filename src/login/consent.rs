@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::{
-    Form,
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -18,6 +17,7 @@ use crate::{
     web::{
         browser::{BrowserSession, PendingAuthorization},
         page::{PageError, render_toward},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -70,7 +70,7 @@ async fn signed_in_pending(
 pub async fn show(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Query(query): Query<PageQuery>,
+    PageParams(query): PageParams<PageQuery>,
 ) -> Result<Response, PageError> {
     let (pending, _) = match signed_in_pending(&state, &browser, query.req()).await? {
         Ok(found) => found,
@@ -90,7 +90,7 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Form(form): Form<ConsentForm>,
+    PageForm(form): PageForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
     let (mut pending, user_id) = match signed_in_pending(&state, &browser, &form.req).await? {

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -18,7 +17,8 @@ use crate::{
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
-        page::{PageError, render},
+        page::{PageError, capitalized, render},
+        page_input::PageForm,
     },
 };
 
@@ -99,7 +99,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     browser: BrowserSession,
     client: ClientInfo,
-    Form(form): Form<ConfirmForm>,
+    PageForm(form): PageForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
     let Some(user) = signed_in_user(&state, &browser).await? else {
@@ -125,7 +125,7 @@ pub async fn disable(
     State(state): State<AppState>,
     browser: BrowserSession,
     client: ClientInfo,
-    Form(form): Form<DisableForm>,
+    PageForm(form): PageForm<DisableForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
     let Some(user) = signed_in_user(&state, &browser).await? else {
@@ -139,9 +139,4 @@ pub async fn disable(
         }
         Err(err) => Err(err.into()),
     }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

@@ -2,12 +2,7 @@
 //! (limits, lockout, password, audit) are `security::signin`'s.
 
 use askama::Template;
-use axum::{
-    Form,
-    extract::{Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 
 use super::complete::complete_sign_in;
@@ -22,6 +17,7 @@ use crate::{
         browser::BrowserSession,
         client_info::ClientInfo,
         page::{PageError, render_toward},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -55,7 +51,7 @@ pub struct SignInForm {
     req: String,
 }
 
-pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+pub async fn show(browser: BrowserSession, PageParams(query): PageParams<PageQuery>) -> Result<Response, PageError> {
     let csrf = browser.csrf_token().await?;
     let page = SignInPage { csrf: &csrf, req: query.req(), email: "", error: "" };
     Ok(render_toward(StatusCode::OK, &page, browser.destination(query.req()).await?.as_deref()))
@@ -65,7 +61,7 @@ pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
     client: ClientInfo,
-    Form(mut form): Form<SignInForm>,
+    PageForm(mut form): PageForm<SignInForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
     let password = std::mem::take(&mut form.password);
@@ -119,7 +115,7 @@ pub async fn submit_code(
     State(state): State<AppState>,
     browser: BrowserSession,
     client: ClientInfo,
-    Form(form): Form<CodeForm>,
+    PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
     let Some(step) = browser.second_step().await? else {

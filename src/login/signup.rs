@@ -2,12 +2,7 @@
 //! that already has an account gets the same answer (and its owner a mail).
 
 use askama::Template;
-use axum::{
-    Form,
-    extract::{Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 
 use super::signin::PageQuery;
@@ -23,6 +18,7 @@ use crate::{
         browser::BrowserSession,
         client_info::ClientInfo,
         page::{NoticePage, PageError, render},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -50,7 +46,7 @@ pub struct SignUpForm {
     req: String,
 }
 
-pub async fn show(browser: BrowserSession, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+pub async fn show(browser: BrowserSession, PageParams(query): PageParams<PageQuery>) -> Result<Response, PageError> {
     let csrf = browser.csrf_token().await?;
     let page = SignUpPage { csrf: &csrf, req: query.req(), email: "", username: "", name: "", error: "" };
     Ok(render(StatusCode::OK, &page))
@@ -60,7 +56,7 @@ pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
     client: ClientInfo,
-    Form(form): Form<SignUpForm>,
+    PageForm(form): PageForm<SignUpForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
     state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;

@@ -3,7 +3,7 @@
 //! Until client and redirect URI are verified, errors show a page and never redirect.
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use crate::{
     web::{
         browser::{BrowserSession, PendingAuthorization},
         page::PageError,
+        page_input::PageParams,
     },
 };
 
@@ -42,7 +43,7 @@ pub struct AuthorizeQuery {
 pub async fn authorize(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Query(query): Query<AuthorizeQuery>,
+    PageParams(query): PageParams<AuthorizeQuery>,
 ) -> Result<Response, PageError> {
     let client_id = query.client_id.as_deref().ok_or_else(|| PageError::BadRequest("client_id is missing.".into()))?;
     let client = state
@@ -240,7 +241,7 @@ pub struct ResumeQuery {
 pub async fn resume_pending(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Query(query): Query<ResumeQuery>,
+    PageParams(query): PageParams<ResumeQuery>,
 ) -> Result<Response, PageError> {
     let pending = browser.get_pending(&query.req).await?.ok_or_else(|| {
         PageError::BadRequest("This sign-in request has expired. Start again from the application.".into())

@@ -5,8 +5,7 @@
 
 use askama::Template;
 use axum::{
-    Form,
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -23,6 +22,7 @@ use crate::{
     web::{
         browser::BrowserSession,
         page::{PageError, render, render_toward},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -69,7 +69,7 @@ struct Checked {
 pub async fn logout_get(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Query(params): Query<LogoutParams>,
+    PageParams(params): PageParams<LogoutParams>,
 ) -> Result<Response, PageError> {
     logout(&state, &browser, params).await
 }
@@ -77,7 +77,7 @@ pub async fn logout_get(
 pub async fn logout_post(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Form(params): Form<LogoutParams>,
+    PageForm(params): PageForm<LogoutParams>,
 ) -> Result<Response, PageError> {
     logout(&state, &browser, params).await
 }
@@ -102,7 +102,7 @@ async fn logout(state: &AppState, browser: &BrowserSession, params: LogoutParams
 pub async fn logout_confirm(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Form(form): Form<ConfirmForm>,
+    PageForm(form): PageForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
     browser.check_csrf(&form.csrf).await?;
     let params = LogoutParams {
