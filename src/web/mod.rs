@@ -12,6 +12,7 @@ pub mod csrf;
 pub mod headers;
 pub mod input;
 pub mod json;
+pub mod no_route;
 pub mod page;
 pub mod page_input;
 pub mod params;

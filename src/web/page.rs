@@ -84,6 +84,9 @@ pub enum PageError {
     /// Input refused before any handler: malformed, too large, of the wrong media type.
     #[error("{}", .0.message)]
     Refused(Refusal),
+    /// No page at this address, or not for this method.
+    #[error("{1}")]
+    NoSuchPage(StatusCode, &'static str),
     #[error("too many requests")]
     Throttled(Throttled),
     #[error("service unavailable")]
@@ -129,6 +132,9 @@ impl IntoResponse for PageError {
             PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Request refused", m.clone()),
             PageError::Refused(refusal) => {
                 (refusal.status, "Request refused", format!("{}.", capitalized(&refusal.message)))
+            }
+            PageError::NoSuchPage(status, m) => {
+                (*status, status.canonical_reason().unwrap_or("Request refused"), (*m).to_owned())
             }
             PageError::Throttled(throttled) => (
                 StatusCode::TOO_MANY_REQUESTS,
