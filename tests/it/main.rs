@@ -13,6 +13,7 @@ mod concurrency;
 mod control_characters;
 mod credits;
 mod discovery;
+mod emails;
 mod error_shapes;
 mod keys;
 mod mfa;
