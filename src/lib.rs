@@ -31,7 +31,9 @@ use crate::{
     oidc::discovery::Discovery,
     security::passwords::Passwords,
     state::{App, AppState},
-    web::{cached::CachedJson, headers::security_headers, request_log::RequestLog, session_store::DbSessionStore},
+    web::{
+        cached::CachedJson, headers::security_headers, no_route, request_log::RequestLog, session_store::DbSessionStore,
+    },
 };
 
 /// Why start-up stopped; each names the setting or step at fault.
@@ -129,6 +131,8 @@ pub fn build_app(state: AppState) -> Router {
         .merge(api::router(&state.config))
         .merge(credits::router())
         .merge(ops::router())
+        .fallback(no_route::not_found)
+        .method_not_allowed_fallback(no_route::method_not_allowed)
         // One layer, so each route is wrapped (and its service boxed) once, not once per layer.
         .layer(
             ServiceBuilder::new()

@@ -103,10 +103,11 @@ pub struct Verified {
     pub ledger_problems: Vec<String>,
 }
 
-/// Opens the backup, checks every digest and count, restores it into a scratch SQLite
-/// database and checks the ledger there.
+/// Opens the backup, checks every digest and count and that PostgreSQL could take every
+/// row too, restores it into a scratch SQLite database and checks the ledger there.
 pub async fn verify(source: &Path, config: &Config) -> Result<Verified, BackupError> {
     let snapshot = backup::read(&fetch(source, config).await?, key(config).as_deref())?;
+    backup::check_portable(&snapshot)?;
     let scratch = std::env::temp_dir().join(format!("mana-auth-verify-{}.db", crate::security::opaque::new_id()));
     let result = async {
         let scratch_config = DatabaseConfig {

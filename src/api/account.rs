@@ -1,9 +1,6 @@
 //! The caller's own account: profile, password, sessions.
 
-use axum::{
-    Json,
-    extract::{Path, RawQuery, State},
-};
+use axum::{Json, extract::State};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -21,6 +18,7 @@ use crate::{
         caller::{Authorized, Caller, need},
         client_info::ClientInfo,
         json::AppJson,
+        params::{AppPath, AppQuery},
     },
 };
 
@@ -106,7 +104,7 @@ pub async fn sessions(
 pub async fn end_session(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::AccountWrite>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
 ) -> Result<Json<Success>, ApiError> {
     let owned = auth_sessions::find_active(&state.db, &id).await?.is_some_and(|s| s.user_id == caller.user_id);
     if !owned {
@@ -133,10 +131,8 @@ pub struct EventsQuery {
 pub async fn security_events(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Account>,
-    RawQuery(query): RawQuery,
+    AppQuery(query): AppQuery<EventsQuery>,
 ) -> Result<Json<SecurityEventsPage>, ApiError> {
-    let query: EventsQuery = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
-        .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))?;
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::bad_request("invalid_request", "limit must be from 1 to 200"));

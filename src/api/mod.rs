@@ -24,7 +24,10 @@ use crate::{
     config::Config,
     state::AppState,
     store::clients::Client,
-    web::cached::{CachedJson, IfNoneMatch},
+    web::{
+        cached::{CachedJson, IfNoneMatch},
+        no_route,
+    },
 };
 
 /// Request bodies of the API are small; anything larger is refused with 413.
@@ -57,6 +60,8 @@ pub fn router(config: &Config) -> Router<AppState> {
         .route("/api/v1/auth/organizations", get(organizations::mine))
         .route("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member))
         .route("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member))
+        // Before the layers, so that CORS answers preflights for every route.
+        .method_not_allowed_fallback(no_route::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     match cors(&config.api.cors_origins) {
         Some(cors) => router.layer(cors),

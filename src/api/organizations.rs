@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -28,6 +28,7 @@ use crate::{
         api_error::{ApiError, ErrorBody},
         caller::{Authorized, Caller, need},
         json::AppJson,
+        params::AppPath,
     },
 };
 
@@ -109,7 +110,7 @@ async fn caller_role(state: &AppState, organization_id: &str, caller: &Caller) -
 pub async fn members(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Organizations>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
 ) -> Result<Json<Vec<MemberDto>>, ApiError> {
     caller_role(&state, &id, &caller).await?;
     let members = organizations::members(&state.db, &id).await?;
@@ -141,7 +142,7 @@ pub struct AddMember {
 pub async fn add_member(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Organizations>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     AppJson(body): AppJson<AddMember>,
 ) -> Result<Response, ApiError> {
     if !ROLES.contains(&body.role.as_str()) {
@@ -176,7 +177,7 @@ pub async fn add_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Organizations>,
-    Path((id, user_id)): Path<(String, String)>,
+    AppPath((id, user_id)): AppPath<(String, String)>,
 ) -> Result<Json<Success>, ApiError> {
     let role = caller_role(&state, &id, &caller).await?;
     let target_role =

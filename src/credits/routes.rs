@@ -4,7 +4,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -20,6 +20,7 @@ use crate::{
         api_error::ApiError,
         caller::{Authorized, Caller, need},
         json::AppJson,
+        params::AppQuery,
         timestamp::rfc3339,
     },
 };
@@ -93,7 +94,7 @@ struct Page {
 async fn transactions(
     State(state): State<AppState>,
     caller: CreditsCaller,
-    Query(page): Query<Page>,
+    AppQuery(page): AppQuery<Page>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let caller = credits_caller(&state, caller).await?;
     let limit = page.limit.unwrap_or(50);

@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::{
-    Form,
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -23,6 +22,7 @@ use crate::{
         browser::BrowserSession,
         csrf::Csrf,
         page::{PageError, render_toward},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -78,7 +78,7 @@ pub async fn show(
     State(state): State<AppState>,
     browser: BrowserSession,
     csrf: Csrf,
-    Query(query): Query<PageQuery>,
+    PageParams(query): PageParams<PageQuery>,
 ) -> Result<Response, PageError> {
     let (pending, _) = match signed_in_pending(&state, &browser, query.req()).await? {
         Ok(found) => found,
@@ -98,7 +98,7 @@ pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
     csrf: Csrf,
-    Form(form): Form<ConsentForm>,
+    PageForm(form): PageForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let (mut pending, session) = match signed_in_pending(&state, &browser, &form.req).await? {

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -19,7 +18,8 @@ use crate::{
         browser::BrowserSession,
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{PageError, render},
+        page::{PageError, capitalized, render},
+        page_input::PageForm,
     },
 };
 
@@ -101,7 +101,7 @@ pub async fn confirm(
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
-    Form(form): Form<ConfirmForm>,
+    PageForm(form): PageForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let Some(user) = signed_in_user(&state, &browser).await? else {
@@ -129,7 +129,7 @@ pub async fn disable(
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
-    Form(form): Form<DisableForm>,
+    PageForm(form): PageForm<DisableForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let Some(user) = signed_in_user(&state, &browser).await? else {
@@ -143,9 +143,4 @@ pub async fn disable(
         }
         Err(err) => Err(err.into()),
     }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

@@ -2,12 +2,7 @@
 //! and confirming an email address.
 
 use askama::Template;
-use axum::{
-    Form,
-    extract::{Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 
 use crate::{
@@ -18,6 +13,7 @@ use crate::{
         client_info::ClientInfo,
         csrf::Csrf,
         page::{NoticePage, PageError, render},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -67,7 +63,7 @@ pub async fn forgot_submit(
     State(state): State<AppState>,
     csrf: Csrf,
     client: ClientInfo,
-    Form(form): Form<ForgotForm>,
+    PageForm(form): PageForm<ForgotForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     recovery::request_reset(&state, form.email.trim(), &client).await?;
@@ -75,7 +71,7 @@ pub async fn forgot_submit(
     Ok(notice("Check your inbox", message, "/login", "Back to sign in"))
 }
 
-pub async fn reset(csrf: Csrf, Query(query): Query<TokenQuery>) -> Result<Response, PageError> {
+pub async fn reset(csrf: Csrf, PageParams(query): PageParams<TokenQuery>) -> Result<Response, PageError> {
     Ok(render(StatusCode::OK, &ResetPage { csrf: csrf.token(), token: &query.token, error: "" }))
 }
 
@@ -84,7 +80,7 @@ pub async fn reset_submit(
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
-    Form(form): Form<ResetForm>,
+    PageForm(form): PageForm<ResetForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     match recovery::reset_password(&state, &form.token, form.password, &client).await {
@@ -103,7 +99,7 @@ pub async fn reset_submit(
 pub async fn verify_email(
     State(state): State<AppState>,
     client: ClientInfo,
-    Query(query): Query<TokenQuery>,
+    PageParams(query): PageParams<TokenQuery>,
 ) -> Result<Response, PageError> {
     recovery::verify_email(&state, &query.token, &client).await?;
     Ok(notice("Email confirmed", "Thank you: your address is confirmed.", "/", "Continue"))

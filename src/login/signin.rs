@@ -2,12 +2,7 @@
 //! (limits, lockout, password, audit) are `security::signin`'s.
 
 use askama::Template;
-use axum::{
-    Form,
-    extract::{Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 
 use super::complete::complete_sign_in;
@@ -23,6 +18,7 @@ use crate::{
         client_info::ClientInfo,
         csrf::Csrf,
         page::{PageError, render_toward},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -59,7 +55,7 @@ pub struct SignInForm {
 pub async fn show(
     State(state): State<AppState>,
     csrf: Csrf,
-    Query(query): Query<PageQuery>,
+    PageParams(query): PageParams<PageQuery>,
 ) -> Result<Response, PageError> {
     let pending = PendingAuthorization::open(&state.keys.current(), &state.config.issuer, query.req());
     let hint = pending.as_ref().and_then(|p| p.login_hint.as_deref()).unwrap_or_default();
@@ -72,7 +68,7 @@ pub async fn submit(
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
-    Form(mut form): Form<SignInForm>,
+    PageForm(mut form): PageForm<SignInForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let password = std::mem::take(&mut form.password);
@@ -122,7 +118,7 @@ pub async fn submit_code(
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
-    Form(form): Form<CodeForm>,
+    PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let Some(step) = browser.second_step().await? else {

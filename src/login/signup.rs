@@ -2,12 +2,7 @@
 //! that already has an account gets the same answer (and its owner a mail).
 
 use askama::Template;
-use axum::{
-    Form,
-    extract::{Query, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 
 use super::signin::PageQuery;
@@ -23,6 +18,7 @@ use crate::{
         client_info::ClientInfo,
         csrf::Csrf,
         page::{NoticePage, PageError, render},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -50,7 +46,7 @@ pub struct SignUpForm {
     req: String,
 }
 
-pub async fn show(csrf: Csrf, Query(query): Query<PageQuery>) -> Result<Response, PageError> {
+pub async fn show(csrf: Csrf, PageParams(query): PageParams<PageQuery>) -> Result<Response, PageError> {
     let page = SignUpPage { csrf: csrf.token(), req: query.req(), email: "", username: "", name: "", error: "" };
     Ok(render(StatusCode::OK, &page))
 }
@@ -59,7 +55,7 @@ pub async fn submit(
     State(state): State<AppState>,
     csrf: Csrf,
     client: ClientInfo,
-    Form(form): Form<SignUpForm>,
+    PageForm(form): PageForm<SignUpForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;
@@ -75,8 +71,8 @@ pub async fn submit(
     }
     // Hashed whether the address is taken or not: both answers take the same time.
     let password_hash = state.passwords.hash(form.password.clone()).await?;
-    if users::find_by_email(&state.db, &form.email).await?.is_some() {
-        recovery::tell_owner_of_signup_attempt(&state, &form.email);
+    if let Some(owner) = users::find_by_email(&state.db, &form.email).await? {
+        recovery::tell_owner_of_signup_attempt(&state, &owner.email);
         return Ok(check_your_inbox(&form));
     }
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
@@ -87,7 +83,7 @@ pub async fn submit(
         Err(CreditsError::Store(StoreError::Conflict(_)))
             if users::find_by_email(&state.db, &form.email).await?.is_some() =>
         {
-            recovery::tell_owner_of_signup_attempt(&state, &form.email);
+            recovery::tell_owner_of_signup_attempt(&state, &users::normalize_email(&form.email));
             return Ok(check_your_inbox(&form));
         }
         Err(CreditsError::Store(StoreError::Conflict(_))) => {

@@ -3,7 +3,7 @@
 //! Until client and redirect URI are verified, errors show a page and never redirect.
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use crate::{
     store::{auth_sessions, codes, consents, now},
     tokens::mint::{ACR_MFA, acr},
     tokens::scope::Scope,
-    web::{browser::BrowserSession, page::PageError},
+    web::{browser::BrowserSession, page::PageError, page_input::PageParams},
 };
 
 /// Longest `state` and `nonce` taken: enough for any client's random value or
@@ -49,7 +49,7 @@ pub struct AuthorizeQuery {
 pub async fn authorize(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Query(query): Query<AuthorizeQuery>,
+    PageParams(query): PageParams<AuthorizeQuery>,
 ) -> Result<Response, PageError> {
     let client_id = query.client_id.as_deref().ok_or_else(|| PageError::BadRequest("client_id is missing.".into()))?;
     let client = state
@@ -243,7 +243,7 @@ pub struct ResumeQuery {
 pub async fn resume_pending(
     State(state): State<AppState>,
     browser: BrowserSession,
-    Query(query): Query<ResumeQuery>,
+    PageParams(query): PageParams<ResumeQuery>,
 ) -> Result<Response, PageError> {
     resume(&state, &browser, waiting(&state, &query.req)?).await
 }

@@ -5,8 +5,7 @@
 
 use askama::Template;
 use axum::{
-    Form,
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -24,6 +23,7 @@ use crate::{
         browser::BrowserSession,
         csrf::Csrf,
         page::{PageError, render, render_toward},
+        page_input::{PageForm, PageParams},
     },
 };
 
@@ -71,7 +71,7 @@ pub async fn logout_get(
     State(state): State<AppState>,
     browser: BrowserSession,
     csrf: Csrf,
-    Query(params): Query<LogoutParams>,
+    PageParams(params): PageParams<LogoutParams>,
 ) -> Result<Response, PageError> {
     logout(&state, &browser, &csrf, params).await
 }
@@ -80,7 +80,7 @@ pub async fn logout_post(
     State(state): State<AppState>,
     browser: BrowserSession,
     csrf: Csrf,
-    Form(params): Form<LogoutParams>,
+    PageForm(params): PageForm<LogoutParams>,
 ) -> Result<Response, PageError> {
     logout(&state, &browser, &csrf, params).await
 }
@@ -110,7 +110,7 @@ pub async fn logout_confirm(
     State(state): State<AppState>,
     browser: BrowserSession,
     csrf: Csrf,
-    Form(form): Form<ConfirmForm>,
+    PageForm(form): PageForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let params = LogoutParams {

@@ -19,6 +19,7 @@ use crate::{
     web::{
         client_auth::{AuthMethod, ClientAuthError, presented_client},
         client_info::ClientInfo,
+        input,
     },
 };
 
@@ -94,9 +95,10 @@ async fn exchange(
     Ok(response)
 }
 
-/// Parses an `application/x-www-form-urlencoded` body; repeated or malformed parameters are refused.
+/// Parses an `application/x-www-form-urlencoded` body; repeated or malformed parameters,
+/// and control characters in any of them, are refused.
 pub fn parse_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, OAuthError> {
-    serde_urlencoded::from_bytes(body).map_err(|e| OAuthError::invalid_request(format!("malformed request: {e}")))
+    input::urlencoded(body).map_err(|refusal| OAuthError::invalid_request(refusal.message))
 }
 
 /// Client authentication (RFC 6749 §2.3): a confidential client proves its secret,

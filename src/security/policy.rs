@@ -1,15 +1,58 @@
 //! Rules for new account data; each refusal names the rule broken.
 
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use zxcvbn::feedback::Warning;
 
+use crate::store::users::normalize_email;
+
+const INVALID_EMAIL: &str = "Enter a valid email address.";
+
+/// An address an account can have: no invisible or control characters, and once
+/// normalised (see `normalize_email`) one that every SMTP server takes (RFC 5321 §4.1.2,
+/// no SMTPUTF8): an ASCII dot-atom before the @, never a quoted string or brackets, and
+/// a host name after it. lettre, which sends our mail, must accept it too.
 pub fn check_email(email: &str) -> Result<(), &'static str> {
-    let email = email.trim();
-    let well_formed = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        })
-        && !email.chars().any(char::is_whitespace);
-    if well_formed { Ok(()) } else { Err("Enter a valid email address.") }
+    if email.trim().chars().any(is_invisible) {
+        return Err("An email address cannot hold invisible or control characters.");
+    }
+    let normalized = normalize_email(email);
+    let (local, domain) = normalized.rsplit_once('@').ok_or(INVALID_EMAIL)?;
+    if !is_dot_atom(local) {
+        return Err(
+            "Before the @, an email address holds only letters a-z, digits and . ! # $ % & ' * + - / = ? ^ _ ` { | } ~",
+        );
+    }
+    let mailable = normalized.len() <= 254 && is_host_name(domain) && lettre::Address::new(local, domain).is_ok();
+    if mailable { Ok(()) } else { Err(INVALID_EMAIL) }
+}
+
+/// Control, format (zero-width, bidi), private-use and unassigned code points, and the
+/// other default-ignorable ones (Unicode DerivedCoreProperties): nothing a reader sees.
+fn is_invisible(c: char) -> bool {
+    c.general_category_group() == GeneralCategoryGroup::Other
+        || matches!(c, '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}')
+        || matches!(c, '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FFA0}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// RFC 5322 §3.2.3 dot-atom of ASCII atext, at most 64 octets (RFC 5321 §4.5.3.1.1).
+fn is_dot_atom(local: &str) -> bool {
+    let atext = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b);
+    local.len() <= 64 && local.split('.').all(|atom| !atom.is_empty() && atom.bytes().all(atext))
+}
+
+/// A DNS host name (RFC 1123 §2.1) of two labels or more, not an address literal.
+fn is_host_name(domain: &str) -> bool {
+    let label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| label(l))
+        && labels.last().is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// 10 to 128 characters and not one of the most common passwords (zxcvbn's bundled list).
@@ -68,11 +111,51 @@ mod tests {
     }
 
     #[test]
-    fn emails_and_usernames_are_checked() {
-        assert!(check_email(" Ada@Example.org ").is_ok());
-        for bad in ["ada", "ada@", "@example.org", "ada@example", "a b@example.org"] {
+    fn plain_addresses_are_checked() {
+        for good in [" Ada@Example.org ", "a.b+tag@mail.example.org", "o'neil@example.org", "ada@bücher.example"] {
+            assert!(check_email(good).is_ok(), "{good}");
+        }
+        for bad in
+            ["ada", "ada@", "@example.org", "ada@example", "a b@example.org", "a..b@example.org", ".a@example.org"]
+        {
             assert!(check_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn unmailable_and_invisible_addresses_are_refused() {
+        for bad in [
+            "\"alice\"@example.org",
+            "<script>@example.org",
+            "alice@[127.0.0.1]",
+            "alice@example.123",
+            "al\u{0131}ce@example.org",
+            "jos\u{e9}@example.org",
+            "al\u{200B}ice@example.org",
+            "alice@exam\u{00AD}ple.org",
+            "alice\u{FEFF}@example.org",
+            "alice@exam\u{FE0F}ple.org",
+            "a\u{0}@example.org",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_email(&format!("{}@example.org", "a".repeat(65))).is_err());
+    }
+
+    #[test]
+    fn twins_normalise_to_one_address() {
+        let fullwidth = "\u{FF41}\u{FF4C}\u{FF49}\u{FF43}\u{FF45}@example.org";
+        assert!(check_email(fullwidth).is_ok());
+        assert_eq!(normalize_email(fullwidth), "alice@example.org");
+        assert_eq!(normalize_email(" ALICE@Example.ORG "), "alice@example.org");
+        let composed = normalize_email("ada@caf\u{e9}.example");
+        assert_eq!(composed, "ada@xn--caf-dma.example");
+        assert_eq!(normalize_email("ada@cafe\u{301}.example"), composed);
+        assert_eq!(normalize_email("ADA@CAF\u{C9}.EXAMPLE"), composed);
+    }
+
+    #[test]
+    fn usernames_are_checked() {
         assert!(check_username("ada.l_1-x").is_ok());
         assert!(check_username("Ada").is_err() && check_username("").is_err());
     }

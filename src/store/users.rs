@@ -2,6 +2,7 @@
 
 use entity::users::{self, Entity as Users};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use unicode_normalization::UnicodeNormalization;
 
 use super::{StoreError, now};
 use crate::security::opaque::new_id;
@@ -13,9 +14,16 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-/// Emails are unique without regard to case or surrounding space.
+/// The one form an email is stored and looked up in: NFKC (UAX #15) and lower case, so
+/// look-alike twins (fullwidth letters, composed and decomposed accents, any case) are one
+/// address, and the domain in its ASCII form (IDNA, UTS #46). An address in lower-case
+/// ASCII, as every stored one was before, is its own normal form.
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    let folded = email.trim().nfkc().collect::<String>().to_lowercase();
+    let ascii_domain = folded.rsplit_once('@').and_then(|(local, domain)| {
+        idna::domain_to_ascii(domain).ok().filter(|d| d != domain).map(|d| format!("{local}@{d}"))
+    });
+    ascii_domain.unwrap_or(folded)
 }
 
 pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<users::Model, StoreError> {

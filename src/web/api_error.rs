@@ -12,6 +12,7 @@ use crate::{
     security::{limits::Throttled, passwords::PasswordError, signin::SignInError},
     store::StoreError,
     tokens::TokenError,
+    web::input::Refusal,
 };
 
 #[derive(Debug)]
@@ -56,6 +57,18 @@ impl ApiError {
 
     pub fn unavailable() -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service is unavailable; try again shortly")
+    }
+}
+
+/// Refused input: 413 and 415 keep their status, anything else is a 400.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let code = match refusal.status {
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            _ => "invalid_request",
+        };
+        Self::new(refusal.status, code, refusal.message)
     }
 }
 

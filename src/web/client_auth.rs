@@ -4,6 +4,8 @@
 use axum::http::{HeaderMap, header};
 use base64::{Engine, engine::general_purpose::STANDARD};
 
+use super::input::is_single_line;
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum AuthMethod {
     Basic,
@@ -47,6 +49,9 @@ pub fn presented_client(
             return Err(ClientAuthError::Malformed);
         }
         let secret = form_decode(secret).ok_or(ClientAuthError::Malformed)?;
+        if !is_single_line(&id) || !is_single_line(&secret) {
+            return Err(ClientAuthError::Malformed);
+        }
         return Ok(PresentedClient { id, secret: Some(secret), method: AuthMethod::Basic });
     }
     let id = form_id.filter(|id| !id.is_empty()).ok_or(ClientAuthError::Missing)?.to_owned();
@@ -84,6 +89,13 @@ mod tests {
     #[test]
     fn two_methods_at_once_are_refused() {
         assert_eq!(presented_client(&basic("a:b"), None, Some("b")).err(), Some(ClientAuthError::Malformed));
+    }
+
+    #[test]
+    fn control_characters_in_basic_credentials_are_malformed() {
+        for raw in ["rp%00:secret", "rp:sec%0Aret", "r\u{7}p:secret"] {
+            assert_eq!(presented_client(&basic(raw), None, None).err(), Some(ClientAuthError::Malformed), "{raw}");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! HTTP plumbing shared by every route: headers, request logs, browser sessions,
-//! CSRF, client authentication, bearer tokens and page rendering.
+//! CSRF, client authentication, bearer tokens, page rendering and the parsing of input.
 
 pub mod api_error;
 pub mod bearer;
@@ -10,9 +10,13 @@ pub mod client_auth;
 pub mod client_info;
 pub mod csrf;
 pub mod headers;
+pub mod input;
 pub mod json;
+pub mod no_route;
 pub mod page;
+pub mod page_input;
 pub mod page_limit;
+pub mod params;
 pub mod request_log;
 pub mod session_store;
 pub mod timestamp;

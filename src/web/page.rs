@@ -1,6 +1,9 @@
 //! Rendering hosted pages with their security headers, and the error page.
 
-use crate::security::{limits::Throttled, opaque::random_token};
+use crate::{
+    security::{limits::Throttled, opaque::random_token},
+    web::input::Refusal,
+};
 use askama::Template;
 use axum::{
     http::{HeaderValue, StatusCode, header},
@@ -78,12 +81,30 @@ pub enum PageError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
+    /// Input refused before any handler: malformed, too large, of the wrong media type.
+    #[error("{}", .0.message)]
+    Refused(Refusal),
+    /// No page at this address, or not for this method.
+    #[error("{1}")]
+    NoSuchPage(StatusCode, &'static str),
     #[error("too many requests")]
     Throttled(Throttled),
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<Refusal> for PageError {
+    fn from(refusal: Refusal) -> Self {
+        PageError::Refused(refusal)
+    }
+}
+
+/// A message in lower case (`the body is too large`) as the start of a sentence on a page.
+pub fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 impl From<Throttled> for PageError {
@@ -109,6 +130,12 @@ impl IntoResponse for PageError {
         let (status, title, message) = match &self {
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Request refused", m.clone()),
             PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Request refused", m.clone()),
+            PageError::Refused(refusal) => {
+                (refusal.status, "Request refused", format!("{}.", capitalized(&refusal.message)))
+            }
+            PageError::NoSuchPage(status, m) => {
+                (*status, status.canonical_reason().unwrap_or("Request refused"), (*m).to_owned())
+            }
             PageError::Throttled(throttled) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "Slow down",

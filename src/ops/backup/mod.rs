@@ -37,6 +37,8 @@ pub enum BackupError {
     Damaged { table: String, problem: String },
     #[error("the backup is of schema {backup}, this mana-auth is at {ours}: restore it with the matching version")]
     SchemaMismatch { backup: String, ours: String },
+    #[error("table {table}: column {column} holds a NUL character, which PostgreSQL cannot store")]
+    NotPortable { table: String, column: String },
     #[error("the database is not empty; restore with --force to replace everything in it")]
     NotEmpty,
     #[error("object storage: {0}")]
@@ -136,6 +138,20 @@ pub fn read(bytes: &[u8], key: Option<&str>) -> Result<Snapshot, BackupError> {
         }
     }
     Ok(snapshot)
+}
+
+/// Checks that both engines can take every row: SQLite stores U+0000 in text,
+/// PostgreSQL refuses it, so such a backup of a SQLite database restores only there.
+pub fn check_portable(snapshot: &Snapshot) -> Result<(), BackupError> {
+    for (table, rows) in &snapshot.tables {
+        let nul_column = rows.iter().filter_map(Value::as_object).find_map(|row| {
+            row.iter().find(|(_, value)| value.as_str().is_some_and(|text| text.contains('\0'))).map(|(name, _)| name)
+        });
+        if let Some(column) = nul_column {
+            return Err(BackupError::NotPortable { table: table.clone(), column: column.clone() });
+        }
+    }
+    Ok(())
 }
 
 /// Whether the database holds accounts, clients or keys of its own.

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use crate::{
     config::{Config, LockoutConfig, RateLimitConfig},
     security::opaque::digest,
+    store::users::normalize_email,
 };
 
 /// Over a limit: try again in `retry_after` seconds.
@@ -53,7 +54,7 @@ impl Subject<'_> {
         match self {
             Subject::Ip(ip) => format!("{action}:ip:{ip}"),
             // Emails are digested: the counter store never holds who tried to sign in.
-            Subject::Account(email) => format!("{action}:account:{}", &digest(&email.trim().to_lowercase())[..32]),
+            Subject::Account(email) => format!("{action}:account:{}", &digest(&normalize_email(email))[..32]),
             Subject::Client(id) => format!("{action}:client:{}", &digest(id)[..32]),
         }
     }
