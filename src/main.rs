@@ -46,8 +46,17 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let state = mana_auth::build_state(config).await.map_err(|e| e.to_string())?;
             let listener =
                 tokio::net::TcpListener::bind(bind).await.map_err(|e| mana_auth::StartError::Bind(e).to_string())?;
-            tracing::info!(issuer = %state.config.issuer, %bind, "mana-auth listening");
-            mana_auth::serve(state, listener).await.map_err(|e| e.to_string())
+            let metrics = match state.config.metrics.bind.0 {
+                Some(addr) => Some(
+                    tokio::net::TcpListener::bind(addr)
+                        .await
+                        .map_err(|e| mana_auth::StartError::BindMetrics(e).to_string())?,
+                ),
+                None => None,
+            };
+            tracing::info!(issuer = %state.config.issuer, %bind, metrics = ?state.config.metrics.bind.0, "mana-auth listening");
+            mana_auth::serve(state, listener, metrics).await;
+            Ok(())
         }
         Command::Probe => {
             let url = format!("http://{}/health/ready", config.server.bind);

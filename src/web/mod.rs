@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every route: headers, request logs, browser sessions,
-//! CSRF, client authentication, bearer tokens and page rendering.
+//! CSRF, client authentication, bearer tokens, page rendering, and the connections
+//! requests arrive on.
 
 pub mod api_error;
 pub mod bearer;
@@ -11,6 +12,7 @@ pub mod client_info;
 pub mod csrf;
 pub mod headers;
 pub mod json;
+pub mod listen;
 pub mod page;
 pub mod request_log;
 pub mod session_store;

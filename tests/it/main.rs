@@ -10,6 +10,7 @@ mod backups;
 mod browser_e2e;
 mod common;
 mod concurrency;
+mod connections;
 mod credits;
 mod discovery;
 mod keys;
