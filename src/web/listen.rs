@@ -87,17 +87,20 @@ async fn accept_any(listeners: &[(TcpListener, Router)]) -> (std::io::Result<(Tc
     futures_util::future::select_all(accepts).await.0
 }
 
+/// Open connections per counted address.
+type OpenCounts = Arc<Mutex<HashMap<IpAddr, usize>>>;
+
 /// Counts open connections per peer address. Trusted proxies are not counted: every
 /// client behind them shares their address.
 struct PerAddress {
     limit: usize,
     trusted: TrustedProxies,
-    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    open: OpenCounts,
 }
 
 /// One open connection of a counted address; closing it frees the place.
 struct Slot {
-    counted: Option<(IpAddr, Arc<Mutex<HashMap<IpAddr, usize>>>)>,
+    counted: Option<(IpAddr, OpenCounts)>,
 }
 
 impl PerAddress {
