@@ -65,6 +65,8 @@ pub struct DatabaseConfig {
     pub url: Secret,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
+    /// Seconds a statement may take before the database counts as unreachable.
+    pub statement_timeout_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -288,6 +290,14 @@ impl Config {
         ] {
             if ttl <= 0 {
                 return Err(invalid(key, "must be a positive number of seconds"));
+            }
+        }
+        for (key, secs) in [
+            ("database.connect_timeout_secs", self.database.connect_timeout_secs),
+            ("database.statement_timeout_secs", self.database.statement_timeout_secs),
+        ] {
+            if !(1..=300).contains(&secs) {
+                return Err(invalid(key, "must be from 1 to 300 seconds"));
             }
         }
         if !(1..=300).contains(&self.server.header_read_timeout_secs) {
