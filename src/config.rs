@@ -42,6 +42,7 @@ pub struct Config {
     pub redis: RedisConfig,
     pub mail: MailConfig,
     pub log: LogConfig,
+    pub metrics: MetricsConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
 }
@@ -52,6 +53,10 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     #[serde(default)]
     pub trusted_proxies: TrustedProxies,
+    /// Seconds a client has to send a request head before its connection is closed.
+    pub header_read_timeout_secs: u64,
+    /// Connections one peer address may hold open at once; 0 is no limit.
+    pub max_connections_per_ip: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -60,6 +65,8 @@ pub struct DatabaseConfig {
     pub url: Secret,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
+    /// Seconds a statement may take before the database counts as unreachable.
+    pub statement_timeout_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -160,6 +167,31 @@ pub struct S3Config {
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
     pub filter: String,
+}
+
+/// Where `/metrics` is served: on a listener of its own, and on the main listener only
+/// to the bearer of `token`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    pub bind: OptionalAddr,
+    pub token: Option<Secret>,
+}
+
+/// A listen address, or none when set to the empty string.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "String")]
+pub struct OptionalAddr(pub Option<SocketAddr>);
+
+impl TryFrom<String> for OptionalAddr {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        if value.trim().is_empty() {
+            return Ok(OptionalAddr(None));
+        }
+        value.parse().map(|addr| OptionalAddr(Some(addr))).map_err(|_| format!("`{value}` is not an ADDRESS:PORT"))
+    }
 }
 
 /// JWS algorithms mana-auth signs with.
@@ -265,6 +297,17 @@ impl Config {
                 return Err(invalid(key, "must be a positive number of seconds"));
             }
         }
+        for (key, secs) in [
+            ("database.connect_timeout_secs", self.database.connect_timeout_secs),
+            ("database.statement_timeout_secs", self.database.statement_timeout_secs),
+        ] {
+            if !(1..=300).contains(&secs) {
+                return Err(invalid(key, "must be from 1 to 300 seconds"));
+            }
+        }
+        if !(1..=300).contains(&self.server.header_read_timeout_secs) {
+            return Err(invalid("server.header_read_timeout_secs", "must be from 1 to 300"));
+        }
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
         }
@@ -308,7 +351,20 @@ impl Config {
         for origin in &self.api.cors_origins {
             validate_origin(origin).map_err(|p| invalid("api.cors_origins", format!("`{origin}`: {p}")))?;
         }
+        self.validate_metrics()?;
         self.validate_security()
+    }
+
+    fn validate_metrics(&self) -> Result<(), ConfigError> {
+        if self.metrics.bind.0 == Some(self.server.bind) {
+            return Err(invalid("metrics.bind", "must differ from server.bind (or be empty)"));
+        }
+        // RFC 6750 §2.1: a bearer token is one word of visible characters.
+        let usable = |token: &str| token.len() >= 32 && token.bytes().all(|b| b.is_ascii_graphic());
+        if self.metrics.token.as_ref().is_some_and(|token| !usable(token.expose())) {
+            return Err(invalid("metrics.token", "must be at least 32 visible ASCII characters, no spaces (or unset)"));
+        }
+        Ok(())
     }
 
     fn validate_credits(&self) -> Result<(), ConfigError> {

@@ -19,7 +19,7 @@ pub mod tokens;
 pub mod web;
 
 use crate::store::db::Db;
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use axum::{Router, middleware};
 use tokio::net::TcpListener;
@@ -53,6 +53,8 @@ pub enum StartError {
     Passwords(#[from] security::passwords::PasswordError),
     #[error("server.bind: {0}")]
     Bind(std::io::Error),
+    #[error("metrics.bind: {0}")]
+    BindMetrics(std::io::Error),
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
     #[error("http client: {0}")]
@@ -130,7 +132,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(oidc::router())
         .merge(api::router(&state.config))
         .merge(credits::router())
-        .merge(ops::router())
+        .merge(ops::router(&state.config))
         .fallback(no_route::not_found)
         .method_not_allowed_fallback(no_route::method_not_allowed)
         // One layer, so each route is wrapped (and its service boxed) once, not once per layer.
@@ -142,8 +144,9 @@ pub fn build_app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until the process is stopped, deleting expired rows hourly.
-pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
+/// Serves until the process is stopped, deleting expired rows hourly: the app on
+/// `listener`, and `/metrics` alone on `metrics` when there is one (`metrics.bind`).
+pub async fn serve(state: AppState, listener: TcpListener, metrics: Option<TcpListener>) {
     let db = state.db.clone();
     let config = state.config.clone();
     tokio::spawn(async move {
@@ -161,29 +164,18 @@ pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()
         tokio::spawn(ops::backup::schedule::run(state.clone(), schedule));
     }
     let db = state.db.clone();
-    let app = build_app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: no new connections, finishing requests in flight");
-        let _ = stopping.send(true);
-    });
+    let connections = web::listen::Connections::new(&state.config.server);
+    let mut listeners = vec![(listener, build_app(state.clone()))];
+    listeners.extend(metrics.map(|metrics| (metrics, ops::metrics_router(state))));
+    connections.accept(&listeners, shutdown_signal()).await;
+    tracing::info!("shutting down: no new connections, finishing requests in flight");
     // In-flight requests get a bounded time to finish; then the process stops regardless.
-    let deadline = async move {
-        let _ = stop_seen.wait_for(|stopping| *stopping).await;
-        tokio::time::sleep(DRAIN_LIMIT).await;
-    };
-    let result = tokio::select! {
-        result = server => result,
-        () = deadline => {
-            tracing::warn!("requests still in flight after the drain limit; stopping anyway");
-            Ok(())
-        }
-    };
+    if !connections.drain(DRAIN_LIMIT).await {
+        tracing::warn!("requests still in flight after the drain limit; stopping anyway");
+    }
     if let Err(err) = db.close().await {
         tracing::warn!(error = %err, "closing the database pool failed");
     }
-    result
 }
 
 /// How long requests in flight may take to finish once a shutdown began.

@@ -114,6 +114,7 @@ pub async fn verify(source: &Path, config: &Config) -> Result<Verified, BackupEr
             url: Secret::new(format!("sqlite://{}?mode=rwc", scratch.display())),
             max_connections: 1,
             connect_timeout_secs: config.database.connect_timeout_secs,
+            statement_timeout_secs: config.database.statement_timeout_secs,
         };
         let db = db::connect(&scratch_config).await?;
         db::migrate(&db).await?;

@@ -126,3 +126,27 @@ fn the_refresh_retry_grace_is_bounded() {
     config.tokens.refresh_retry_secs = 0;
     assert!(config.validate().is_ok(), "0 turns the grace off");
 }
+
+#[test]
+fn header_read_timeout_must_be_bounded() {
+    let mut config = base();
+    config.server.header_read_timeout_secs = 0;
+    assert!(problem(&config).contains("server.header_read_timeout_secs"));
+}
+
+#[test]
+fn metrics_settings_are_checked() {
+    let mut config = base();
+    assert_eq!(config.metrics.bind.0, Some("127.0.0.1:9464".parse().expect("addr")), "loopback by default");
+    assert_eq!(OptionalAddr::try_from(String::new()), Ok(OptionalAddr(None)), "empty turns it off");
+    assert!(OptionalAddr::try_from("9464".to_owned()).is_err());
+    config.metrics.bind = OptionalAddr(Some(config.server.bind));
+    assert!(problem(&config).contains("metrics.bind"));
+    config.metrics.bind = OptionalAddr(None);
+    config.metrics.token = Some(Secret::new("short"));
+    assert!(problem(&config).contains("metrics.token"));
+    config.metrics.token = Some(Secret::new("a token of thirty-two characters with spaces"));
+    assert!(problem(&config).contains("metrics.token"), "a bearer token is one word");
+    config.metrics.token = Some(Secret::new("a-token-of-thirty-two-characters-or-more"));
+    config.validate().expect("a usable token");
+}

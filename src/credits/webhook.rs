@@ -66,7 +66,7 @@ async fn process(state: &AppState, event: &Event) -> Result<(), CreditsError> {
     Ok(())
 }
 
-async fn complete_checkout(txn: &sea_orm::DatabaseTransaction, session: &Value) -> Result<(), CreditsError> {
+async fn complete_checkout(txn: &crate::store::bounded::Txn, session: &Value) -> Result<(), CreditsError> {
     let purchase_id = session["client_reference_id"].as_str().or_else(|| session["metadata"]["purchase_id"].as_str());
     let Some(purchase) = (match purchase_id {
         Some(id) => purchases::find(txn, id).await?,

@@ -1,16 +1,22 @@
 //! Prometheus metrics in a registry of the app's own (no globals): requests, latency,
 //! tokens issued, sign-in failures, refresh-token reuse, credits spent, signing-key age.
+//! Served on `metrics.bind`, and on the main listener only to the bearer of
+//! `metrics.token` (RFC 6750 §2.1).
 
 use axum::{
     extract::State,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
-use crate::state::AppState;
+use crate::{
+    security::opaque::{digest, matches_digest},
+    state::AppState,
+    web::bearer::bearer_token,
+};
 
 pub struct Metrics {
     registry: Registry,
@@ -86,6 +92,16 @@ pub async fn render(State(state): State<AppState>) -> Response {
             tracing::error!(error = %err, "encoding metrics failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// `/metrics` on the main listener: to anyone but the bearer of `metrics.token` it
+/// does not exist. The token is compared by digest, in constant time.
+pub async fn render_for_bearer(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let expected = state.config.metrics.token.as_ref().map(|token| digest(token.expose()));
+    match (bearer_token(&headers), expected) {
+        (Some(presented), Some(expected)) if matches_digest(presented, &expected) => render(State(state)).await,
+        _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

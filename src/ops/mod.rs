@@ -7,11 +7,15 @@ pub mod metrics;
 
 use axum::{Router, routing::get};
 
-use crate::state::AppState;
+use crate::{config::Config, state::AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health::live))
-        .route("/health/ready", get(health::ready))
-        .route("/metrics", get(metrics::render))
+/// The health checks, and `/metrics` when a bearer token opens it on the main listener.
+pub fn router(config: &Config) -> Router<AppState> {
+    let router = Router::new().route("/health", get(health::live)).route("/health/ready", get(health::ready));
+    if config.metrics.token.is_some() { router.route("/metrics", get(metrics::render_for_bearer)) } else { router }
+}
+
+/// The metrics listener's own router: `/metrics` and nothing else.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(metrics::render)).with_state(state)
 }

@@ -12,14 +12,15 @@ use std::{path::Path, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    ExecResult, IsolationLevel, QueryResult, Statement, TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult,
+    IsolationLevel, QueryResult, Statement, TransactionTrait,
     sea_query::{SelectStatement, Values},
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
 use super::{
     StoreError,
+    bounded::{Txn, bounded},
     exec::WriteTxn,
     grouped::{GroupedWrites, Work},
     inline::{ColumnNames, InlineReads},
@@ -40,6 +41,8 @@ pub struct Db {
     successors: Option<Arc<SuccessorWrites>>,
     /// For an SQLite file: writes that queue are committed in groups (see `grouped`).
     grouped: Option<Arc<GroupedWrites>>,
+    /// How long a statement may take before the database counts as unreachable.
+    limit: Duration,
 }
 
 /// Names the engine only: the pools' options hold the database URL and its password.
@@ -51,8 +54,8 @@ impl std::fmt::Debug for Db {
 
 impl Db {
     /// A write transaction, on the writer.
-    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.writer.begin().await
+    pub async fn begin(&self) -> Result<Txn, DbErr> {
+        Ok(Txn::new(bounded(self.limit, self.writer.begin()).await?, Some(self.limit)))
     }
 
     /// Runs `work` in a write transaction, kept when it succeeds: on an SQLite file in a
@@ -74,13 +77,17 @@ impl Db {
 
     /// A read-only transaction that sees one consistent state of every table
     /// (repeatable read on PostgreSQL, a WAL snapshot on SQLite), beside the writer.
-    pub async fn begin_read(&self) -> Result<DatabaseTransaction, DbErr> {
-        match self.readers.get_database_backend() {
+    /// Only its start is bounded in time: a backup reads whole tables in it.
+    pub async fn begin_read(&self) -> Result<Txn, DbErr> {
+        let begun = match self.readers.get_database_backend() {
             DbBackend::Postgres => {
-                self.readers.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
+                let config =
+                    self.readers.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly));
+                bounded(self.limit, config).await?
             }
-            _ => self.readers.begin().await,
-        }
+            _ => bounded(self.limit, self.readers.begin()).await?,
+        };
+        Ok(Txn::new(begun, None))
     }
 
     /// One row of a read made on every request, decoded by `decode`: on an SQLite file
@@ -117,7 +124,8 @@ impl Db {
             Some(inline) => inline.query_one(sql.as_ref(), &values, names, decode),
             None => {
                 let statement = Statement::from_sql_and_values(self.get_database_backend(), sql, values.0);
-                self.readers.query_one_raw(statement).await?.map(|row| decode.decode(&row)).transpose()
+                let row = bounded(self.limit, self.readers.query_one_raw(statement)).await?;
+                row.map(|row| decode.decode(&row)).transpose()
             }
         }
     }
@@ -133,8 +141,8 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
-        self.readers.ping().await?;
-        self.writer.ping().await
+        bounded(self.limit, self.readers.ping()).await?;
+        bounded(self.limit, self.writer.ping()).await
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
@@ -150,19 +158,19 @@ impl ConnectionTrait for Db {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.writer.execute_raw(stmt).await
+        bounded(self.limit, self.writer.execute_raw(stmt)).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.writer.execute_unprepared(sql).await
+        bounded(self.limit, self.writer.execute_unprepared(sql)).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.route(&stmt).query_one_raw(stmt).await
+        bounded(self.limit, self.route(&stmt).query_one_raw(stmt)).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.route(&stmt).query_all_raw(stmt).await
+        bounded(self.limit, self.route(&stmt).query_all_raw(stmt)).await
     }
 }
 
@@ -188,10 +196,11 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     let readers = Database::connect(options(config, readers, file.is_some())).await?;
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
     let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
-    let inline = file.map(|path| Arc::new(InlineReads::new(path)));
+    let limit = Duration::from_secs(config.statement_timeout_secs);
+    let inline = file.map(|path| Arc::new(InlineReads::new(path, limit)));
     let successors = file.map(|_| Arc::new(SuccessorWrites::start(writer.clone())));
     let grouped = file.map(|_| Arc::new(GroupedWrites::start(writer.get_sqlite_connection_pool().clone())));
-    Ok(Db { readers, writer, inline, successors, grouped })
+    Ok(Db { readers, writer, inline, successors, grouped, limit })
 }
 
 /// Readers of an SQLite file: each is a thread of its own that runs its queries on the
@@ -212,6 +221,7 @@ fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool) -> 
         // A server connection idle this long is pinged before use; a busy one is not.
         options.test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
+    let statement_timeout = Duration::from_secs(config.statement_timeout_secs);
     options
         .max_connections(max_connections)
         .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
@@ -226,8 +236,12 @@ fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool) -> 
         // WAL lets readers run beside the writer. In WAL mode `synchronous = NORMAL`
         // never corrupts the database; it syncs at checkpoints rather than at every
         // commit, so a power cut (not a crash) may lose the last moments of writes.
-        .map_sqlx_sqlite_opts(|sqlite| {
-            sqlite.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
+        .map_sqlx_sqlite_opts(move |sqlite| {
+            // A statement waits for a lock as long as it may take at all.
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(statement_timeout)
         });
     options
 }

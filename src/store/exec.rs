@@ -5,11 +5,12 @@
 
 use std::{future::Future, marker::PhantomData};
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
 use serde::de::DeserializeOwned;
 
 use super::{
     StoreError,
+    bounded::Txn,
     row::{Decode, StoreRow},
     writer_txn::WriterTxn,
 };
@@ -53,7 +54,7 @@ impl<C: ConnectionTrait + Sync> Exec for C {
 /// The transaction a write runs in: sea-orm's, or a group's on the SQLite writer.
 #[derive(Clone, Copy)]
 pub enum WriteTxn<'t> {
-    Pool(&'t DatabaseTransaction),
+    Pool(&'t Txn),
     Writer(&'t WriterTxn),
 }
 

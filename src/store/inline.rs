@@ -28,19 +28,19 @@ use super::{
     row::{Decode, StoreRow},
 };
 
-/// How long a statement waits for a lock it cannot take at once; in WAL mode a
-/// reader waits only while the log is being recovered after a crash.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
 pub struct InlineReads {
     path: PathBuf,
+    /// How long a statement waits for a lock it cannot take at once
+    /// (`database.statement_timeout_secs`); in WAL mode a reader waits only while the
+    /// log is being recovered after a crash.
+    busy_timeout: Duration,
     /// Connections not in use; at most as many as threads ever read at once.
     idle: Mutex<Vec<Connection>>,
 }
 
 impl InlineReads {
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into(), idle: Mutex::default() }
+    pub fn new(path: impl Into<PathBuf>, busy_timeout: Duration) -> Self {
+        Self { path: path.into(), busy_timeout, idle: Mutex::default() }
     }
 
     /// The first row of `sql` bound to `values`, decoded by `decode`; `names` keeps
@@ -68,7 +68,7 @@ impl InlineReads {
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.busy_timeout(self.busy_timeout)?;
         connection.pragma_update(None, "query_only", true)?;
         Ok(connection)
     }
@@ -255,7 +255,7 @@ mod tests {
                  CREATE TABLE t (id varchar PRIMARY KEY, n INTEGER, ok boolean, note TEXT, other varchar)",
             )
             .expect("setup");
-        let reads = InlineReads::new(&path);
+        let reads = InlineReads::new(&path, std::time::Duration::from_secs(5));
         let (a, b) = (Alias::new("a"), Alias::new("b"));
         let mut query = Query::select();
         for column in ["n", "ok", "note"] {
@@ -302,8 +302,9 @@ mod tests {
         let path = dir.join("binding.db");
         rusqlite::Connection::open(&path).expect("create").execute_batch("PRAGMA journal_mode = WAL").expect("wal");
         let query = Query::select().expr_as(Expr::val(1.5), "any").to_owned();
-        let err = read_one(&InlineReads::new(&path), &query, &ColumnNames::new(), Flag)
-            .expect_err("a float has no inline binding");
+        let err =
+            read_one(&InlineReads::new(&path, std::time::Duration::from_secs(5)), &query, &ColumnNames::new(), Flag)
+                .expect_err("a float has no inline binding");
         assert!(matches!(err, StoreError::Inline(rusqlite::Error::ToSqlConversionFailure(_))), "{err}");
         assert!(!err.is_unavailable());
         std::fs::remove_dir_all(&dir).ok();
@@ -311,7 +312,10 @@ mod tests {
 
     #[test]
     fn a_database_file_that_is_gone_is_reported_unavailable() {
-        let reads = InlineReads::new(std::env::temp_dir().join("mana-auth-inline-missing").join("none.db"));
+        let reads = InlineReads::new(
+            std::env::temp_dir().join("mana-auth-inline-missing").join("none.db"),
+            std::time::Duration::from_secs(5),
+        );
         let query = Query::select().expr(Expr::val(1)).to_owned();
         let err = read_one(&reads, &query, &ColumnNames::new(), Joined).expect_err("no file, and none is created");
         assert!(err.is_unavailable(), "{err}");

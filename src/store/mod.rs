@@ -5,6 +5,7 @@
 //! (see `inline`).
 
 pub mod auth_sessions;
+pub mod bounded;
 pub mod browser_sessions;
 pub mod cleanup;
 pub mod client_cache;
@@ -54,22 +55,47 @@ impl StoreError {
         match self {
             StoreError::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => true,
             StoreError::Db(DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err))) => {
-                matches!(
-                    err.as_ref(),
-                    sea_orm::sqlx::Error::Io(_)
-                        | sea_orm::sqlx::Error::PoolTimedOut
-                        | sea_orm::sqlx::Error::PoolClosed
-                        | sea_orm::sqlx::Error::WorkerCrashed
-                        | sea_orm::sqlx::Error::Tls(_)
-                )
+                match err.as_ref() {
+                    sea_orm::sqlx::Error::Database(err) => database_unavailable(err.as_ref()),
+                    err => matches!(
+                        err,
+                        sea_orm::sqlx::Error::Io(_)
+                            | sea_orm::sqlx::Error::PoolTimedOut
+                            | sea_orm::sqlx::Error::PoolClosed
+                            | sea_orm::sqlx::Error::WorkerCrashed
+                            | sea_orm::sqlx::Error::Tls(_)
+                    ),
+                }
             }
             StoreError::Inline(err) => matches!(
                 err.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::SystemIoFailure)
+                Some(
+                    rusqlite::ErrorCode::CannotOpen
+                        | rusqlite::ErrorCode::SystemIoFailure
+                        | rusqlite::ErrorCode::DatabaseBusy
+                        | rusqlite::ErrorCode::DatabaseLocked
+                )
             ),
             _ => false,
         }
     }
+}
+
+/// The errors a database answers while it goes away or cannot serve for now: on
+/// PostgreSQL a connection exception (class 08), a shutdown (57P01-57P03, what each
+/// pooled connection hears first after a restart) or too many connections (53300);
+/// on SQLite a file another connection keeps locked past the busy timeout.
+fn database_unavailable(err: &dyn sea_orm::sqlx::error::DatabaseError) -> bool {
+    if let Some(err) = err.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>() {
+        let code = err.code();
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300");
+    }
+    if err.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>().is_none() {
+        return false;
+    }
+    // SQLite's extended result code; its low byte is the primary one.
+    let primary = err.code().and_then(|code| code.parse::<i32>().ok()).map(|code| code & 0xff);
+    matches!(primary, Some(rusqlite::ffi::SQLITE_BUSY | rusqlite::ffi::SQLITE_LOCKED))
 }
 
 impl From<DbErr> for StoreError {

@@ -37,7 +37,14 @@ impl<S: Send + Sync> FromRequestParts<S> for BrowserSession {
 }
 
 fn internal(err: tower_sessions::session::Error) -> PageError {
-    PageError::Internal(format!("browser session: {err}"))
+    match err {
+        tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(detail))
+            if detail == super::session_store::UNAVAILABLE =>
+        {
+            PageError::Unavailable
+        }
+        err => PageError::Internal(format!("browser session: {err}")),
+    }
 }
 
 impl BrowserSession {

@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every route: headers, request logs, browser sessions,
-//! CSRF, client authentication, bearer tokens, page rendering and the parsing of input.
+//! CSRF, client authentication, bearer tokens, page rendering, the parsing of input
+//! and the connections requests arrive on.
 
 pub mod api_error;
 pub mod bearer;
@@ -12,6 +13,7 @@ pub mod csrf;
 pub mod headers;
 pub mod input;
 pub mod json;
+pub mod listen;
 pub mod no_route;
 pub mod page;
 pub mod page_input;

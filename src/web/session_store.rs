@@ -22,8 +22,12 @@ impl DbSessionStore {
     }
 }
 
+/// What a store error says when the database cannot be reached, so that pages answer
+/// it as unavailable (503): tower-sessions carries a backend's errors as text.
+pub const UNAVAILABLE: &str = "database unavailable";
+
 fn backend(err: StoreError) -> Error {
-    Error::Backend(err.to_string())
+    if err.is_unavailable() { Error::Backend(UNAVAILABLE.into()) } else { Error::Backend(err.to_string()) }
 }
 
 fn encode(record: &Record) -> Result<String> {

@@ -304,13 +304,13 @@ async fn a_redis_outage_lets_sign_in_through_and_counting_resumes(backend: Backe
     app.user("ada@example.org").await;
     assert_eq!(login(&app, "ada@example.org", PASSWORD, None).await.0, StatusCode::OK);
 
-    up.send(false).expect("cut");
+    up.send(crate::common::proxy::Link::Refusing).expect("cut");
     for _ in 0..5 {
         let (status, _, body) = login(&app, "ada@example.org", PASSWORD, None).await;
         assert_eq!(status, StatusCode::OK, "sign-in works while the counters are away: {body}");
     }
 
-    up.send(true).expect("restore");
+    up.send(crate::common::proxy::Link::Up).expect("restore");
     let mut statuses = Vec::new();
     for _ in 0..40 {
         let status = login(&app, "ada@example.org", PASSWORD, None).await.0;

@@ -152,7 +152,7 @@ async fn bad_backups_are_refused_and_change_nothing(backend: Backend) {
     assert_eq!(backup::list(&dir).expect("list").len(), 5);
     let watched = dir.display().to_string();
     let observer = app.spawn_beside(|c| c.backup.dir = watched).await;
-    let metrics = reqwest::get(observer.url("/metrics")).await.expect("get").text().await.expect("text");
+    let metrics = observer.metrics().await;
     assert!(
         metrics.lines().any(|l| l.starts_with("mana_auth_last_backup_timestamp_seconds ") && !l.ends_with(" 0")),
         "{metrics}"

@@ -12,6 +12,7 @@ mod backups;
 mod browser_e2e;
 mod common;
 mod concurrency;
+mod connections;
 mod control_characters;
 mod credits;
 mod discovery;

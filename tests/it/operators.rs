@@ -168,14 +168,22 @@ async fn global_sign_out_ends_every_session(backend: Backend) {
 }
 on_every_backend!(global_sign_out_ends_every_session);
 
-/// The real binary: serves, answers the readiness probe, and stops cleanly on SIGTERM.
+async fn free_port() -> u16 {
+    tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port").local_addr().expect("addr").port()
+}
+
+/// The real binary: serves, answers the readiness probe, serves metrics on their own
+/// listener, and stops cleanly on SIGTERM.
 #[tokio::test]
 async fn the_server_stops_cleanly_on_sigterm() {
-    let port = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port").local_addr().expect("addr").port();
     let path = std::env::temp_dir().join(format!("mana-auth-{}.db", mana_auth::security::opaque::random_token(6)));
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let bind = format!("127.0.0.1:{port}");
-    let env = [("MANA_AUTH__DATABASE__URL", url.as_str()), ("MANA_AUTH__SERVER__BIND", bind.as_str())];
+    let (bind, metrics_bind) = (format!("127.0.0.1:{}", free_port().await), format!("127.0.0.1:{}", free_port().await));
+    let env = [
+        ("MANA_AUTH__DATABASE__URL", url.as_str()),
+        ("MANA_AUTH__SERVER__BIND", bind.as_str()),
+        ("MANA_AUTH__METRICS__BIND", metrics_bind.as_str()),
+    ];
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_mana-auth"))
         .envs(env)
         .env("RUST_LOG", "warn")
@@ -191,6 +199,8 @@ async fn the_server_stops_cleanly_on_sigterm() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    let metrics = reqwest::get(format!("http://{metrics_bind}/metrics")).await.map(|r| r.status().as_u16());
+    let public = reqwest::get(format!("http://{bind}/metrics")).await.map(|r| r.status().as_u16());
     let killed = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
     let mut exited = None;
     for _ in 0..100 {
@@ -208,6 +218,7 @@ async fn the_server_stops_cleanly_on_sigterm() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     assert!(ready, "the probe saw the server ready");
+    assert_eq!((metrics.ok(), public.ok()), (Some(200), Some(404)), "metrics only on metrics.bind");
     assert!(killed.is_ok_and(|s| s.success()));
     assert!(exited.is_some_and(|s| s.success()), "SIGTERM stops the server with success: {exited:?}");
     assert!(!mana_auth(&["probe"], &env, "").status.success(), "nothing answers after the stop");

@@ -1,5 +1,6 @@
 //! Health checks and metrics, and failing closed when the database is gone.
 
+use mana_auth::config::Secret;
 use serde_json::{Value, json};
 
 use crate::{
@@ -32,7 +33,7 @@ async fn health_and_metrics_report_what_happened(backend: Backend) {
     let token = crate::common::api::text(&api.login("metrics@example.org", None).await, "accessToken");
     api.post("/api/v1/credits/use", Some(&token), &json!({"amount": 10, "appId": "a", "description": "d"})).await;
 
-    let response = reqwest::get(app.url("/metrics")).await.expect("get");
+    let response = reqwest::get(format!("{}/metrics", app.metrics_base)).await.expect("get");
     assert!(response.headers()["content-type"].to_str().expect("text").starts_with("text/plain"));
     let text = response.text().await.expect("text");
     for line in [
@@ -57,11 +58,39 @@ async fn unknown_paths_are_logged_and_answered_like_any_other(backend: Backend) 
     assert!(!request_id(&missing).is_empty());
     assert_eq!(missing.headers()["x-content-type-options"], "nosniff");
     assert_eq!(missing.headers()["referrer-policy"], "no-referrer");
-    let text = reqwest::get(app.url("/metrics")).await.expect("get").text().await.expect("text");
+    let text = app.metrics().await;
     let line = r#"mana_auth_http_requests_total{method="GET",route="unmatched",status="404"} 1"#;
     assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
 }
 on_every_backend!(unknown_paths_are_logged_and_answered_like_any_other);
+
+/// Metrics tell about every user of the provider, so the public listener keeps them to itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_served_only_on_their_listener_or_to_the_bearer_of_their_token() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    assert_eq!(reqwest::get(app.url("/metrics")).await.expect("get").status(), 404, "not on the main listener");
+    assert!(app.metrics().await.contains("mana_auth_signing_key_age_seconds"), "on the metrics listener");
+    let other = reqwest::get(format!("{}/health", app.metrics_base)).await.expect("get");
+    assert_eq!(other.status(), 404, "the metrics listener serves nothing else");
+
+    let token = "metrics-token-of-thirty-two-characters-or-more";
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.metrics.token = Some(Secret::new(token))).await;
+    let scrape = |bearer: Option<&str>| {
+        let request = reqwest::Client::new().get(app.url("/metrics"));
+        let request = match bearer {
+            Some(bearer) => request.bearer_auth(bearer),
+            None => request,
+        };
+        async move { request.send().await.expect("get") }
+    };
+    let served = scrape(Some(token)).await;
+    assert_eq!(served.status(), 200, "the token opens the main listener");
+    assert!(served.text().await.expect("text").contains("mana_auth_signing_key_age_seconds"));
+    assert_eq!(scrape(None).await.status(), 404, "without the token it does not exist");
+    assert_eq!(scrape(Some(&token[1..])).await.status(), 404, "nor with a wrong one");
+    let basic = reqwest::Client::new().get(app.url("/metrics")).basic_auth(token, None::<&str>).send().await;
+    assert_eq!(basic.expect("get").status(), 404, "only as a bearer token");
+}
 
 fn request_id(response: &reqwest::Response) -> String {
     response.headers()["x-request-id"].to_str().expect("ascii").to_owned()

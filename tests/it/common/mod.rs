@@ -11,7 +11,7 @@ use std::{net::SocketAddr, sync::Arc};
 
 use axum::{Form, Router, routing::post};
 use mana_auth::{
-    config::{ClientConfig, Config, Secret},
+    config::{ClientConfig, Config, OptionalAddr, Secret},
     security::opaque::random_token,
 };
 use tokio::{net::TcpListener, sync::Mutex};
@@ -55,6 +55,8 @@ macro_rules! on_every_backend {
 
 pub struct TestApp {
     pub base: String,
+    /// The listener that serves `/metrics` alone (`metrics.bind`).
+    pub metrics_base: String,
     pub db: mana_auth::store::db::Db,
     pub state: mana_auth::state::AppState,
     /// Logout tokens the back-channel receiver got, in order.
@@ -85,8 +87,11 @@ impl TestApp {
         let (receiver, logout_tokens) = spawn_logout_receiver().await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let metrics = TcpListener::bind("127.0.0.1:0").await.expect("bind metrics");
+        let metrics_addr = metrics.local_addr().expect("addr");
         let mut config = Config::load(None).expect("defaults");
         config.issuer = format!("http://{addr}");
+        config.metrics.bind = OptionalAddr(Some(metrics_addr));
         config.database.url = Secret::new(database_url.clone());
         config.database.max_connections = 8;
         config.clients = test_clients(receiver);
@@ -97,12 +102,27 @@ impl TestApp {
         config.validate().expect("test config is valid");
         let state = mana_auth::build_state(config).await.expect("app starts");
         let db = state.db.clone();
-        tokio::spawn(mana_auth::serve(state.clone(), listener));
-        TestApp { base: format!("http://{addr}"), db, state, logout_tokens, database_url, _database: None }
+        tokio::spawn(mana_auth::serve(state.clone(), listener, Some(metrics)));
+        TestApp {
+            base: format!("http://{addr}"),
+            metrics_base: format!("http://{metrics_addr}"),
+            db,
+            state,
+            logout_tokens,
+            database_url,
+            _database: None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The text `/metrics` answers on the metrics listener.
+    pub async fn metrics(&self) -> String {
+        let response = reqwest::get(format!("{}/metrics", self.metrics_base)).await.expect("get metrics");
+        assert_eq!(response.status(), 200);
+        response.text().await.expect("text")
     }
 
     /// The messages mailed so far (the outbox), oldest first, decoded to plain text.

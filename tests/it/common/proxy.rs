@@ -8,25 +8,54 @@ use tokio::{
     sync::watch,
 };
 
-/// Forwards connections to `target` while up; when cut, drops every connection.
-pub async fn spawn_proxy(target: SocketAddr) -> (u16, watch::Sender<bool>) {
+/// What the proxy does with connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Forwards them to the target.
+    Up,
+    /// Closes every connection, new and open.
+    Refusing,
+    /// Accepts connections and swallows what they send, answering nothing, as a server
+    /// or network that stalls; open ones stop passing anything. When the link is up
+    /// again they are closed, as by a restarted server.
+    Silent,
+}
+
+/// Forwards connections to `target` as the link says.
+pub async fn spawn_proxy(target: SocketAddr) -> (u16, watch::Sender<Link>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
     let port = listener.local_addr().expect("addr").port();
-    let (up, watcher) = watch::channel(true);
+    let (link, watcher) = watch::channel(Link::Up);
     tokio::spawn(async move {
         while let Ok((mut client, _)) = listener.accept().await {
-            let mut watcher = watcher.clone();
-            if !*watcher.borrow() {
-                continue;
-            }
+            let mut link = watcher.clone();
+            let now = *link.borrow();
             tokio::spawn(async move {
+                if now == Link::Silent {
+                    return swallow(&mut client, &mut link).await;
+                }
+                if now == Link::Refusing {
+                    return;
+                }
                 let Ok(mut server) = TcpStream::connect(target).await else { return };
                 tokio::select! {
-                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                    _ = watcher.wait_for(|up| !*up) => {}
+                    _ = tokio::io::copy_bidirectional(&mut client, &mut server) => return,
+                    _ = link.wait_for(|link| *link != Link::Up) => {}
+                }
+                if *link.borrow() == Link::Silent {
+                    swallow(&mut client, &mut link).await;
                 }
             });
         }
     });
-    (port, up)
+    (port, link)
+}
+
+/// Reads and drops what the client sends while the link is silent.
+async fn swallow(client: &mut TcpStream, link: &mut watch::Receiver<Link>) {
+    let mut sink = tokio::io::sink();
+    tokio::select! {
+        _ = tokio::io::copy(client, &mut sink) => {}
+        _ = link.wait_for(|link| *link != Link::Silent) => {}
+    }
 }
