@@ -5,6 +5,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::{StoreError, now};
 
+#[derive(Clone)]
 pub struct NewKey {
     pub kid: String,
     pub alg: String,

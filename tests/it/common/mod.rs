@@ -6,12 +6,13 @@ pub mod browser;
 pub mod database;
 pub mod proxy;
 pub mod rp;
+pub mod seed;
 
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{Form, Router, routing::post};
 use mana_auth::{
-    config::{ClientConfig, Config, OptionalAddr, Secret},
+    config::{ClientConfig, Config, OptionalAddr, PasswordsConfig, Secret},
     security::opaque::random_token,
 };
 use tokio::{net::TcpListener, sync::Mutex};
@@ -73,17 +74,17 @@ impl TestApp {
 
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let database = database::TestDatabase::create(backend).await;
-        let mut app = Self::spawn_on(database.url.clone(), adjust).await;
+        let mut app = Self::spawn_on(database.url.clone(), true, adjust).await;
         app._database = Some(database);
         app
     }
 
     /// A second process on the same database, as behind a load balancer.
     pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_on(self.database_url.clone(), adjust).await
+        Self::spawn_on(self.database_url.clone(), false, adjust).await
     }
 
-    async fn spawn_on(database_url: String, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    async fn spawn_on(database_url: String, fresh: bool, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let (receiver, logout_tokens) = spawn_logout_receiver().await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -98,8 +99,13 @@ impl TestApp {
         let outbox = std::env::temp_dir().join(format!("mana-auth-outbox-{}", random_token(8)));
         config.mail.outbox_dir = outbox.display().to_string();
         config.security.secrets_key = Some(Secret::new(SECRETS_KEY));
+        // Cheap hashes: the suite tests the flows; `cargo bench` measures the real cost.
+        config.passwords = PasswordsConfig { memory_kib: 1024, iterations: 1, parallelism: 1 };
         adjust(&mut config);
         config.validate().expect("test config is valid");
+        if fresh {
+            seed::fresh_database(&config).await;
+        }
         let state = mana_auth::build_state(config).await.expect("app starts");
         let db = state.db.clone();
         tokio::spawn(mana_auth::serve(state.clone(), listener, Some(metrics)));
