@@ -6,6 +6,7 @@ use std::{collections::HashSet, fmt, net::SocketAddr, path::Path};
 use serde::Deserialize;
 use url::Url;
 
+pub mod schedule;
 mod security;
 
 pub use security::{LockoutConfig, MailConfig, RateLimitConfig, RedisConfig, SecurityConfig, TrustedProxies};
@@ -342,7 +343,7 @@ impl Config {
             return Err(invalid("cache.access_tokens", "must be at most 1000000"));
         }
         if let Some(schedule) = &self.backup.schedule {
-            crate::ops::backup::schedule::parse(schedule).map_err(|e| invalid("backup.schedule", e))?;
+            schedule::parse(schedule).map_err(|e| invalid("backup.schedule", e))?;
             let env_key = std::env::var("MANA_AUTH_BACKUP_KEY").is_ok_and(|k| !k.is_empty());
             if self.backup.key.is_none() && !env_key {
                 return Err(invalid("backup.schedule", "scheduled backups need backup.key or MANA_AUTH_BACKUP_KEY"));

@@ -96,19 +96,34 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     if secrets.is_none() {
         tracing::warn!("{} is not set: two-step verification cannot be turned on", security::mfa::ENV);
     }
+    let config = Arc::new(config);
+    let metrics = Arc::new(ops::metrics::Metrics::new()?);
+    let limiter = Arc::new(limiter);
+    let mailer = Arc::new(mail::Mailer::new(&config_mail)?);
+    let security = security::context::Security {
+        db: db.clone(),
+        config: config.clone(),
+        limiter: limiter.clone(),
+        passwords: passwords.clone(),
+        secrets: secrets.clone(),
+        mailer: mailer.clone(),
+        sign_in_failures: metrics.sign_in_failures.clone(),
+        refresh_reuse: metrics.refresh_reuse.clone(),
+    };
     Ok(AppState::new(App {
         db,
-        config: Arc::new(config),
+        config,
         keys: Arc::new(keys),
         clients,
         verified_tokens,
         discovery: Arc::new(discovery),
         passwords,
-        metrics: Arc::new(ops::metrics::Metrics::new()?),
+        metrics,
         http,
-        limiter: Arc::new(limiter),
-        mailer: Arc::new(mail::Mailer::new(&config_mail)?),
+        limiter,
+        mailer,
         secrets,
+        security,
     }))
 }
 
@@ -160,7 +175,7 @@ pub async fn serve(state: AppState, listener: TcpListener, metrics: Option<TcpLi
         }
     });
     tokio::spawn(follow_keys(state.clone()));
-    if let Some(schedule) = state.config.backup.schedule.as_deref().and_then(|s| ops::backup::schedule::parse(s).ok()) {
+    if let Some(schedule) = state.config.backup.schedule.as_deref().and_then(|s| config::schedule::parse(s).ok()) {
         tokio::spawn(ops::backup::schedule::run(state.clone(), schedule));
     }
     let db = state.db.clone();

@@ -13,7 +13,7 @@ use crate::{
     mail::Mailer,
     oidc::discovery::Discovery,
     ops::metrics::Metrics,
-    security::{limits::Limiter, passwords::Passwords, sealing::Sealer},
+    security::{context::Security, limits::Limiter, passwords::Passwords, sealing::Sealer},
     store::client_cache::ClientCache,
     tokens::{
         mint::AccessClaims,
@@ -69,6 +69,8 @@ pub struct App {
     pub mailer: Arc<Mailer>,
     /// Seals TOTP secrets; `None` when no secrets key is set (two-step verification off).
     pub secrets: Option<Sealer>,
+    /// The parts of this state the account-security flows work with.
+    pub security: Security,
 }
 
 impl App {

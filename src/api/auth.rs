@@ -96,7 +96,7 @@ pub async fn register(
         CreditsError::Store(err) => email_taken(err),
         other => other.into(),
     })?;
-    recovery::send_verification(&state, &user).await?;
+    recovery::send_verification(&state.security, &user).await?;
     Ok((StatusCode::CREATED, Json(UserDto::from(&user))).into_response())
 }
 
@@ -129,7 +129,7 @@ pub async fn login(
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let device = device(body.device_id, body.device_name)?;
-    let user = match signin::sign_in(&state, "api", &body.email, body.password, &client).await? {
+    let user = match signin::sign_in(&state.security, "api", &body.email, body.password, &client).await? {
         SignedIn::Complete(user) => user,
         SignedIn::SecondStep(user) => {
             let mfa_token =
@@ -220,7 +220,7 @@ pub async fn refresh(
                 client_id: &client.id,
                 end_session: session_id.as_deref(),
             };
-            token_reuse::contain(&state, replayed, &caller).await?;
+            token_reuse::contain(&state.security, replayed, &caller).await?;
             Err(ApiError::unauthorized(
                 "invalid_refresh_token",
                 "the refresh token was already used; the session has ended",

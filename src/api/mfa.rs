@@ -58,7 +58,7 @@ pub async fn verify(
     let device = device(body.device_id, body.device_name)?;
     let user_id =
         verification_tokens::peek(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.ok_or_else(invalid_token)?;
-    let user = second_step(&state, "api", &user_id, &body.code, &client).await?;
+    let user = second_step(&state.security, "api", &user_id, &body.code, &client).await?;
     // The token is used up only by a right code, and only once.
     if verification_tokens::redeem(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.is_none() {
         return Err(invalid_token());

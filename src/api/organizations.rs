@@ -69,7 +69,7 @@ pub async fn register_b2b(
     organizations::add_member(&txn, &organization.id, &user.id, "owner").await?;
     grants::signup_bonus(&txn, &state.config.credits, &user.id).await?;
     txn.commit().await.map_err(StoreError::from)?;
-    recovery::send_verification(&state, &user).await?;
+    recovery::send_verification(&state.security, &user).await?;
     let body = B2bRegistration {
         organization: OrganizationDto::new(&organization, Some("owner".into())),
         user: UserDto::from(&user),

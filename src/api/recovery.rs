@@ -49,7 +49,7 @@ pub async fn forgot_password(
     client: ClientInfo,
     AppJson(body): AppJson<ForgotPassword>,
 ) -> Result<Response, ApiError> {
-    recovery::request_reset(&state, body.email.trim(), &client).await?;
+    recovery::request_reset(&state.security, body.email.trim(), &client).await?;
     Ok((StatusCode::ACCEPTED, Success::ok()).into_response())
 }
 
@@ -69,7 +69,7 @@ pub async fn reset_password(
     client: ClientInfo,
     AppJson(body): AppJson<ResetPassword>,
 ) -> Result<Json<Success>, ApiError> {
-    recovery::reset_password(&state, &body.token, body.new_password, &client).await?;
+    recovery::reset_password(&state.security, &body.token, body.new_password, &client).await?;
     Ok(Success::ok())
 }
 
@@ -86,7 +86,7 @@ pub async fn verify_email(
     client: ClientInfo,
     AppJson(body): AppJson<VerifyEmail>,
 ) -> Result<Json<Success>, ApiError> {
-    recovery::verify_email(&state, &body.token, &client).await?;
+    recovery::verify_email(&state.security, &body.token, &client).await?;
     Ok(Success::ok())
 }
 
@@ -104,7 +104,7 @@ pub async fn resend_verification(
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "the account no longer exists"))?;
     if !user.email_verified {
-        recovery::send_verification(&state, &user).await?;
+        recovery::send_verification(&state.security, &user).await?;
     }
     Ok((StatusCode::ACCEPTED, Success::ok()).into_response())
 }

@@ -80,7 +80,7 @@ async fn setup_page(
         let page = SetupPage { csrf: csrf.token(), enabled: true, secret: "", otpauth_uri: "", qr_data_url: "", error };
         return Ok(render(status, &page));
     }
-    let enrolment = mfa::begin(state, &user.id, &user.email).await?;
+    let enrolment = mfa::begin(&state.security, &user.id, &user.email).await?;
     let page = SetupPage {
         csrf: csrf.token(),
         enabled: false,
@@ -107,7 +107,7 @@ pub async fn confirm(
     let Some(user) = signed_in_user(&state, &browser).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    match mfa::confirm(&state, &user.id, &form.code, &client).await {
+    match mfa::confirm(&state.security, &user.id, &form.code, &client).await {
         Ok(codes) => Ok(render(StatusCode::OK, &RecoveryCodesPage { codes: &codes })),
         // A wrong first code starts over with a new secret: scan again.
         Err(MfaError::WrongCode) => {
@@ -135,7 +135,7 @@ pub async fn disable(
     let Some(user) = signed_in_user(&state, &browser).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    match mfa::disable(&state, &user, form.password, &form.code, &client).await {
+    match mfa::disable(&state.security, &user, form.password, &form.code, &client).await {
         Ok(()) => Ok(Redirect::to("/account/mfa").into_response()),
         Err(err @ (MfaError::WrongCode | MfaError::WrongPassword)) => {
             let error = format!("{}. Two-step verification stays on.", capitalized(&err.to_string()));

@@ -66,7 +66,7 @@ pub async fn forgot_submit(
     PageForm(form): PageForm<ForgotForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
-    recovery::request_reset(&state, form.email.trim(), &client).await?;
+    recovery::request_reset(&state.security, form.email.trim(), &client).await?;
     let message = "If an account uses this address, we mailed it a link to choose a new password.";
     Ok(notice("Check your inbox", message, "/login", "Back to sign in"))
 }
@@ -83,7 +83,7 @@ pub async fn reset_submit(
     PageForm(form): PageForm<ResetForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
-    match recovery::reset_password(&state, &form.token, form.password, &client).await {
+    match recovery::reset_password(&state.security, &form.token, form.password, &client).await {
         Ok(()) => {
             browser.clear().await?;
             let message = "Your password is changed and you are signed out everywhere. Sign in with the new one.";
@@ -101,7 +101,7 @@ pub async fn verify_email(
     client: ClientInfo,
     PageParams(query): PageParams<TokenQuery>,
 ) -> Result<Response, PageError> {
-    recovery::verify_email(&state, &query.token, &client).await?;
+    recovery::verify_email(&state.security, &query.token, &client).await?;
     Ok(notice("Email confirmed", "Thank you: your address is confirmed.", "/", "Continue"))
 }
 

@@ -72,7 +72,7 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let password = std::mem::take(&mut form.password);
-    let user = match sign_in(&state, "page", &form.email, password, &client).await {
+    let user = match sign_in(&state.security, "page", &form.email, password, &client).await {
         Ok(SignedIn::Complete(user)) => user,
         Ok(SignedIn::SecondStep(user)) => {
             browser.start_second_step(&user.id, &form.req).await?;
@@ -124,7 +124,7 @@ pub async fn submit_code(
     let Some(step) = browser.second_step().await? else {
         return Err(PageError::BadRequest("The sign-in took too long. Sign in again.".into()));
     };
-    match second_step(&state, "page", &step.user_id, &form.code, &client).await {
+    match second_step(&state.security, "page", &step.user_id, &form.code, &client).await {
         Ok(user) => {
             browser.end_second_step().await?;
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());

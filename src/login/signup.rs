@@ -72,7 +72,7 @@ pub async fn submit(
     // Hashed whether the address is taken or not: both answers take the same time.
     let password_hash = state.passwords.hash(form.password.clone()).await?;
     if let Some(owner) = users::find_by_email(&state.db, &form.email).await? {
-        recovery::tell_owner_of_signup_attempt(&state, &owner.email);
+        recovery::tell_owner_of_signup_attempt(&state.security, &owner.email);
         return Ok(check_your_inbox(&form));
     }
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
@@ -83,7 +83,7 @@ pub async fn submit(
         Err(CreditsError::Store(StoreError::Conflict(_)))
             if users::find_by_email(&state.db, &form.email).await?.is_some() =>
         {
-            recovery::tell_owner_of_signup_attempt(&state, &users::normalize_email(&form.email));
+            recovery::tell_owner_of_signup_attempt(&state.security, &users::normalize_email(&form.email));
             return Ok(check_your_inbox(&form));
         }
         Err(CreditsError::Store(StoreError::Conflict(_))) => {
@@ -91,7 +91,7 @@ pub async fn submit(
         }
         Err(err) => return Err(PageError::Internal(err.to_string())),
     };
-    recovery::send_verification(&state, &user).await?;
+    recovery::send_verification(&state.security, &user).await?;
     Ok(check_your_inbox(&form))
 }
 

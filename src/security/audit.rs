@@ -5,8 +5,8 @@ use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::{
+    security::client::ClientInfo,
     store::security_events::{self, NewEvent},
-    web::client_info::ClientInfo,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,9 +16,9 @@ use super::{
 };
 use crate::{
     config::Config,
-    state::AppState,
+    security::client::ClientInfo,
+    security::context::Security,
     store::{StoreError, mfa, now},
-    web::client_info::ClientInfo,
 };
 
 const STEP_SECS: u64 = 30;
@@ -78,13 +78,13 @@ fn issuer_label(config: &Config) -> String {
 }
 
 /// Starts (or restarts) enrolment with a new secret; refused while a factor is on.
-pub async fn begin(state: &AppState, user_id: &str, email: &str) -> Result<Enrolment, MfaError> {
-    let sealer = state.secrets.as_ref().ok_or(MfaError::Unavailable)?;
+pub async fn begin(security: &Security, user_id: &str, email: &str) -> Result<Enrolment, MfaError> {
+    let sealer = security.secrets.as_ref().ok_or(MfaError::Unavailable)?;
     let secret = random_bytes(20);
-    if !mfa::put_pending(&state.db, user_id, sealer.seal(&secret, user_id.as_bytes())).await? {
+    if !mfa::put_pending(&security.db, user_id, sealer.seal(&secret, user_id.as_bytes())).await? {
         return Err(MfaError::AlreadyOn);
     }
-    let totp = totp(secret.clone(), &issuer_label(&state.config), email)?;
+    let totp = totp(secret.clone(), &issuer_label(&security.config), email)?;
     let otpauth_uri = totp.get_url();
     let qr = QrCode::new(otpauth_uri.as_bytes()).map_err(|_| MfaError::Unavailable)?;
     let svg = qr.render::<svg::Color<'_>>().min_dimensions(200, 200).build();
@@ -97,75 +97,75 @@ pub async fn begin(state: &AppState, user_id: &str, email: &str) -> Result<Enrol
 
 /// Turns the factor on with a first code; returns the recovery codes, shown once.
 pub async fn confirm(
-    state: &AppState,
+    security: &Security,
     user_id: &str,
     code: &str,
     client: &ClientInfo,
 ) -> Result<Vec<String>, MfaError> {
-    let credential = mfa::find(&state.db, user_id).await?.ok_or(MfaError::NotSetUp)?;
+    let credential = mfa::find(&security.db, user_id).await?.ok_or(MfaError::NotSetUp)?;
     if credential.confirmed_at.is_some() {
         return Err(MfaError::AlreadyOn);
     }
-    check_totp(state, &credential, code).await?;
+    check_totp(security, &credential, code).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    let txn = security.db.begin().await.map_err(StoreError::from)?;
     mfa::confirm(&txn, user_id).await?;
     mfa::replace_recovery_codes(&txn, user_id, &codes).await?;
     txn.commit().await.map_err(StoreError::from)?;
-    Event::new(Kind::MfaEnrolled).user(user_id).from(client).record(&state.db).await;
+    Event::new(Kind::MfaEnrolled).user(user_id).from(client).record(&security.db).await;
     Ok(codes)
 }
 
 /// The second step of a sign-in: a current code or an unused recovery code. Limited
 /// per address and per account; every failure is recorded.
-pub async fn verify(state: &AppState, user_id: &str, code: &str, client: &ClientInfo) -> Result<(), MfaError> {
-    let limits = &state.config.security.rate_limit;
-    state.limiter.check_address("mfa", client, limits.mfa_per_ip).await?;
-    state.limiter.check("mfa", Subject::Account(user_id), limits.mfa_per_account).await?;
+pub async fn verify(security: &Security, user_id: &str, code: &str, client: &ClientInfo) -> Result<(), MfaError> {
+    let limits = &security.config.security.rate_limit;
+    security.limiter.check_address("mfa", client, limits.mfa_per_ip).await?;
+    security.limiter.check("mfa", Subject::Account(user_id), limits.mfa_per_account).await?;
     let credential =
-        mfa::find(&state.db, user_id).await?.filter(|c| c.confirmed_at.is_some()).ok_or(MfaError::NotSetUp)?;
+        mfa::find(&security.db, user_id).await?.filter(|c| c.confirmed_at.is_some()).ok_or(MfaError::NotSetUp)?;
     let result = match normalized_recovery_code(code) {
         Some(recovery) => {
-            if mfa::use_recovery_code(&state.db, user_id, &recovery).await? {
-                Event::new(Kind::RecoveryCodeUsed).user(user_id).from(client).record(&state.db).await;
+            if mfa::use_recovery_code(&security.db, user_id, &recovery).await? {
+                Event::new(Kind::RecoveryCodeUsed).user(user_id).from(client).record(&security.db).await;
                 Ok(())
             } else {
                 Err(MfaError::WrongCode)
             }
         }
-        None => check_totp(state, &credential, code).await,
+        None => check_totp(security, &credential, code).await,
     };
     if matches!(result, Err(MfaError::WrongCode)) {
-        Event::new(Kind::MfaFailed).user(user_id).from(client).record(&state.db).await;
+        Event::new(Kind::MfaFailed).user(user_id).from(client).record(&security.db).await;
     }
     result
 }
 
 /// Turns the factor off, with the password and a code.
 pub async fn disable(
-    state: &AppState,
+    security: &Security,
     user: &entity::users::Model,
     password: String,
     code: &str,
     client: &ClientInfo,
 ) -> Result<(), MfaError> {
-    if !state.passwords.verify(password, Some(user.password_hash.clone())).await? {
+    if !security.passwords.verify(password, Some(user.password_hash.clone())).await? {
         return Err(MfaError::WrongPassword);
     }
-    verify(state, &user.id, code, client).await?;
-    mfa::remove(&state.db, &user.id).await?;
-    Event::new(Kind::MfaDisabled).user(user.id.as_str()).from(client).record(&state.db).await;
+    verify(security, &user.id, code, client).await?;
+    mfa::remove(&security.db, &user.id).await?;
+    Event::new(Kind::MfaDisabled).user(user.id.as_str()).from(client).record(&security.db).await;
     Ok(())
 }
 
 /// Accepts a 6-digit code of the current step or one step either side, newer than
 /// any code accepted before.
 async fn check_totp(
-    state: &AppState,
+    security: &Security,
     credential: &entity::totp_credentials::Model,
     code: &str,
 ) -> Result<(), MfaError> {
-    let sealer = state.secrets.as_ref().ok_or(MfaError::Unavailable)?;
+    let sealer = security.secrets.as_ref().ok_or(MfaError::Unavailable)?;
     let secret = sealer.open(&credential.sealed_secret, credential.user_id.as_bytes()).ok_or_else(|| {
         StoreError::Corrupt(format!("the TOTP secret of {} does not open with {ENV}", credential.user_id))
     })?;
@@ -178,7 +178,7 @@ async fn check_totp(
     for step in [current.saturating_sub(1), current, current + 1] {
         let matches = totp.generate(step * STEP_SECS).as_bytes().ct_eq(code.as_bytes()).into();
         let step = i64::try_from(step).unwrap_or(i64::MAX);
-        if matches && step > credential.last_step && mfa::use_step(&state.db, &credential.user_id, step).await? {
+        if matches && step > credential.last_step && mfa::use_step(&security.db, &credential.user_id, step).await? {
             return Ok(());
         }
     }

@@ -2,6 +2,8 @@
 //! mana-auth guards accounts.
 
 pub mod audit;
+pub mod client;
+pub mod context;
 pub mod limits;
 pub mod mfa;
 pub mod opaque;

@@ -16,9 +16,9 @@ use super::{
     passwords::PasswordError,
 };
 use crate::{
-    state::AppState,
+    security::client::ClientInfo,
+    security::context::Security,
     store::{self, StoreError},
-    web::client_info::ClientInfo,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -43,51 +43,51 @@ pub enum SignedIn {
 
 /// Checks `email` and `password` arriving through `channel` (`page` or `api`).
 pub async fn sign_in(
-    state: &AppState,
+    security: &Security,
     channel: &'static str,
     email: &str,
     password: String,
     client: &ClientInfo,
 ) -> Result<SignedIn, SignInError> {
-    let limits = &state.config.security.rate_limit;
-    state.limiter.check_address("signin", client, limits.signin_per_ip).await?;
-    state.limiter.check("signin", Subject::Account(email), limits.signin_per_account).await?;
-    state.limiter.check_unlocked(email).await?;
+    let limits = &security.config.security.rate_limit;
+    security.limiter.check_address("signin", client, limits.signin_per_ip).await?;
+    security.limiter.check("signin", Subject::Account(email), limits.signin_per_account).await?;
+    security.limiter.check_unlocked(email).await?;
 
-    let found = store::users::find_by_email(&state.db, email).await?;
-    let valid = state.passwords.verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
+    let found = store::users::find_by_email(&security.db, email).await?;
+    let valid = security.passwords.verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
     let known = found.as_ref().map(|u| u.id.clone());
     let Some(user) = found.filter(|_| valid) else {
         let failed = Event::new(Kind::SignInFailed).user(known.as_deref()).from(client);
-        failed.details(json!({ "channel": channel })).record(&state.db).await;
-        count_failure(state, channel, email, known.as_deref(), client).await;
+        failed.details(json!({ "channel": channel })).record(&security.db).await;
+        count_failure(security, channel, email, known.as_deref(), client).await;
         return Err(SignInError::Invalid);
     };
-    if store::mfa::enabled(&state.db, &user.id).await? {
+    if store::mfa::enabled(&security.db, &user.id).await? {
         return Ok(SignedIn::SecondStep(user));
     }
-    completed(state, channel, &user, client).await;
+    completed(security, channel, &user, client).await;
     Ok(SignedIn::Complete(user))
 }
 
 /// The second step of the sign-in of `user_id`, whose password was accepted: refused
 /// while the account is locked, and a wrong code counts toward the lockout.
 pub async fn second_step(
-    state: &AppState,
+    security: &Security,
     channel: &'static str,
     user_id: &str,
     code: &str,
     client: &ClientInfo,
 ) -> Result<users::Model, MfaError> {
-    let user = store::users::find(&state.db, user_id).await?.ok_or(MfaError::NotSetUp)?;
-    state.limiter.check_unlocked(&user.email).await?;
-    match mfa::verify(state, &user.id, code, client).await {
+    let user = store::users::find(&security.db, user_id).await?.ok_or(MfaError::NotSetUp)?;
+    security.limiter.check_unlocked(&user.email).await?;
+    match mfa::verify(security, &user.id, code, client).await {
         Ok(()) => {
-            completed(state, channel, &user, client).await;
+            completed(security, channel, &user, client).await;
             Ok(user)
         }
         Err(MfaError::WrongCode) => {
-            count_failure(state, channel, &user.email, Some(&user.id), client).await;
+            count_failure(security, channel, &user.email, Some(&user.id), client).await;
             Err(MfaError::WrongCode)
         }
         Err(err) => Err(err),
@@ -97,24 +97,24 @@ pub async fn second_step(
 /// Counts a failed password or code against `email`, and locks the account once
 /// there are too many.
 async fn count_failure(
-    state: &AppState,
+    security: &Security,
     channel: &'static str,
     email: &str,
     user_id: Option<&str>,
     client: &ClientInfo,
 ) {
     tracing::info!(channel, "sign-in failed");
-    state.metrics.sign_in_failures.with_label_values(&[channel]).inc();
-    if let Some(seconds) = state.limiter.sign_in_failed(email).await {
+    security.sign_in_failures.with_label_values(&[channel]).inc();
+    if let Some(seconds) = security.limiter.sign_in_failed(email).await {
         tracing::warn!(channel, seconds, "account locked after failed sign-ins");
         let locked = Event::new(Kind::AccountLocked).user(user_id).from(client).details(json!({ "seconds": seconds }));
-        locked.record(&state.db).await;
+        locked.record(&security.db).await;
     }
 }
 
 /// A complete sign-in clears the account's failures.
-async fn completed(state: &AppState, channel: &'static str, user: &users::Model, client: &ClientInfo) {
-    state.limiter.sign_in_succeeded(&user.email).await;
+async fn completed(security: &Security, channel: &'static str, user: &users::Model, client: &ClientInfo) {
+    security.limiter.sign_in_succeeded(&user.email).await;
     let succeeded = Event::new(Kind::SignInSucceeded).user(user.id.as_str()).from(client);
-    succeeded.details(json!({ "channel": channel })).record(&state.db).await;
+    succeeded.details(json!({ "channel": channel })).record(&security.db).await;
 }

@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::audit::{Event, Kind};
 use crate::{
-    state::AppState,
+    security::client::ClientInfo,
+    security::context::Security,
     store::{StoreError, auth_sessions, refresh},
-    web::client_info::ClientInfo,
 };
 
 /// The replayed token's grant.
@@ -22,11 +22,11 @@ pub struct Replayed<'a> {
 
 /// Revokes the family, ends the session if asked, and records it; returns how many
 /// refresh tokens were revoked.
-pub async fn contain(state: &AppState, replayed: Replayed<'_>, caller: &ClientInfo) -> Result<u64, StoreError> {
-    state.metrics.refresh_reuse.inc();
-    let revoked = refresh::revoke_family(&state.db, replayed.family_id).await?;
+pub async fn contain(security: &Security, replayed: Replayed<'_>, caller: &ClientInfo) -> Result<u64, StoreError> {
+    security.refresh_reuse.inc();
+    let revoked = refresh::revoke_family(&security.db, replayed.family_id).await?;
     if let Some(sid) = replayed.end_session {
-        auth_sessions::end(&state.db, sid).await?;
+        auth_sessions::end(&security.db, sid).await?;
     }
     tracing::warn!(client_id = %replayed.client_id, revoked, "refresh token reused; revoked its family");
     Event::new(Kind::RefreshTokenReused)
@@ -34,7 +34,7 @@ pub async fn contain(state: &AppState, replayed: Replayed<'_>, caller: &ClientIn
         .client(replayed.client_id)
         .from(caller)
         .details(json!({ "revoked": revoked }))
-        .record(&state.db)
+        .record(&security.db)
         .await;
     Ok(revoked)
 }

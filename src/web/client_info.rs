@@ -13,12 +13,8 @@ use axum::{
     http::{HeaderMap, header, request::Parts},
 };
 
+pub use crate::security::client::ClientInfo;
 use crate::{config::TrustedProxies, state::AppState};
-
-pub struct ClientInfo {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
 
 impl FromRequestParts<AppState> for ClientInfo {
     type Rejection = Infallible;

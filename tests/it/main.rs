@@ -19,6 +19,7 @@ mod discovery;
 mod emails;
 mod error_shapes;
 mod keys;
+mod layers;
 mod mfa;
 mod oidc_flow;
 mod operators;

@@ -29,7 +29,7 @@ pub async fn exchange(
         Err(RotateError::Reused { family_id, user_id, .. }) => {
             let replayed =
                 Replayed { family_id: &family_id, user_id: &user_id, client_id: &client.id, end_session: None };
-            token_reuse::contain(state, replayed, caller).await?;
+            token_reuse::contain(&state.security, replayed, caller).await?;
             Err(OAuthError::invalid_grant(RotateError::Invalid.to_string()))
         }
         Err(err @ RotateError::Invalid) => Err(OAuthError::invalid_grant(err.to_string())),

@@ -1,16 +1,9 @@
 //! Backups on a schedule inside `serve` (`backup.schedule`, cron syntax, UTC; five
 //! fields, or six with seconds first).
 
-use croner::{
-    Cron,
-    parser::{CronParser, Seconds},
-};
+use croner::Cron;
 
 use crate::{admin::backups, state::AppState};
-
-pub fn parse(expression: &str) -> Result<Cron, String> {
-    CronParser::builder().seconds(Seconds::Optional).build().parse(expression).map_err(|e| e.to_string())
-}
 
 /// Writes a backup at every time the schedule names, until the process stops.
 pub async fn run(state: AppState, schedule: Cron) {

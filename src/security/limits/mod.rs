@@ -100,7 +100,7 @@ impl Limiter {
     pub async fn check_address(
         &self,
         action: &str,
-        client: &crate::web::client_info::ClientInfo,
+        client: &crate::security::client::ClientInfo,
         limit: u64,
     ) -> Result<(), Throttled> {
         match &client.ip {
