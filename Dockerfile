@@ -9,9 +9,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
 COPY --from=build /src/target/release/mana-auth /usr/local/bin/mana-auth
 USER mana
 VOLUME /data
+# Metrics on a port of their own, reachable by a scraper on the container's network;
+# publish 9464 only where that network is private.
 ENV MANA_AUTH__SERVER__BIND=0.0.0.0:3001 \
+    MANA_AUTH__METRICS__BIND=0.0.0.0:9464 \
     MANA_AUTH__DATABASE__URL=sqlite:///data/mana-auth.db?mode=rwc
-EXPOSE 3001
+EXPOSE 3001 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 CMD ["mana-auth", "probe"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["mana-auth"]
