@@ -72,6 +72,7 @@ signin_per_ip = 0
 signin_per_account = 0
 register_per_ip = 0
 token_per_ip = 0
+pages_per_ip = 0
 [security.lockout]
 threshold = 0
 [log]
