@@ -10,12 +10,11 @@
 use std::{
     panic::{self, AssertUnwindSafe},
     ptr::NonNull,
-    sync::Arc,
 };
 
 use futures_util::{FutureExt, future::BoxFuture};
 use rusqlite::ffi::sqlite3;
-use sea_orm::{DbErr, RuntimeErr, sqlx::SqlitePool};
+use sea_orm::sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{StoreError, exec::WriteTxn, failed_with, unavailable, writer_txn::WriterTxn};
@@ -80,7 +79,7 @@ impl<W: Work<T, E>, T: Send + 'static, E: From<StoreError> + Send + 'static> Que
 
 /// The error of a write that could not be run to its end.
 fn refused<E: From<StoreError>>(why: &str) -> E {
-    StoreError::Db(DbErr::Custom(why.into())).into()
+    StoreError::Other(why.into()).into()
 }
 
 /// A queue in front of the writer; its task commits what is queued, group by group.
@@ -134,7 +133,7 @@ async fn run(writer: SqlitePool, mut queue: mpsc::UnboundedReceiver<Box<dyn Queu
 
 /// The writer's connection could not be had: the pool is closed or its thread is gone.
 fn not_reached(err: sea_orm::sqlx::Error) -> StoreError {
-    StoreError::Db(DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))))
+    StoreError::Unavailable(format!("the writer's connection: {err}"))
 }
 
 /// Runs each of `pending` in a savepoint of one transaction (a lone write in the

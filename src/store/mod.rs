@@ -33,51 +33,51 @@ pub mod verification_tokens;
 pub mod writer_txn;
 
 use sea_orm::{
-    Condition, ConnAcquireErr, DbErr, RuntimeErr, SqlErr,
+    Condition, DbErr, RuntimeErr, SqlErr,
     sea_query::{Expr, IntoIden, Query, SimpleExpr},
 };
 
+/// What a store call can fail with, in the store's own terms; each surface maps these
+/// to its statuses in one place (`ApiError`, `OAuthError`, `PageError`).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// A unique constraint refused the row: the constraint's name on PostgreSQL, its
+    /// table and columns on SQLite (`users.email`).
     #[error("already exists: {0}")]
     Conflict(String),
+    /// The database cannot be reached or did not answer in time; callers answer 503.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data that does not read back as it was written.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database: {0}")]
-    Db(DbErr),
-    #[error("database: {0}")]
-    Inline(rusqlite::Error),
+    Other(String),
 }
 
 impl StoreError {
     /// Whether the database itself is unreachable, which callers answer with 503.
     pub fn is_unavailable(&self) -> bool {
-        match self {
-            StoreError::Db(DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => true,
-            StoreError::Db(DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err))) => {
-                match err.as_ref() {
-                    sea_orm::sqlx::Error::Database(err) => database_unavailable(err.as_ref()),
-                    err => matches!(
-                        err,
-                        sea_orm::sqlx::Error::Io(_)
-                            | sea_orm::sqlx::Error::PoolTimedOut
-                            | sea_orm::sqlx::Error::PoolClosed
-                            | sea_orm::sqlx::Error::WorkerCrashed
-                            | sea_orm::sqlx::Error::Tls(_)
-                    ),
-                }
-            }
-            StoreError::Inline(err) => matches!(
-                err.sqlite_error_code(),
-                Some(
-                    rusqlite::ErrorCode::CannotOpen
-                        | rusqlite::ErrorCode::SystemIoFailure
-                        | rusqlite::ErrorCode::DatabaseBusy
-                        | rusqlite::ErrorCode::DatabaseLocked
-                )
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+/// Whether `err` says the database went away or cannot serve for now.
+fn unreachable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err)) => match err.as_ref() {
+            sea_orm::sqlx::Error::Database(err) => database_unavailable(err.as_ref()),
+            err => matches!(
+                err,
+                sea_orm::sqlx::Error::Io(_)
+                    | sea_orm::sqlx::Error::PoolTimedOut
+                    | sea_orm::sqlx::Error::PoolClosed
+                    | sea_orm::sqlx::Error::WorkerCrashed
+                    | sea_orm::sqlx::Error::Tls(_)
             ),
-            _ => false,
-        }
+        },
+        _ => false,
     }
 }
 
@@ -98,11 +98,20 @@ fn database_unavailable(err: &dyn sea_orm::sqlx::error::DatabaseError) -> bool {
     matches!(primary, Some(rusqlite::ffi::SQLITE_BUSY | rusqlite::ffi::SQLITE_LOCKED))
 }
 
+/// The constraint a unique violation names: PostgreSQL's `… unique constraint "name"`,
+/// SQLite's `UNIQUE constraint failed: table.column`.
+fn constraint_of(detail: &str) -> String {
+    let quoted = detail.split('"').nth(1).filter(|_| detail.contains("unique constraint"));
+    let listed = detail.split_once("constraint failed: ").map(|(_, columns)| columns);
+    quoted.or(listed).unwrap_or(detail).trim().to_owned()
+}
+
 impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => StoreError::Conflict(detail),
-            _ => StoreError::Db(err),
+            Some(SqlErr::UniqueConstraintViolation(detail)) => StoreError::Conflict(constraint_of(&detail)),
+            _ if unreachable(&err) => StoreError::Unavailable(err.to_string()),
+            _ => StoreError::Other(err.to_string()),
         }
     }
 }
@@ -110,27 +119,32 @@ impl From<DbErr> for StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
         let unique = [rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE, rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY];
+        let unavailable = [
+            rusqlite::ErrorCode::CannotOpen,
+            rusqlite::ErrorCode::SystemIoFailure,
+            rusqlite::ErrorCode::DatabaseBusy,
+            rusqlite::ErrorCode::DatabaseLocked,
+        ];
         match &err {
             rusqlite::Error::SqliteFailure(failure, detail) if unique.contains(&failure.extended_code) => {
-                StoreError::Conflict(detail.clone().unwrap_or_else(|| failure.to_string()))
+                StoreError::Conflict(constraint_of(&detail.clone().unwrap_or_else(|| failure.to_string())))
             }
-            _ => StoreError::Inline(err),
+            _ if err.sqlite_error_code().is_some_and(|code| unavailable.contains(&code)) => {
+                StoreError::Unavailable(err.to_string())
+            }
+            _ => StoreError::Other(err.to_string()),
         }
     }
 }
 
 /// The writer's queue cannot be reached: it failed, or the database is being closed.
 fn unavailable() -> StoreError {
-    StoreError::Db(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))
+    StoreError::Unavailable("the writer's queue is closed".into())
 }
 
 /// What each write of a group that failed with `err` is told (see `grouped`, `successors`).
 fn failed_with(err: &StoreError) -> StoreError {
-    if err.is_unavailable() {
-        unavailable()
-    } else {
-        StoreError::Db(DbErr::Custom(format!("writing a group of writes: {err}")))
-    }
+    if err.is_unavailable() { unavailable() } else { StoreError::Other(format!("writing a group of writes: {err}")) }
 }
 
 /// Seconds since the UNIX epoch: how every time is stored.
@@ -141,4 +155,17 @@ pub fn now() -> i64 {
 /// `EXISTS (SELECT 1 FROM table WHERE condition)`, the 1 written in the SQL, not bound.
 fn exists_in(table: impl IntoIden, condition: Condition) -> SimpleExpr {
     Expr::exists(Query::select().expr(Expr::cust("1")).from(table).cond_where(condition).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constraint_of;
+
+    #[test]
+    fn a_conflict_names_its_constraint_on_either_engine() {
+        let postgres = r#"duplicate key value violates unique constraint "idx_users_email""#;
+        assert_eq!(constraint_of(postgres), "idx_users_email");
+        assert_eq!(constraint_of("UNIQUE constraint failed: users.email"), "users.email");
+        assert_eq!(constraint_of("something else"), "something else");
+    }
 }
