@@ -4,6 +4,27 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// Why a command failed: printed as one line, and the process exits 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Start(#[from] crate::StartError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Admin(#[from] crate::admin::clients::AdminError),
+    #[error(transparent)]
+    Backup(#[from] crate::ops::backup::BackupError),
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeyError),
+    #[error(transparent)]
+    Passwords(#[from] crate::security::passwords::PasswordError),
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
+    #[error("{0}")]
+    Failed(String),
+}
+
 #[derive(Parser)]
 #[command(name = "mana-auth", version, about = "An OpenID Connect provider that signs with Ed25519")]
 pub struct Cli {

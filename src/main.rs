@@ -6,7 +6,7 @@ use clap::Parser;
 use mana_auth::{
     admin,
     cli::{
-        BackupCommand, Cli, ClientCommand, Command, CreditsCommand, KeysCommand, MfaCommand, SessionsCommand,
+        BackupCommand, Cli, CliError, ClientCommand, Command, CreditsCommand, KeysCommand, MfaCommand, SessionsCommand,
         UserCommand,
     },
     config::{ClientConfig, Config, SigningAlg},
@@ -39,20 +39,21 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, config: Config) -> Result<(), String> {
+async fn run(command: Command, config: Config) -> Result<(), CliError> {
     match command {
         Command::Serve => serve(config).await,
         Command::Probe => {
             let url = format!("http://{}/health/ready", config.server.bind);
-            let client = reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(3))
-                .build()
-                .map_err(|e| e.to_string())?;
-            let response = client.get(&url).send().await.map_err(|e| format!("{url}: {e}"))?;
-            if response.status().is_success() { Ok(()) } else { Err(format!("{url}: {}", response.status())) }
+            let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build()?;
+            let response = client.get(&url).send().await.map_err(|e| CliError::Failed(format!("{url}: {e}")))?;
+            if response.status().is_success() {
+                Ok(())
+            } else {
+                Err(CliError::Failed(format!("{url}: {}", response.status())))
+            }
         }
         Command::Migrate => {
-            mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
+            mana_auth::open_database(&config).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -60,8 +61,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Keys(command) => keys(command, &config).await,
         Command::Backup(command) => backup(command, &config).await,
         Command::Restore { file, dry_run, force } => {
-            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            let rows = admin::backups::restore(&db, &config, &file, dry_run, force).await.map_err(|e| e.to_string())?;
+            let db = mana_auth::open_database(&config).await?;
+            let rows = admin::backups::restore(&db, &config, &file, dry_run, force).await?;
             if dry_run {
                 println!("{}: valid, {rows} rows; nothing changed", file.display());
             } else {
@@ -73,33 +74,33 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             audit(admin::audit::Query { user, kind, since, limit }, &config).await
         }
         Command::Mfa(MfaCommand::Reset { user, .. }) => {
-            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            let removed = admin::mfa::reset(&db, user.as_deref()).await.map_err(|e| e.to_string())?;
+            let db = mana_auth::open_database(&config).await?;
+            let removed = admin::mfa::reset(&db, user.as_deref()).await?;
             println!("two-step verification turned off for {removed} user(s)");
             Ok(())
         }
         Command::Cleanup => {
-            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            let swept = mana_auth::store::cleanup::sweep(&db, &config).await.map_err(|e| e.to_string())?;
+            let db = mana_auth::open_database(&config).await?;
+            let swept = mana_auth::store::cleanup::sweep(&db, &config).await?;
             println!("{swept:?}");
             Ok(())
         }
         Command::Sessions(SessionsCommand::RevokeAll) => {
-            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            let ended = mana_auth::store::cleanup::sign_out_everyone(&db).await.map_err(|e| e.to_string())?;
+            let db = mana_auth::open_database(&config).await?;
+            let ended = mana_auth::store::cleanup::sign_out_everyone(&db).await?;
             Event::new(Kind::SessionsRevokedAll).details(serde_json::json!({ "sessions": ended })).record(&db).await;
             println!("{ended} sessions ended; every refresh token revoked");
             Ok(())
         }
         Command::Credits(CreditsCommand::Grant { email, amount, reason }) => {
-            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            admin::credits::grant(&db, &email, amount, &reason).await.map_err(|e| e.to_string())?;
+            let db = mana_auth::open_database(&config).await?;
+            admin::credits::grant(&db, &email, amount, &reason).await?;
             println!("granted {amount} credits to {email}");
             Ok(())
         }
         Command::Doctor => {
-            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            let checks = mana_auth::ops::doctor::run(&db, &config).await.map_err(|e| e.to_string())?;
+            let db = mana_auth::open_database(&config).await?;
+            let checks = mana_auth::ops::doctor::run(&db, &config).await?;
             let mut found = 0;
             for check in &checks {
                 if check.problems.is_empty() {
@@ -110,30 +111,33 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     found += 1;
                 }
             }
-            if found == 0 { Ok(()) } else { Err(format!("{found} problem(s)")) }
+            if found == 0 { Ok(()) } else { Err(CliError::Failed(format!("{found} problem(s)"))) }
         }
         Command::User(UserCommand::Add { email, username, name, .. }) => {
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| CliError::Failed(format!("reading the password: {e}")))?;
             let password = password.trim_end_matches(['\n', '\r']).to_owned();
-            let db = mana_auth::open_database(&config).await.map_err(|e| e.to_string())?;
-            let passwords = Passwords::new(&config.passwords).map_err(|e| e.to_string())?;
+            let db = mana_auth::open_database(&config).await?;
+            let passwords = Passwords::new(&config.passwords)?;
             let new = admin::users::AddUser { email, username, name, password };
-            let user = admin::users::add(&db, &passwords, &config.credits, new).await.map_err(|e| e.to_string())?;
+            let user = admin::users::add(&db, &passwords, &config.credits, new).await?;
             println!("created user {} ({})", user.id, user.email);
             Ok(())
         }
     }
 }
 
-async fn client(command: ClientCommand, config: &Config) -> Result<(), String> {
-    let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
+async fn client(command: ClientCommand, config: &Config) -> Result<(), CliError> {
+    let db = mana_auth::open_database(config).await?;
     match command {
         ClientCommand::Add(add) => {
             let id_token_signed_response_alg = match add.id_token_alg.as_deref() {
-                Some(name) => {
-                    Some(SigningAlg::parse(name).ok_or_else(|| format!("--id-token-alg: unknown algorithm `{name}`"))?)
-                }
+                Some(name) => Some(
+                    SigningAlg::parse(name)
+                        .ok_or_else(|| CliError::Failed(format!("--id-token-alg: unknown algorithm `{name}`")))?,
+                ),
                 None => None,
             };
             let grant_types = if add.grant_types.is_empty() {
@@ -154,7 +158,7 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), String> {
                 introspection: add.introspection,
             };
             let id = client.id.clone();
-            match admin::clients::add(&db, client, add.public).await.map_err(|e| e.to_string())? {
+            match admin::clients::add(&db, client, add.public).await? {
                 Some(secret) => {
                     println!("client {id} added\nclient_secret: {secret}\n(shown once; only its digest is stored)")
                 }
@@ -162,7 +166,7 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), String> {
             }
         }
         ClientCommand::List => {
-            for c in admin::clients::list(&db).await.map_err(|e| e.to_string())? {
+            for c in admin::clients::list(&db).await? {
                 let kind = match (c.is_public(), c.introspection) {
                     (true, _) => "public",
                     (false, true) => "confidential,introspection",
@@ -179,47 +183,47 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), String> {
             }
         }
         ClientCommand::Remove { id } => {
-            admin::clients::remove(&db, &id).await.map_err(|e| e.to_string())?;
+            admin::clients::remove(&db, &id).await?;
             println!("client {id} removed");
         }
     }
     Ok(())
 }
 
-async fn keys(command: KeysCommand, config: &Config) -> Result<(), String> {
-    let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
+async fn keys(command: KeysCommand, config: &Config) -> Result<(), CliError> {
+    let db = mana_auth::open_database(config).await?;
     match command {
         KeysCommand::List => {
-            for key in mana_auth::store::jwks::all(&db).await.map_err(|e| e.to_string())? {
+            for key in mana_auth::store::jwks::all(&db).await? {
                 let when = key.activated_at.or(key.retired_at).unwrap_or(key.created_at);
                 println!("{}\t{}\t{}\tcreated {}\tsince {}", key.kid, key.alg, key.status, key.created_at, when);
             }
         }
         KeysCommand::Rotate { emergency: true } => {
-            let vault = mana_auth::keys::vault::Vault::from_env().map_err(|e| e.to_string())?;
-            mana_auth::keys::rotation::emergency(&db, &vault).await.map_err(|e| e.to_string())?;
+            let vault = mana_auth::keys::vault::Vault::from_env()?;
+            mana_auth::keys::rotation::emergency(&db, &vault).await?;
             println!("every key replaced; running servers switch within keys.reload_secs");
         }
         KeysCommand::Export { file } => {
-            let count = admin::keys::export(&db, config, &file).await.map_err(|e| e.to_string())?;
+            let count = admin::keys::export(&db, config, &file).await?;
             println!("{count} keys written to {}", file.display());
         }
         KeysCommand::Import { file } => {
-            let count = admin::keys::import(&db, config, &file).await.map_err(|e| e.to_string())?;
+            let count = admin::keys::import(&db, config, &file).await?;
             println!("{count} keys imported from {}; running servers switch within keys.reload_secs", file.display());
         }
         KeysCommand::Rotate { emergency: false } => {
-            let vault = mana_auth::keys::vault::Vault::from_env().map_err(|e| e.to_string())?;
-            mana_auth::keys::rotation::rotate(&db, &vault).await.map_err(|e| e.to_string())?;
+            let vault = mana_auth::keys::vault::Vault::from_env()?;
+            mana_auth::keys::rotation::rotate(&db, &vault).await?;
             println!("next keys published; they sign after keys.prepublish_hours");
         }
     }
     Ok(())
 }
 
-async fn audit(query: admin::audit::Query, config: &Config) -> Result<(), String> {
-    let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
-    for event in admin::audit::events(&db, query).await.map_err(|e| e.to_string())? {
+async fn audit(query: admin::audit::Query, config: &Config) -> Result<(), CliError> {
+    let db = mana_auth::open_database(config).await?;
+    for event in admin::audit::events(&db, query).await? {
         let field = |value: Option<String>| value.unwrap_or_else(|| "-".into());
         println!(
             "{}\t{}\tuser={}\tclient={}\tip={}\t{}",
@@ -234,35 +238,34 @@ async fn audit(query: admin::audit::Query, config: &Config) -> Result<(), String
     Ok(())
 }
 
-async fn backup(command: BackupCommand, config: &Config) -> Result<(), String> {
+async fn backup(command: BackupCommand, config: &Config) -> Result<(), CliError> {
     match command {
         BackupCommand::Create { out, no_encrypt } => {
-            let db = mana_auth::open_database(config).await.map_err(|e| e.to_string())?;
+            let db = mana_auth::open_database(config).await?;
             let started = std::time::Instant::now();
-            let created =
-                admin::backups::create(&db, config, out.as_deref(), no_encrypt).await.map_err(|e| e.to_string())?;
+            let created = admin::backups::create(&db, config, out.as_deref(), no_encrypt).await?;
             println!("{} ({} ms)", created.path.display(), started.elapsed().as_millis());
             if let Some(url) = created.uploaded {
                 println!("{url}");
             }
         }
         BackupCommand::List => {
-            for backup in admin::backups::list(config).await.map_err(|e| e.to_string())? {
+            for backup in admin::backups::list(config).await? {
                 println!("{}\t{} bytes\t{}", backup.name, backup.size, backup.places.join(" "));
             }
         }
         BackupCommand::Verify { file } => {
-            let verified = admin::backups::verify(&file, config).await.map_err(|e| e.to_string())?;
+            let verified = admin::backups::verify(&file, config).await?;
             for problem in &verified.ledger_problems {
                 println!("ledger: {problem}");
             }
             if !verified.ledger_problems.is_empty() {
-                return Err(format!("{}: restores, but its ledger does not balance", file.display()));
+                return Err(CliError::Failed(format!("{}: restores, but its ledger does not balance", file.display())));
             }
             println!("{}: valid; {} rows restore into a scratch database; ledger: ok", file.display(), verified.rows);
         }
         BackupCommand::Prune { keep_days } => {
-            let removed = admin::backups::prune(config, keep_days).await.map_err(|e| e.to_string())?;
+            let removed = admin::backups::prune(config, keep_days).await?;
             println!("{removed} backup(s) removed");
         }
     }
@@ -270,14 +273,12 @@ async fn backup(command: BackupCommand, config: &Config) -> Result<(), String> {
 }
 
 /// Binds the listeners (`server.bind`, and `metrics.bind` unless empty) and serves.
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(config: Config) -> Result<(), CliError> {
     let bind = config.server.bind;
-    let state = mana_auth::build_state(config).await.map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| mana_auth::StartError::Bind(e).to_string())?;
+    let state = mana_auth::build_state(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind).await.map_err(mana_auth::StartError::Bind)?;
     let metrics = match state.config.metrics.bind.0 {
-        Some(addr) => Some(
-            tokio::net::TcpListener::bind(addr).await.map_err(|e| mana_auth::StartError::BindMetrics(e).to_string())?,
-        ),
+        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(mana_auth::StartError::BindMetrics)?),
         None => None,
     };
     tracing::info!(issuer = %state.config.issuer, %bind, metrics = ?state.config.metrics.bind.0, "mana-auth listening");
