@@ -1,4 +1,4 @@
-use super::*;
+use super::{clients::default_grant_types, *};
 
 fn base() -> Config {
     Config::load(None).expect("defaults load")
