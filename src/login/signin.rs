@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::complete::complete_sign_in;
 use crate::{
-    oidc::{authorize::destination, pending::PendingAuthorization},
+    oidc::authorize::{destination, pending},
     security::{
         mfa::MfaError,
         signin::{SignInError, SignedIn, second_step, sign_in},
@@ -57,7 +57,7 @@ pub async fn show(
     csrf: Csrf,
     PageParams(query): PageParams<PageQuery>,
 ) -> Result<Response, PageError> {
-    let pending = PendingAuthorization::open(&state.keys.current(), &state.config.issuer, query.req());
+    let pending = pending(&state, query.req());
     let hint = pending.as_ref().and_then(|p| p.login_hint.as_deref()).unwrap_or_default();
     let page = SignInPage { csrf: csrf.token(), req: query.req(), email: hint, error: "" };
     Ok(render_toward(StatusCode::OK, &page, pending.as_ref().map(|p| p.redirect_uri.as_str())))

@@ -248,16 +248,21 @@ pub async fn resume_pending(
     resume(&state, &browser, waiting(&state, &query.req)?).await
 }
 
+/// The authorization request `req` carries, if this provider signed it and it is unexpired.
+pub fn pending(state: &AppState, req: &str) -> Option<PendingAuthorization> {
+    PendingAuthorization::open(&state.keys.current(), &state.config.issuer, req)
+}
+
 /// The authorization request a page continues, while it is valid.
 pub fn waiting(state: &AppState, req: &str) -> Result<PendingAuthorization, PageError> {
-    PendingAuthorization::open(&state.keys.current(), &state.config.issuer, req).ok_or_else(|| {
+    pending(state, req).ok_or_else(|| {
         PageError::BadRequest("This sign-in request has expired. Start again from the application.".into())
     })
 }
 
 /// The request's client's redirect URI, where a page's forms may lead on to.
 pub fn destination(state: &AppState, req: &str) -> Option<String> {
-    PendingAuthorization::open(&state.keys.current(), &state.config.issuer, req).map(|p| p.redirect_uri)
+    pending(state, req).map(|p| p.redirect_uri)
 }
 
 /// Sends the browser to `path` with the request `pending` in its `req`.

@@ -143,6 +143,22 @@ mod tests {
         assert_eq!(PendingAuthorization::open(&keys, "https://id.example", "not a token"), None);
     }
 
+    #[tokio::test]
+    async fn an_expired_request_does_not_open() {
+        let keys = key_set().await;
+        let issued = now() - TTL_SECS - 60;
+        let claims = Claims {
+            iss: "https://id.example".into(),
+            sub: "app".into(),
+            aud: "https://id.example".into(),
+            iat: issued,
+            exp: issued + TTL_SECS,
+            request: request(),
+        };
+        let sealed = keys.signer(SigningAlg::EdDSA).expect("signer").sign(TYP, &claims).expect("signed");
+        assert_eq!(PendingAuthorization::open(&keys, "https://id.example", &sealed), None);
+    }
+
     #[test]
     fn what_the_browser_did_counts_only_for_the_session_that_did_it() {
         let pending = request();
