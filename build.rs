@@ -1,6 +1,8 @@
 //! Tells the test suite which outside services it was built to reach, so a scenario
 //! that needs a missing one is reported as ignored, not counted as passed.
 
+#![forbid(unsafe_code)]
+
 /// The variable that names each service, and the `cfg` set when it is present.
 const SERVICES: [(&str, &str); 4] = [
     ("MANA_AUTH_TEST_POSTGRES_URL", "test_postgres"),

@@ -2,6 +2,8 @@
 //! one verification (and one of a token verified before), minting an id_token + access token pair, and one Argon2id hash
 //! at the configured parameters. `cargo bench --bench floors`.
 
+#![forbid(unsafe_code)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use mana_auth::{
     config::{ClientConfig, Config, SigningAlg},

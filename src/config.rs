@@ -171,6 +171,10 @@ pub struct S3Config {
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
     pub filter: String,
+    /// Logs each span as it closes, with the time spent in it (`time.busy`) and waiting
+    /// (`time.idle`): with a filter such as "mana_auth=debug", every request's handler
+    /// and store calls, under the request's id.
+    pub span_timings: bool,
 }
 
 /// Where `/metrics` is served: on a listener of its own, and on the main listener only

@@ -1,6 +1,8 @@
 //! mana-auth: an OpenID Connect provider that signs with Ed25519.
 //! `build_state` opens everything the app needs; `build_app` is the one place routers meet.
 
+#![forbid(unsafe_code)]
+
 pub mod admin;
 pub mod api;
 pub mod cli;
@@ -78,7 +80,9 @@ pub async fn open_database(config: &Config) -> Result<Db, StartError> {
 /// Opens the database, synchronises declared clients and loads (or creates) the signing keys.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = open_database(&config).await?;
-    store::clients::sync_config(&db, &config.clients).await.map_err(StartError::Clients)?;
+    let txn = db.begin().await.map_err(StartError::Clients)?;
+    store::clients::sync_config(&txn, &config.clients).await.map_err(StartError::Clients)?;
+    txn.commit().await.map_err(StartError::Clients)?;
     store::purchases::seed_packages(&db, &config.credits.packages).await.map_err(StartError::Credits)?;
     let keys = keyring::KeyRing::load(&db, keys::vault::Vault::from_env()?).await?;
     let discovery = Discovery(CachedJson::new(&oidc::discovery::metadata(&config), 3600));

@@ -1,5 +1,7 @@
 //! The `mana-auth` command: serve (the default), migrate, and manage clients and users.
 
+#![forbid(unsafe_code)]
+
 use std::{io::Read, process::ExitCode};
 
 use clap::Parser;
@@ -15,7 +17,7 @@ use mana_auth::{
         passwords::Passwords,
     },
 };
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{EnvFilter, fmt::format::FmtSpan};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -29,7 +31,8 @@ async fn main() -> ExitCode {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
     // Logs go to stderr, so command output on stdout stays clean for scripts.
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let spans = if config.log.span_timings { FmtSpan::CLOSE } else { FmtSpan::NONE };
+    tracing_subscriber::fmt().with_env_filter(filter).with_span_events(spans).with_writer(std::io::stderr).init();
     match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -87,8 +90,10 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
         }
         Command::Sessions(SessionsCommand::RevokeAll) => {
             let db = mana_auth::open_database(&config).await?;
-            let ended = mana_auth::store::cleanup::sign_out_everyone(&db).await?;
-            Event::new(Kind::SessionsRevokedAll).details(serde_json::json!({ "sessions": ended })).record(&db).await;
+            let txn = db.begin().await?;
+            let ended = mana_auth::store::cleanup::sign_out_everyone(&txn).await?;
+            Event::new(Kind::SessionsRevokedAll).details(serde_json::json!({ "sessions": ended })).write(&txn).await?;
+            txn.commit().await?;
             println!("{ended} sessions ended; every refresh token revoked");
             Ok(())
         }

@@ -1,6 +1,8 @@
 //! Database entities of mana-auth: one module per table, no logic.
 //! Models serialise (serde) for backups. Times are UNIX seconds (`i64`) so rows move between SQLite and PostgreSQL unchanged.
 
+#![forbid(unsafe_code)]
+
 pub mod auth_sessions;
 pub mod authorization_codes;
 pub mod browser_sessions;

@@ -1,5 +1,7 @@
 //! Schema migrations, append-only: never edit one that has landed, add a new one.
 
+#![forbid(unsafe_code)]
+
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_core_tables;

@@ -7,25 +7,25 @@ use serde_json::json;
 use super::clients::AdminError;
 use crate::{
     security::audit::{Event, Kind},
-    store::{StoreError, mfa, users},
+    store::{mfa, users},
 };
 
 /// Turns two-step verification off for one user (by email) or, with `None`, for all;
 /// returns how many had it.
 pub async fn reset(db: &Db, email: Option<&str>) -> Result<u64, AdminError> {
     let Some(email) = email else {
-        let txn = db.begin().await.map_err(StoreError::from)?;
+        let txn = db.begin().await?;
         let removed = mfa::remove_all(&txn).await?;
-        txn.commit().await.map_err(StoreError::from)?;
+        txn.commit().await?;
         Event::new(Kind::MfaDisabled).details(json!({ "by": "operator", "users": removed })).record(db).await;
         return Ok(removed);
     };
     let user =
         users::find_by_email(db, email).await?.ok_or_else(|| AdminError::Invalid(format!("no account {email}")))?;
     let had = mfa::find(db, &user.id).await?.is_some();
-    let txn = db.begin().await.map_err(StoreError::from)?;
+    let txn = db.begin().await?;
     mfa::remove(&txn, &user.id).await?;
-    txn.commit().await.map_err(StoreError::from)?;
+    txn.commit().await?;
     Event::new(Kind::MfaDisabled).user(user.id.as_str()).details(json!({ "by": "operator" })).record(db).await;
     Ok(u64::from(had))
 }

@@ -30,6 +30,7 @@ async fn caller_account(state: &AppState, caller: &Caller) -> Result<entity::use
 
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = UserDto), (status = 401, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn me(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Account>,
@@ -45,6 +46,7 @@ pub struct UpdateMe {
 
 #[utoipa::path(patch, path = "/api/v1/auth/me", tag = "account", security(("bearer" = [])), request_body = UpdateMe,
     responses((status = 200, body = UserDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update_me(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::AccountWrite>,
@@ -68,6 +70,7 @@ pub struct ChangePassword {
 /// Changes the password and ends every other session of the user.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "account", security(("bearer" = [])), request_body = ChangePassword,
     responses((status = 200, body = Success), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn change_password(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::AccountWrite>,
@@ -80,16 +83,19 @@ pub async fn change_password(
     }
     policy::check_password(&body.new_password).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
     let hash = state.passwords.hash(body.new_password).await?;
-    users::set_password_hash(&state.db, &user.id, hash).await?;
-    let ended = auth_sessions::end_all_except(&state.db, &user.id, Some(&caller.sid)).await?;
-    tracing::info!(user_id = %user.id, ended = ended.len(), "password changed");
+    let txn = state.db.begin().await?;
+    users::set_password_hash(&txn, &user.id, hash).await?;
+    let ended = auth_sessions::end_all_except(&txn, &user.id, Some(&caller.sid)).await?;
     let event = Event::new(Kind::PasswordChanged).user(user.id.as_str()).from(&client);
-    event.details(json!({ "sessions_ended": ended.len() })).record(&state.db).await;
+    event.details(json!({ "sessions_ended": ended.len() })).write(&txn).await?;
+    txn.commit().await?;
+    tracing::info!(user_id = %user.id, ended = ended.len(), "password changed");
     Ok(Success::ok())
 }
 
 #[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionDto>), (status = 401, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sessions(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Account>,
@@ -101,6 +107,7 @@ pub async fn sessions(
 #[utoipa::path(delete, path = "/api/v1/auth/sessions/{id}", tag = "account", security(("bearer" = [])),
     params(("id" = String, Path, description = "session id")),
     responses((status = 200, body = Success), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn end_session(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::AccountWrite>,
@@ -110,7 +117,9 @@ pub async fn end_session(
     if !owned {
         return Err(ApiError::not_found("no such session"));
     }
-    auth_sessions::end(&state.db, &id).await?;
+    let txn = state.db.begin().await?;
+    auth_sessions::end(&txn, &id).await?;
+    txn.commit().await?;
     Ok(Success::ok())
 }
 
@@ -128,6 +137,7 @@ pub struct EventsQuery {
 #[utoipa::path(get, path = "/api/v1/auth/security-events", tag = "account", security(("bearer" = [])),
     params(EventsQuery),
     responses((status = 200, body = SecurityEventsPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn security_events(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Account>,

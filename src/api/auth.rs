@@ -86,13 +86,15 @@ pub(super) fn email_taken(err: StoreError) -> ApiError {
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = UserDto), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn register(
     State(state): State<AppState>,
     client: ClientInfo,
     AppJson(body): AppJson<RegisterRequest>,
 ) -> Result<Response, ApiError> {
     let new = new_user(&state, &client, &body.email, body.password, body.name).await?;
-    let user = grants::register(&state.db, &state.config.credits, new).await.map_err(|e| match e {
+    let created = Event::new(Kind::AccountCreated).from(&client);
+    let user = grants::register(&state.db, &state.config.credits, new, created).await.map_err(|e| match e {
         CreditsError::Store(err) => email_taken(err),
         other => other.into(),
     })?;
@@ -123,6 +125,7 @@ fn short(field: &str, value: Option<String>) -> Result<Option<String>, ApiError>
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 200, body = MfaChallenge),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
@@ -161,7 +164,7 @@ pub(super) async fn open_session(
     device: Device,
     amr: &'static str,
 ) -> Result<LoginResponse, ApiError> {
-    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    let txn = state.db.begin().await?;
     let session = auth_sessions::create(
         &txn,
         NewSession {
@@ -188,7 +191,7 @@ pub(super) async fn open_session(
         family_id: &new_id(),
     };
     let issued = issue_user_tokens(&state.config, &state.keys.current(), &txn, grant).await?;
-    txn.commit().await.map_err(StoreError::from)?;
+    txn.commit().await?;
     state.metrics.tokens_issued.with_label_values(&["api_login"]).inc();
     Ok(LoginResponse { tokens: issued.into(), user: UserDto::from(user) })
 }
@@ -202,6 +205,7 @@ pub struct RefreshRequest {
 /// Rotates the refresh token; a reused one ends its whole session.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn refresh(
     State(state): State<AppState>,
     caller: ClientInfo,
@@ -235,15 +239,18 @@ pub async fn refresh(
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Success), (status = 401, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::AccountWrite>,
     client: ClientInfo,
 ) -> Result<Json<Success>, ApiError> {
-    if auth_sessions::end(&state.db, &caller.sid).await? {
+    let txn = state.db.begin().await?;
+    if auth_sessions::end(&txn, &caller.sid).await? {
         let event = Event::new(Kind::SignedOut).user(caller.user_id.as_str()).client(&caller.client_id).from(&client);
-        event.details(json!({ "session": caller.sid })).record(&state.db).await;
+        event.details(json!({ "session": caller.sid })).write(&txn).await?;
     }
+    txn.commit().await?;
     Ok(Success::ok())
 }
 
@@ -256,6 +263,7 @@ pub struct ValidateRequest {
 /// that the session is still active.
 #[utoipa::path(post, path = "/api/v1/auth/validate", tag = "auth", request_body = ValidateRequest,
     responses((status = 200, body = Validation), (status = 400, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn validate(
     State(state): State<AppState>,
     AppJson(body): AppJson<ValidateRequest>,
@@ -274,6 +282,7 @@ pub async fn validate(
 
 /// The same key set as `/.well-known/jwks.json`.
 #[utoipa::path(get, path = "/api/v1/auth/jwks", tag = "auth", responses((status = 200, description = "JWK Set (RFC 7517)")))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn jwks(State(keys): State<Arc<KeyRing>>, if_none_match: IfNoneMatch) -> Response {
     keys.published().respond(if_none_match)
 }

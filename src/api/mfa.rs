@@ -50,6 +50,7 @@ fn invalid_token() -> ApiError {
 #[utoipa::path(post, path = "/api/v1/auth/mfa/verify", tag = "auth", request_body = MfaVerify,
     responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 429, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify(
     State(state): State<AppState>,
     client: ClientInfo,

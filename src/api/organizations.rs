@@ -8,6 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{
@@ -16,7 +17,10 @@ use super::{
 };
 use crate::{
     credits::grants,
-    security::{policy, recovery},
+    security::{
+        audit::{Event, Kind},
+        policy, recovery,
+    },
     state::AppState,
     store::{
         StoreError,
@@ -52,6 +56,7 @@ pub struct B2bRegistration {
 /// Creates the organization and its owner in one transaction.
 #[utoipa::path(post, path = "/api/v1/auth/register/b2b", tag = "organizations", request_body = RegisterB2b,
     responses((status = 201, body = B2bRegistration), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn register_b2b(
     State(state): State<AppState>,
     client: ClientInfo,
@@ -63,12 +68,14 @@ pub async fn register_b2b(
     }
     policy::check_name(name).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
     let new = new_user(&state, &client, &body.owner_email, body.owner_password, body.owner_name).await?;
-    let txn = state.db.begin().await.map_err(StoreError::from)?;
+    let txn = state.db.begin().await?;
     let user = users::create(&txn, new).await.map_err(email_taken)?;
     let organization = organizations::create(&txn, name).await?;
     organizations::add_member(&txn, &organization.id, &user.id, "owner").await?;
     grants::signup_bonus(&txn, &state.config.credits, &user.id).await?;
-    txn.commit().await.map_err(StoreError::from)?;
+    let created = Event::new(Kind::AccountCreated).user(user.id.as_str()).from(&client);
+    created.details(json!({ "organization": organization.id })).write(&txn).await?;
+    txn.commit().await?;
     recovery::send_verification(&state.security, &user).await?;
     let body = B2bRegistration {
         organization: OrganizationDto::new(&organization, Some("owner".into())),
@@ -79,6 +86,7 @@ pub async fn register_b2b(
 
 #[utoipa::path(get, path = "/api/v1/auth/organizations", tag = "organizations", security(("bearer" = [])),
     responses((status = 200, body = Vec<OrganizationDto>), (status = 401, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mine(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Organizations>,
@@ -107,6 +115,7 @@ async fn caller_role(state: &AppState, organization_id: &str, caller: &Caller) -
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/members", tag = "organizations", security(("bearer" = [])),
     params(("id" = String, Path, description = "organization id")),
     responses((status = 200, body = Vec<MemberDto>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn members(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Organizations>,
@@ -139,6 +148,7 @@ pub struct AddMember {
     params(("id" = String, Path, description = "organization id")), request_body = AddMember,
     responses((status = 201, body = MemberDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn add_member(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Organizations>,
@@ -174,6 +184,7 @@ pub async fn add_member(
     params(("id" = String, Path, description = "organization id"), ("user_id" = String, Path, description = "member's user id")),
     responses((status = 200, body = Success), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove_member(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::Organizations>,
@@ -187,8 +198,12 @@ pub async fn remove_member(
     if !allowed {
         return Err(ApiError::forbidden("your role may not remove this member"));
     }
-    match organizations::remove_member(&state.db, &id, &user_id).await? {
-        Removal::Removed => Ok(Success::ok()),
+    let txn = state.db.begin().await?;
+    match organizations::remove_member(&txn, &id, &user_id).await? {
+        Removal::Removed => {
+            txn.commit().await?;
+            Ok(Success::ok())
+        }
         Removal::NotMember => Err(ApiError::not_found("no such member")),
         Removal::LastOwner => Err(ApiError::conflict("last_owner", "the last owner cannot be removed")),
     }

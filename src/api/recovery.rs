@@ -44,6 +44,7 @@ pub struct ForgotPassword {
 /// Mails a reset link if the address has an account. The answer is 202 either way.
 #[utoipa::path(post, path = "/api/v1/auth/password/forgot", tag = "account", request_body = ForgotPassword,
     responses((status = 202, body = Success), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn forgot_password(
     State(state): State<AppState>,
     client: ClientInfo,
@@ -64,6 +65,7 @@ pub struct ResetPassword {
 /// Sets a new password with a mailed token; every session ends, every refresh token is revoked.
 #[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "account", request_body = ResetPassword,
     responses((status = 200, body = Success), (status = 400, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reset_password(
     State(state): State<AppState>,
     client: ClientInfo,
@@ -81,6 +83,7 @@ pub struct VerifyEmail {
 
 #[utoipa::path(post, path = "/api/v1/auth/email/verify", tag = "account", request_body = VerifyEmail,
     responses((status = 200, body = Success), (status = 400, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify_email(
     State(state): State<AppState>,
     client: ClientInfo,
@@ -93,6 +96,7 @@ pub async fn verify_email(
 /// Mails the caller a new confirmation link, unless the address is confirmed already.
 #[utoipa::path(post, path = "/api/v1/auth/email/resend", tag = "account", security(("bearer" = [])),
     responses((status = 202, body = Success), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resend_verification(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::AccountWrite>,

@@ -8,6 +8,7 @@ use sea_orm::ConnectionTrait;
 use super::CreditsError;
 use crate::{
     config::CreditsConfig,
+    security::audit::Event,
     store::{
         ledger::{self, Posting, PostingError},
         now,
@@ -70,11 +71,18 @@ pub async fn signup_bonus(
     Ok(())
 }
 
-/// Creates a user and credits the signup bonus in one transaction.
-pub async fn register(db: &Db, config: &CreditsConfig, new: NewUser) -> Result<users::Model, CreditsError> {
+/// Creates a user, credits the signup bonus and writes `created` (the account's
+/// creation, told how it came about) in one transaction.
+pub async fn register(
+    db: &Db,
+    config: &CreditsConfig,
+    new: NewUser,
+    created: Event,
+) -> Result<users::Model, CreditsError> {
     let txn = db.begin().await?;
     let user = user_store::create(&txn, new).await?;
     signup_bonus(&txn, config, &user.id).await?;
+    created.user(user.id.as_str()).write(&txn).await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -144,4 +152,42 @@ pub async fn adjustment(db: &Db, user_id: &str, amount: i64, reason: &str) -> Re
     credit(&txn, user_id, adjustment).await?;
     txn.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use entity::users::Entity as Users;
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+
+    use super::register;
+    use crate::{
+        config::Config,
+        security::audit::{Event, Kind},
+        store::{
+            db, ledger,
+            security_events::{self, Filter},
+            users::NewUser,
+        },
+    };
+
+    fn ada() -> NewUser {
+        NewUser { email: "ada@example.org".into(), username: None, name: None, password_hash: "x".into() }
+    }
+
+    #[tokio::test]
+    async fn an_account_and_the_event_of_its_creation_are_kept_or_lost_together() {
+        let db = db::in_memory().await;
+        let credits = Config::load(None).expect("defaults").credits;
+        ledger::ensure_system_accounts(&db).await.expect("system accounts");
+        db.execute_unprepared("ALTER TABLE security_events RENAME TO events_elsewhere").await.expect("hide");
+        let refused = register(&db, &credits, ada(), Event::new(Kind::AccountCreated)).await;
+        assert!(refused.is_err(), "the event could not be written");
+        assert_eq!(Users::find().count(&db).await.expect("count"), 0, "so the account was not created");
+
+        db.execute_unprepared("ALTER TABLE events_elsewhere RENAME TO security_events").await.expect("restore");
+        let user = register(&db, &credits, ada(), Event::new(Kind::AccountCreated)).await.expect("created");
+        let mine = Filter { user_id: Some(user.id.clone()), limit: 10, ..Filter::default() };
+        let events = security_events::list(&db, mine).await.expect("events");
+        assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["account.created"]);
+    }
 }

@@ -52,11 +52,13 @@ impl From<CreditsError> for ApiError {
 type CreditsCaller = Authorized<need::Credits>;
 
 /// The caller; grants the day's free credits on the way in.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn credits_caller(state: &AppState, Authorized(caller, _): CreditsCaller) -> Result<Caller, ApiError> {
     grants::daily_free(&state.db, &state.config.credits, &caller.user_id).await?;
     Ok(caller)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn balance(State(state): State<AppState>, caller: CreditsCaller) -> Result<Json<Value>, ApiError> {
     let caller = credits_caller(&state, caller).await?;
     let (free, paid) = ledger::wallet_balances(&state.db, &caller.user_id).await?;
@@ -72,6 +74,7 @@ async fn balance(State(state): State<AppState>, caller: CreditsCaller) -> Result
     })))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn use_credits(
     State(state): State<AppState>,
     caller: CreditsCaller,
@@ -91,6 +94,7 @@ struct Page {
     offset: Option<u64>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn transactions(
     State(state): State<AppState>,
     caller: CreditsCaller,
@@ -117,6 +121,7 @@ async fn transactions(
     ))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn packages(State(state): State<AppState>, caller: CreditsCaller) -> Result<Json<Vec<Value>>, ApiError> {
     credits_caller(&state, caller).await?;
     let packages = purchases::active_packages(&state.db).await?;
@@ -141,6 +146,7 @@ fn purchase_json(p: &entity::credit_purchases::Model) -> Value {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 async fn my_purchases(State(state): State<AppState>, caller: CreditsCaller) -> Result<Json<Vec<Value>>, ApiError> {
     let caller = credits_caller(&state, caller).await?;
     Ok(Json(purchases::of_user(&state.db, &caller.user_id).await?.iter().map(purchase_json).collect()))
@@ -153,6 +159,7 @@ struct NewPurchase {
 }
 
 /// A pending purchase with the amount to pay; the payment provider's webhook completes it.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn create_purchase(
     State(state): State<AppState>,
     caller: CreditsCaller,

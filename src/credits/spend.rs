@@ -1,7 +1,7 @@
 //! Spending credits: free before paid, never below zero, once per idempotency key.
 
-use crate::store::{db::Db, exec::Exec};
 use entity::credit_transactions;
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -9,6 +9,7 @@ use super::CreditsError;
 use crate::{
     security::opaque::digest_bytes,
     store::{
+        db::Db,
         idempotency,
         ledger::{self, Posting},
     },
@@ -71,17 +72,20 @@ pub fn transaction_json(tx: &credit_transactions::Model) -> Value {
     })
 }
 
-/// Spends for `user_id` in one write (see `Db::write`), committed before the answer.
+/// Spends for `user_id` in one transaction, the idempotency record with the posting,
+/// committed before the answer.
 pub async fn spend(db: &Db, user_id: &str, request: SpendRequest) -> Result<Answer, CreditsError> {
     let request_hash = digest_bytes(&serde_json::to_vec(&request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
-    let user_id = user_id.to_owned();
-    db.write(move |txn| Box::pin(async move { spend_in(&txn, &user_id, &request, &request_hash).await })).await
+    let txn = db.begin().await?;
+    let answer = spend_in(&txn, user_id, &request, &request_hash).await?;
+    txn.commit().await?;
+    Ok(answer)
 }
 
 /// The spend inside `txn`. A key claimed before, in this transaction or an earlier
 /// one, gets that request's answer and writes nothing.
 async fn spend_in(
-    txn: &impl Exec,
+    txn: &impl ConnectionTrait,
     user_id: &str,
     request: &SpendRequest,
     request_hash: &str,
@@ -133,7 +137,12 @@ async fn spend_in(
 }
 
 /// A retry gets the first answer; the same key for another request is refused.
-async fn replay(txn: &impl Exec, user_id: &str, key: &str, request_hash: &str) -> Result<Answer, CreditsError> {
+async fn replay(
+    txn: &impl ConnectionTrait,
+    user_id: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Answer, CreditsError> {
     let stored = idempotency::find(txn, user_id, key).await?.ok_or(CreditsError::KeyReused)?;
     if stored.request_hash != request_hash {
         return Err(CreditsError::KeyReused);

@@ -31,6 +31,7 @@ struct EventData {
     object: Value,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn stripe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let secret = state.config.credits.stripe_webhook_secret.as_ref().ok_or_else(|| {
         ApiError::new(

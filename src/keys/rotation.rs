@@ -10,7 +10,7 @@ use super::{KeyError, generate::new_sealed_key, vault::Vault};
 use crate::{
     config::{Config, SigningAlg},
     security::audit::{Event, Kind},
-    store::{StoreError, jwks as stored, now},
+    store::{jwks as stored, now},
 };
 
 const ALGS: [SigningAlg; 2] = [SigningAlg::EdDSA, SigningAlg::RS256];
@@ -77,9 +77,9 @@ pub async fn run(db: &Db, policy: Policy, vault: &Vault) -> Result<bool, KeyErro
                 rotated(db, *alg, "scheduled").await;
             }
             Action::Promote(alg, kid) => {
-                let txn = db.begin().await.map_err(StoreError::from)?;
+                let txn = db.begin().await?;
                 stored::promote(&txn, alg.as_str(), kid).await?;
-                txn.commit().await.map_err(StoreError::from)?;
+                txn.commit().await?;
                 tracing::info!(%kid, alg = alg.as_str(), "signing key promoted");
             }
             Action::Delete(kid) => {
@@ -121,13 +121,13 @@ pub async fn emergency(db: &Db, vault: &Vault) -> Result<(), KeyError> {
     for alg in ALGS {
         fresh.push(new_sealed_key(alg, "active", vault).await?);
     }
-    let txn = db.begin().await.map_err(StoreError::from)?;
+    let txn = db.begin().await?;
     let old: Vec<String> = stored::all(&txn).await?.into_iter().map(|k| k.kid).collect();
     stored::delete(&txn, &old).await?;
     for key in fresh {
         stored::insert(&txn, key).await?;
     }
-    txn.commit().await.map_err(StoreError::from)?;
+    txn.commit().await?;
     tracing::warn!(dropped = old.len(), "emergency key rotation: every earlier key dropped");
     Event::new(Kind::KeysEmergencyRotation).details(json!({ "dropped": old.len() })).record(db).await;
     Ok(())

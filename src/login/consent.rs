@@ -74,6 +74,7 @@ async fn signed_in_pending(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn show(
     State(state): State<AppState>,
     browser: BrowserSession,
@@ -94,6 +95,7 @@ pub async fn show(
     Ok(render_toward(StatusCode::OK, &page, Some(&pending.redirect_uri)))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,

@@ -23,6 +23,7 @@ struct HomePage {
     email: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn home(State(state): State<AppState>, browser: BrowserSession) -> Result<Response, PageError> {
     let email = signed_in_user(&state, &browser).await?.map(|u| u.email);
     Ok(render(StatusCode::OK, &HomePage { email }))

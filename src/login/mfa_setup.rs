@@ -92,10 +92,12 @@ async fn setup_page(
     Ok(render(status, &page))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn show(State(state): State<AppState>, browser: BrowserSession, csrf: Csrf) -> Result<Response, PageError> {
     setup_page(&state, &browser, &csrf, StatusCode::OK, "").await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn confirm(
     State(state): State<AppState>,
     browser: BrowserSession,
@@ -124,6 +126,7 @@ pub async fn confirm(
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn disable(
     State(state): State<AppState>,
     browser: BrowserSession,

@@ -59,6 +59,7 @@ pub async fn forgot(csrf: Csrf) -> Result<Response, PageError> {
 }
 
 /// The same page for every address: whether a mail goes out is decided afterwards.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn forgot_submit(
     State(state): State<AppState>,
     csrf: Csrf,
@@ -75,6 +76,7 @@ pub async fn reset(csrf: Csrf, PageParams(query): PageParams<TokenQuery>) -> Res
     Ok(render(StatusCode::OK, &ResetPage { csrf: csrf.token(), token: &query.token, error: "" }))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reset_submit(
     State(state): State<AppState>,
     browser: BrowserSession,
@@ -96,6 +98,7 @@ pub async fn reset_submit(
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify_email(
     State(state): State<AppState>,
     client: ClientInfo,

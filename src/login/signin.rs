@@ -52,6 +52,7 @@ pub struct SignInForm {
     req: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn show(
     State(state): State<AppState>,
     csrf: Csrf,
@@ -63,6 +64,7 @@ pub async fn show(
     Ok(render_toward(StatusCode::OK, &page, pending.as_ref().map(|p| p.redirect_uri.as_str())))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
     browser: BrowserSession,
@@ -113,6 +115,7 @@ pub struct CodeForm {
 }
 
 /// The second step: a code for the user whose password was just accepted.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit_code(
     State(state): State<AppState>,
     browser: BrowserSession,

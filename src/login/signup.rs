@@ -8,7 +8,11 @@ use serde::Deserialize;
 use super::signin::PageQuery;
 use crate::{
     credits::{CreditsError, grants},
-    security::{policy::check_new_account, recovery},
+    security::{
+        audit::{Event, Kind},
+        policy::check_new_account,
+        recovery,
+    },
     state::AppState,
     store::{
         StoreError,
@@ -51,6 +55,7 @@ pub async fn show(csrf: Csrf, PageParams(query): PageParams<PageQuery>) -> Resul
     Ok(render(StatusCode::OK, &page))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
     csrf: Csrf,
@@ -77,7 +82,8 @@ pub async fn submit(
     }
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
     let new = NewUser { email: form.email.clone(), username, name, password_hash };
-    let user = match grants::register(&state.db, &state.config.credits, new).await {
+    let created = Event::new(Kind::AccountCreated).from(&client);
+    let user = match grants::register(&state.db, &state.config.credits, new, created).await {
         Ok(user) => user,
         // The address may have been taken a moment ago by a sign-up racing this one.
         Err(CreditsError::Store(StoreError::Conflict(_)))

@@ -46,6 +46,7 @@ pub struct AuthorizeQuery {
     login_hint: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn authorize(
     State(state): State<AppState>,
     browser: BrowserSession,
@@ -240,6 +241,7 @@ pub struct ResumeQuery {
 }
 
 /// Picks a waiting request up again after sign-in or consent.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resume_pending(
     State(state): State<AppState>,
     browser: BrowserSession,

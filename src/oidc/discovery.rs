@@ -55,6 +55,7 @@ pub fn metadata(config: &Config) -> serde_json::Value {
 
 pub struct Discovery(pub CachedJson);
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn openid_configuration(State(discovery): State<Arc<Discovery>>, if_none_match: IfNoneMatch) -> Response {
     discovery.0.respond(if_none_match)
 }

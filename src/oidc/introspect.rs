@@ -30,6 +30,7 @@ struct IntrospectForm {
     client_secret: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match answer(&state, &headers, &body).await {
         Ok(body) => {

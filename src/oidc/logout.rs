@@ -67,6 +67,7 @@ struct Checked {
     hint_sid: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout_get(
     State(state): State<AppState>,
     browser: BrowserSession,
@@ -76,6 +77,7 @@ pub async fn logout_get(
     logout(&state, &browser, &csrf, params).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout_post(
     State(state): State<AppState>,
     browser: BrowserSession,
@@ -106,6 +108,7 @@ async fn logout(
     Ok(render_toward(StatusCode::OK, &page, checked.redirect.as_ref().map(|(uri, _)| uri.as_str())))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout_confirm(
     State(state): State<AppState>,
     browser: BrowserSession,
@@ -169,9 +172,14 @@ async fn finish(state: &AppState, browser: &BrowserSession, checked: Checked) ->
 /// Ends one session: revokes it and its refresh tokens, then notifies its clients.
 pub async fn end_session(state: &AppState, sid: &str) -> Result<(), PageError> {
     let Some(session) = auth_sessions::find_active(&state.db, sid).await? else { return Ok(()) };
-    if auth_sessions::end(&state.db, sid).await? {
+    let txn = state.db.begin().await?;
+    let ended = auth_sessions::end(&txn, sid).await?;
+    if ended {
         let event = Event::new(Kind::SignedOut).user(session.user_id.as_str());
-        event.details(json!({ "session": sid })).record(&state.db).await;
+        event.details(json!({ "session": sid })).write(&txn).await?;
+    }
+    txn.commit().await?;
+    if ended {
         notify_clients(state, sid, &session.user_id).await;
     }
     Ok(())

@@ -23,6 +23,7 @@ struct RevokeForm {
     client_secret: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match revoke_token(&state, &headers, &body).await {
         Ok(()) => StatusCode::OK.into_response(),

@@ -60,6 +60,7 @@ impl From<crate::tokens::issue::IssuedTokens> for TokenResponse {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn token(State(state): State<AppState>, caller: ClientInfo, headers: HeaderMap, body: Bytes) -> Response {
     match exchange(&state, &caller, &headers, &body).await {
         Ok(tokens) => {

@@ -62,6 +62,7 @@ impl From<AccessTokenError> for BearerError {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match claims_for(&state, &headers).await {
         Ok(body) => {

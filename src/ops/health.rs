@@ -15,6 +15,7 @@ pub async fn live() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn ready(State(state): State<AppState>) -> Response {
     let mut problems = Vec::new();
     if let Err(err) = state.db.ping().await {

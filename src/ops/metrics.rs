@@ -77,6 +77,7 @@ impl Metrics {
 }
 
 /// `/metrics` in the Prometheus text format.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn render(State(state): State<AppState>) -> Response {
     let now = crate::store::now();
     for (alg, activated_at) in state.keys.current().activation_times() {
@@ -97,6 +98,7 @@ pub async fn render(State(state): State<AppState>) -> Response {
 
 /// `/metrics` on the main listener: to anyone but the bearer of `metrics.token` it
 /// does not exist. The token is compared by digest, in constant time.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn render_for_bearer(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let expected = state.config.metrics.token.as_ref().map(|token| digest(token.expose()));
     match (bearer_token(&headers), expected) {

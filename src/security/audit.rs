@@ -1,16 +1,21 @@
 //! The audit trail: what happened to accounts, clients and keys, and from where.
-//! Recording never fails the request it describes; a failed write is logged.
+//! An event that reports a change is written in that change's transaction (`write`);
+//! one that reports only an attempt never fails its request (`record`).
 
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::{
     security::client::ClientInfo,
-    store::security_events::{self, NewEvent},
+    store::{
+        StoreError,
+        security_events::{self, NewEvent},
+    },
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    AccountCreated,
     SignInSucceeded,
     SignInFailed,
     AccountLocked,
@@ -37,6 +42,7 @@ impl Kind {
             Kind::SignInFailed => "sign_in.failed",
             Kind::AccountLocked => "account.locked",
             Kind::SignedOut => "signed_out",
+            Kind::AccountCreated => "account.created",
             Kind::RefreshTokenReused => "refresh_token.reused",
             Kind::PasswordChanged => "password.changed",
             Kind::PasswordReset => "password.reset",
@@ -92,6 +98,14 @@ impl Event {
         self
     }
 
+    /// Writes the event in the transaction of the change it reports, so the two are
+    /// kept or lost together.
+    pub async fn write(self, txn: &impl ConnectionTrait) -> Result<(), StoreError> {
+        security_events::insert(txn, self.0).await
+    }
+
+    /// Writes an event that reports no change of its own (a failed sign-in); a failure
+    /// is logged, not answered.
     pub async fn record(self, db: &impl ConnectionTrait) {
         let kind = self.0.kind;
         if let Err(err) = security_events::insert(db, self.0).await {

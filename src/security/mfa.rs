@@ -108,11 +108,11 @@ pub async fn confirm(
     }
     check_totp(security, &credential, code).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let txn = security.db.begin().await.map_err(StoreError::from)?;
+    let txn = security.db.begin().await?;
     mfa::confirm(&txn, user_id).await?;
     mfa::replace_recovery_codes(&txn, user_id, &codes).await?;
-    txn.commit().await.map_err(StoreError::from)?;
-    Event::new(Kind::MfaEnrolled).user(user_id).from(client).record(&security.db).await;
+    Event::new(Kind::MfaEnrolled).user(user_id).from(client).write(&txn).await?;
+    txn.commit().await?;
     Ok(codes)
 }
 
@@ -153,8 +153,10 @@ pub async fn disable(
         return Err(MfaError::WrongPassword);
     }
     verify(security, &user.id, code, client).await?;
-    mfa::remove(&security.db, &user.id).await?;
-    Event::new(Kind::MfaDisabled).user(user.id.as_str()).from(client).record(&security.db).await;
+    let txn = security.db.begin().await?;
+    mfa::remove(&txn, &user.id).await?;
+    Event::new(Kind::MfaDisabled).user(user.id.as_str()).from(client).write(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -40,9 +40,8 @@ pub struct Passwords {
 /// that a hash in progress gives way to cheap requests sharing its core: sign-ins still
 /// use every idle cycle, and discovery or token requests do not queue behind them.
 fn yield_to_requests() {
-    // SAFETY: setpriority takes no pointers; `who = 0` is the calling thread.
-    let lowered = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
-    if lowered != 0 {
+    // No pid: `setpriority(PRIO_PROCESS, 0, …)`, which on Linux is the calling thread.
+    if rustix::process::setpriority_process(None, 19).is_err() {
         tracing::debug!("could not lower the priority of a hashing thread");
     }
 }

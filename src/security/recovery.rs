@@ -92,7 +92,7 @@ pub async fn reset_password(
 ) -> Result<(), RecoveryError> {
     policy::check_password(&new_password).map_err(RecoveryError::WeakPassword)?;
     let hash = security.passwords.hash(new_password).await?;
-    let txn = security.db.begin().await.map_err(StoreError::from)?;
+    let txn = security.db.begin().await?;
     let user_id =
         verification_tokens::redeem(&txn, token, Purpose::ResetPassword).await?.ok_or(RecoveryError::InvalidToken)?;
     user_store::set_password_hash(&txn, &user_id, hash).await?;
@@ -101,23 +101,23 @@ pub async fn reset_password(
     // Whoever reads the mail controls the address: it is verified too.
     user_store::mark_email_verified(&txn, &user_id).await?;
     let user = user_store::find(&txn, &user_id).await?;
-    txn.commit().await.map_err(StoreError::from)?;
+    let event = Event::new(Kind::PasswordReset).user(user_id.as_str()).from(client);
+    event.details(json!({ "sessions_ended": ended })).write(&txn).await?;
+    txn.commit().await?;
     if let Some(user) = user {
         security.limiter.sign_in_succeeded(&user.email).await;
     }
     tracing::info!(%user_id, ended, "password reset");
-    let event = Event::new(Kind::PasswordReset).user(user_id.as_str()).from(client);
-    event.details(json!({ "sessions_ended": ended })).record(&security.db).await;
     Ok(())
 }
 
 /// Confirms an address with its link; returns the user.
 pub async fn verify_email(security: &Security, token: &str, client: &ClientInfo) -> Result<String, RecoveryError> {
-    let txn = security.db.begin().await.map_err(StoreError::from)?;
+    let txn = security.db.begin().await?;
     let user_id =
         verification_tokens::redeem(&txn, token, Purpose::VerifyEmail).await?.ok_or(RecoveryError::InvalidToken)?;
     user_store::mark_email_verified(&txn, &user_id).await?;
-    txn.commit().await.map_err(StoreError::from)?;
-    Event::new(Kind::EmailVerified).user(user_id.as_str()).from(client).record(&security.db).await;
+    Event::new(Kind::EmailVerified).user(user_id.as_str()).from(client).write(&txn).await?;
+    txn.commit().await?;
     Ok(user_id)
 }

@@ -20,21 +20,23 @@ pub struct Replayed<'a> {
     pub end_session: Option<&'a str>,
 }
 
-/// Revokes the family, ends the session if asked, and records it; returns how many
-/// refresh tokens were revoked.
+/// Revokes the family, ends the session if asked, and records it, in one transaction;
+/// returns how many refresh tokens were revoked.
 pub async fn contain(security: &Security, replayed: Replayed<'_>, caller: &ClientInfo) -> Result<u64, StoreError> {
     security.refresh_reuse.inc();
-    let revoked = refresh::revoke_family(&security.db, replayed.family_id).await?;
+    let txn = security.db.begin().await?;
+    let revoked = refresh::revoke_family(&txn, replayed.family_id).await?;
     if let Some(sid) = replayed.end_session {
-        auth_sessions::end(&security.db, sid).await?;
+        auth_sessions::end(&txn, sid).await?;
     }
-    tracing::warn!(client_id = %replayed.client_id, revoked, "refresh token reused; revoked its family");
     Event::new(Kind::RefreshTokenReused)
         .user(replayed.user_id)
         .client(replayed.client_id)
         .from(caller)
         .details(json!({ "revoked": revoked }))
-        .record(&security.db)
-        .await;
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    tracing::warn!(client_id = %replayed.client_id, revoked, "refresh token reused; revoked its family");
     Ok(revoked)
 }

@@ -1,6 +1,5 @@
 //! Signed-in sessions: the `sid` of every token issued under them.
 
-use super::db::Db;
 use entity::auth_sessions::{self, Entity as AuthSessions};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 
@@ -18,6 +17,7 @@ pub struct NewSession {
     pub amr: &'static str,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<auth_sessions::Model, StoreError> {
     let at = now();
     let session = auth_sessions::ActiveModel {
@@ -38,6 +38,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<auth_s
 }
 
 /// The session if it exists, is not revoked and has not expired.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_active(db: &impl ConnectionTrait, id: &str) -> Result<Option<auth_sessions::Model>, StoreError> {
     Ok(AuthSessions::find_by_id(id.to_owned())
         .filter(auth_sessions::Column::RevokedAt.is_null())
@@ -52,6 +53,7 @@ pub fn is_active(session: &auth_sessions::Model, at: i64) -> bool {
 }
 
 /// Ends a session; returns whether it was still active.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
     let result = AuthSessions::update_many()
         .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now()))
@@ -63,6 +65,7 @@ pub async fn revoke(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreEr
 }
 
 /// The user's sessions that are still active, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list_active(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<auth_sessions::Model>, StoreError> {
     Ok(AuthSessions::find()
         .filter(auth_sessions::Column::UserId.eq(user_id))
@@ -73,17 +76,23 @@ pub async fn list_active(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec
         .await?)
 }
 
-/// Ends a session and revokes its refresh tokens, together; returns whether it was active.
-pub async fn end(db: &Db, id: &str) -> Result<bool, StoreError> {
-    let txn = db.begin().await?;
-    let ended = revoke(&txn, id).await?;
-    refresh::revoke_session(&txn, id).await?;
-    txn.commit().await?;
+/// Ends a session and revokes its refresh tokens, inside the caller's transaction;
+/// returns whether it was active.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn end(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
+    let ended = revoke(db, id).await?;
+    refresh::revoke_session(db, id).await?;
     Ok(ended)
 }
 
-/// Ends every active session of a user but `keep`; returns the ended ids.
-pub async fn end_all_except(db: &Db, user_id: &str, keep: Option<&str>) -> Result<Vec<String>, StoreError> {
+/// Ends every active session of a user but `keep`, inside the caller's transaction;
+/// returns the ended ids.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn end_all_except(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
     let ids: Vec<String> =
         list_active(db, user_id).await?.into_iter().map(|s| s.id).filter(|id| Some(id.as_str()) != keep).collect();
     for id in &ids {
@@ -97,6 +106,7 @@ pub async fn end_all_except(db: &Db, user_id: &str, keep: Option<&str>) -> Resul
 pub const LAST_USED_STEP_SECS: i64 = 60;
 
 /// Records that the session was just used (a refresh), for the session list.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn touch(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
     AuthSessions::update_many()
         .col_expr(auth_sessions::Column::LastUsedAt, Expr::value(now()))
@@ -108,6 +118,7 @@ pub async fn touch(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError
 
 /// Ends every session of a user and revokes every refresh token they hold, inside the
 /// caller's transaction; returns the sessions ended.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn end_all_of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<u64, StoreError> {
     let ended = AuthSessions::update_many()
         .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now()))

@@ -8,13 +8,16 @@
 use std::{future::Future, time::Duration};
 
 use async_trait::async_trait;
-use sea_orm::{
-    ConnAcquireErr, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement,
-};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement};
 
-/// Awaits `work` for at most `limit`; past it the database counts as unreachable.
+use super::StoreError;
+
+/// Awaits `work` for at most `limit`; past it the connection counts as stalled, a
+/// connection error (which `StoreError` reads as unavailable).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn bounded<T>(limit: Duration, work: impl Future<Output = Result<T, DbErr>>) -> Result<T, DbErr> {
-    tokio::time::timeout(limit, work).await.unwrap_or(Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)))
+    let stalled = || DbErr::Conn(RuntimeErr::Internal(format!("no answer within {} s", limit.as_secs())));
+    tokio::time::timeout(limit, work).await.unwrap_or_else(|_| Err(stalled()))
 }
 
 /// A transaction whose every statement, and its commit, is bounded in time (unless it
@@ -30,28 +33,27 @@ impl Txn {
     }
 
     async fn run<T>(&self, work: impl Future<Output = Result<T, DbErr>>) -> Result<T, DbErr> {
-        match self.limit {
-            Some(limit) => bounded(limit, work).await,
-            None => work.await,
-        }
+        within(self.limit, work).await
     }
 
-    pub async fn commit(self) -> Result<(), DbErr> {
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn commit(self) -> Result<(), StoreError> {
         let limit = self.limit;
-        let commit = self.inner.commit();
-        match limit {
-            Some(limit) => bounded(limit, commit).await,
-            None => commit.await,
-        }
+        Ok(within(limit, self.inner.commit()).await?)
     }
 
-    pub async fn rollback(self) -> Result<(), DbErr> {
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn rollback(self) -> Result<(), StoreError> {
         let limit = self.limit;
-        let rollback = self.inner.rollback();
-        match limit {
-            Some(limit) => bounded(limit, rollback).await,
-            None => rollback.await,
-        }
+        Ok(within(limit, self.inner.rollback()).await?)
+    }
+}
+
+/// `work` bounded by `limit` when there is one.
+async fn within<T>(limit: Option<Duration>, work: impl Future<Output = Result<T, DbErr>>) -> Result<T, DbErr> {
+    match limit {
+        Some(limit) => bounded(limit, work).await,
+        None => work.await,
     }
 }
 

@@ -5,6 +5,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::{StoreError, now};
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Option<String>, StoreError> {
     Ok(BrowserSessions::find_by_id(id.to_owned())
         .filter(browser_sessions::Column::ExpiresAt.gt(now()))
@@ -14,6 +15,7 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Option<String>,
 }
 
 /// Inserts a new row; false when the id is taken.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &impl ConnectionTrait, id: &str, data: String, expires_at: i64) -> Result<bool, StoreError> {
     let row = browser_sessions::ActiveModel { id: Set(id.to_owned()), data: Set(data), expires_at: Set(expires_at) };
     match BrowserSessions::insert(row).exec_without_returning(db).await {
@@ -25,6 +27,7 @@ pub async fn create(db: &impl ConnectionTrait, id: &str, data: String, expires_a
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save(db: &impl ConnectionTrait, id: &str, data: String, expires_at: i64) -> Result<(), StoreError> {
     let row = browser_sessions::ActiveModel { id: Set(id.to_owned()), data: Set(data), expires_at: Set(expires_at) };
     BrowserSessions::insert(row)
@@ -38,11 +41,13 @@ pub async fn save(db: &impl ConnectionTrait, id: &str, data: String, expires_at:
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
     BrowserSessions::delete_by_id(id.to_owned()).exec(db).await?;
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_expired(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
     Ok(BrowserSessions::delete_many()
         .filter(browser_sessions::Column::ExpiresAt.lte(now()))

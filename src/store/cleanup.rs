@@ -2,7 +2,6 @@
 //! tokens, idempotency keys, used or expired mailed tokens, and security events past
 //! their retention. Run by `mana-auth cleanup` and hourly inside `serve`.
 
-use super::db::Db;
 use entity::{
     auth_sessions::{self, Entity as AuthSessions},
     authorization_codes::{self, Entity as Codes},
@@ -27,6 +26,7 @@ pub struct Swept {
     pub verification_tokens: u64,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, StoreError> {
     let at = now();
     let refresh_tokens =
@@ -52,23 +52,23 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
     })
 }
 
-/// Global sign-out: every signed-in session ends, every refresh token is revoked and
-/// every browser session is forgotten, in one transaction. Returns the sessions ended.
-pub async fn sign_out_everyone(db: &Db) -> Result<u64, StoreError> {
+/// Global sign-out, inside the caller's transaction: every signed-in session ends,
+/// every refresh token is revoked and every browser session is forgotten. Returns the
+/// sessions ended.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn sign_out_everyone(txn: &impl ConnectionTrait) -> Result<u64, StoreError> {
     let at = now();
-    let txn = db.begin().await?;
     let ended = AuthSessions::update_many()
         .col_expr(auth_sessions::Column::RevokedAt, Expr::value(at))
         .filter(auth_sessions::Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?
         .rows_affected;
     RefreshTokens::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(at))
         .filter(refresh_tokens::Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    entity::browser_sessions::Entity::delete_many().exec(&txn).await?;
-    txn.commit().await?;
+    entity::browser_sessions::Entity::delete_many().exec(txn).await?;
     Ok(ended)
 }

@@ -27,6 +27,7 @@ impl ClientCache {
     }
 
     /// The client `id`, from memory while it is fresh, else from the database.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn find(&self, db: &impl ConnectionTrait, id: &str) -> Result<Option<Arc<Client>>, StoreError> {
         if let Some(client) = self.fresh(id) {
             return Ok(Some(client));

@@ -1,6 +1,5 @@
 //! Registered clients: declared in config (synchronised at start) or added by command.
 
-use super::db::Db;
 use entity::clients::{self, Entity as Clients};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -90,20 +89,24 @@ impl Client {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Client>, StoreError> {
     Clients::find_by_id(id.to_owned()).one(db).await?.map(Client::from_model).transpose()
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Client>, StoreError> {
     Clients::find().order_by_asc(clients::Column::Id).all(db).await?.into_iter().map(Client::from_model).collect()
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(db: &impl ConnectionTrait, client: &Client) -> Result<(), StoreError> {
     Clients::insert(client.to_active()).exec_without_returning(db).await?;
     Ok(())
 }
 
 /// Removes a client added by command; config-declared clients are removed from the config file.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
     let result = Clients::delete_many()
         .filter(clients::Column::Id.eq(id))
@@ -114,18 +117,18 @@ pub async fn remove(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreEr
 }
 
 /// Makes the config-declared clients in the database exactly those of `declared`.
-/// A config client may not take the id of one added by command.
-pub async fn sync_config(db: &Db, declared: &[ClientConfig]) -> Result<(), StoreError> {
-    let txn = db.begin().await?;
-    Clients::delete_many().filter(clients::Column::Source.eq("config")).exec(&txn).await?;
+/// A config client may not take the id of one added by command. Runs inside the
+/// caller's transaction, so that a refused client changes nothing.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn sync_config(txn: &impl ConnectionTrait, declared: &[ClientConfig]) -> Result<(), StoreError> {
+    Clients::delete_many().filter(clients::Column::Source.eq("config")).exec(txn).await?;
     for config in declared {
-        insert(&txn, &Client::from_config(config, "config")).await.map_err(|e| match e {
+        insert(txn, &Client::from_config(config, "config")).await.map_err(|e| match e {
             StoreError::Conflict(_) => {
                 StoreError::Conflict(format!("client `{}` was added by command; remove one of them", config.id))
             }
             other => other,
         })?;
     }
-    txn.commit().await?;
     Ok(())
 }

@@ -19,6 +19,7 @@ pub struct NewCode {
 }
 
 /// Stores a new code and returns it; only its digest is kept.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &impl ConnectionTrait, new: NewCode) -> Result<String, StoreError> {
     let code = new_secret();
     let at = now();
@@ -41,12 +42,14 @@ pub async fn create(db: &impl ConnectionTrait, new: NewCode) -> Result<String, S
     Ok(code)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<authorization_codes::Model>, StoreError> {
     Ok(Codes::find_by_id(digest(code)).one(db).await?)
 }
 
 /// Marks the code used, recording the refresh family it was exchanged for.
 /// Returns false when another request used it first: only one exchange can win.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn consume(db: &impl ConnectionTrait, code_hash: &str, family_id: &str) -> Result<bool, StoreError> {
     let result = Codes::update_many()
         .col_expr(authorization_codes::Column::UsedAt, Expr::value(now()))
@@ -59,6 +62,7 @@ pub async fn consume(db: &impl ConnectionTrait, code_hash: &str, family_id: &str
 }
 
 /// Clients that received a code under a session: the ones to notify when it ends.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn clients_of_session(db: &impl ConnectionTrait, session_id: &str) -> Result<Vec<String>, StoreError> {
     Ok(Codes::find()
         .select_only()

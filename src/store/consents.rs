@@ -6,6 +6,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConfl
 use super::{StoreError, now};
 
 /// Whether the user already granted the client every scope in `scopes`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn covers(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -20,6 +21,7 @@ pub async fn covers(
 }
 
 /// Records the grant, widening any earlier one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn grant(
     db: &impl ConnectionTrait,
     user_id: &str,

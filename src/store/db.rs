@@ -5,28 +5,22 @@
 //! under concurrent writes a few requests wait half a second. On SQLite every write
 //! therefore goes through one writer connection: writers queue for it in this process,
 //! first come first served, and readers use the other connections, which in WAL mode
-//! never wait for the writer. On PostgreSQL both are the same pool.
+//! never wait for the writer. On PostgreSQL both are the same pool. Why, and what
+//! was weighed: `docs/adr/0001-sqlite-writer.md`.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{path::Path, time::Duration};
 
 use async_trait::async_trait;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult,
     IsolationLevel, QueryResult, Statement, TransactionTrait,
-    sea_query::{SelectStatement, Values},
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
 use super::{
     StoreError,
     bounded::{Txn, bounded},
-    exec::WriteTxn,
-    grouped::{GroupedWrites, Work},
-    inline::{ColumnNames, InlineReads},
-    keyed::KeyedRead,
-    row::Decode,
-    successors::SuccessorWrites,
 };
 use crate::config::DatabaseConfig;
 
@@ -35,12 +29,6 @@ use crate::config::DatabaseConfig;
 pub struct Db {
     readers: DatabaseConnection,
     writer: DatabaseConnection,
-    /// For an SQLite file: reads run on the calling thread (see `inline`).
-    inline: Option<Arc<InlineReads>>,
-    /// For an SQLite file: rotations' successors are written in groups (see `successors`).
-    successors: Option<Arc<SuccessorWrites>>,
-    /// For an SQLite file: writes that queue are committed in groups (see `grouped`).
-    grouped: Option<Arc<GroupedWrites>>,
     /// How long a statement may take before the database counts as unreachable.
     limit: Duration,
 }
@@ -53,31 +41,19 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// A write transaction, on the writer.
-    pub async fn begin(&self) -> Result<Txn, DbErr> {
+    /// A write transaction, on the writer: a use case that writes several rows opens
+    /// one, passes it to each store call and commits it. Dropped unfinished, it is
+    /// rolled back. Inside it, write through it only: on SQLite the writer is one
+    /// connection, which the transaction holds.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn begin(&self) -> Result<Txn, StoreError> {
         Ok(Txn::new(bounded(self.limit, self.writer.begin()).await?, Some(self.limit)))
-    }
-
-    /// Runs `work` in a write transaction, kept when it succeeds: on an SQLite file in a
-    /// group with the writes queued beside it (see `grouped`), elsewhere alone.
-    pub async fn write<T, E>(&self, work: impl Work<T, E>) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-    {
-        if let Some(grouped) = &self.grouped {
-            return grouped.write(work).await;
-        }
-        let txn = self.begin().await.map_err(StoreError::from)?;
-        let outcome = work(WriteTxn::Pool(&txn)).await;
-        let ended = if outcome.is_ok() { txn.commit().await } else { txn.rollback().await };
-        ended.map_err(StoreError::from)?;
-        outcome
     }
 
     /// A read-only transaction that sees one consistent state of every table
     /// (repeatable read on PostgreSQL, a WAL snapshot on SQLite), beside the writer.
     /// Only its start is bounded in time: a backup reads whole tables in it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn begin_read(&self) -> Result<Txn, DbErr> {
         let begun = match self.readers.get_database_backend() {
             DbBackend::Postgres => {
@@ -90,61 +66,13 @@ impl Db {
         Ok(Txn::new(begun, None))
     }
 
-    /// One row of a read made on every request, decoded by `decode`: on an SQLite file
-    /// read on the calling thread (see `inline`), otherwise through the readers.
-    pub async fn read_one<D: Decode>(
-        &self,
-        query: &SelectStatement,
-        decode: D,
-    ) -> Result<Option<D::Output>, StoreError> {
-        let statement = self.get_database_backend().build(query);
-        self.read_sql(statement.sql, statement.values.unwrap_or(Values(Vec::new())), &ColumnNames::new(), decode).await
-    }
-
-    /// As `read_one`, for the statement `read` keeps, bound to `key`.
-    pub async fn read_by_key<D: Decode>(
-        &self,
-        read: &KeyedRead,
-        key: &str,
-        decode: D,
-    ) -> Result<Option<D::Output>, StoreError> {
-        let (sql, values) = read.statement(self.get_database_backend(), key)?;
-        self.read_sql(sql, values, read.names(), decode).await
-    }
-
-    /// One row of `sql` bound to `values`; `names` keeps its column names when read inline.
-    async fn read_sql<D: Decode>(
-        &self,
-        sql: impl AsRef<str> + Into<String>,
-        values: Values,
-        names: &ColumnNames,
-        decode: D,
-    ) -> Result<Option<D::Output>, StoreError> {
-        match &self.inline {
-            Some(inline) => inline.query_one(sql.as_ref(), &values, names, decode),
-            None => {
-                let statement = Statement::from_sql_and_values(self.get_database_backend(), sql, values.0);
-                let row = bounded(self.limit, self.readers.query_one_raw(statement)).await?;
-                row.map(|row| decode.decode(&row)).transpose()
-            }
-        }
-    }
-
-    /// The queue that writes rotations' successors in groups, on an SQLite file.
-    pub fn successor_writes(&self) -> Option<&SuccessorWrites> {
-        self.successors.as_deref()
-    }
-
-    #[cfg(test)]
-    fn reads_inline(&self) -> bool {
-        self.inline.is_some()
-    }
-
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn ping(&self) -> Result<(), DbErr> {
         bounded(self.limit, self.readers.ping()).await?;
         bounded(self.limit, self.writer.ping()).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn close(self) -> Result<(), DbErr> {
         self.readers.close().await?;
         self.writer.close().await
@@ -186,6 +114,7 @@ fn is_select(sql: &str) -> bool {
 }
 
 /// Connects, creating the SQLite file and its folder on first start.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     let url = config.url.expose();
     let file = sqlite_path(url);
@@ -196,16 +125,11 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     let readers = Database::connect(options(config, readers, file.is_some())).await?;
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
     let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
-    let limit = Duration::from_secs(config.statement_timeout_secs);
-    let inline = file.map(|path| Arc::new(InlineReads::new(path, limit)));
-    let successors = file.map(|_| Arc::new(SuccessorWrites::start(writer.clone())));
-    let grouped = file.map(|_| Arc::new(GroupedWrites::start(writer.get_sqlite_connection_pool().clone())));
-    Ok(Db { readers, writer, inline, successors, grouped, limit })
+    Ok(Db { readers, writer, limit: Duration::from_secs(config.statement_timeout_secs) })
 }
 
 /// Readers of an SQLite file: each is a thread of its own that runs its queries on the
-/// CPU, so more than two per core add memory (a page cache and an allocator arena
-/// each), not throughput.
+/// CPU, so more than two per core add memory (a page cache each), not throughput.
 fn sqlite_readers(max_connections: u32) -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     max_connections.min(2 * cores)
@@ -246,6 +170,7 @@ fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool) -> 
     options
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn migrate(db: &Db) -> Result<(), DbErr> {
     Migrator::up(&db.writer, None).await
 }
@@ -267,16 +192,6 @@ pub async fn in_memory() -> Db {
     db
 }
 
-/// A migrated database in the SQLite file `dir/a.db`, as the server opens one.
-#[cfg(test)]
-pub async fn in_file(dir: &Path) -> Db {
-    let mut config = crate::config::Config::load(None).expect("defaults");
-    config.database.url = crate::config::Secret::new(format!("sqlite://{}/a.db?mode=rwc", dir.display()));
-    let db = connect(&config.database).await.expect("connect");
-    migrate(&db).await.expect("migrate");
-    db
-}
-
 #[cfg(test)]
 mod tests {
     use super::is_select;
@@ -288,16 +203,6 @@ mod tests {
         let db = super::connect(&config.database).await.expect("connect");
         let shown = format!("{db:?}");
         assert!(shown.contains("Sqlite") && !shown.contains("memory"), "{shown}");
-    }
-
-    #[tokio::test]
-    async fn only_an_sqlite_file_reads_inline() {
-        let dir = std::env::temp_dir().join(format!("mana-auth-db-{}", std::process::id()));
-        let file = super::in_file(&dir).await;
-        assert!(file.reads_inline());
-        file.close().await.expect("close");
-        std::fs::remove_dir_all(&dir).ok();
-        assert!(!super::in_memory().await.reads_inline(), "an in-memory database is one per connection");
     }
 
     #[test]

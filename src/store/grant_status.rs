@@ -8,16 +8,11 @@ use entity::{
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryResult, QueryTrait,
     sea_query::{Query, SelectStatement, SimpleExpr},
 };
 
-use super::{
-    StoreError,
-    db::Db,
-    exists_in, now,
-    row::{Decode, StoreRow},
-};
+use super::{StoreError, exists_in, now};
 
 /// What the database says of an access token's grant.
 pub struct GrantStatus {
@@ -31,22 +26,27 @@ const SESSION_ACTIVE: &str = "grant_session_active";
 const REVOKED: &str = "grant_revoked";
 
 /// The status of the grant of the access token `jti`, issued under session `sid` if any.
-pub async fn of(db: &Db, sid: Option<&str>, jti: &str) -> Result<GrantStatus, StoreError> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn of(db: &impl ConnectionTrait, sid: Option<&str>, jti: &str) -> Result<GrantStatus, StoreError> {
     let mut query = Query::select();
     with_status(&mut query, sid, jti);
-    db.read_one(&query, Status { sid }).await?.ok_or_else(|| StoreError::Corrupt("grant status: no row".into()))
+    let row = db.query_one(&query).await?.ok_or_else(|| StoreError::Corrupt("grant status: no row".into()))?;
+    read_status(&row, sid)
 }
 
-/// The user `user_id` with the status of the grant, in one query; `None` for an unknown user.
+/// The user `user_id` with the status of the grant, in one query; `None` for an unknown
+/// user. The id is the key, so the query has no LIMIT.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn with_user(
-    db: &Db,
+    db: &impl ConnectionTrait,
     user_id: &str,
     sid: Option<&str>,
     jti: &str,
 ) -> Result<Option<(users::Model, GrantStatus)>, StoreError> {
-    let mut query = Users::find_by_id(user_id.to_owned()).limit(1).into_query();
+    let mut query = Users::find_by_id(user_id.to_owned()).into_query();
     with_status(&mut query, sid, jti);
-    db.read_one(&query, UserAndStatus { sid }).await
+    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
+    Ok(Some((users::Model::from_query_result(&row, "")?, read_status(&row, sid)?)))
 }
 
 fn with_status(query: &mut SelectStatement, sid: Option<&str>, jti: &str) {
@@ -56,30 +56,10 @@ fn with_status(query: &mut SelectStatement, sid: Option<&str>, jti: &str) {
     }
 }
 
-/// Reads the status from a row of `with_status`.
-struct Status<'a> {
-    sid: Option<&'a str>,
-}
-
-impl Decode for Status<'_> {
-    type Output = GrantStatus;
-
-    fn decode(self, row: &impl StoreRow) -> Result<GrantStatus, StoreError> {
-        Ok(GrantStatus { session_active: self.sid.is_none() || row.flag(SESSION_ACTIVE)?, revoked: row.flag(REVOKED)? })
-    }
-}
-
-/// Reads the user and the status from a row of a user selected `with_status`.
-struct UserAndStatus<'a> {
-    sid: Option<&'a str>,
-}
-
-impl Decode for UserAndStatus<'_> {
-    type Output = (users::Model, GrantStatus);
-
-    fn decode(self, row: &impl StoreRow) -> Result<Self::Output, StoreError> {
-        Ok((row.model("")?, Status { sid: self.sid }.decode(row)?))
-    }
+/// The status from a row selected `with_status`.
+fn read_status(row: &QueryResult, sid: Option<&str>) -> Result<GrantStatus, StoreError> {
+    let session_active = sid.is_none() || row.try_get::<bool>("", SESSION_ACTIVE)?;
+    Ok(GrantStatus { session_active, revoked: row.try_get("", REVOKED)? })
 }
 
 fn session_active(sid: &str) -> SimpleExpr {

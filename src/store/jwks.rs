@@ -14,6 +14,7 @@ pub struct NewKey {
     pub public_jwk: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(db: &impl ConnectionTrait, key: NewKey) -> Result<(), StoreError> {
     let at = now();
     let active = key.status == "active";
@@ -32,6 +33,7 @@ pub async fn insert(db: &impl ConnectionTrait, key: NewKey) -> Result<(), StoreE
 }
 
 /// Every published key (next, active, retired), oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn published(db: &impl ConnectionTrait) -> Result<Vec<jwks::Model>, StoreError> {
     Ok(Jwks::find()
         .filter(jwks::Column::Status.is_in(["next", "active", "retired"]))
@@ -41,11 +43,13 @@ pub async fn published(db: &impl ConnectionTrait) -> Result<Vec<jwks::Model>, St
 }
 
 /// Every stored key of an algorithm's lifecycle, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<jwks::Model>, StoreError> {
     Ok(Jwks::find().order_by_asc(jwks::Column::CreatedAt).all(db).await?)
 }
 
 /// Makes `kid` the active key of `alg` and retires the keys that were active.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn promote(db: &impl ConnectionTrait, alg: &str, kid: &str) -> Result<(), StoreError> {
     let at = now();
     Jwks::update_many()
@@ -64,6 +68,7 @@ pub async fn promote(db: &impl ConnectionTrait, alg: &str, kid: &str) -> Result<
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(db: &impl ConnectionTrait, kids: &[String]) -> Result<u64, StoreError> {
     Ok(Jwks::delete_many().filter(jwks::Column::Kid.is_in(kids.iter().cloned())).exec(db).await?.rows_affected)
 }

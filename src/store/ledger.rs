@@ -9,18 +9,11 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query},
 };
 
-use super::{
-    StoreError,
-    db::Db,
-    exec::{Exec, Model},
-    keyed::KeyedRead,
-    now,
-    row::Exists,
-};
+use super::{StoreError, now};
 use crate::security::opaque::new_id;
 
 /// System accounts: where credits come from and go to.
@@ -87,6 +80,7 @@ fn account(id: String, user_id: Option<&str>, kind: &str) -> credit_accounts::Ac
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn ensure_system_accounts(db: &impl ConnectionTrait) -> Result<(), StoreError> {
     insert_accounts(db, SYSTEM_ACCOUNTS.iter().map(|id| account((*id).to_owned(), None, id)).collect()).await
 }
@@ -97,20 +91,21 @@ pub async fn ensure_system_accounts(db: &impl ConnectionTrait) -> Result<(), Sto
 /// SQLite its write lock until commit: no lost update. The rows are written in the
 /// order given, free then paid, the order every posting follows, so two transactions
 /// never wait on each other in a cycle.
-pub async fn take_wallets(db: &impl Exec, user_id: &str) -> Result<(i64, i64), StoreError> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn take_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(i64, i64), StoreError> {
     let wallets =
         [account(free_wallet(user_id), Some(user_id), "free"), account(paid_wallet(user_id), Some(user_id), "paid")];
-    let mut take = Accounts::insert_many(wallets).on_conflict(
+    let take = Accounts::insert_many(wallets).on_conflict(
         OnConflict::column(credit_accounts::Column::Id)
             .value(credit_accounts::Column::Version, Expr::col((Accounts, credit_accounts::Column::Version)).add(1))
             .to_owned(),
     );
-    take.query().returning_all();
-    let taken = db.query_all(take.build(db.backend()), Model::default()).await?;
+    let taken = take.exec_with_returning(db).await?;
     Ok(free_and_paid(&taken))
 }
 
 /// The user's (free, paid) balances.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn wallet_balances(db: &impl ConnectionTrait, user_id: &str) -> Result<(i64, i64), StoreError> {
     let rows = Accounts::find()
         .filter(credit_accounts::Column::Id.is_in([free_wallet(user_id), paid_wallet(user_id)]))
@@ -127,7 +122,8 @@ fn free_and_paid(wallets: &[credit_accounts::Model]) -> (i64, i64) {
 
 /// Writes the transaction first (so a duplicate reference fails before anything moves),
 /// then its entries and the balance changes. Wallets never go below zero.
-pub async fn post(db: &impl Exec, posting: Posting<'_>) -> Result<credit_transactions::Model, PostingError> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn post(db: &impl ConnectionTrait, posting: Posting<'_>) -> Result<credit_transactions::Model, PostingError> {
     let accounts: std::collections::HashSet<_> = posting.entries.iter().map(|(account_id, _)| account_id).collect();
     if posting.entries.iter().map(|(_, amount)| amount).sum::<i64>() != 0 || accounts.len() != posting.entries.len() {
         return Err(PostingError::Malformed);
@@ -147,7 +143,7 @@ pub async fn post(db: &impl Exec, posting: Posting<'_>) -> Result<credit_transac
         created_at: now(),
     };
     let insert = Transactions::insert(credit_transactions::ActiveModel::from(transaction.clone()));
-    match db.execute(insert.build(db.backend())).await {
+    match insert.exec_without_returning(db).await.map_err(StoreError::from) {
         Ok(_) => {}
         Err(StoreError::Conflict(_)) => return Err(PostingError::Duplicate),
         Err(err) => return Err(err.into()),
@@ -158,7 +154,7 @@ pub async fn post(db: &impl Exec, posting: Posting<'_>) -> Result<credit_transac
         account_id: Set(account_id.clone()),
         amount: Set(*amount),
     });
-    db.execute(Entries::insert_many(entries).build(db.backend())).await?;
+    Entries::insert_many(entries).exec_without_returning(db).await.map_err(StoreError::from)?;
     // One statement moves every balance; a user's wallet may not go below zero, a system
     // account may. The wallets were taken first (`take_wallets`), so on PostgreSQL this
     // waits only for the one system account's row.
@@ -174,26 +170,27 @@ pub async fn post(db: &impl Exec, posting: Posting<'_>) -> Result<credit_transac
         .col_expr(credit_accounts::Column::Balance, new_balance.clone())
         .filter(credit_accounts::Column::Id.is_in(posting.entries.iter().map(|(account_id, _)| account_id.as_str())))
         .filter(credit_accounts::Column::UserId.is_null().or(new_balance.gte(0)));
-    if db.execute(move_balances.build(db.backend())).await? != posting.entries.len() as u64 {
+    let moved = move_balances.exec(db).await.map_err(StoreError::from)?;
+    if moved.rows_affected != posting.entries.len() as u64 {
         return Err(PostingError::Overdrawn);
     }
     Ok(transaction)
 }
 
 /// Whether a transaction with `reference` was posted: asked on every credits request
-/// (today's free credits), so read as `Db::read_by_key` reads.
-pub async fn has_reference(db: &Db, reference: &str) -> Result<bool, StoreError> {
-    static READ: KeyedRead = KeyedRead::new(|reference| {
-        Query::select()
-            .expr(Expr::cust("1"))
-            .from(Transactions)
-            .and_where(credit_transactions::Column::Reference.eq(reference))
-            .to_owned()
-    });
-    Ok(db.read_by_key(&READ, reference, Exists).await?.is_some())
+/// (today's free credits). The reference is unique, so the query has no LIMIT.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn has_reference(db: &impl ConnectionTrait, reference: &str) -> Result<bool, StoreError> {
+    let query = Query::select()
+        .expr(Expr::cust("1"))
+        .from(Transactions)
+        .and_where(credit_transactions::Column::Reference.eq(reference))
+        .to_owned();
+    Ok(db.query_one(&query).await?.is_some())
 }
 
 /// The user's transactions, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn transactions(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -211,6 +208,7 @@ pub async fn transactions(
 }
 
 /// Sum of the amounts of the user's transactions of these kinds.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn total(db: &impl ConnectionTrait, user_id: &str, kinds: &[&str]) -> Result<i64, StoreError> {
     let sum: Option<Option<i64>> = Transactions::find()
         .select_only()
@@ -224,6 +222,7 @@ pub async fn total(db: &impl ConnectionTrait, user_id: &str, kinds: &[&str]) -> 
 }
 
 /// Problems the ledger check finds: unbalanced transactions, balances that differ from their entries.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn check(db: &impl ConnectionTrait) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
     let sums: Vec<(String, Option<i64>)> = Entries::find()

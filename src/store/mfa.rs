@@ -9,17 +9,20 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::{StoreError, now};
 use crate::security::opaque::digest;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, user_id: &str) -> Result<Option<totp_credentials::Model>, StoreError> {
     Ok(TotpCredentials::find_by_id(user_id.to_owned()).one(db).await?)
 }
 
 /// Whether the user has a confirmed second factor.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn enabled(db: &impl ConnectionTrait, user_id: &str) -> Result<bool, StoreError> {
     Ok(find(db, user_id).await?.is_some_and(|c| c.confirmed_at.is_some()))
 }
 
 /// Stores an unconfirmed secret, replacing an earlier unconfirmed one; a confirmed one
 /// stays and `false` is returned.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn put_pending(db: &impl ConnectionTrait, user_id: &str, sealed_secret: Vec<u8>) -> Result<bool, StoreError> {
     TotpCredentials::delete_many()
         .filter(totp_credentials::Column::UserId.eq(user_id))
@@ -44,6 +47,7 @@ pub async fn put_pending(db: &impl ConnectionTrait, user_id: &str, sealed_secret
 
 /// Records that a code of `step` was accepted; `false` when that step (or a later one)
 /// was used already, so each code works once even under concurrent use.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn use_step(db: &impl ConnectionTrait, user_id: &str, step: i64) -> Result<bool, StoreError> {
     Ok(TotpCredentials::update_many()
         .col_expr(totp_credentials::Column::LastStep, Expr::value(step))
@@ -55,6 +59,7 @@ pub async fn use_step(db: &impl ConnectionTrait, user_id: &str, step: i64) -> Re
         == 1)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn confirm(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
     TotpCredentials::update_many()
         .col_expr(totp_credentials::Column::ConfirmedAt, Expr::value(now()))
@@ -65,6 +70,7 @@ pub async fn confirm(db: &impl ConnectionTrait, user_id: &str) -> Result<(), Sto
 }
 
 /// Replaces the user's recovery codes with `codes` (stored as digests).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace_recovery_codes(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -83,6 +89,7 @@ pub async fn replace_recovery_codes(
 }
 
 /// Uses one recovery code of the user, once.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn use_recovery_code(db: &impl ConnectionTrait, user_id: &str, code: &str) -> Result<bool, StoreError> {
     Ok(RecoveryCodes::update_many()
         .col_expr(recovery_codes::Column::UsedAt, Expr::value(now()))
@@ -96,6 +103,7 @@ pub async fn use_recovery_code(db: &impl ConnectionTrait, user_id: &str, code: &
 }
 
 /// Removes the second factor and its recovery codes.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
     RecoveryCodes::delete_many().filter(recovery_codes::Column::UserId.eq(user_id)).exec(db).await?;
     TotpCredentials::delete_many().filter(totp_credentials::Column::UserId.eq(user_id)).exec(db).await?;
@@ -103,6 +111,7 @@ pub async fn remove(db: &impl ConnectionTrait, user_id: &str) -> Result<(), Stor
 }
 
 /// Removes every second factor; returns how many users had one.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove_all(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
     RecoveryCodes::delete_many().exec(db).await?;
     Ok(TotpCredentials::delete_many().exec(db).await?.rows_affected)

@@ -1,8 +1,6 @@
-//! Persistence, one file per aggregate. Functions take `&impl ConnectionTrait`
-//! so the same call runs inside a transaction or outside one; those a grouped write
-//! runs take `&impl Exec`, which a group on the SQLite writer also is (see `exec`); the
-//! reads made on every token use take the `Db` itself, which runs them inline on SQLite
-//! (see `inline`).
+//! Persistence, one file per aggregate. Every function takes `&impl ConnectionTrait`,
+//! so the same call runs on the `Db` or inside a transaction the use case opened
+//! (`Db::begin`) and commits.
 
 pub mod auth_sessions;
 pub mod bounded;
@@ -13,24 +11,17 @@ pub mod clients;
 pub mod codes;
 pub mod consents;
 pub mod db;
-pub mod exec;
 pub mod grant_status;
-pub mod grouped;
 pub mod idempotency;
-pub mod inline;
 pub mod jwks;
-pub mod keyed;
 pub mod ledger;
 pub mod mfa;
 pub mod organizations;
 pub mod purchases;
 pub mod refresh;
-pub mod row;
 pub mod security_events;
-pub mod successors;
 pub mod users;
 pub mod verification_tokens;
-pub mod writer_txn;
 
 use sea_orm::{
     Condition, DbErr, RuntimeErr, SqlErr,
@@ -81,6 +72,10 @@ fn unreachable(err: &DbErr) -> bool {
     }
 }
 
+/// SQLite's result codes for a database file another connection holds.
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
+
 /// The errors a database answers while it goes away or cannot serve for now: on
 /// PostgreSQL a connection exception (class 08), a shutdown (57P01-57P03, what each
 /// pooled connection hears first after a restart) or too many connections (53300);
@@ -95,7 +90,7 @@ fn database_unavailable(err: &dyn sea_orm::sqlx::error::DatabaseError) -> bool {
     }
     // SQLite's extended result code; its low byte is the primary one.
     let primary = err.code().and_then(|code| code.parse::<i32>().ok()).map(|code| code & 0xff);
-    matches!(primary, Some(rusqlite::ffi::SQLITE_BUSY | rusqlite::ffi::SQLITE_LOCKED))
+    matches!(primary, Some(SQLITE_BUSY | SQLITE_LOCKED))
 }
 
 /// The constraint a unique violation names: PostgreSQL's `… unique constraint "name"`,
@@ -114,37 +109,6 @@ impl From<DbErr> for StoreError {
             _ => StoreError::Other(err.to_string()),
         }
     }
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(err: rusqlite::Error) -> Self {
-        let unique = [rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE, rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY];
-        let unavailable = [
-            rusqlite::ErrorCode::CannotOpen,
-            rusqlite::ErrorCode::SystemIoFailure,
-            rusqlite::ErrorCode::DatabaseBusy,
-            rusqlite::ErrorCode::DatabaseLocked,
-        ];
-        match &err {
-            rusqlite::Error::SqliteFailure(failure, detail) if unique.contains(&failure.extended_code) => {
-                StoreError::Conflict(constraint_of(&detail.clone().unwrap_or_else(|| failure.to_string())))
-            }
-            _ if err.sqlite_error_code().is_some_and(|code| unavailable.contains(&code)) => {
-                StoreError::Unavailable(err.to_string())
-            }
-            _ => StoreError::Other(err.to_string()),
-        }
-    }
-}
-
-/// The writer's queue cannot be reached: it failed, or the database is being closed.
-fn unavailable() -> StoreError {
-    StoreError::Unavailable("the writer's queue is closed".into())
-}
-
-/// What each write of a group that failed with `err` is told (see `grouped`, `successors`).
-fn failed_with(err: &StoreError) -> StoreError {
-    if err.is_unavailable() { unavailable() } else { StoreError::Other(format!("writing a group of writes: {err}")) }
 }
 
 /// Seconds since the UNIX epoch: how every time is stored.

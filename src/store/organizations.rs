@@ -1,6 +1,5 @@
 //! Organizations and their members (owner, admin, member).
 
-use super::db::Db;
 use entity::{
     organization_members::{self, Entity as Members},
     organizations::{self, Entity as Organizations},
@@ -14,11 +13,13 @@ use sea_orm::{
 use super::{StoreError, now};
 use crate::security::opaque::new_id;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &impl ConnectionTrait, name: &str) -> Result<organizations::Model, StoreError> {
     let row = organizations::ActiveModel { id: Set(new_id()), name: Set(name.to_owned()), created_at: Set(now()) };
     Ok(Organizations::insert(row).exec_with_returning(db).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn add_member(
     db: &impl ConnectionTrait,
     organization_id: &str,
@@ -36,6 +37,7 @@ pub async fn add_member(
 }
 
 /// The user's role in the organization, if a member.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn role_of(
     db: &impl ConnectionTrait,
     organization_id: &str,
@@ -45,6 +47,7 @@ pub async fn role_of(
 }
 
 /// The organizations a user belongs to, with the user's role, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn of_user(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -60,6 +63,7 @@ pub async fn of_user(
 }
 
 /// Members with their accounts, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn members(
     db: &impl ConnectionTrait,
     organization_id: &str,
@@ -81,38 +85,40 @@ pub enum Removal {
     LastOwner,
 }
 
-/// Removes a member, refusing to leave the organization without an owner. The delete
-/// opens the transaction (SQLite then holds the write lock from the start) and the
-/// organization row is locked before owners are counted (PostgreSQL), so two concurrent
-/// removals of the last two owners cannot both succeed.
-pub async fn remove_member(db: &Db, organization_id: &str, user_id: &str) -> Result<Removal, StoreError> {
-    let Some(role) = role_of(db, organization_id, user_id).await? else {
+/// Removes a member inside the caller's transaction, which the caller commits only on
+/// `Removed`: the organization is never left without an owner. The delete comes first
+/// (on SQLite the transaction then holds the write lock) and the organization row is
+/// locked before owners are counted (PostgreSQL), so two concurrent removals of the
+/// last two owners cannot both succeed.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn remove_member(
+    txn: &impl ConnectionTrait,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<Removal, StoreError> {
+    let Some(role) = role_of(txn, organization_id, user_id).await? else {
         return Ok(Removal::NotMember);
     };
-    let txn = db.begin().await?;
     let deleted = Members::delete_many()
         .filter(organization_members::Column::OrganizationId.eq(organization_id))
         .filter(organization_members::Column::UserId.eq(user_id))
         .filter(organization_members::Column::Role.eq(role.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if deleted.rows_affected == 0 {
-        txn.rollback().await?;
         return Ok(Removal::NotMember);
     }
-    Organizations::find_by_id(organization_id.to_owned()).lock_exclusive().one(&txn).await?;
+    Organizations::find_by_id(organization_id.to_owned()).lock_exclusive().one(txn).await?;
     if role == "owner" {
         let owners = Members::find()
             .filter(organization_members::Column::OrganizationId.eq(organization_id))
             .filter(organization_members::Column::Role.eq("owner"))
-            .count(&txn)
+            .count(txn)
             .await?;
         if owners == 0 {
-            txn.rollback().await?;
             return Ok(Removal::LastOwner);
         }
     }
-    txn.commit().await?;
     Ok(Removal::Removed)
 }
 

@@ -15,6 +15,7 @@ use super::{StoreError, now};
 use crate::{config::PackageConfig, security::opaque::new_id};
 
 /// Makes the active packages exactly those of the configuration; old ones stay for history.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn seed_packages(db: &impl ConnectionTrait, packages: &[PackageConfig]) -> Result<(), StoreError> {
     Packages::update_many().col_expr(credit_packages::Column::Active, Expr::value(false)).exec(db).await?;
     for package in packages {
@@ -44,6 +45,7 @@ pub async fn seed_packages(db: &impl ConnectionTrait, packages: &[PackageConfig]
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn active_packages(db: &impl ConnectionTrait) -> Result<Vec<credit_packages::Model>, StoreError> {
     Ok(Packages::find()
         .filter(credit_packages::Column::Active.eq(true))
@@ -52,10 +54,12 @@ pub async fn active_packages(db: &impl ConnectionTrait) -> Result<Vec<credit_pac
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_package(db: &impl ConnectionTrait, id: &str) -> Result<Option<credit_packages::Model>, StoreError> {
     Ok(Packages::find_by_id(id.to_owned()).filter(credit_packages::Column::Active.eq(true)).one(db).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -75,6 +79,7 @@ pub async fn create(
     Ok(Purchases::insert(row).exec_with_returning(db).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<credit_purchases::Model>, StoreError> {
     Ok(Purchases::find()
         .filter(credit_purchases::Column::UserId.eq(user_id))
@@ -83,11 +88,13 @@ pub async fn of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<cre
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<credit_purchases::Model>, StoreError> {
     Ok(Purchases::find_by_id(id.to_owned()).one(db).await?)
 }
 
 /// Marks a pending purchase completed; false when it already was.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn complete(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
     let result = Purchases::update_many()
         .col_expr(credit_purchases::Column::Status, Expr::value("completed"))
@@ -100,6 +107,7 @@ pub async fn complete(db: &impl ConnectionTrait, id: &str) -> Result<bool, Store
 }
 
 /// Records a payment event; false when it was processed before (a replay).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_event(db: &impl ConnectionTrait, event_id: &str) -> Result<bool, StoreError> {
     let row = webhook_events::ActiveModel { id: Set(event_id.to_owned()), received_at: Set(now()) };
     match WebhookEvents::insert(row).exec_without_returning(db).await.map_err(StoreError::from) {

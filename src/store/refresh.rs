@@ -6,20 +6,12 @@ use entity::{
     users::{self, Entity as Users},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, IntoActiveModel, QueryFilter, QueryTrait,
-    SelectA, SelectB, SelectC,
-    sea_query::{Expr, SelectStatement},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, Iterable,
+    ModelTrait, QueryFilter, QueryResult, QueryTrait, SelectA, SelectB, SelectC,
+    sea_query::{Expr, OnConflict, Query, SelectStatement},
 };
 
-use super::{
-    StoreError,
-    db::Db,
-    exists_in,
-    keyed::KeyedRead,
-    now,
-    row::{Decode, StoreRow},
-    successors,
-};
+use super::{StoreError, exists_in, now};
 use crate::security::opaque::{TIME_PREFIX_LEN, derived_secret, digest, new_secret, time_prefix};
 
 pub struct NewRefresh {
@@ -34,6 +26,7 @@ pub struct NewRefresh {
 }
 
 /// Stores a new refresh token and returns it; only its time and digest are kept.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &impl ConnectionTrait, new: NewRefresh) -> Result<String, StoreError> {
     let (token, row) = new_row(new, None);
     RefreshTokens::insert(row.into_active_model()).exec_without_returning(db).await?;
@@ -50,18 +43,32 @@ pub enum Refused {
 }
 
 /// Stores `new` as the successor of the token `parent` and returns it, in one
-/// statement: it is written only while the parent stands unrevoked, and the unique
-/// `parent_hash` gives a parent one successor, so of two concurrent rotations exactly
-/// one succeeds. On an SQLite file concurrent rotations share the statement (see
-/// `successors`).
-pub async fn create_successor(db: &Db, parent: &str, new: NewRefresh) -> Result<Result<String, Refused>, StoreError> {
+/// statement: an INSERT of the row selected only while the parent stands unrevoked,
+/// which skips the row when the parent has a successor already (the unique
+/// `parent_hash`), so of two concurrent rotations exactly one succeeds.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn create_successor(
+    db: &impl ConnectionTrait,
+    parent: &str,
+    new: NewRefresh,
+) -> Result<Result<String, Refused>, StoreError> {
     let (token, row) = new_row(new, Some(parent));
     let parent_hash = key_of(parent);
-    let stored = match db.successor_writes() {
-        Some(writes) => writes.store(row).await?,
-        None => !successors::store(db, &[&row]).await?.is_empty(),
-    };
-    if stored {
+    let parent_stands = Condition::all()
+        .add(refresh_tokens::Column::TokenHash.eq(parent_hash.as_str()))
+        .add(refresh_tokens::Column::RevokedAt.is_null());
+    let values = Query::select()
+        .exprs(refresh_tokens::Column::iter().map(|column| Expr::val(row.get(column))))
+        .and_where(exists_in(RefreshTokens, parent_stands))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(RefreshTokens)
+        .columns(refresh_tokens::Column::iter())
+        .select_from(values)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .to_owned();
+    if db.execute(&insert).await?.rows_affected() == 1 {
         return Ok(Ok(token));
     }
     // Skipped: asked after the write, the parent is revoked or gone, or has a successor.
@@ -113,7 +120,8 @@ pub struct Successor {
 }
 
 /// The successor stored for the token `parent`, when it has one derived from it.
-pub async fn find_successor(db: &Db, parent: &str) -> Result<Option<Successor>, StoreError> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn find_successor(db: &impl ConnectionTrait, parent: &str) -> Result<Option<Successor>, StoreError> {
     let child = RefreshTokens::find().filter(refresh_tokens::Column::ParentHash.eq(key_of(parent))).one(db).await?;
     let Some(child) = child else { return Ok(None) };
     let Some((time, _)) = child.token_hash.split_once('.') else { return Ok(None) };
@@ -139,22 +147,30 @@ pub fn key_of(token: &str) -> String {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<refresh_tokens::Model>, StoreError> {
     Ok(RefreshTokens::find_by_id(key_of(token)).one(db).await?)
 }
 
 /// The token and whether it was used, read in one query.
-pub async fn find_with_used(db: &Db, token: &str) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn find_with_used(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
     find_with_used_by_key(db, &key_of(token)).await
 }
 
-async fn find_with_used_by_key(db: &Db, token_hash: &str) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
-    static READ: KeyedRead = KeyedRead::new(|token_hash| {
-        let mut query = RefreshTokens::find_by_id(token_hash).into_query();
-        with_used(&mut query, token_hash);
-        query
-    });
-    db.read_by_key(&READ, token_hash, TokenAndUsed).await
+async fn find_with_used_by_key(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<(refresh_tokens::Model, bool)>, StoreError> {
+    let mut query = RefreshTokens::find_by_id(token_hash).into_query();
+    with_used(&mut query, token_hash);
+    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
+    let token = refresh_tokens::Model::from_query_result(&row, "")?;
+    let used = read_used(&row, &token)?;
+    Ok(Some((token, used)))
 }
 
 /// A refresh token with whether it was used, its session and its user.
@@ -166,14 +182,20 @@ pub struct WithGrant {
 }
 
 /// The token with its grant, read in one query.
-pub async fn find_with_grant(db: &Db, token: &str) -> Result<Option<WithGrant>, StoreError> {
-    static READ: KeyedRead = KeyedRead::new(|token_hash| {
-        let mut query =
-            RefreshTokens::find_by_id(token_hash).find_also_related(AuthSessions).find_also_related(Users).into_query();
-        with_used(&mut query, token_hash);
-        query
-    });
-    db.read_by_key(&READ, &key_of(token), Grant).await
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn find_with_grant(db: &impl ConnectionTrait, token: &str) -> Result<Option<WithGrant>, StoreError> {
+    let token_hash = key_of(token);
+    let mut query =
+        RefreshTokens::find_by_id(&token_hash).find_also_related(AuthSessions).find_also_related(Users).into_query();
+    with_used(&mut query, &token_hash);
+    let Some(row) = db.query_one(&query).await? else { return Ok(None) };
+    let token = refresh_tokens::Model::from_query_result(&row, SelectA.as_str())?;
+    Ok(Some(WithGrant {
+        used: read_used(&row, &token)?,
+        session: auth_sessions::Model::from_query_result_optional(&row, SelectB.as_str())?,
+        user: users::Model::from_query_result_optional(&row, SelectC.as_str())?,
+        token,
+    }))
 }
 
 const HAS_SUCCESSOR: &str = "token_has_successor";
@@ -188,48 +210,21 @@ fn with_used(query: &mut SelectStatement, token_hash: &str) {
 
 /// Whether the token was rotated: a successor names it, or (rotated before successors
 /// named their parent) it is marked used.
-fn read_used(row: &impl StoreRow, token: &refresh_tokens::Model) -> Result<bool, StoreError> {
-    Ok(token.used_at.is_some() || row.flag(HAS_SUCCESSOR)?)
+fn read_used(row: &QueryResult, token: &refresh_tokens::Model) -> Result<bool, StoreError> {
+    Ok(token.used_at.is_some() || row.try_get::<bool>("", HAS_SUCCESSOR)?)
 }
 
-/// Reads a token selected `with_used`.
-struct TokenAndUsed;
-
-impl Decode for TokenAndUsed {
-    type Output = (refresh_tokens::Model, bool);
-
-    fn decode(self, row: &impl StoreRow) -> Result<Self::Output, StoreError> {
-        let token = row.model("")?;
-        let used = read_used(row, &token)?;
-        Ok((token, used))
-    }
-}
-
-/// Reads a token selected `with_used` and joined to its session and user.
-struct Grant;
-
-impl Decode for Grant {
-    type Output = WithGrant;
-
-    fn decode(self, row: &impl StoreRow) -> Result<WithGrant, StoreError> {
-        let token = row.model(SelectA.as_str())?;
-        Ok(WithGrant {
-            used: read_used(row, &token)?,
-            session: row.joined(SelectB.as_str())?,
-            user: row.joined(SelectC.as_str())?,
-            token,
-        })
-    }
-}
-
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> Result<u64, StoreError> {
     revoke_where(db, refresh_tokens::Column::FamilyId.eq(family_id)).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_session(db: &impl ConnectionTrait, session_id: &str) -> Result<u64, StoreError> {
     revoke_where(db, refresh_tokens::Column::SessionId.eq(session_id)).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_user(db: &impl ConnectionTrait, user_id: &str) -> Result<u64, StoreError> {
     revoke_where(db, refresh_tokens::Column::UserId.eq(user_id)).await
 }
@@ -245,6 +240,7 @@ async fn revoke_where(db: &impl ConnectionTrait, condition: sea_orm::sea_query::
 }
 
 /// The family of the refresh token issued together with access token `jti`, if any.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn family_of_access_token(
     db: &impl ConnectionTrait,
     jti: &str,
@@ -256,10 +252,9 @@ pub async fn family_of_access_token(
 #[cfg(test)]
 pub mod fixtures {
     use super::NewRefresh;
-    use crate::store::{
-        db::Db,
-        users::{NewUser, create},
-    };
+    use sea_orm::ConnectionTrait;
+
+    use crate::store::users::{NewUser, create};
 
     /// A refresh token of `family` for `user_id`, without a session.
     pub fn of_family(family: &str, user_id: &str) -> NewRefresh {
@@ -276,7 +271,7 @@ pub mod fixtures {
     }
 
     /// The id of a new user with address `email`.
-    pub async fn a_user(db: &Db, email: &str) -> String {
+    pub async fn a_user(db: &impl ConnectionTrait, email: &str) -> String {
         let new = NewUser { email: email.into(), username: None, name: None, password_hash: "x".into() };
         create(db, new).await.expect("user").id
     }

@@ -32,6 +32,7 @@ fn time_ordered_id() -> String {
     format!("{micros:020}{}", random_token(6))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn insert(db: &impl ConnectionTrait, event: NewEvent) -> Result<(), StoreError> {
     let row = security_events::ActiveModel {
         id: Set(time_ordered_id()),
@@ -48,6 +49,7 @@ pub async fn insert(db: &impl ConnectionTrait, event: NewEvent) -> Result<(), St
 }
 
 /// Events matching `filter`, newest first.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(db: &impl ConnectionTrait, filter: Filter) -> Result<Vec<security_events::Model>, StoreError> {
     let mut query = SecurityEvents::find().order_by_desc(security_events::Column::Id).limit(filter.limit);
     if let Some(user_id) = filter.user_id {
@@ -66,6 +68,7 @@ pub async fn list(db: &impl ConnectionTrait, filter: Filter) -> Result<Vec<secur
 }
 
 /// Deletes events older than `retention_days`; returns how many.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn prune(db: &impl ConnectionTrait, retention_days: u64) -> Result<u64, StoreError> {
     let horizon = now().saturating_sub(i64::try_from(retention_days.saturating_mul(86_400)).unwrap_or(i64::MAX));
     Ok(SecurityEvents::delete_many()

@@ -26,6 +26,7 @@ pub fn normalize_email(email: &str) -> String {
     ascii_domain.unwrap_or(folded)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<users::Model, StoreError> {
     let at = now();
     let user = users::ActiveModel {
@@ -42,14 +43,17 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<users::Mo
     Ok(Users::insert(user).exec_with_returning(db).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<users::Model>, StoreError> {
     Ok(Users::find().filter(users::Column::Email.eq(normalize_email(email))).one(db).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::Model>, StoreError> {
     Ok(Users::find_by_id(id.to_owned()).one(db).await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_name(db: &impl ConnectionTrait, id: &str, name: Option<String>) -> Result<(), StoreError> {
     Users::update_many()
         .col_expr(users::Column::Name, Expr::value(name))
@@ -60,6 +64,7 @@ pub async fn set_name(db: &impl ConnectionTrait, id: &str, name: Option<String>)
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_password_hash(db: &impl ConnectionTrait, id: &str, password_hash: String) -> Result<(), StoreError> {
     Users::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(password_hash))
@@ -70,6 +75,7 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, id: &str, password_has
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_email_verified(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
     Users::update_many()
         .col_expr(users::Column::EmailVerified, Expr::value(true))

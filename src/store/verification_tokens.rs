@@ -26,6 +26,7 @@ impl Purpose {
 }
 
 /// Issues a token for `user_id`; returns the secret to mail.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn issue(
     db: &impl ConnectionTrait,
     user_id: &str,
@@ -48,6 +49,7 @@ pub async fn issue(
 
 /// Redeems `secret` once: the user it was issued to, or `None` when it is unknown,
 /// of another purpose, expired or already used. Two concurrent redemptions: one wins.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn redeem(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -> Result<Option<String>, StoreError> {
     let id = digest(secret);
     let at = now();
@@ -69,6 +71,7 @@ pub async fn redeem(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -
 }
 
 /// The user a live token of `purpose` was issued to, without using it up.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn peek(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -> Result<Option<String>, StoreError> {
     let row = VerificationTokens::find_by_id(digest(secret)).one(db).await?;
     Ok(row.filter(|r| r.purpose == purpose.as_str() && r.used_at.is_none() && r.expires_at > now()).map(|r| r.user_id))
@@ -76,6 +79,7 @@ pub async fn peek(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -> 
 
 /// Every other unused token of this purpose stops working, e.g. older reset links once
 /// one of them was used.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_all(db: &impl ConnectionTrait, user_id: &str, purpose: Purpose) -> Result<u64, StoreError> {
     Ok(VerificationTokens::update_many()
         .col_expr(verification_tokens::Column::UsedAt, Expr::value(now()))
@@ -88,6 +92,7 @@ pub async fn revoke_all(db: &impl ConnectionTrait, user_id: &str, purpose: Purpo
 }
 
 /// Deletes used and expired tokens; returns how many.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn prune(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
     let done = Condition::any()
         .add(verification_tokens::Column::UsedAt.is_not_null())

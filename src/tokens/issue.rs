@@ -15,7 +15,6 @@ use crate::{
     store::{
         StoreError,
         clients::Client,
-        db::Db,
         refresh::{self, NewRefresh, Refused, Successor},
     },
 };
@@ -65,7 +64,11 @@ impl MintedTokens {
     /// Writes the refresh token as the successor of the token `parent`: a rotation.
     /// A set without a refresh token (a client that may not refresh) rotates to nothing
     /// and is refused like a revoked parent.
-    pub async fn store_successor(self, db: &Db, parent: &str) -> Result<Result<IssuedTokens, Refused>, StoreError> {
+    pub async fn store_successor(
+        self,
+        db: &impl ConnectionTrait,
+        parent: &str,
+    ) -> Result<Result<IssuedTokens, Refused>, StoreError> {
         let mut tokens = self.tokens;
         let Some(new) = self.refresh else { return Ok(Err(Refused::ParentRevoked)) };
         Ok(refresh::create_successor(db, parent, new).await?.map(|token| {

@@ -60,6 +60,7 @@ fn from_cookie(headers: &HeaderMap) -> Option<String> {
 
 /// Middleware of the hosted pages: hands the browser's token to the handlers, and
 /// gives a browser without one a new one. `secure` marks the cookie for HTTPS only.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn cookie(State(secure): State<bool>, mut request: Request, next: Next) -> Response {
     let presented = from_cookie(request.headers());
     let csrf = Csrf { token: presented.clone().unwrap_or_else(new_secret), presented: presented.is_some() };

@@ -11,6 +11,7 @@ use super::{client_info::ClientInfo, page::PageError};
 use crate::state::AppState;
 
 /// Middleware of the browser routes: `security.rate_limit.pages_per_ip` requests per window.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn limit(State(state): State<AppState>, client: ClientInfo, request: Request, next: Next) -> Response {
     let limit = state.config.security.rate_limit.pages_per_ip;
     match state.limiter.check_address("pages", &client, limit).await {

@@ -260,7 +260,8 @@ async fn users_read_their_own_security_events(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{page}");
     let kinds: Vec<&str> =
         page["events"].as_array().expect("events").iter().map(|e| e["type"].as_str().expect("type")).collect();
-    assert_eq!(kinds, ["password.changed", "sign_in.failed", "sign_in.succeeded"], "newest first, only her own");
+    let expected = ["password.changed", "sign_in.failed", "sign_in.succeeded", "account.created"];
+    assert_eq!(kinds, expected, "newest first, only her own");
     assert_eq!(page["events"][1]["details"]["channel"], "api");
     assert_eq!(page["events"][1]["ip"], "127.0.0.1");
     assert!(page["next"].is_null());

@@ -1,6 +1,8 @@
 //! Integration tests: the real app on a random port, a fresh database per test,
 //! spoken to over HTTP as relying parties, browsers and resource servers do.
 
+#![forbid(unsafe_code)]
+
 mod account_security;
 mod anonymous_visitors;
 mod api_account;

@@ -2,7 +2,7 @@
 //! PostgreSQL that refuses connections, or stalls them (accepted, never answered), and
 //! is then restored; a restart, by ending the app's server connections. Requests fail
 //! closed with 503 within the configured timeouts, never 500, and everything recovers
-//! by itself. On SQLite the outage is a file another process keeps locked.
+//! by itself. On SQLite the outage is a file another connection keeps locked.
 
 use std::{net::SocketAddr, time::Duration};
 
@@ -11,7 +11,10 @@ use crate::common::{
     api::Api,
     proxy::{Link, spawn_proxy},
 };
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{
+    ConnectionTrait, Database,
+    sqlx::{Connection, SqliteConnection},
+};
 use serde_json::{Value, json};
 
 /// The status of GET `path`; a guard far above every timeout under test keeps a hang
@@ -129,22 +132,21 @@ async fn a_restarted_database_costs_at_most_a_brief_503() {
     assert!(wait_for_status(&app, "/health/ready", 200).await);
 }
 
-/// SQLite's outage: another process holds the write lock. Writes give up after the
+/// SQLite's outage: another connection holds the write lock. Writes give up after the
 /// statement timeout with 503; reads go on (WAL), and writes work once it lets go.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_sqlite_file_fails_writes_closed_until_it_is_released() {
     let app = TestApp::spawn_with(Backend::Sqlite, |c| c.database.statement_timeout_secs = 1).await;
     let api = Api::new(&app.base);
-    let path = app.database_url.trim_start_matches("sqlite://").split('?').next().expect("path").to_owned();
-    let other = rusqlite::Connection::open(&path).expect("open");
-    other.execute_batch("BEGIN IMMEDIATE").expect("take the write lock");
+    let mut other = SqliteConnection::connect(&app.database_url).await.expect("open");
+    let lock = other.begin_with("BEGIN IMMEDIATE").await.expect("take the write lock");
 
     let register = json!({"email": "locked@example.org", "password": PASSWORD});
     let (status_code, body) = api.post("/api/v1/auth/register", None, &register).await;
     assert_eq!((status_code.as_u16(), body["error"].as_str()), (503, Some("unavailable")), "{body}");
     assert_eq!(status(&app, "/health/ready").await, 200, "reads go on");
 
-    other.execute_batch("ROLLBACK").expect("let go");
+    lock.rollback().await.expect("let go");
     let (status_code, body) = api.post("/api/v1/auth/register", None, &register).await;
     assert!(status_code.is_success(), "{status_code}: {body}");
 }

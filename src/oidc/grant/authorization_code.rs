@@ -58,12 +58,12 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         family_id: &family_id,
     };
     let minted = mint_user_tokens(&state.config, &state.keys.current(), grant)?;
-    let txn = state.db.begin().await.map_err(crate::store::StoreError::from)?;
+    let txn = state.db.begin().await?;
     if !codes::consume(&txn, &row.code_hash, &family_id).await? {
         return Err(invalid());
     }
     let issued = minted.store(&txn).await?;
-    txn.commit().await.map_err(crate::store::StoreError::from)?;
+    txn.commit().await?;
     Ok(issued.into())
 }
 
