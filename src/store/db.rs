@@ -8,7 +8,7 @@
 //! never wait for the writer. On PostgreSQL both are the same pool. Why, and what
 //! was weighed: `docs/adr/0001-sqlite-writer.md`.
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use migration::{Migrator, MigratorTrait};
@@ -21,6 +21,7 @@ use sea_orm::{
 use super::{
     StoreError,
     bounded::{Txn, bounded},
+    successors::SuccessorWrites,
 };
 use crate::config::DatabaseConfig;
 
@@ -29,6 +30,8 @@ use crate::config::DatabaseConfig;
 pub struct Db {
     readers: DatabaseConnection,
     writer: DatabaseConnection,
+    /// For an SQLite file: rotations' successors are written in groups (see `successors`).
+    successors: Option<Arc<SuccessorWrites>>,
     /// How long a statement may take before the database counts as unreachable.
     limit: Duration,
 }
@@ -67,6 +70,11 @@ impl Db {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    /// The queue that writes rotations' successors in groups, on an SQLite file.
+    pub fn successor_writes(&self) -> Option<&SuccessorWrites> {
+        self.successors.as_deref()
+    }
+
     pub async fn ping(&self) -> Result<(), DbErr> {
         bounded(self.limit, self.readers.ping()).await?;
         bounded(self.limit, self.writer.ping()).await
@@ -125,7 +133,8 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
     let readers = Database::connect(options(config, readers, file.is_some())).await?;
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
     let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
-    Ok(Db { readers, writer, limit: Duration::from_secs(config.statement_timeout_secs) })
+    let successors = file.map(|_| Arc::new(SuccessorWrites::start(writer.clone())));
+    Ok(Db { readers, writer, successors, limit: Duration::from_secs(config.statement_timeout_secs) })
 }
 
 /// Readers of an SQLite file: each is a thread of its own that runs its queries on the

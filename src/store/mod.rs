@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod purchases;
 pub mod refresh;
 pub mod security_events;
+pub mod successors;
 pub mod users;
 pub mod verification_tokens;
 

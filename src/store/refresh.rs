@@ -8,7 +8,7 @@ use entity::{
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, Iterable,
     ModelTrait, QueryFilter, QueryResult, QueryTrait, SelectA, SelectB, SelectC,
-    sea_query::{Expr, OnConflict, Query, SelectStatement},
+    sea_query::{Expr, OnConflict, Query, SelectStatement, UnionType},
 };
 
 use super::{StoreError, exists_in, now};
@@ -42,40 +42,79 @@ pub enum Refused {
     ParentRevoked,
 }
 
-/// Stores `new` as the successor of the token `parent` and returns it, in one
-/// statement: an INSERT of the row selected only while the parent stands unrevoked,
-/// which skips the row when the parent has a successor already (the unique
-/// `parent_hash`), so of two concurrent rotations exactly one succeeds.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn create_successor(
-    db: &impl ConnectionTrait,
-    parent: &str,
-    new: NewRefresh,
-) -> Result<Result<String, Refused>, StoreError> {
+/// A successor of the token `parent`, not yet stored.
+pub struct NewSuccessor {
+    pub token: String,
+    pub row: refresh_tokens::Model,
+}
+
+/// The successor `new` of the token `parent`: its token, derived from the parent's
+/// (see `successor_secret`), and the row that names the parent.
+pub fn successor_of(parent: &str, new: NewRefresh) -> NewSuccessor {
     let (token, row) = new_row(new, Some(parent));
-    let parent_hash = key_of(parent);
-    let parent_stands = Condition::all()
-        .add(refresh_tokens::Column::TokenHash.eq(parent_hash.as_str()))
-        .add(refresh_tokens::Column::RevokedAt.is_null());
-    let values = Query::select()
-        .exprs(refresh_tokens::Column::iter().map(|column| Expr::val(row.get(column))))
-        .and_where(exists_in(RefreshTokens, parent_stands))
-        .to_owned();
+    NewSuccessor { token, row }
+}
+
+/// Stores successor `rows` in one statement and answers the keys it stored: an INSERT
+/// of each row selected only while its parent stands unrevoked, which skips a row whose
+/// parent has a successor already (the unique `parent_hash`), so of two concurrent
+/// rotations of one token exactly one succeeds. A failure stores none of them.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn store_successors(
+    db: &impl ConnectionTrait,
+    rows: &[&refresh_tokens::Model],
+) -> Result<Vec<String>, StoreError> {
+    let mut selects = rows.iter().map(|row| {
+        let parent_stands = Condition::all()
+            .add(refresh_tokens::Column::TokenHash.eq(row.parent_hash.clone()))
+            .add(refresh_tokens::Column::RevokedAt.is_null());
+        Query::select()
+            .exprs(refresh_tokens::Column::iter().map(|column| Expr::val(row.get(column))))
+            .and_where(exists_in(RefreshTokens, parent_stands))
+            .to_owned()
+    });
+    let Some(mut values) = selects.next() else { return Ok(Vec::new()) };
+    for select in selects {
+        values.union(UnionType::All, select);
+    }
     let insert = Query::insert()
         .into_table(RefreshTokens)
         .columns(refresh_tokens::Column::iter())
         .select_from(values)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?
         .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .returning_col(refresh_tokens::Column::TokenHash)
         .to_owned();
-    if db.execute(&insert).await?.rows_affected() == 1 {
-        return Ok(Ok(token));
+    let stored = db.query_all(&insert).await?;
+    Ok(stored
+        .iter()
+        .map(|row| row.try_get("", refresh_tokens::Column::TokenHash.as_str()))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Why no successor of the token `parent` was stored, asked after the write: it has
+/// one already, or it is revoked or gone.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn refusal(db: &impl ConnectionTrait, parent: &str) -> Result<Refused, StoreError> {
+    Ok(match find_with_used_by_key(db, &key_of(parent)).await? {
+        Some((parent, true)) if parent.revoked_at.is_none() => Refused::ParentUsed,
+        _ => Refused::ParentRevoked,
+    })
+}
+
+/// Stores `new` as the successor of the token `parent` and returns it (see
+/// `store_successors`), or why it was refused.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn create_successor(
+    db: &impl ConnectionTrait,
+    parent: &str,
+    new: NewRefresh,
+) -> Result<Result<String, Refused>, StoreError> {
+    let successor = successor_of(parent, new);
+    if store_successors(db, &[&successor.row]).await?.is_empty() {
+        return Ok(Err(refusal(db, parent).await?));
     }
-    // Skipped: asked after the write, the parent is revoked or gone, or has a successor.
-    match find_with_used_by_key(db, &parent_hash).await? {
-        Some((parent, true)) if parent.revoked_at.is_none() => Ok(Err(Refused::ParentUsed)),
-        _ => Ok(Err(Refused::ParentRevoked)),
-    }
+    Ok(Ok(successor.token))
 }
 
 /// A new token and the row that stores it under `key_of`; a successor's secret is

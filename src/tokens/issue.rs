@@ -15,6 +15,7 @@ use crate::{
     store::{
         StoreError,
         clients::Client,
+        db::Db,
         refresh::{self, NewRefresh, Refused, Successor},
     },
 };
@@ -64,14 +65,16 @@ impl MintedTokens {
     /// Writes the refresh token as the successor of the token `parent`: a rotation.
     /// A set without a refresh token (a client that may not refresh) rotates to nothing
     /// and is refused like a revoked parent.
-    pub async fn store_successor(
-        self,
-        db: &impl ConnectionTrait,
-        parent: &str,
-    ) -> Result<Result<IssuedTokens, Refused>, StoreError> {
+    /// On an SQLite file the successor is stored with the rotations queued beside it
+    /// (see `successors`).
+    pub async fn store_successor(self, db: &Db, parent: &str) -> Result<Result<IssuedTokens, Refused>, StoreError> {
         let mut tokens = self.tokens;
         let Some(new) = self.refresh else { return Ok(Err(Refused::ParentRevoked)) };
-        Ok(refresh::create_successor(db, parent, new).await?.map(|token| {
+        let created = match db.successor_writes() {
+            Some(queue) => queue.create(db, parent, new).await?,
+            None => refresh::create_successor(db, parent, new).await?,
+        };
+        Ok(created.map(|token| {
             tokens.refresh_token = Some(token);
             tokens
         }))
