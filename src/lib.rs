@@ -150,7 +150,6 @@ pub fn build_app(state: AppState) -> Router {
         .merge(browser)
         .merge(oidc::router())
         .merge(api::router(&state.config))
-        .merge(credits::router())
         .merge(ops::router(&state.config))
         .fallback(no_route::not_found)
         .method_not_allowed_fallback(no_route::method_not_allowed)

@@ -33,6 +33,7 @@ use crate::{
 /// Request bodies of the API are small; anything larger is refused with 413.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The whole `/api/v1` tree, the credits routes included, under one CORS policy.
 pub fn router(config: &Config) -> Router<AppState> {
     let document = Arc::new(CachedJson::new(&serde_json::json!(openapi::ApiDoc::openapi()), 3600));
     let router = Router::new()
@@ -60,6 +61,7 @@ pub fn router(config: &Config) -> Router<AppState> {
         .route("/api/v1/auth/organizations", get(organizations::mine))
         .route("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member))
         .route("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member))
+        .merge(crate::credits::router())
         // Before the layers, so that CORS answers preflights for every route.
         .method_not_allowed_fallback(no_route::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));

@@ -16,6 +16,7 @@ mod common;
 mod concurrency;
 mod connections;
 mod control_characters;
+mod cors;
 mod credits;
 mod discovery;
 mod emails;
