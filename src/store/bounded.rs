@@ -13,8 +13,9 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult
 use super::StoreError;
 
 /// Awaits `work` for at most `limit`; past it the connection counts as stalled, a
-/// connection error (which `StoreError` reads as unavailable).
-#[tracing::instrument(level = "debug", skip_all)]
+/// connection error (which `StoreError` reads as unavailable). Its span, `statement`,
+/// is the innermost of a request's store calls.
+#[tracing::instrument(level = "debug", name = "statement", skip_all)]
 pub async fn bounded<T>(limit: Duration, work: impl Future<Output = Result<T, DbErr>>) -> Result<T, DbErr> {
     let stalled = || DbErr::Conn(RuntimeErr::Internal(format!("no answer within {} s", limit.as_secs())));
     tokio::time::timeout(limit, work).await.unwrap_or_else(|_| Err(stalled()))
