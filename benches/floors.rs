@@ -78,7 +78,8 @@ fn floors(c: &mut Criterion) {
     };
     let signer = f.keys.signer(SigningAlg::EdDSA).expect("signer");
     let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context)).expect("mint").token;
-    let expect = Expect::access_token(&f.config.issuer);
+    let audiences = f.config.access_token_audiences();
+    let expect = Expect::access_token(&audiences);
     let claims = f.keys.verify::<AccessClaims>(&token, &f.config.issuer, &expect).expect("verifies").claims;
 
     c.bench_function("ed25519_sign_access_token", |b| b.iter(|| signer.sign("at+jwt", &claims).expect("sign")));
@@ -86,9 +87,9 @@ fn floors(c: &mut Criterion) {
         b.iter(|| f.keys.verify::<AccessClaims>(&token, &f.config.issuer, &expect).expect("verify"))
     });
     let seen = VerifiedTokens::new(4096);
-    verify_signature(&f.keys, &seen, &f.config.issuer, &token).expect("verify");
+    verify_signature(&f.keys, &seen, &f.config, &token).expect("verify");
     c.bench_function("verify_access_token_seen_before", |b| {
-        b.iter(|| verify_signature(&f.keys, &seen, &f.config.issuer, &token).expect("verify"))
+        b.iter(|| verify_signature(&f.keys, &seen, &f.config, &token).expect("verify"))
     });
     c.bench_function("mint_id_and_access_token", |b| {
         b.iter(|| {

@@ -83,6 +83,8 @@ pub struct TokensConfig {
     pub default_id_token_alg: SigningAlg,
     /// How long a rotated refresh token, sent again, gets its unused successor again.
     pub refresh_retry_secs: u64,
+    /// The `aud` of the native API's access tokens; the issuer when unset.
+    pub api_audience: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -314,6 +316,9 @@ impl Config {
         if !(1..=60).contains(&self.keys.reload_secs) {
             return Err(invalid("keys.reload_secs", "must be from 1 to 60"));
         }
+        if self.tokens.api_audience.as_deref().is_some_and(|aud| aud.trim().is_empty()) {
+            return Err(invalid("tokens.api_audience", "must not be empty; leave it out for the issuer"));
+        }
         if self.tokens.refresh_retry_secs > 300 {
             return Err(invalid("tokens.refresh_retry_secs", "must be at most 300"));
         }
@@ -371,6 +376,12 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The audiences an access token of this provider may name: the issuer (every
+    /// client's tokens) and `tokens.api_audience` (the native API's).
+    pub fn access_token_audiences(&self) -> [&str; 2] {
+        [&self.issuer, self.tokens.api_audience.as_deref().unwrap_or(&self.issuer)]
     }
 
     /// Whether cookies and HSTS should assume TLS.

@@ -118,6 +118,16 @@ fn caches_are_bounded() {
 }
 
 #[test]
+fn the_api_audience_is_the_issuer_unless_set() {
+    let mut config = base();
+    assert_eq!(config.access_token_audiences(), [config.issuer.as_str(); 2]);
+    config.tokens.api_audience = Some("manacore".into());
+    assert_eq!(config.access_token_audiences(), [config.issuer.as_str(), "manacore"]);
+    config.tokens.api_audience = Some(" ".into());
+    assert!(problem(&config).contains("tokens.api_audience"));
+}
+
+#[test]
 fn the_refresh_retry_grace_is_bounded() {
     let mut config = base();
     assert_eq!(config.tokens.refresh_retry_secs, 10);

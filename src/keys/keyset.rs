@@ -116,9 +116,10 @@ impl KeySet {
         }
         let mut validation = Validation::new(*jwt_alg);
         validation.set_issuer(&[issuer]);
-        match expect.audience {
-            Some(audience) => validation.set_audience(&[audience]),
-            None => validation.validate_aud = false,
+        if expect.audiences.is_empty() {
+            validation.validate_aud = false;
+        } else {
+            validation.set_audience(expect.audiences);
         }
         validation.validate_nbf = true;
         validation.validate_exp = expect.check_exp;
@@ -145,14 +146,16 @@ pub struct Expect<'a> {
     /// `at+jwt` for access tokens, `JWT` for id_tokens.
     pub typ: &'a str,
     pub algs: &'a [SigningAlg],
-    pub audience: Option<&'a str>,
+    /// The audiences of which `aud` must name one; none checks no audience.
+    pub audiences: &'a [&'a str],
     pub check_exp: bool,
 }
 
 impl<'a> Expect<'a> {
-    /// Access tokens: EdDSA only, meant for this provider (`aud` is the issuer), unexpired.
-    pub fn access_token(issuer: &'a str) -> Self {
-        Expect { typ: "at+jwt", algs: &[SigningAlg::EdDSA], audience: Some(issuer), check_exp: true }
+    /// Access tokens: EdDSA only, meant for this provider (`aud` one of `audiences`,
+    /// see `Config::access_token_audiences`), unexpired.
+    pub fn access_token(audiences: &'a [&'a str]) -> Self {
+        Expect { typ: "at+jwt", algs: &[SigningAlg::EdDSA], audiences, check_exp: true }
     }
 }
 

@@ -189,7 +189,7 @@ pub async fn end_session(state: &AppState, sid: &str) -> Result<(), PageError> {
 /// id_tokens use.
 async fn verify_hint(state: &AppState, token: &str) -> Result<HintClaims, PageError> {
     let invalid = || PageError::BadRequest("The sign-out request carries an invalid id_token_hint.".into());
-    let expect = Expect { typ: "JWT", algs: &[SigningAlg::EdDSA, SigningAlg::RS256], audience: None, check_exp: false };
+    let expect = Expect { typ: "JWT", algs: &[SigningAlg::EdDSA, SigningAlg::RS256], audiences: &[], check_exp: false };
     let keys = state.keys.current();
     let Verified { claims: hint, alg, .. } =
         keys.verify::<HintClaims>(token, &state.config.issuer, &expect).map_err(|_| invalid())?;

@@ -87,7 +87,7 @@ impl PendingAuthorization {
 
     /// The request `req` carries, if this provider signed it and it has not expired.
     pub fn open(keys: &KeySet, issuer: &str, req: &str) -> Option<PendingAuthorization> {
-        let expect = Expect { typ: TYP, algs: &[SigningAlg::EdDSA], audience: Some(issuer), check_exp: true };
+        let expect = Expect { typ: TYP, algs: &[SigningAlg::EdDSA], audiences: &[issuer], check_exp: true };
         keys.verify::<Claims>(req, issuer, &expect).ok().map(|v| v.claims.request)
     }
 }

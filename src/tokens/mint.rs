@@ -89,7 +89,7 @@ pub fn access_token(
     let claims = AccessClaims {
         iss: config.issuer.clone(),
         sub: user.map_or_else(|| client.id.clone(), |u| u.user.id.clone()),
-        aud: config.issuer.clone(),
+        aud: audience(config, client).to_owned(),
         exp: iat + config.tokens.access_token_ttl_secs,
         iat,
         jti: jti.clone(),
@@ -101,6 +101,13 @@ pub fn access_token(
     };
     let token = keys.signer(SigningAlg::EdDSA)?.sign("at+jwt", &claims)?;
     Ok(AccessToken { token, jti })
+}
+
+/// The native API's tokens name `tokens.api_audience`; every other client's name the
+/// issuer, whose endpoints they are for.
+fn audience<'c>(config: &'c Config, client: &Client) -> &'c str {
+    let [issuer, api] = config.access_token_audiences();
+    if client.id == config.api.client_id { api } else { issuer }
 }
 
 pub fn id_token(

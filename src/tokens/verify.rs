@@ -6,6 +6,7 @@ use entity::users;
 
 use super::{mint::AccessClaims, verified::VerifiedTokens};
 use crate::{
+    config::Config,
     keys::{KeySet, keyset::Expect},
     store::{
         StoreError,
@@ -27,10 +28,10 @@ pub async fn verify_access_token(
     db: &Db,
     keys: &KeySet,
     seen: &VerifiedTokens,
-    issuer: &str,
+    config: &Config,
     token: &str,
 ) -> Result<AccessClaims, AccessTokenError> {
-    let claims = verify_signature(keys, seen, issuer, token)?;
+    let claims = verify_signature(keys, seen, config, token)?;
     check_grant(db, &claims).await?;
     Ok(claims)
 }
@@ -45,7 +46,7 @@ pub async fn check_grant(db: &Db, claims: &AccessClaims) -> Result<(), AccessTok
 pub fn verify_signature(
     keys: &KeySet,
     seen: &VerifiedTokens,
-    issuer: &str,
+    config: &Config,
     token: &str,
 ) -> Result<AccessClaims, AccessTokenError> {
     let now = crate::store::now();
@@ -53,7 +54,7 @@ pub fn verify_signature(
         return Ok(claims);
     }
     let verified = keys
-        .verify::<AccessClaims>(token, issuer, &Expect::access_token(issuer))
+        .verify::<AccessClaims>(token, &config.issuer, &Expect::access_token(&config.access_token_audiences()))
         .map_err(|e| AccessTokenError::Invalid(e.to_string()))?;
     seen.insert(token, verified.kid, &verified.claims, now);
     Ok(verified.claims)

@@ -1,12 +1,15 @@
 //! Native API: registration, sign-in, refresh, sign-out and validation, good and bad inputs.
 
+use mana_auth::config::SigningAlg;
+use openidconnect::OAuth2TokenResponse;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
     common::{
-        Backend, PASSWORD, TestApp,
+        Backend, PASSWORD, RP_SECRET, TestApp,
         api::{Api, text},
+        claims_of, signed_in_code,
     },
     on_every_backend,
 };
@@ -288,3 +291,36 @@ async fn a_refresh_marks_its_session_used_once_a_minute(backend: Backend) {
     }
 }
 on_every_backend!(a_refresh_marks_its_session_used_once_a_minute);
+
+async fn native_tokens_name_the_configured_audience(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.tokens.api_audience = Some("manacore".into())).await;
+    let api = Api::new(&app.base);
+    let session = api.signed_up("aud@example.org").await;
+    let token = text(&session, "accessToken");
+    assert_eq!(claims_of(&token)["aud"], "manacore");
+    assert_eq!(api.validate(&token).await["valid"], true);
+    for route in ["/api/v1/auth/me", "/api/v1/credits/balance"] {
+        assert_eq!(api.get(route, &token).await.0, StatusCode::OK, "{route}");
+    }
+    let (status, refreshed) =
+        api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": session["refreshToken"]})).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_eq!(claims_of(&text(&refreshed, "accessToken"))["aud"], "manacore", "a refreshed token too");
+
+    // A relying party's token still names the issuer, and is still accepted.
+    app.user("rp@example.org").await;
+    let (rp, request, code, _) = signed_in_code(&app, "rp", Some(RP_SECRET), "rp@example.org", &["openid"]).await;
+    let tokens = rp.exchange(&code, request.verifier).await.expect("tokens");
+    let rp_token = tokens.access_token().secret().clone();
+    assert_eq!(claims_of(&rp_token)["aud"], app.state.config.issuer.as_str());
+    assert_eq!(api.validate(&rp_token).await["valid"], true);
+
+    // Signed with the provider's own key, a token for anyone else is refused.
+    let mut foreign = claims_of(&token);
+    foreign["aud"] = json!("someone-else");
+    let keys = app.state.keys.current();
+    let foreign = keys.signer(SigningAlg::EdDSA).expect("signer").sign("at+jwt", &foreign).expect("sign");
+    assert_eq!(api.validate(&foreign).await["valid"], false);
+    assert_eq!(api.get("/api/v1/auth/me", &foreign).await.0, StatusCode::UNAUTHORIZED);
+}
+on_every_backend!(native_tokens_name_the_configured_audience);

@@ -15,6 +15,7 @@ use crate::common::{
     Backend, RP_LOGGED_OUT, TestApp,
     api::{Api, text},
     browser::Browser,
+    claims_of,
 };
 
 /// The active keys' ids and private keys, as the server holds them.
@@ -60,12 +61,6 @@ impl Keys {
     fn ed_header(&self) -> Value {
         json!({"alg": "EdDSA", "typ": "at+jwt", "kid": self.ed_kid})
     }
-}
-
-/// The claims of `token`.
-fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
 }
 
 /// Whether each place that takes an access token accepts `token`.

@@ -7,7 +7,7 @@ use openidconnect::{OAuth2TokenResponse, TokenResponse};
 use serde_json::{Value, json};
 
 use crate::{
-    common::{Backend, RP_SECRET, SERVICE_SECRET, TestApp, signed_in_code},
+    common::{Backend, RP_SECRET, SERVICE_SECRET, TestApp, claims_of, signed_in_code},
     on_every_backend,
 };
 
@@ -101,12 +101,6 @@ async fn userinfo_answers_post_and_releases_claims_by_scope(backend: Backend) {
     assert_eq!(body, json!({"sub": user.id}), "only `sub` without the email and profile scopes");
 }
 on_every_backend!(userinfo_answers_post_and_releases_claims_by_scope);
-
-/// The claims of a JWT, read without checking it (the server did).
-fn claims_of(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
-}
 
 async fn validate_reason(app: &TestApp, token: &str) -> Value {
     let response = reqwest::Client::new()

@@ -280,3 +280,10 @@ pub async fn introspect_as(app: &TestApp, client: (&str, &str), token: &str) -> 
     assert_eq!(response.status(), 200);
     response.json().await.expect("json")
 }
+
+/// The claims of a JWT, read without checking it (the server did).
+pub fn claims_of(token: &str) -> serde_json::Value {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let payload = token.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("json")
+}
