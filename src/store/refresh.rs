@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, OnConflict, Query, SelectStatement, UnionType},
 };
 
-use super::{StoreError, exists_in, now};
+use super::{StoreError, exists_in, now, successors::SuccessorWrites};
 use crate::security::opaque::{TIME_PREFIX_LEN, derived_secret, digest, new_secret, time_prefix};
 
 pub struct NewRefresh {
@@ -40,19 +40,6 @@ pub enum Refused {
     ParentUsed,
     /// The parent is revoked or gone.
     ParentRevoked,
-}
-
-/// A successor of the token `parent`, not yet stored.
-pub struct NewSuccessor {
-    pub token: String,
-    pub row: refresh_tokens::Model,
-}
-
-/// The successor `new` of the token `parent`: its token, derived from the parent's
-/// (see `successor_secret`), and the row that names the parent.
-pub fn successor_of(parent: &str, new: NewRefresh) -> NewSuccessor {
-    let (token, row) = new_row(new, Some(parent));
-    NewSuccessor { token, row }
 }
 
 /// Stores successor `rows` in one statement and answers the keys it stored: an INSERT
@@ -94,8 +81,7 @@ pub async fn store_successors(
 
 /// Why no successor of the token `parent` was stored, asked after the write: it has
 /// one already, or it is revoked or gone.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn refusal(db: &impl ConnectionTrait, parent: &str) -> Result<Refused, StoreError> {
+async fn refusal(db: &impl ConnectionTrait, parent: &str) -> Result<Refused, StoreError> {
     Ok(match find_with_used_by_key(db, &key_of(parent)).await? {
         Some((parent, true)) if parent.revoked_at.is_none() => Refused::ParentUsed,
         _ => Refused::ParentRevoked,
@@ -103,18 +89,24 @@ pub async fn refusal(db: &impl ConnectionTrait, parent: &str) -> Result<Refused,
 }
 
 /// Stores `new` as the successor of the token `parent` and returns it (see
-/// `store_successors`), or why it was refused.
+/// `store_successors`), or why it was refused: with the next group of `queue` when
+/// there is one (an SQLite file, see `successors`), otherwise by a statement of its own.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_successor(
     db: &impl ConnectionTrait,
+    queue: Option<&SuccessorWrites>,
     parent: &str,
     new: NewRefresh,
 ) -> Result<Result<String, Refused>, StoreError> {
-    let successor = successor_of(parent, new);
-    if store_successors(db, &[&successor.row]).await?.is_empty() {
+    let (token, row) = new_row(new, Some(parent));
+    let stored = match queue {
+        Some(queue) => queue.store(row).await?,
+        None => !store_successors(db, &[&row]).await?.is_empty(),
+    };
+    if !stored {
         return Ok(Err(refusal(db, parent).await?));
     }
-    Ok(Ok(successor.token))
+    Ok(Ok(token))
 }
 
 /// A new token and the row that stores it under `key_of`; a successor's secret is
@@ -337,21 +329,22 @@ mod tests {
         let user = a_user(&db, "s@example.org").await;
         let parent = create(&db, of_family("family", &user)).await.expect("parent");
 
-        let child = create_successor(&db, &parent, of_family("family", &user)).await.expect("write").expect("stored");
+        let child =
+            create_successor(&db, None, &parent, of_family("family", &user)).await.expect("write").expect("stored");
         let stored = find(&db, &child).await.expect("find").expect("child stored");
         assert_eq!(stored.parent_hash, Some(key_of(&parent)));
-        let second = create_successor(&db, &parent, of_family("family", &user)).await.expect("write");
+        let second = create_successor(&db, None, &parent, of_family("family", &user)).await.expect("write");
         assert_eq!(second, Err(Refused::ParentUsed), "a parent has one successor");
         let again = find_successor(&db, &parent).await.expect("read").expect("successor");
         assert_eq!((again.token.as_str(), again.used), (child.as_str(), false), "recomputed from its parent");
-        create_successor(&db, &child, of_family("family", &user)).await.expect("write").expect("stored");
+        create_successor(&db, None, &child, of_family("family", &user)).await.expect("write").expect("stored");
         assert!(find_successor(&db, &parent).await.expect("read").expect("successor").used, "used in turn");
         assert!(find_successor(&db, "gone").await.expect("read").is_none());
 
-        let unknown = create_successor(&db, "gone", of_family("family", &user)).await.expect("write");
+        let unknown = create_successor(&db, None, "gone", of_family("family", &user)).await.expect("write");
         assert_eq!(unknown, Err(Refused::ParentRevoked));
         revoke_family(&db, "family").await.expect("revoke");
-        let after_revoke = create_successor(&db, &child, of_family("family", &user)).await.expect("write");
+        let after_revoke = create_successor(&db, None, &child, of_family("family", &user)).await.expect("write");
         assert_eq!(after_revoke, Err(Refused::ParentRevoked), "a revoked token gets no successor");
     }
 
@@ -381,7 +374,8 @@ mod tests {
         row.token_hash = digest(&older);
         RefreshTokens::insert(row.into_active_model()).exec_without_returning(&db).await.expect("older row");
         assert!(find(&db, &older).await.expect("find").is_some(), "found by its digest");
-        let child = create_successor(&db, &older, of_family("family", &user)).await.expect("write").expect("stored");
+        let child =
+            create_successor(&db, None, &older, of_family("family", &user)).await.expect("write").expect("stored");
         assert!(child.contains('.'), "its successor carries a time");
     }
 }

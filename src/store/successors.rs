@@ -9,10 +9,7 @@ use entity::refresh_tokens;
 use sea_orm::ConnectionTrait;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{
-    StoreError,
-    refresh::{NewRefresh, Refused, refusal, store_successors, successor_of},
-};
+use super::{StoreError, refresh::store_successors};
 
 /// The most rotations stored together; a deeper queue waits for the next statement.
 const MAX_GROUP: usize = 64;
@@ -36,24 +33,9 @@ impl SuccessorWrites {
         Self { jobs }
     }
 
-    /// As `refresh::create_successor`, with the next group; `db` answers why a
-    /// successor was refused.
-    pub async fn create(
-        &self,
-        db: &impl ConnectionTrait,
-        parent: &str,
-        new: NewRefresh,
-    ) -> Result<Result<String, Refused>, StoreError> {
-        let successor = successor_of(parent, new);
-        if !self.store(successor.row).await? {
-            return Ok(Err(refusal(db, parent).await?));
-        }
-        Ok(Ok(successor.token))
-    }
-
     /// Stores `row` with the next group; false when it was skipped (see
-    /// `store_successors`).
-    async fn store(&self, row: refresh_tokens::Model) -> Result<bool, StoreError> {
+    /// `refresh::store_successors`).
+    pub async fn store(&self, row: refresh_tokens::Model) -> Result<bool, StoreError> {
         let (done, stored) = oneshot::channel();
         self.jobs.send(Job { row, done }).map_err(|_| closed())?;
         stored.await.map_err(|_| closed())?

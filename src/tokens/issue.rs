@@ -70,10 +70,7 @@ impl MintedTokens {
     pub async fn store_successor(self, db: &Db, parent: &str) -> Result<Result<IssuedTokens, Refused>, StoreError> {
         let mut tokens = self.tokens;
         let Some(new) = self.refresh else { return Ok(Err(Refused::ParentRevoked)) };
-        let created = match db.successor_writes() {
-            Some(queue) => queue.create(db, parent, new).await?,
-            None => refresh::create_successor(db, parent, new).await?,
-        };
+        let created = refresh::create_successor(db, db.successor_writes(), parent, new).await?;
         Ok(created.map(|token| {
             tokens.refresh_token = Some(token);
             tokens
