@@ -214,4 +214,10 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Delete an account and erase its personal data; its sessions end and its clients
+    /// with back-channel logout are told.
+    Delete {
+        #[arg(long)]
+        email: String,
+    },
 }

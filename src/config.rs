@@ -106,7 +106,8 @@ pub struct CacheConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionsConfig {
-    pub ttl_secs: i64,
+    pub idle_ttl_secs: i64,
+    pub max_ttl_secs: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -131,6 +132,10 @@ pub struct CreditsConfig {
     pub daily_free: i64,
     pub idempotency_ttl_secs: i64,
     pub stripe_webhook_secret: Option<Secret>,
+    /// Stripe's secret API key; `MANA_AUTH_STRIPE_SECRET_KEY` overrides it.
+    pub stripe_secret_key: Option<Secret>,
+    /// Base URL of Stripe's API, without `/v1`.
+    pub stripe_api_base: String,
     #[serde(default)]
     pub packages: Vec<PackageConfig>,
 }
@@ -275,11 +280,16 @@ impl Config {
             ("tokens.id_token_ttl_secs", self.tokens.id_token_ttl_secs),
             ("tokens.refresh_token_ttl_secs", self.tokens.refresh_token_ttl_secs),
             ("tokens.authorization_code_ttl_secs", self.tokens.authorization_code_ttl_secs),
-            ("sessions.ttl_secs", self.sessions.ttl_secs),
         ] {
             if ttl <= 0 {
                 return Err(invalid(key, "must be a positive number of seconds"));
             }
+        }
+        if self.sessions.idle_ttl_secs < 300 {
+            return Err(invalid("sessions.idle_ttl_secs", "must be at least 300 seconds"));
+        }
+        if self.sessions.max_ttl_secs < self.sessions.idle_ttl_secs {
+            return Err(invalid("sessions.max_ttl_secs", "must be at least sessions.idle_ttl_secs"));
         }
         for (key, secs) in [
             ("database.connect_timeout_secs", self.database.connect_timeout_secs),
@@ -361,6 +371,11 @@ impl Config {
         }
         if credits.idempotency_ttl_secs < 86_400 {
             return Err(invalid("credits.idempotency_ttl_secs", "must be at least 86400 (24 h)"));
+        }
+        let api_base = Url::parse(&credits.stripe_api_base)
+            .map_err(|e| invalid("credits.stripe_api_base", format!("not an absolute URL: {e}")))?;
+        if !matches!(api_base.scheme(), "http" | "https") || api_base.path().trim_end_matches('/').ends_with("/v1") {
+            return Err(invalid("credits.stripe_api_base", "must be an http(s) URL without /v1"));
         }
         let mut ids = HashSet::new();
         for (i, package) in credits.packages.iter().enumerate() {

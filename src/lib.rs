@@ -137,7 +137,9 @@ pub fn build_app(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.issuer_is_https())
-        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.config.sessions.ttl_secs)));
+        // The cookie outlives every sign-in it carries; the sign-in session behind it ends
+        // on its own terms (sessions.idle_ttl_secs, sessions.max_ttl_secs).
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.config.sessions.max_ttl_secs)));
     // Only the pages and the browser's protocol endpoints carry the session cookie;
     // the machine endpoints skip reading it.
     let browser = Router::new()

@@ -131,6 +131,12 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             println!("created user {} ({})", user.id, user.email);
             Ok(())
         }
+        Command::User(UserCommand::Delete { email }) => {
+            let state = mana_auth::build_state(config).await?;
+            let user_id = admin::users::delete(&state, &email).await?;
+            println!("deleted user {user_id}");
+            Ok(())
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! `mana-auth user add`.
+//! `mana-auth user add` and `user delete`.
 
 use crate::store::db::Db;
 use entity::users::Model as User;
@@ -8,12 +8,15 @@ use super::clients::AdminError;
 use crate::{
     config::CreditsConfig,
     credits::{CreditsError, grants},
+    oidc::backchannel::notify_clients_and_wait,
     security::{
         audit::{Event, Kind},
+        erasure::{self, By, ErasureError},
         passwords::Passwords,
         policy::check_new_account,
     },
-    store::{StoreError, users::NewUser},
+    state::AppState,
+    store::{StoreError, users as user_store, users::NewUser},
 };
 
 pub struct AddUser {
@@ -35,4 +38,18 @@ pub async fn add(db: &Db, passwords: &Passwords, credits: &CreditsConfig, new: A
         }
         other => AdminError::Invalid(other.to_string()),
     })
+}
+
+/// Deletes the account with this email (see `security::erasure`) and waits for its
+/// clients' back-channel logouts; returns its id.
+pub async fn delete(state: &AppState, email: &str) -> Result<String, AdminError> {
+    let user = user_store::find_by_email(&state.db, email)
+        .await?
+        .ok_or_else(|| AdminError::Invalid(format!("no user with the email {email}")))?;
+    let ended = erasure::erase(&state.db, &user.id, By::Operator).await.map_err(|e| match e {
+        ErasureError::Store(err) => AdminError::Store(err),
+        other => AdminError::Invalid(other.to_string()),
+    })?;
+    notify_clients_and_wait(state, &ended, &user.id).await;
+    Ok(user.id)
 }

@@ -1,14 +1,17 @@
-//! The caller's own account: profile, password, sessions.
+//! The caller's own account: profile, password, sessions, deletion.
 
-use axum::{Json, extract::State};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{SecurityEventsPage, SessionDto, Success, UserDto};
 use crate::{
+    oidc::backchannel::notify_clients_of,
     security::{
         audit::{Event, Kind},
+        erasure::{self, By, ErasureError},
+        mfa::MfaError,
         policy,
     },
     state::AppState,
@@ -21,6 +24,16 @@ use crate::{
         params::{AppPath, AppQuery},
     },
 };
+
+impl From<ErasureError> for ApiError {
+    fn from(err: ErasureError) -> Self {
+        match err {
+            ErasureError::SoleOwner(_) => ApiError::conflict("sole_owner", err.to_string()),
+            ErasureError::Posting(err) => ApiError::internal(err),
+            ErasureError::Store(err) => err.into(),
+        }
+    }
+}
 
 async fn caller_account(state: &AppState, caller: &Caller) -> Result<entity::users::Model, ApiError> {
     users::find(&state.db, &caller.user_id)
@@ -58,6 +71,40 @@ pub async fn update_me(
         users::set_name(&state.db, &caller.user_id, Some(name).filter(|n| !n.is_empty())).await?;
     }
     Ok(Json(UserDto::from(&caller_account(&state, &caller).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteMe {
+    password: String,
+    /// A code from the authenticator, or a recovery code, when two-step verification is on.
+    code: Option<String>,
+}
+
+/// Deletes the caller's account: every session ends, every token is revoked (clients
+/// with back-channel logout are told), personal data is erased and the wallets are
+/// closed. Refused with 409 while the caller is the only owner of an organization that
+/// has other members.
+#[utoipa::path(delete, path = "/api/v1/auth/me", tag = "account", security(("bearer" = [])), request_body = DeleteMe,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn delete_me(
+    State(state): State<AppState>,
+    Authorized(caller, _): Authorized<need::AccountWrite>,
+    client: ClientInfo,
+    AppJson(body): AppJson<DeleteMe>,
+) -> Result<StatusCode, ApiError> {
+    let user = caller_account(&state, &caller).await?;
+    erasure::confirm_holder(&state.security, &user, body.password, body.code.as_deref(), &client).await.map_err(
+        |err| match err {
+            MfaError::WrongPassword => ApiError::unauthorized("invalid_credentials", "the password is wrong"),
+            MfaError::CodeRequired => ApiError::unauthorized("mfa_required", err.to_string()),
+            other => other.into(),
+        },
+    )?;
+    let ended = erasure::erase(&state.db, &user.id, By::User).await?;
+    notify_clients_of(&state, &ended, &user.id).await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -29,7 +29,7 @@ use crate::{
     state::AppState,
     store::{
         StoreError,
-        auth_sessions::{self, NewSession},
+        auth_sessions::{self, Lifetime, NewSession},
         users::NewUser,
         verification_tokens::{self, Purpose},
     },
@@ -169,7 +169,7 @@ pub(super) async fn open_session(
         &txn,
         NewSession {
             user_id: user.id.clone(),
-            ttl_secs: state.config.sessions.ttl_secs,
+            lifetime: Lifetime::of(&state.config.sessions),
             user_agent: client.user_agent,
             ip: client.ip,
             device_id: device.id,

@@ -15,7 +15,7 @@ use axum::{
     Router,
     extract::DefaultBodyLimit,
     http::{HeaderValue, Method, header},
-    routing::{delete, get, post},
+    routing::{MethodRouter, delete, get, post},
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::OpenApi;
@@ -33,35 +33,42 @@ use crate::{
 /// Request bodies of the API are small; anything larger is refused with 413.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Every route of `/api/v1` but the document itself, each with its path: the router is
+/// built from this list, and the OpenAPI document is held to it by a test.
+pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    let mut routes = vec![
+        ("/api/v1/auth/register", post(auth::register)),
+        ("/api/v1/auth/register/b2b", post(organizations::register_b2b)),
+        ("/api/v1/auth/login", post(auth::login)),
+        ("/api/v1/auth/mfa/verify", post(mfa::verify)),
+        ("/api/v1/auth/refresh", post(auth::refresh)),
+        ("/api/v1/auth/logout", post(auth::logout)),
+        ("/api/v1/auth/validate", post(auth::validate)),
+        ("/api/v1/auth/jwks", get(auth::jwks)),
+        ("/api/v1/auth/me", get(account::me).patch(account::update_me).delete(account::delete_me)),
+        ("/api/v1/auth/password", post(account::change_password)),
+        ("/api/v1/auth/sessions", get(account::sessions)),
+        ("/api/v1/auth/sessions/{id}", delete(account::end_session)),
+        ("/api/v1/auth/security-events", get(account::security_events)),
+        ("/api/v1/auth/password/forgot", post(recovery::forgot_password)),
+        ("/api/v1/auth/password/reset", post(recovery::reset_password)),
+        ("/api/v1/auth/email/verify", post(recovery::verify_email)),
+        ("/api/v1/auth/email/resend", post(recovery::resend_verification)),
+        ("/api/v1/auth/organizations", get(organizations::mine)),
+        ("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member)),
+        ("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member)),
+    ];
+    routes.extend(crate::credits::routes());
+    routes
+}
+
 /// The whole `/api/v1` tree, the credits routes included, under one CORS policy.
 pub fn router(config: &Config) -> Router<AppState> {
     let document = Arc::new(CachedJson::new(&serde_json::json!(openapi::ApiDoc::openapi()), 3600));
-    let router = Router::new()
-        .route(
-            "/api/v1/openapi.json",
-            get(move |if_none_match: IfNoneMatch| async move { document.respond(if_none_match) }),
-        )
-        .route("/api/v1/auth/register", post(auth::register))
-        .route("/api/v1/auth/register/b2b", post(organizations::register_b2b))
-        .route("/api/v1/auth/login", post(auth::login))
-        .route("/api/v1/auth/mfa/verify", post(mfa::verify))
-        .route("/api/v1/auth/refresh", post(auth::refresh))
-        .route("/api/v1/auth/logout", post(auth::logout))
-        .route("/api/v1/auth/validate", post(auth::validate))
-        .route("/api/v1/auth/jwks", get(auth::jwks))
-        .route("/api/v1/auth/me", get(account::me).patch(account::update_me))
-        .route("/api/v1/auth/password", post(account::change_password))
-        .route("/api/v1/auth/sessions", get(account::sessions))
-        .route("/api/v1/auth/sessions/{id}", delete(account::end_session))
-        .route("/api/v1/auth/security-events", get(account::security_events))
-        .route("/api/v1/auth/password/forgot", post(recovery::forgot_password))
-        .route("/api/v1/auth/password/reset", post(recovery::reset_password))
-        .route("/api/v1/auth/email/verify", post(recovery::verify_email))
-        .route("/api/v1/auth/email/resend", post(recovery::resend_verification))
-        .route("/api/v1/auth/organizations", get(organizations::mine))
-        .route("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member))
-        .route("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member))
-        .merge(crate::credits::router())
+    let router = routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, route)| router.route(path, route))
+        .route(OPENAPI_PATH, get(move |if_none_match: IfNoneMatch| async move { document.respond(if_none_match) }))
         // Before the layers, so that CORS answers preflights for every route.
         .method_not_allowed_fallback(no_route::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
@@ -70,6 +77,9 @@ pub fn router(config: &Config) -> Router<AppState> {
         None => router,
     }
 }
+
+/// Where the OpenAPI document of every other route is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
 /// CORS for the allow-listed origins: bearer tokens, no cookies, so no credentials.
 fn cors(origins: &[String]) -> Option<CorsLayer> {

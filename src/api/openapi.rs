@@ -1,4 +1,5 @@
-//! The OpenAPI 3.1 document of `/api/v1`, generated from the handlers and their types.
+//! The OpenAPI 3.1 document of `/api/v1`, credits included, generated from the handlers
+//! and their types.
 
 use utoipa::{
     Modify, OpenApi,
@@ -6,17 +7,21 @@ use utoipa::{
 };
 
 use super::{account, auth, mfa, organizations, recovery};
+use crate::credits::{routes as credits, webhook};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Mana Core Auth API", description = "The native auth API of mana-auth. Access tokens are RFC 9068 JWTs signed with Ed25519; verify them against /.well-known/jwks.json."),
+    info(title = "Mana Core Auth API", description = "The native auth API of mana-auth and its credits ledger. Access tokens are RFC 9068 JWTs signed with Ed25519; verify them against /.well-known/jwks.json. Every failure answers `{error, message}` (ErrorBody)."),
     paths(
         auth::register, auth::login, mfa::verify, auth::refresh, auth::logout, auth::validate, auth::jwks,
-        account::me, account::update_me, account::change_password, account::sessions, account::end_session,
+        account::me, account::update_me, account::delete_me, account::change_password, account::sessions,
+        account::end_session,
         account::security_events, recovery::forgot_password, recovery::reset_password, recovery::verify_email,
         recovery::resend_verification,
         organizations::register_b2b, organizations::mine, organizations::members, organizations::add_member,
         organizations::remove_member,
+        credits::balance, credits::use_credits, credits::transactions, credits::packages, credits::my_purchases,
+        credits::create_purchase, webhook::stripe,
     ),
     modifiers(&BearerAuth),
 )]

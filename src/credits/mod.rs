@@ -1,15 +1,17 @@
 //! Credits: a double-entry ledger served as a protected resource. 100 credits = 1 EUR;
 //! free credits (signup bonus, daily) are spent before paid ones; no wallet goes negative.
 
+pub mod checkout;
+pub mod dto;
 pub mod grants;
-mod routes;
+pub mod routes;
 pub mod spend;
 pub mod stripe;
-mod webhook;
+pub mod webhook;
 
 use crate::store::{StoreError, ledger::PostingError};
 
-pub use routes::router;
+pub use routes::routes;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreditsError {

@@ -1,11 +1,13 @@
 //! Spending credits: free before paid, never below zero, once per idempotency key.
 
-use entity::credit_transactions;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::CreditsError;
+use super::{
+    CreditsError,
+    dto::{Insufficient, Movement},
+};
 use crate::{
     security::opaque::digest_bytes,
     store::{
@@ -61,17 +63,6 @@ pub struct Answer {
     pub debited: i64,
 }
 
-pub fn transaction_json(tx: &credit_transactions::Model) -> Value {
-    json!({
-        "id": tx.id,
-        "amount": tx.amount,
-        "fromFree": tx.from_free,
-        "fromPaid": tx.from_paid,
-        "balanceAfter": tx.balance_after,
-        "createdAt": crate::web::timestamp::rfc3339(tx.created_at),
-    })
-}
-
 /// Spends for `user_id` in one transaction, the idempotency record with the posting,
 /// committed before the answer.
 pub async fn spend(db: &Db, user_id: &str, request: SpendRequest) -> Result<Answer, CreditsError> {
@@ -99,10 +90,10 @@ async fn spend_in(
     let answer = if free + paid < request.amount {
         Answer {
             status: 402,
-            body: json!({
-                "error": "insufficient_credits",
-                "message": format!("{} credits needed, {} available", request.amount, free + paid),
-                "balance": free + paid,
+            body: json!(Insufficient {
+                error: "insufficient_credits",
+                message: format!("{} credits needed, {} available", request.amount, free + paid),
+                balance: free + paid,
             }),
             debited: 0,
         }
@@ -128,7 +119,7 @@ async fn spend_in(
             entries: entries.into_iter().filter(|(_, amount)| *amount != 0).collect(),
         };
         let tx = ledger::post(txn, posting).await?;
-        Answer { status: 200, body: transaction_json(&tx), debited: request.amount }
+        Answer { status: 200, body: json!(Movement::from(&tx)), debited: request.amount }
     };
     if let Some(key) = &request.idempotency_key {
         idempotency::answer(txn, user_id, key, answer.status, &answer.body.to_string()).await?;

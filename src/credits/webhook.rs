@@ -9,13 +9,13 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{CreditsError, grants, stripe};
+use super::{CreditsError, dto::Received, grants, stripe};
 use crate::{
     state::AppState,
     store::{now, purchases},
-    web::api_error::ApiError,
+    web::api_error::{ApiError, ErrorBody},
 };
 
 #[derive(Deserialize)]
@@ -31,6 +31,12 @@ struct EventData {
     object: Value,
 }
 
+/// Stripe's events, signed with `credits.stripe_webhook_secret` (`Stripe-Signature`,
+/// five minutes' tolerance): `checkout.session.completed` credits its purchase once.
+#[utoipa::path(post, path = "/api/v1/credits/webhooks/stripe", tag = "credits",
+    params(("Stripe-Signature" = String, Header, description = "t=…,v1=…")),
+    request_body(content = Object, description = "A Stripe event", content_type = "application/json"),
+    responses((status = 200, body = Received), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn stripe(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let secret = state.config.credits.stripe_webhook_secret.as_ref().ok_or_else(|| {
@@ -49,7 +55,7 @@ pub async fn stripe(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let event: Event = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("invalid_request", format!("not an event: {e}")))?;
     process(&state, &event).await?;
-    Ok(Json(json!({ "received": true })).into_response())
+    Ok(Json(Received { received: true }).into_response())
 }
 
 /// Records the event first: a replay stops there. Then credits the purchase it completes.

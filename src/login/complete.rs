@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::{
     oidc::authorize::{continue_at, waiting},
     state::AppState,
-    store::auth_sessions::{self, NewSession},
+    store::auth_sessions::{self, Lifetime, NewSession},
     web::{browser::BrowserSession, client_info::ClientInfo, page::PageError},
 };
 
@@ -22,7 +22,7 @@ pub async fn complete_sign_in(
         &state.db,
         NewSession {
             user_id: user_id.to_owned(),
-            ttl_secs: state.config.sessions.ttl_secs,
+            lifetime: Lifetime::of(&state.config.sessions),
             user_agent: client.user_agent,
             ip: client.ip,
             device_id: None,

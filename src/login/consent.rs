@@ -17,7 +17,7 @@ use crate::{
         pending::PendingAuthorization,
     },
     state::AppState,
-    store::{auth_sessions, consents},
+    store::{auth_sessions::Lifetime, consents},
     web::{
         browser::BrowserSession,
         csrf::Csrf,
@@ -64,10 +64,7 @@ async fn signed_in_pending(
     req: &str,
 ) -> Result<Result<(PendingAuthorization, entity::auth_sessions::Model), Response>, PageError> {
     let pending = waiting(state, req)?;
-    let session = match browser.sid().await? {
-        Some(sid) => auth_sessions::find_active(&state.db, &sid).await?,
-        None => None,
-    };
+    let session = browser.signed_in(&state.db, Lifetime::of(&state.config.sessions)).await?;
     Ok(match session {
         Some(session) => Ok((pending, session)),
         None => Err(Redirect::to(&format!("/login?req={req}")).into_response()),

@@ -4,15 +4,16 @@ use askama::Template;
 use axum::{
     extract::State,
     http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 use entity::users;
 
 use crate::{
     state::AppState,
-    store::auth_sessions,
+    store::auth_sessions::Lifetime,
     web::{
         browser::BrowserSession,
+        csrf::Csrf,
         page::{PageError, render},
     },
 };
@@ -31,14 +32,23 @@ pub async fn home(State(state): State<AppState>, browser: BrowserSession) -> Res
 
 /// The account this browser is signed in to, if its session is still active.
 pub async fn signed_in_user(state: &AppState, browser: &BrowserSession) -> Result<Option<users::Model>, PageError> {
-    let session = match browser.sid().await? {
-        Some(sid) => auth_sessions::find_active(&state.db, &sid).await?,
-        None => None,
-    };
+    let session = browser.signed_in(&state.db, Lifetime::of(&state.config.sessions)).await?;
     Ok(match session {
         Some(session) => crate::store::users::find(&state.db, &session.user_id).await?,
         None => None,
     })
+}
+
+/// The account behind a form posted on an account page: its CSRF field checked (403
+/// when forged), else the way to the sign-in page when the browser is not signed in.
+pub async fn account_of_form(
+    state: &AppState,
+    browser: &BrowserSession,
+    csrf: &Csrf,
+    field: &str,
+) -> Result<Result<users::Model, Response>, PageError> {
+    csrf.check(field)?;
+    Ok(signed_in_user(state, browser).await?.ok_or_else(|| Redirect::to("/login").into_response()))
 }
 
 pub async fn stylesheet() -> Response {

@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::home::signed_in_user;
+use super::home::{account_of_form, signed_in_user};
 use crate::{
     security::mfa::{self, MfaError},
     state::AppState,
@@ -105,9 +105,9 @@ pub async fn confirm(
     client: ClientInfo,
     PageForm(form): PageForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let Some(user) = signed_in_user(&state, &browser).await? else {
-        return Ok(Redirect::to("/login").into_response());
+    let user = match account_of_form(&state, &browser, &csrf, &form.csrf).await? {
+        Ok(user) => user,
+        Err(to_sign_in) => return Ok(to_sign_in),
     };
     match mfa::confirm(&state.security, &user.id, &form.code, &client).await {
         Ok(codes) => Ok(render(StatusCode::OK, &RecoveryCodesPage { codes: &codes })),
@@ -134,9 +134,9 @@ pub async fn disable(
     client: ClientInfo,
     PageForm(form): PageForm<DisableForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let Some(user) = signed_in_user(&state, &browser).await? else {
-        return Ok(Redirect::to("/login").into_response());
+    let user = match account_of_form(&state, &browser, &csrf, &form.csrf).await? {
+        Ok(user) => user,
+        Err(to_sign_in) => return Ok(to_sign_in),
     };
     match mfa::disable(&state.security, &user, form.password, &form.code, &client).await {
         Ok(()) => Ok(Redirect::to("/account/mfa").into_response()),

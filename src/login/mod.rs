@@ -1,5 +1,6 @@
 //! Hosted pages: sign-in, sign-up, consent and the signed-in home page.
 
+mod account_delete;
 mod complete;
 pub mod consent;
 pub mod home;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/login/mfa", post(signin::submit_code))
         .route("/account/mfa", get(mfa_setup::show).post(mfa_setup::confirm))
         .route("/account/mfa/disable", post(mfa_setup::disable))
+        .route("/account/delete", get(account_delete::show).post(account_delete::submit))
         .route("/signup", get(signup::show).post(signup::submit))
         .route("/password/forgot", get(recovery::forgot).post(recovery::forgot_submit))
         .route("/password/reset", get(recovery::reset).post(recovery::reset_submit))

@@ -12,7 +12,7 @@ use crate::{
         browser::BrowserSession,
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{NoticePage, PageError, render},
+        page::{PageError, notice, render},
         page_input::{PageForm, PageParams},
     },
 };
@@ -48,10 +48,6 @@ pub struct ResetForm {
     token: String,
     password: String,
     csrf: String,
-}
-
-fn notice(title: &str, message: &str, link: &str, link_text: &str) -> Response {
-    render(StatusCode::OK, &NoticePage { title, message, link, link_text })
 }
 
 pub async fn forgot(csrf: Csrf) -> Result<Response, PageError> {

@@ -15,7 +15,7 @@ use super::{
 use crate::{
     state::AppState,
     store,
-    store::{auth_sessions, codes, consents, now},
+    store::{auth_sessions::Lifetime, codes, consents, now},
     tokens::mint::{ACR_MFA, acr},
     tokens::scope::Scope,
     web::{browser::BrowserSession, page::PageError, page_input::PageParams},
@@ -181,10 +181,7 @@ pub async fn resume(
         .into_response()
     };
     let prompt_none = pending.prompt.iter().any(|p| p == "none");
-    let session = match browser.sid().await? {
-        Some(sid) => auth_sessions::find_active(&state.db, &sid).await?,
-        None => None,
-    };
+    let session = browser.signed_in(&state.db, Lifetime::of(&state.config.sessions)).await?;
     let fresh_login = session.as_ref().is_some_and(|s| pending.fresh_login_by(&s.id));
     // max_age=0 asks for a fresh sign-in every time, like prompt=login.
     let too_old = |auth_time: i64| pending.max_age.is_some_and(|max| max == 0 || now() - auth_time > max);

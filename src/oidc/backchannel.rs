@@ -29,15 +29,40 @@ struct LogoutClaims<'a> {
     events: serde_json::Value,
 }
 
+/// Sends logout tokens for each of the ended sessions `sids` of `user_id`, in the background.
+pub async fn notify_clients_of(state: &AppState, sids: &[String], user_id: &str) {
+    for sid in sids {
+        notify_clients(state, sid, user_id).await;
+    }
+}
+
 /// Sends logout tokens for session `sid` of `user_id` to its clients, in the background.
 pub async fn notify_clients(state: &AppState, sid: &str, user_id: &str) {
+    for delivery in deliveries(state, sid, user_id).await {
+        tokio::spawn(delivery);
+    }
+}
+
+/// Sends logout tokens for the ended sessions `sids` of `user_id` and waits until each
+/// is delivered or given up: for a command that exits afterwards.
+pub async fn notify_clients_and_wait(state: &AppState, sids: &[String], user_id: &str) {
+    let mut all = Vec::new();
+    for sid in sids {
+        all.extend(deliveries(state, sid, user_id).await);
+    }
+    futures_util::future::join_all(all).await;
+}
+
+/// One delivery per client of session `sid` that registered a back-channel logout URI.
+async fn deliveries(state: &AppState, sid: &str, user_id: &str) -> Vec<impl Future<Output = ()> + use<>> {
     let client_ids = match codes::clients_of_session(&state.db, sid).await {
         Ok(ids) => ids,
         Err(err) => {
             tracing::error!(error = %err, "cannot list the clients of an ended session");
-            return;
+            return Vec::new();
         }
     };
+    let mut deliveries = Vec::new();
     for client_id in client_ids {
         let client = match state.clients.find(&state.db, &client_id).await {
             Ok(Some(client)) => client,
@@ -67,8 +92,9 @@ pub async fn notify_clients(state: &AppState, sid: &str, user_id: &str) {
                 continue;
             }
         };
-        tokio::spawn(deliver(state.http.clone(), uri, token, client.id.clone()));
+        deliveries.push(deliver(state.http.clone(), uri, token, client.id.clone()));
     }
+    deliveries
 }
 
 async fn deliver(http: reqwest::Client, uri: String, token: String, client_id: String) {

@@ -80,10 +80,10 @@ async fn claims_for(state: &AppState, headers: &HeaderMap) -> Result<Value, Bear
     let scopes: Vec<&str> = claims.scope.split(' ').collect();
     if !scopes.contains(&"openid") || claims.sid.is_none() {
         // A token that no longer stands is invalid (401) before it is insufficient (403).
-        check_grant(&state.db, &claims).await?;
+        check_grant(&state.db, &state.config, &claims).await?;
         return Err(BearerError::InsufficientScope);
     }
-    let user = grant_and_subject(&state.db, &claims).await?;
+    let user = grant_and_subject(&state.db, &state.config, &claims).await?;
     let mut body = Map::new();
     body.insert("sub".into(), json!(user.id));
     if scopes.contains(&"email") {

@@ -35,6 +35,8 @@ pub enum MfaError {
     NotSetUp,
     #[error("the code is wrong or was already used")]
     WrongCode,
+    #[error("two-step verification is on: a code is required")]
+    CodeRequired,
     #[error("the password is wrong")]
     WrongPassword,
     #[error("too many attempts")]

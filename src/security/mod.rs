@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod client;
 pub mod context;
+pub mod erasure;
 pub mod limits;
 pub mod mfa;
 pub mod opaque;

@@ -1,14 +1,37 @@
 //! Signed-in sessions: the `sid` of every token issued under them.
 
 use entity::auth_sessions::{self, Entity as AuthSessions};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait},
+};
 
 use super::{StoreError, now, refresh};
-use crate::security::opaque::new_id;
+use crate::{config::SessionsConfig, security::opaque::new_id};
+
+/// How long a session lives: `idle` seconds without use, and never more than `max`
+/// seconds after its sign-in.
+#[derive(Clone, Copy, Debug)]
+pub struct Lifetime {
+    pub idle: i64,
+    pub max: i64,
+}
+
+impl Lifetime {
+    pub fn of(config: &SessionsConfig) -> Self {
+        Self { idle: config.idle_ttl_secs, max: config.max_ttl_secs }
+    }
+
+    /// The end of a session signed in at `signed_in` and last used at `used`.
+    pub fn end(&self, signed_in: i64, used: i64) -> i64 {
+        std::cmp::min(used.saturating_add(self.idle), signed_in.saturating_add(self.max))
+    }
+}
 
 pub struct NewSession {
     pub user_id: String,
-    pub ttl_secs: i64,
+    pub lifetime: Lifetime,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
     pub device_id: Option<String>,
@@ -26,7 +49,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<auth_s
         auth_time: Set(at),
         created_at: Set(at),
         last_used_at: Set(at),
-        expires_at: Set(at + new.ttl_secs),
+        expires_at: Set(new.lifetime.end(at, at)),
         revoked_at: Set(None),
         user_agent: Set(new.user_agent),
         ip: Set(new.ip),
@@ -102,15 +125,47 @@ pub async fn end_all_except(
 }
 
 /// How stale `last_used_at` may grow before a use writes it again: the session list
-/// shows it to the minute, and most refreshes then write nothing to the session.
+/// shows it to the minute, and most uses then write nothing to the session.
 pub const LAST_USED_STEP_SECS: i64 = 60;
 
-/// Records that the session was just used (a refresh), for the session list.
+/// Records a use of the active session `id`, last used at `last_used_at`: its end moves
+/// forward by `lifetime`, written at most once a minute.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn touch(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
+pub async fn keep_alive(
+    db: &impl ConnectionTrait,
+    id: &str,
+    last_used_at: i64,
+    lifetime: Lifetime,
+) -> Result<(), StoreError> {
+    let at = now();
+    if last_used_at > at - LAST_USED_STEP_SECS {
+        return Ok(());
+    }
+    // The end is computed in the statement: the sign-in time is in the row.
+    let max_end = Expr::col(auth_sessions::Column::CreatedAt).add(lifetime.max);
+    let idle_end = at.saturating_add(lifetime.idle);
+    let end = Expr::case(max_end.clone().lt(idle_end), max_end).finally(idle_end);
     AuthSessions::update_many()
-        .col_expr(auth_sessions::Column::LastUsedAt, Expr::value(now()))
+        .col_expr(auth_sessions::Column::LastUsedAt, Expr::value(at))
+        .col_expr(auth_sessions::Column::ExpiresAt, end.into())
         .filter(auth_sessions::Column::Id.eq(id))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .filter(auth_sessions::Column::ExpiresAt.gt(at))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets where the user's sessions came from: device names and ids, user agents, addresses.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn forget_devices(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
+    let none = || Expr::value(Option::<String>::None);
+    AuthSessions::update_many()
+        .col_expr(auth_sessions::Column::UserAgent, none())
+        .col_expr(auth_sessions::Column::Ip, none())
+        .col_expr(auth_sessions::Column::DeviceId, none())
+        .col_expr(auth_sessions::Column::DeviceName, none())
+        .filter(auth_sessions::Column::UserId.eq(user_id))
         .exec(db)
         .await?;
     Ok(())

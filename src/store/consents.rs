@@ -1,7 +1,7 @@
 //! Remembered consent: which scopes a user granted a client.
 
 use entity::consents::{self, Entity as Consents};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
 
 use super::{StoreError, now};
 
@@ -49,5 +49,12 @@ pub async fn grant(
         )
         .exec_without_returning(db)
         .await?;
+    Ok(())
+}
+
+/// Forgets every consent the user gave.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn remove_all_of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
+    Consents::delete_many().filter(consents::Column::UserId.eq(user_id)).exec(db).await?;
     Ok(())
 }

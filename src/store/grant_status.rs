@@ -1,6 +1,6 @@
-//! Whether the grant behind an access token still stands — its session active, its
-//! refresh-token family not revoked — asked in one query, optionally together with
-//! the token's subject.
+//! Whether the grant behind an access token still stands — its session active (and
+//! when it was last used), its refresh-token family not revoked — asked in one query,
+//! optionally together with the token's subject.
 
 use entity::{
     auth_sessions::{self, Entity as AuthSessions},
@@ -16,13 +16,22 @@ use super::{StoreError, exists_in, now};
 
 /// What the database says of an access token's grant.
 pub struct GrantStatus {
-    /// False when the token names a session that has ended or expired.
-    pub session_active: bool,
+    pub session: SessionState,
     /// True when the refresh-token family issued with the token has been revoked.
     pub revoked: bool,
 }
 
-const SESSION_ACTIVE: &str = "grant_session_active";
+/// The session a token was issued under.
+pub enum SessionState {
+    /// The token names none (client credentials).
+    Unbound,
+    Ended,
+    Active {
+        last_used_at: i64,
+    },
+}
+
+const SESSION_LAST_USED: &str = "grant_session_last_used";
 const REVOKED: &str = "grant_revoked";
 
 /// The status of the grant of the access token `jti`, issued under session `sid` if any.
@@ -52,24 +61,32 @@ pub async fn with_user(
 fn with_status(query: &mut SelectStatement, sid: Option<&str>, jti: &str) {
     query.expr_as(revoked(jti), REVOKED);
     if let Some(sid) = sid {
-        query.expr_as(session_active(sid), SESSION_ACTIVE);
+        query.expr_as(session_last_used(sid), SESSION_LAST_USED);
     }
 }
 
 /// The status from a row selected `with_status`.
 fn read_status(row: &QueryResult, sid: Option<&str>) -> Result<GrantStatus, StoreError> {
-    let session_active = sid.is_none() || row.try_get::<bool>("", SESSION_ACTIVE)?;
-    Ok(GrantStatus { session_active, revoked: row.try_get("", REVOKED)? })
+    let session = match sid {
+        None => SessionState::Unbound,
+        Some(_) => match row.try_get::<Option<i64>>("", SESSION_LAST_USED)? {
+            Some(last_used_at) => SessionState::Active { last_used_at },
+            None => SessionState::Ended,
+        },
+    };
+    Ok(GrantStatus { session, revoked: row.try_get("", REVOKED)? })
 }
 
-fn session_active(sid: &str) -> SimpleExpr {
-    exists_in(
-        AuthSessions,
-        Condition::all()
-            .add(auth_sessions::Column::Id.eq(sid))
-            .add(auth_sessions::Column::RevokedAt.is_null())
-            .add(auth_sessions::Column::ExpiresAt.gt(now())),
-    )
+/// When the session was last used; NULL when it has ended or expired.
+fn session_last_used(sid: &str) -> SimpleExpr {
+    Query::select()
+        .column(auth_sessions::Column::LastUsedAt)
+        .from(AuthSessions)
+        .and_where(auth_sessions::Column::Id.eq(sid))
+        .and_where(auth_sessions::Column::RevokedAt.is_null())
+        .and_where(auth_sessions::Column::ExpiresAt.gt(now()))
+        .to_owned()
+        .into()
 }
 
 fn revoked(jti: &str) -> SimpleExpr {

@@ -22,7 +22,9 @@ pub const DAILY_FREE: &str = "system:daily_free";
 pub const PURCHASES: &str = "system:purchases";
 pub const SPENDING: &str = "system:spending";
 pub const ADJUSTMENTS: &str = "system:adjustments";
-const SYSTEM_ACCOUNTS: [&str; 5] = [SIGNUP_BONUS, DAILY_FREE, PURCHASES, SPENDING, ADJUSTMENTS];
+/// What deleted accounts left in their wallets.
+pub const CLOSED_ACCOUNTS: &str = "system:closed_accounts";
+const SYSTEM_ACCOUNTS: [&str; 6] = [SIGNUP_BONUS, DAILY_FREE, PURCHASES, SPENDING, ADJUSTMENTS, CLOSED_ACCOUNTS];
 
 pub fn free_wallet(user_id: &str) -> String {
     format!("{user_id}:free")
@@ -102,6 +104,39 @@ pub async fn take_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<(i
     );
     let taken = take.exec_with_returning(db).await?;
     Ok(free_and_paid(&taken))
+}
+
+/// Closes the wallets of a deleted account: what is left in them moves to
+/// `system:closed_accounts` in one posting, so the ledger stays balanced and its history
+/// adds up. Returns the credits moved.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn close_wallets(db: &impl ConnectionTrait, user_id: &str) -> Result<i64, PostingError> {
+    let (free, paid) = take_wallets(db, user_id).await?;
+    let left = free + paid;
+    if left == 0 {
+        return Ok(0);
+    }
+    let mut entries: Vec<(String, i64)> = [(free_wallet(user_id), free), (paid_wallet(user_id), paid)]
+        .into_iter()
+        .filter(|(_, balance)| *balance != 0)
+        .map(|(wallet, balance)| (wallet, -balance))
+        .collect();
+    entries.push((CLOSED_ACCOUNTS.to_owned(), left));
+    let posting = Posting {
+        user_id: Some(user_id),
+        kind: "account_closed",
+        amount: -left,
+        from_free: free,
+        from_paid: paid,
+        balance_after: 0,
+        app_id: None,
+        description: Some("Account deleted".into()),
+        metadata: None,
+        reference: Some(format!("closed:{user_id}")),
+        entries,
+    };
+    post(db, posting).await?;
+    Ok(left)
 }
 
 /// The user's (free, paid) balances.

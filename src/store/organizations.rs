@@ -122,6 +122,18 @@ pub async fn remove_member(
     Ok(Removal::Removed)
 }
 
+/// Deletes the organization if no member is left; returns whether it did.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn delete_if_empty(db: &impl ConnectionTrait, organization_id: &str) -> Result<bool, StoreError> {
+    let members =
+        Members::find().filter(organization_members::Column::OrganizationId.eq(organization_id)).count(db).await?;
+    if members > 0 {
+        return Ok(false);
+    }
+    Organizations::delete_by_id(organization_id.to_owned()).exec(db).await?;
+    Ok(true)
+}
+
 fn organizations_of_member() -> RelationDef {
     Members::belongs_to(Organizations)
         .from(organization_members::Column::OrganizationId)

@@ -93,17 +93,30 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<credit_p
     Ok(Purchases::find_by_id(id.to_owned()).one(db).await?)
 }
 
-/// Marks a pending purchase completed; false when it already was.
+/// Marks a purchase completed; false when it already was. A purchase marked failed
+/// because Stripe's answer was lost may still be paid, and then completes too.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn complete(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
     let result = Purchases::update_many()
         .col_expr(credit_purchases::Column::Status, Expr::value("completed"))
         .col_expr(credit_purchases::Column::CompletedAt, Expr::value(now()))
         .filter(credit_purchases::Column::Id.eq(id))
-        .filter(credit_purchases::Column::Status.eq("pending"))
+        .filter(credit_purchases::Column::Status.is_in(["pending", "failed"]))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Marks a pending purchase failed: its Checkout Session could not be created.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn fail(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
+    Purchases::update_many()
+        .col_expr(credit_purchases::Column::Status, Expr::value("failed"))
+        .filter(credit_purchases::Column::Id.eq(id))
+        .filter(credit_purchases::Column::Status.eq("pending"))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Records a payment event; false when it was processed before (a replay).

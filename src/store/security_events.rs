@@ -1,7 +1,9 @@
 //! The audit trail's rows: appended, listed newest first, pruned past retention.
 
 use entity::security_events::{self, Entity as SecurityEvents};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
 
 use super::{StoreError, now};
 use crate::security::opaque::random_token;
@@ -65,6 +67,18 @@ pub async fn list(db: &impl ConnectionTrait, filter: Filter) -> Result<Vec<secur
         query = query.filter(security_events::Column::Id.lt(before));
     }
     Ok(query.all(db).await?)
+}
+
+/// Forgets the addresses and user agents in the user's events; the events themselves stay.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn forget_addresses(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
+    SecurityEvents::update_many()
+        .col_expr(security_events::Column::Ip, Expr::value(Option::<String>::None))
+        .col_expr(security_events::Column::UserAgent, Expr::value(Option::<String>::None))
+        .filter(security_events::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Deletes events older than `retention_days`; returns how many.

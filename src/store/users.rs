@@ -75,6 +75,29 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, id: &str, password_has
     Ok(())
 }
 
+/// Makes the account a tombstone: its id stays (a `sub` is never given to anyone else,
+/// and the ledger keeps naming it), everything that identified a person goes. The email
+/// becomes an address under the reserved `.invalid` domain, which no one can type in to
+/// sign in, and the password hash one that matches no password.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn erase(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
+    Users::update_many()
+        .col_expr(users::Column::Email, Expr::value(format!("{id}@deleted.invalid")))
+        .col_expr(users::Column::Username, Expr::value(Option::<String>::None))
+        .col_expr(users::Column::Name, Expr::value(Option::<String>::None))
+        .col_expr(users::Column::PasswordHash, Expr::value(""))
+        .col_expr(users::Column::EmailVerified, Expr::value(false))
+        .col_expr(users::Column::Role, Expr::value(DELETED_ROLE))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The role of an erased account.
+pub const DELETED_ROLE: &str = "deleted";
+
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_email_verified(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {
     Users::update_many()

@@ -91,6 +91,13 @@ pub async fn revoke_all(db: &impl ConnectionTrait, user_id: &str, purpose: Purpo
         .rows_affected)
 }
 
+/// Deletes every token of the user, whatever its purpose.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn remove_all_of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
+    VerificationTokens::delete_many().filter(verification_tokens::Column::UserId.eq(user_id)).exec(db).await?;
+    Ok(())
+}
+
 /// Deletes used and expired tokens; returns how many.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn prune(db: &impl ConnectionTrait) -> Result<u64, StoreError> {

@@ -81,10 +81,9 @@ pub async fn rotate(
         }
         Err(Refused::ParentRevoked) => return Err(RotateError::Invalid),
     };
-    // The session list's "last used": written apart from the rotation, at most once a minute.
-    if grant.session.last_used_at <= at - auth_sessions::LAST_USED_STEP_SECS {
-        auth_sessions::touch(db, &grant.session.id).await?;
-    }
+    // Written apart from the rotation, at most once a minute.
+    let lifetime = auth_sessions::Lifetime::of(&config.sessions);
+    auth_sessions::keep_alive(db, &grant.session.id, grant.session.last_used_at, lifetime).await?;
     Ok(issued)
 }
 

@@ -10,8 +10,9 @@ use crate::{
     keys::{KeySet, keyset::Expect},
     store::{
         StoreError,
+        auth_sessions::{self, Lifetime},
         db::Db,
-        grant_status::{self, GrantStatus},
+        grant_status::{self, GrantStatus, SessionState},
     },
 };
 
@@ -32,13 +33,14 @@ pub async fn verify_access_token(
     token: &str,
 ) -> Result<AccessClaims, AccessTokenError> {
     let claims = verify_signature(keys, seen, config, token)?;
-    check_grant(db, &claims).await?;
+    check_grant(db, config, &claims).await?;
     Ok(claims)
 }
 
-/// Whether the grant of verified `claims` still stands.
-pub async fn check_grant(db: &Db, claims: &AccessClaims) -> Result<(), AccessTokenError> {
-    standing(&grant_status::of(db, claims.sid.as_deref(), &claims.jti).await?)
+/// Whether the grant of verified `claims` still stands; this use keeps its session alive.
+pub async fn check_grant(db: &Db, config: &Config, claims: &AccessClaims) -> Result<(), AccessTokenError> {
+    let status = grant_status::of(db, claims.sid.as_deref(), &claims.jti).await?;
+    standing(db, config, claims, &status).await
 }
 
 /// The signature, header and claims of an access token, without asking the database;
@@ -61,20 +63,34 @@ pub fn verify_signature(
 }
 
 /// Whether the grant of verified `claims` still stands, and who its subject is, in one query.
-pub async fn grant_and_subject(db: &Db, claims: &AccessClaims) -> Result<users::Model, AccessTokenError> {
+pub async fn grant_and_subject(
+    db: &Db,
+    config: &Config,
+    claims: &AccessClaims,
+) -> Result<users::Model, AccessTokenError> {
     let (user, status) = grant_status::with_user(db, &claims.sub, claims.sid.as_deref(), &claims.jti)
         .await?
         .ok_or_else(|| AccessTokenError::Invalid("unknown subject".into()))?;
-    standing(&status)?;
+    standing(db, config, claims, &status).await?;
     Ok(user)
 }
 
-fn standing(status: &GrantStatus) -> Result<(), AccessTokenError> {
-    if !status.session_active {
+/// Refuses a token whose session has ended or whose grant was revoked; a use of a live
+/// session moves its end forward.
+async fn standing(
+    db: &Db,
+    config: &Config,
+    claims: &AccessClaims,
+    status: &GrantStatus,
+) -> Result<(), AccessTokenError> {
+    if matches!(status.session, SessionState::Ended) {
         return Err(AccessTokenError::Invalid("the session has ended".into()));
     }
     if status.revoked {
         return Err(AccessTokenError::Invalid("the token has been revoked".into()));
+    }
+    if let (SessionState::Active { last_used_at }, Some(sid)) = (&status.session, claims.sid.as_deref()) {
+        auth_sessions::keep_alive(db, sid, *last_used_at, Lifetime::of(&config.sessions)).await?;
     }
     Ok(())
 }

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::page::PageError;
+use crate::store::{
+    auth_sessions::{self, Lifetime},
+    db::Db,
+};
 
 const SID: &str = "sid";
 const SECOND_STEP: &str = "second_step";
@@ -50,6 +54,19 @@ fn internal(err: tower_sessions::session::Error) -> PageError {
 impl BrowserSession {
     pub async fn sid(&self) -> Result<Option<String>, PageError> {
         self.0.get::<String>(SID).await.map_err(internal)
+    }
+
+    /// The sign-in session this browser carries, if it is still active; this use of it
+    /// keeps it alive.
+    pub async fn signed_in(
+        &self,
+        db: &Db,
+        lifetime: Lifetime,
+    ) -> Result<Option<entity::auth_sessions::Model>, PageError> {
+        let Some(sid) = self.sid().await? else { return Ok(None) };
+        let Some(session) = auth_sessions::find_active(db, &sid).await? else { return Ok(None) };
+        auth_sessions::keep_alive(db, &session.id, session.last_used_at, lifetime).await?;
+        Ok(Some(session))
     }
 
     /// Binds a new sign-in to this browser under a fresh session id (no fixation).

@@ -74,6 +74,11 @@ pub struct NoticePage<'a> {
     pub link_text: &'a str,
 }
 
+/// A notice page, answered 200.
+pub fn notice(title: &str, message: &str, link: &str, link_text: &str) -> Response {
+    render(StatusCode::OK, &NoticePage { title, message, link, link_text })
+}
+
 /// What a hosted page answers when it cannot go on. Never redirects.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {

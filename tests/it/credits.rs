@@ -1,11 +1,9 @@
-//! The credits ledger as a protected resource: balances, spending, idempotency,
-//! purchases through the signed webhook, and the ledger check.
+//! The credits ledger as a protected resource: balances, spending, idempotency and
+//! the ledger check.
 
 use futures_util::future::join_all;
-use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 use crate::{
     common::{
@@ -15,8 +13,6 @@ use crate::{
     on_every_backend,
 };
 
-const WEBHOOK_SECRET: &str = "whsec_test_secret";
-
 async fn spend(api: &Api, token: &str, body: Value) -> (StatusCode, Value) {
     api.post("/api/v1/credits/use", Some(token), &body).await
 }
@@ -25,13 +21,13 @@ fn use_body(amount: i64) -> Value {
     json!({"amount": amount, "appId": "chat", "description": "a message"})
 }
 
-async fn balance(api: &Api, token: &str) -> Value {
+pub(crate) async fn balance(api: &Api, token: &str) -> Value {
     let (status, body) = api.get("/api/v1/credits/balance", token).await;
     assert_eq!(status, 200, "{body}");
     body
 }
 
-async fn ledger_problems(app: &TestApp) -> Vec<String> {
+pub(crate) async fn ledger_problems(app: &TestApp) -> Vec<String> {
     mana_auth::store::ledger::check(&app.db).await.expect("check runs")
 }
 
@@ -185,72 +181,6 @@ async fn tokens_without_the_credits_scope_are_refused(backend: Backend) {
     assert_eq!(body["balance"], 155, "users created by the operator command get the bonus too");
 }
 on_every_backend!(tokens_without_the_credits_scope_are_refused);
-
-fn stripe_signature(secret: &str, timestamp: i64, payload: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
-    mac.update(format!("{timestamp}.{payload}").as_bytes());
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    format!("t={timestamp},v1={hex}")
-}
-
-async fn deliver(app: &TestApp, payload: &str, signature: &str) -> StatusCode {
-    reqwest::Client::new()
-        .post(app.url("/api/v1/credits/webhooks/stripe"))
-        .header("stripe-signature", signature)
-        .header("content-type", "application/json")
-        .body(payload.to_owned())
-        .send()
-        .await
-        .expect("post")
-        .status()
-}
-
-async fn a_signed_checkout_credits_its_purchase_exactly_once(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| {
-        c.credits.stripe_webhook_secret = Some(mana_auth::config::Secret::new(WEBHOOK_SECRET))
-    })
-    .await;
-    let api = Api::new(&app.base);
-    let token = text(&api.signed_up("buyer@example.org").await, "accessToken");
-    let (_, packages) = api.get("/api/v1/credits/packages", &token).await;
-    assert_eq!(
-        packages[0],
-        json!({"id": "small", "name": "Small", "credits": 500, "priceCents": 500, "currency": "eur"})
-    );
-    let (status, purchase) = api.post("/api/v1/credits/purchases", Some(&token), &json!({"packageId": "small"})).await;
-    assert_eq!(
-        (status.as_u16(), purchase["status"].as_str(), purchase["amountCents"].as_i64()),
-        (201, Some("pending"), Some(500))
-    );
-    assert_eq!(api.post("/api/v1/credits/purchases", Some(&token), &json!({"packageId": "nope"})).await.0, 404);
-    let event = |id: &str| {
-        json!({"id": id, "type": "checkout.session.completed", "data": {"object": {
-            "client_reference_id": purchase["id"], "amount_total": 500, "currency": "eur", "payment_status": "paid"}}})
-        .to_string()
-    };
-    let now = mana_auth::store::now();
-    let payload = event("evt_1");
-
-    assert_eq!(deliver(&app, &payload, &stripe_signature("whsec_wrong", now, &payload)).await, 400, "forged");
-    assert_eq!(deliver(&app, &payload, &stripe_signature(WEBHOOK_SECRET, now - 301, &payload)).await, 400, "stale");
-    assert_eq!(deliver(&app, &payload, "t=1,v1=00").await, 400);
-    assert_eq!(balance(&api, &token).await["paidCredits"], 0, "refused events change nothing");
-
-    assert_eq!(deliver(&app, &payload, &stripe_signature(WEBHOOK_SECRET, now, &payload)).await, 200);
-    assert_eq!(balance(&api, &token).await["paidCredits"], 500);
-    assert_eq!(
-        deliver(&app, &payload, &stripe_signature(WEBHOOK_SECRET, now, &payload)).await,
-        200,
-        "a replay is acknowledged"
-    );
-    let second = event("evt_2");
-    assert_eq!(deliver(&app, &second, &stripe_signature(WEBHOOK_SECRET, now, &second)).await, 200);
-    assert_eq!(balance(&api, &token).await["paidCredits"], 500, "credited exactly once");
-    let (_, purchases) = api.get("/api/v1/credits/purchases", &token).await;
-    assert_eq!(purchases[0]["status"], "completed");
-    assert!(ledger_problems(&app).await.is_empty());
-}
-on_every_backend!(a_signed_checkout_credits_its_purchase_exactly_once);
 
 async fn the_ledger_check_finds_a_tampered_balance(backend: Backend) {
     use sea_orm::ConnectionTrait;

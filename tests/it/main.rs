@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod account_deletion;
 mod account_security;
 mod anonymous_visitors;
 mod api_account;
@@ -29,9 +30,11 @@ mod operators;
 mod ops;
 mod outage;
 mod pages;
+mod purchases;
 mod recovery;
 mod refresh_retry;
 mod revocation;
+mod session_lifetime;
 mod token_attacks;
 mod token_errors;
 mod userinfo_tokens;

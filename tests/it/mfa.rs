@@ -18,7 +18,7 @@ use crate::common::{
 };
 
 /// The code an authenticator app shows `steps` 30-second steps from now.
-fn code(secret: &str, steps: i64) -> String {
+pub(crate) fn code(secret: &str, steps: i64) -> String {
     let bytes = Secret::Encoded(secret.to_owned()).to_bytes().expect("base32");
     let totp = TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
     let at = u64::try_from(mana_auth::store::now() + steps * 30).expect("time");
@@ -36,7 +36,7 @@ fn recovery_codes(html: &str) -> Vec<String> {
     html.split("<li><code>").skip(1).map(|rest| rest.split('<').next().expect("code").to_owned()).collect()
 }
 
-async fn signed_in_browser(app: &TestApp, email: &str) -> Browser {
+pub(crate) async fn signed_in_browser(app: &TestApp, email: &str) -> Browser {
     let browser = Browser::new(&app.base);
     let page = browser.get("/login").await.text().await.expect("page");
     let (_, left) = browser.follow(browser.submit_sign_in(&page, email, PASSWORD).await).await;
@@ -46,7 +46,7 @@ async fn signed_in_browser(app: &TestApp, email: &str) -> Browser {
 
 /// Turns two-step verification on from the page; returns the secret, the code that
 /// confirmed it and the recovery codes.
-async fn enrol(browser: &Browser) -> (String, String, Vec<String>) {
+pub(crate) async fn enrol(browser: &Browser) -> (String, String, Vec<String>) {
     let page = browser.get("/account/mfa").await.text().await.expect("page");
     assert!(page.contains("data:image/svg+xml;base64,"), "a QR code rendered on the server");
     assert!(page.contains("otpauth://totp/"));
