@@ -18,7 +18,11 @@ use crate::{
     store::{auth_sessions::Lifetime, codes, consents, now},
     tokens::mint::{ACR_MFA, acr},
     tokens::scope::Scope,
-    web::{browser::BrowserSession, page::PageError, page_input::PageParams},
+    web::{
+        browser::BrowserSession,
+        page::PageError,
+        page_input::{PageForm, PageParams},
+    },
 };
 
 /// Longest `state` and `nonce` taken: enough for any client's random value or
@@ -52,6 +56,28 @@ pub async fn authorize(
     browser: BrowserSession,
     PageParams(query): PageParams<AuthorizeQuery>,
 ) -> Result<Response, PageError> {
+    match start(&state, &query).await? {
+        Ok(pending) => resume(&state, &browser, pending).await,
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// The same request as a form (OIDC Core §3.1.2.1). A cross-site POST does not carry
+/// the session cookie (SameSite=Lax), so the request goes on as a GET of its own.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn authorize_post(
+    State(state): State<AppState>,
+    PageForm(query): PageForm<AuthorizeQuery>,
+) -> Result<Response, PageError> {
+    match start(&state, &query).await? {
+        Ok(pending) => continue_at(&state, "/authorize/resume", &pending),
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// The request checked: the pending authorization, or the answer refusing it (an error
+/// page until the client and redirect URI are known, then a redirect to the client).
+async fn start(state: &AppState, query: &AuthorizeQuery) -> Result<Result<PendingAuthorization, Response>, PageError> {
     let client_id = query.client_id.as_deref().ok_or_else(|| PageError::BadRequest("client_id is missing.".into()))?;
     let client = state
         .clients
@@ -72,10 +98,8 @@ pub async fn authorize(
         }
         .into_response()
     };
-    match validate(&query, client.is_public(), client.allows_grant("authorization_code")) {
-        Ok(pending) => resume(&state, &browser, pending).await,
-        Err((code, description)) => Ok(fail(code, &description)),
-    }
+    Ok(validate(query, client.is_public(), client.allows_grant("authorization_code"))
+        .map_err(|(code, description)| fail(code, &description)))
 }
 
 type Refusal = (&'static str, String);

@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
 /// The endpoints a browser visits, which live in the browser session.
 pub fn browser_router() -> Router<AppState> {
     Router::new()
-        .route("/authorize", get(authorize::authorize))
+        .route("/authorize", get(authorize::authorize).post(authorize::authorize_post))
         .route("/authorize/resume", get(authorize::resume_pending))
         .route("/logout", get(logout::logout_get).post(logout::logout_post))
         .route("/logout/confirm", post(logout::logout_confirm))

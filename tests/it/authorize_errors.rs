@@ -110,3 +110,41 @@ async fn a_signed_in_browser_gets_a_code_without_the_page_and_prompt_login_asks_
     assert!(query_param(&location(&recent), "code").is_some(), "a recent sign-in satisfies max_age");
 }
 on_every_backend!(a_signed_in_browser_gets_a_code_without_the_page_and_prompt_login_asks_again);
+
+/// OIDC Core §3.1.2.1: the authorization endpoint takes the request as a form POST too.
+/// It answers with a GET of its own, which carries the session cookie a cross-site POST
+/// does not, and refuses what GET refuses in the same way.
+async fn the_authorization_endpoint_takes_a_form_post(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.user("poe@example.org").await;
+    let (_, _, _, browser) =
+        crate::common::signed_in_code(&app, "rp", Some(crate::common::RP_SECRET), "poe@example.org", &["openid"]).await;
+
+    let posted = browser.post_form("/authorize", &with(base_params("rp"), "prompt", Some("none"))).await;
+    assert_eq!(posted.status(), 303);
+    let resume = location(&posted);
+    assert!(resume.starts_with("/authorize/resume?req="), "{resume}");
+    let back = location(&browser.get(&resume).await);
+    assert!(back.starts_with(RP_REDIRECT), "{back}");
+    assert!(query_param(&back, "code").is_some(), "the signed-in session answers: {back}");
+    assert_eq!(query_param(&back, "state").as_deref(), Some("s1"));
+
+    let refused = browser.post_form("/authorize", &with(base_params("rp"), "response_type", Some("token"))).await;
+    let to = location(&refused);
+    assert!(to.starts_with(RP_REDIRECT), "{to}");
+    assert_eq!(query_param(&to, "error").as_deref(), Some("unsupported_response_type"));
+
+    let unknown = browser.post_form("/authorize", &with(base_params("rp"), "client_id", Some("nobody"))).await;
+    assert_eq!(unknown.status(), 400);
+    assert!(unknown.headers().get("location").is_none());
+
+    let not_a_form = reqwest::Client::new()
+        .post(app.url("/authorize"))
+        .header("content-type", "application/json")
+        .body(r#"{"client_id":"rp"}"#)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(not_a_form.status(), 415);
+}
+on_every_backend!(the_authorization_endpoint_takes_a_form_post);
