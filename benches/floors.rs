@@ -48,6 +48,7 @@ fn fixture() -> Fixture {
             backchannel_logout_uri: None,
             id_token_signed_response_alg: None,
             introspection: false,
+            require_pushed_authorization_requests: false,
         },
         "config",
     );

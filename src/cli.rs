@@ -199,6 +199,9 @@ pub struct AddClient {
     /// A resource server: may introspect every client's access tokens (RFC 7662).
     #[arg(long)]
     pub introspection: bool,
+    /// Its authorization requests must be pushed to /par first (RFC 9126).
+    #[arg(long)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 #[derive(Subcommand)]

@@ -38,6 +38,7 @@ pub struct Config {
     pub keys: KeysConfig,
     pub cache: CacheConfig,
     pub sessions: SessionsConfig,
+    pub oauth: OAuthConfig,
     pub passwords: PasswordsConfig,
     pub api: ApiConfig,
     pub credits: CreditsConfig,
@@ -108,6 +109,13 @@ pub struct CacheConfig {
 pub struct SessionsConfig {
     pub idle_ttl_secs: i64,
     pub max_ttl_secs: i64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthConfig {
+    /// Every client must push its authorization requests to `/par` first (RFC 9126).
+    pub require_pushed_authorization_requests: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -167,6 +167,7 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), CliError>
                 backchannel_logout_uri: add.backchannel_logout_uri,
                 id_token_signed_response_alg,
                 introspection: add.introspection,
+                require_pushed_authorization_requests: add.require_pushed_authorization_requests,
             };
             let id = client.id.clone();
             match admin::clients::add(&db, client, add.public).await? {

@@ -20,6 +20,8 @@ pub struct Model {
     pub id_token_signed_response_alg: Option<String>,
     /// A resource server: may introspect every client's access tokens, not only its own.
     pub introspection: bool,
+    /// Its authorization requests must be pushed first (RFC 9126).
+    pub require_pushed_authorization_requests: bool,
     /// `config` when declared in the configuration file, `cli` when added by command.
     pub source: String,
     pub created_at: i64,

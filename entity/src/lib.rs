@@ -17,6 +17,7 @@ pub mod idempotency_keys;
 pub mod jwks;
 pub mod organization_members;
 pub mod organizations;
+pub mod pushed_requests;
 pub mod recovery_codes;
 pub mod refresh_tokens;
 pub mod security_events;

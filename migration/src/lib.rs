@@ -12,6 +12,7 @@ mod m20261125_000005_create_verification_tokens;
 mod m20261125_000006_add_totp_mfa;
 mod m20261130_000001_link_refresh_successors;
 mod m20261201_000001_mark_introspecting_clients;
+mod m20261206_000001_add_pushed_authorization_requests;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_add_totp_mfa::Migration),
             Box::new(m20261130_000001_link_refresh_successors::Migration),
             Box::new(m20261201_000001_mark_introspecting_clients::Migration),
+            Box::new(m20261206_000001_add_pushed_authorization_requests::Migration),
         ]
     }
 }

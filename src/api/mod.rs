@@ -106,6 +106,7 @@ fn api_client(config: &Config) -> Client {
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
         introspection: false,
+        require_pushed_authorization_requests: false,
         source: "api".into(),
     }
 }

@@ -24,6 +24,9 @@ pub struct ClientConfig {
     /// A resource server: may introspect every client's access tokens (RFC 7662).
     #[serde(default)]
     pub introspection: bool,
+    /// Its authorization requests must be pushed to `/par` first (RFC 9126).
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 pub(super) fn default_grant_types() -> Vec<String> {

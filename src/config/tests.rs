@@ -16,6 +16,7 @@ fn client(id: &str) -> ClientConfig {
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
         introspection: false,
+        require_pushed_authorization_requests: false,
     }
 }
 

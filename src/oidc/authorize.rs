@@ -10,11 +10,12 @@ use serde::Deserialize;
 
 use super::{
     error::{AuthorizeRedirectError, redirect_with},
+    par,
     pending::PendingAuthorization,
 };
 use crate::{
     state::AppState,
-    store,
+    store::{self, clients::Client},
     store::{auth_sessions::Lifetime, codes, consents, now},
     tokens::mint::{ACR_MFA, acr},
     tokens::scope::Scope,
@@ -34,8 +35,8 @@ const MAX_LOGIN_HINT_LEN: usize = 254;
 #[derive(Debug, Deserialize)]
 pub struct AuthorizeQuery {
     response_type: Option<String>,
-    client_id: Option<String>,
-    redirect_uri: Option<String>,
+    pub(super) client_id: Option<String>,
+    pub(super) redirect_uri: Option<String>,
     scope: Option<String>,
     state: Option<String>,
     nonce: Option<String>,
@@ -46,7 +47,7 @@ pub struct AuthorizeQuery {
     acr_values: Option<String>,
     response_mode: Option<String>,
     request: Option<String>,
-    request_uri: Option<String>,
+    pub(super) request_uri: Option<String>,
     login_hint: Option<String>,
 }
 
@@ -84,6 +85,9 @@ async fn start(state: &AppState, query: &AuthorizeQuery) -> Result<Result<Pendin
         .find(&state.db, client_id)
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is not registered.".into()))?;
+    if let Some(secret) = query.request_uri.as_deref().and_then(|uri| uri.strip_prefix(par::REQUEST_URI_PREFIX)) {
+        return pushed(state, &client.id, secret).await.map(Ok);
+    }
     let redirect_uri = query.redirect_uri.as_deref().unwrap_or_default();
     if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
         return Err(PageError::BadRequest("The redirect URI is not registered for this application.".into()));
@@ -98,14 +102,27 @@ async fn start(state: &AppState, query: &AuthorizeQuery) -> Result<Result<Pendin
         }
         .into_response()
     };
-    Ok(validate(query, client.is_public(), client.allows_grant("authorization_code"))
-        .map_err(|(code, description)| fail(code, &description)))
+    if client.require_pushed_authorization_requests || state.config.oauth.require_pushed_authorization_requests {
+        return Ok(Err(fail("invalid_request", "authorization requests must be pushed to the PAR endpoint first")));
+    }
+    Ok(validate(query, &client).map_err(|(code, description)| fail(code, &description)))
 }
 
-type Refusal = (&'static str, String);
+/// The pushed request `secret` names, redeemed once by its own client. Other parameters
+/// sent to `/authorize` beside it are ignored (RFC 9126 §4).
+async fn pushed(state: &AppState, client_id: &str, secret: &str) -> Result<PendingAuthorization, PageError> {
+    let gone = || {
+        PageError::BadRequest("This sign-in request has expired or was used. Start again from the application.".into())
+    };
+    let request = store::pushed_requests::redeem(&state.db, secret, client_id).await?.ok_or_else(gone)?;
+    serde_json::from_str(&request).map_err(|e| PageError::Internal(format!("a pushed request does not parse: {e}")))
+}
+
+/// The error code and description refusing a request.
+pub(super) type Refusal = (&'static str, String);
 
 /// Checks everything after the redirect URI; errors go back to the client.
-fn validate(query: &AuthorizeQuery, public: bool, code_allowed: bool) -> Result<PendingAuthorization, Refusal> {
+pub(super) fn validate(query: &AuthorizeQuery, client: &Client) -> Result<PendingAuthorization, Refusal> {
     if query.request.is_some() {
         return Err(("request_not_supported", "request objects are not supported".into()));
     }
@@ -122,7 +139,7 @@ fn validate(query: &AuthorizeQuery, public: bool, code_allowed: bool) -> Result<
     if query.response_type.as_deref() != Some("code") {
         return Err(("unsupported_response_type", "only response_type=code is supported".into()));
     }
-    if !code_allowed {
+    if !client.allows_grant("authorization_code") {
         return Err(("unauthorized_client", "this client may not use the authorization code flow".into()));
     }
     if query.response_mode.as_deref().is_some_and(|m| m != "query") {
@@ -132,7 +149,7 @@ fn validate(query: &AuthorizeQuery, public: bool, code_allowed: bool) -> Result<
     if scope.is_empty() {
         return Err(("invalid_scope", "scope is missing".into()));
     }
-    let code_challenge = pkce_challenge(query, public)?;
+    let code_challenge = pkce_challenge(query, client.is_public())?;
     let prompt: Vec<String> =
         query.prompt.as_deref().unwrap_or("").split(' ').filter(|p| !p.is_empty()).map(str::to_owned).collect();
     if prompt.iter().any(|p| !matches!(p.as_str(), "none" | "login" | "consent" | "select_account")) {

@@ -25,6 +25,8 @@ pub fn metadata(config: &Config) -> serde_json::Value {
         "end_session_endpoint": url("/logout"),
         "revocation_endpoint": url("/revoke"),
         "introspection_endpoint": url("/introspect"),
+        "pushed_authorization_request_endpoint": url("/par"),
+        "require_pushed_authorization_requests": config.oauth.require_pushed_authorization_requests,
         "scopes_supported": SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

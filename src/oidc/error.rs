@@ -25,6 +25,11 @@ impl OAuthError {
         OAuthError { status, code, description: description.into(), throttled: None }
     }
 
+    /// A 400 with the code the spec names for the refusal.
+    pub fn bad_request(code: &'static str, description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, description)
+    }
+
     pub fn invalid_request(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
     }

@@ -9,6 +9,7 @@ pub mod grant;
 pub mod introspect;
 pub mod jwks;
 pub mod logout;
+pub mod par;
 pub mod pending;
 pub mod revoke;
 pub mod token;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/.well-known/openid-configuration", get(discovery::openid_configuration))
         .route("/.well-known/jwks.json", get(jwks::jwks))
         .route("/token", post(token::token))
+        .route("/par", post(par::push))
         .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/revoke", post(revoke::revoke))
         .route("/introspect", post(introspect::introspect))

@@ -63,15 +63,17 @@ impl From<crate::tokens::issue::IssuedTokens> for TokenResponse {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn token(State(state): State<AppState>, caller: ClientInfo, headers: HeaderMap, body: Bytes) -> Response {
     match exchange(&state, &caller, &headers, &body).await {
-        Ok(tokens) => {
-            let mut response = Json(tokens).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-            response
-        }
+        Ok(tokens) => no_store(Json(tokens).into_response()),
         Err(err) => err.into_response(),
     }
+}
+
+/// Marks an answer that holds secrets as never to be cached.
+pub fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
 }
 
 async fn exchange(

@@ -9,7 +9,7 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use super::{StoreError, browser_sessions, idempotency, now, security_events, verification_tokens};
+use super::{StoreError, browser_sessions, idempotency, now, pushed_requests, security_events, verification_tokens};
 use crate::config::Config;
 
 /// Used codes are kept a day past expiry, so a late replay still revokes what they issued.
@@ -24,6 +24,7 @@ pub struct Swept {
     pub idempotency_keys: u64,
     pub security_events: u64,
     pub verification_tokens: u64,
+    pub pushed_requests: u64,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -49,6 +50,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
         idempotency_keys: idempotency::prune(db, config.credits.idempotency_ttl_secs).await?,
         security_events: security_events::prune(db, config.security.audit_retention_days).await?,
         verification_tokens: verification_tokens::prune(db).await?,
+        pushed_requests: pushed_requests::prune(db).await?,
     })
 }
 

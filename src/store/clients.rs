@@ -21,6 +21,8 @@ pub struct Client {
     pub id_token_signed_response_alg: Option<SigningAlg>,
     /// May introspect every client's access tokens; others introspect only their own.
     pub introspection: bool,
+    /// Its authorization requests must be pushed first (RFC 9126).
+    pub require_pushed_authorization_requests: bool,
     pub source: String,
 }
 
@@ -46,6 +48,7 @@ impl Client {
             backchannel_logout_uri: config.backchannel_logout_uri.clone(),
             id_token_signed_response_alg: config.id_token_signed_response_alg,
             introspection: config.introspection,
+            require_pushed_authorization_requests: config.require_pushed_authorization_requests,
             source: source.into(),
         }
     }
@@ -66,6 +69,7 @@ impl Client {
             skip_consent: model.skip_consent,
             backchannel_logout_uri: model.backchannel_logout_uri,
             introspection: model.introspection,
+            require_pushed_authorization_requests: model.require_pushed_authorization_requests,
             source: model.source,
         })
     }
@@ -83,6 +87,7 @@ impl Client {
             backchannel_logout_uri: Set(self.backchannel_logout_uri.clone()),
             id_token_signed_response_alg: Set(self.id_token_signed_response_alg.map(|a| a.as_str().to_owned())),
             introspection: Set(self.introspection),
+            require_pushed_authorization_requests: Set(self.require_pushed_authorization_requests),
             source: Set(self.source.clone()),
             created_at: Set(now()),
         }

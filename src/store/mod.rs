@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod mfa;
 pub mod organizations;
 pub mod purchases;
+pub mod pushed_requests;
 pub mod refresh;
 pub mod security_events;
 pub mod successors;
@@ -25,7 +26,7 @@ pub mod users;
 pub mod verification_tokens;
 
 use sea_orm::{
-    Condition, DbErr, RuntimeErr, SqlErr,
+    Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, RuntimeErr, SqlErr,
     sea_query::{Expr, IntoIden, Query, SimpleExpr},
 };
 
@@ -115,6 +116,17 @@ impl From<DbErr> for StoreError {
 /// Seconds since the UNIX epoch: how every time is stored.
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+}
+
+/// Marks the single-use row matching `live` used at `at`; true when this call did, so of
+/// two concurrent redemptions one wins.
+async fn claim_once<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    live: Condition,
+    used_at: E::Column,
+    at: i64,
+) -> Result<bool, StoreError> {
+    Ok(E::update_many().col_expr(used_at, Expr::value(at)).filter(live).exec(db).await?.rows_affected == 1)
 }
 
 /// `EXISTS (SELECT 1 FROM table WHERE condition)`, the 1 written in the SQL, not bound.

@@ -4,7 +4,7 @@
 use entity::verification_tokens::{self, Entity as VerificationTokens};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use super::{StoreError, now};
+use super::{StoreError, claim_once, now};
 use crate::security::opaque::{digest, new_secret};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,13 +58,7 @@ pub async fn redeem(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -
         .add(verification_tokens::Column::Purpose.eq(purpose.as_str()))
         .add(verification_tokens::Column::UsedAt.is_null())
         .add(verification_tokens::Column::ExpiresAt.gt(at));
-    let claimed = VerificationTokens::update_many()
-        .col_expr(verification_tokens::Column::UsedAt, Expr::value(at))
-        .filter(live)
-        .exec(db)
-        .await?
-        .rows_affected;
-    if claimed != 1 {
+    if !claim_once::<VerificationTokens>(db, live, verification_tokens::Column::UsedAt, at).await? {
         return Ok(None);
     }
     Ok(VerificationTokens::find_by_id(id).one(db).await?.map(|row| row.user_id))

@@ -30,6 +30,7 @@ mod operators;
 mod ops;
 mod outage;
 mod pages;
+mod par;
 mod purchases;
 mod recovery;
 mod refresh_retry;

@@ -24,6 +24,7 @@ fn service(id: &str) -> ClientConfig {
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
         introspection: false,
+        require_pushed_authorization_requests: false,
     }
 }
 

@@ -93,6 +93,7 @@ tables! {
     "verification_tokens" => entity::verification_tokens::Entity,
     "totp_credentials" => entity::totp_credentials::Entity,
     "recovery_codes" => entity::recovery_codes::Entity,
+    "pushed_requests" => entity::pushed_requests::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.

@@ -193,6 +193,7 @@ fn test_clients(backchannel: SocketAddr) -> Vec<ClientConfig> {
         backchannel_logout_uri: None,
         id_token_signed_response_alg: None,
         introspection: false,
+        require_pushed_authorization_requests: false,
     };
     let mut rp = client("rp", Some(RP_SECRET));
     rp.backchannel_logout_uri = Some(format!("http://{backchannel}/backchannel"));
