@@ -33,6 +33,7 @@ pub enum Kind {
     ClientRemoved,
     KeysRotated,
     KeysEmergencyRotation,
+    Imported,
 }
 
 impl Kind {
@@ -56,6 +57,7 @@ impl Kind {
             Kind::ClientRemoved => "client.removed",
             Kind::KeysRotated => "keys.rotated",
             Kind::KeysEmergencyRotation => "keys.emergency_rotation",
+            Kind::Imported => "data.imported",
         }
     }
 }

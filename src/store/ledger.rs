@@ -22,7 +22,9 @@ pub const DAILY_FREE: &str = "system:daily_free";
 pub const PURCHASES: &str = "system:purchases";
 pub const SPENDING: &str = "system:spending";
 pub const ADJUSTMENTS: &str = "system:adjustments";
-const SYSTEM_ACCOUNTS: [&str; 5] = [SIGNUP_BONUS, DAILY_FREE, PURCHASES, SPENDING, ADJUSTMENTS];
+/// Where the balances carried over from another system came from.
+pub const OPENING_BALANCES: &str = "system:opening_balances";
+const SYSTEM_ACCOUNTS: [&str; 6] = [SIGNUP_BONUS, DAILY_FREE, PURCHASES, SPENDING, ADJUSTMENTS, OPENING_BALANCES];
 
 pub fn free_wallet(user_id: &str) -> String {
     format!("{user_id}:free")
