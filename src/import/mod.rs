@@ -20,8 +20,8 @@ use crate::{
 pub enum ImportError {
     #[error("--from: not a postgres:// URL of the Mana Core Auth database")]
     Url,
-    #[error("the Mana Core Auth database cannot be reached: {0}")]
-    Unreachable(String),
+    #[error("the Mana Core Auth database at {at} cannot be reached: {error}")]
+    Unreachable { at: String, error: String },
     #[error("the Mana Core Auth database has no table {0}; nothing imported")]
     MissingTable(&'static str),
     #[error("reading {table} from the Mana Core Auth database: {error}")]

@@ -196,7 +196,7 @@ pub async fn read(url: &str) -> Result<Source, ImportError> {
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
-    let unreachable = |err: sea_orm::DbErr| ImportError::Unreachable(err.to_string());
+    let unreachable = |err: sea_orm::DbErr| ImportError::Unreachable { at: location(url), error: err.to_string() };
     let db = Database::connect(options).await.map_err(unreachable)?;
     let snapshot = db
         .begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
@@ -217,6 +217,14 @@ pub async fn read(url: &str) -> Result<Source, ImportError> {
     snapshot.rollback().await.map_err(unreachable)?;
     db.close().await.ok();
     Ok(source)
+}
+
+/// `host:port/database` of a database URL: where it is, without the credentials.
+fn location(url: &str) -> String {
+    url::Url::parse(url).map_or_else(
+        |_| "the --from URL".to_owned(),
+        |url| format!("{}:{}{}", url.host_str().unwrap_or("?"), url.port().unwrap_or(5432), url.path()),
+    )
 }
 
 async fn check_tables(db: &DatabaseTransaction) -> Result<(), ImportError> {

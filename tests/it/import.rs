@@ -318,13 +318,14 @@ async fn refused(backend: Backend, from: &str, expected: &str) {
     assert!(!ok, "{out}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with(&format!("mana-auth: {expected}")), "{err}");
+    assert!(!err.contains("secret"), "the source's password is not printed: {err}");
     let app = TestApp::spawn_on_prepared(target, |_| {}).await;
     assert_nothing_imported(&app).await;
 }
 
 async fn an_unreachable_source_stops_the_import(backend: Backend) {
-    refused(backend, "postgres://postgres@127.0.0.1:1/mana_core", "the Mana Core Auth database cannot be reached")
-        .await;
+    let unreachable = "postgres://postgres:secret@127.0.0.1:1/mana_core";
+    refused(backend, unreachable, "the Mana Core Auth database at 127.0.0.1:1/mana_core cannot be reached").await;
 }
 on_every_backend!(an_unreachable_source_stops_the_import, needs test_postgres);
 
