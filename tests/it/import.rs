@@ -19,10 +19,12 @@ use serde_json::{Value, json};
 
 use crate::{
     common::{
-        Backend, TestApp,
+        Backend, RP_SECRET, TestApp,
         api::{Api, text},
+        browser::{Browser, query_param},
         database::TestDatabase,
         mana_auth,
+        rp::RelyingParty,
     },
     on_every_backend,
 };
@@ -155,6 +157,17 @@ async fn old_passwords_sign_in_and_are_rehashed_with_argon2id(backend: Backend) 
     assert_eq!(login(&api, "bernd@example.de", "Grusse aus Koln 2024!").await.0, 401);
 }
 on_every_backend!(old_passwords_sign_in_and_are_rehashed_with_argon2id, needs test_postgres);
+
+async fn the_hosted_sign_in_page_takes_an_old_password(backend: Backend) {
+    let app = imported(backend, "").await;
+    let rp = RelyingParty::discover(&app.base, "rp", Some(RP_SECRET)).await;
+    let request = rp.authorize(&["openid", "email"]);
+    let callback = Browser::new(&app.base).authorize_and_sign_in(&request.url, "ada@example.org", ADA_PASSWORD).await;
+    assert!(query_param(&callback, "code").is_some(), "signed in: {callback}");
+    assert!(stored_hash(&app, ADA).await.starts_with("$argon2id$"), "replaced at the sign-in");
+    assert_eq!(login(&Api::new(&app.base), "ada@example.org", ADA_PASSWORD).await.0, 200);
+}
+on_every_backend!(the_hosted_sign_in_page_takes_an_old_password, needs test_postgres);
 
 fn mana_auth_sub(token: &str) -> String {
     crate::common::claims_of(token)["sub"].as_str().expect("sub").to_owned()
