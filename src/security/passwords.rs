@@ -1,7 +1,9 @@
 //! Argon2id password hashing on a fixed set of threads, one per core, each reusing
 //! one memory buffer: a hash needs ~19 MiB and a core, so this bounds both the CPU
 //! and the memory sign-ins take (cores × 19 MiB), whatever the load. Requests
-//! queue for a thread in arrival order.
+//! queue for a thread in arrival order. A scrypt hash carried over from Mana Core Auth
+//! is checked on the same threads (32 MiB of its own, once per account: the sign-in
+//! replaces it).
 
 use std::sync::{Arc, Mutex, mpsc};
 
