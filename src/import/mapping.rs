@@ -3,7 +3,7 @@
 //! as public JWKs; the credits as history plus one opening balance per user. Anything
 //! the import cannot carry over faithfully stops it here, before a row is written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use entity::{
@@ -48,7 +48,7 @@ pub struct Rows {
 
 pub fn rows(source: source::Source) -> Result<Rows, ImportError> {
     Ok(Rows {
-        users: source.users.into_iter().map(user).collect::<Result<_, _>>()?,
+        users: one_account_per_email(source.users.into_iter().map(user).collect::<Result<_, _>>()?)?,
         sessions: source.sessions.into_iter().map(session).collect(),
         organizations: source
             .organizations
@@ -89,6 +89,21 @@ fn user(user: source::User) -> Result<users::Model, ImportError> {
         created_at: user.created_at,
         updated_at: user.updated_at,
     })
+}
+
+/// Emails the old service told apart (by case or Unicode form) are one address to
+/// mana-auth; two accounts with one address cannot both come over.
+fn one_account_per_email(users: Vec<users::Model>) -> Result<Vec<users::Model>, ImportError> {
+    let mut seen = HashMap::new();
+    for user in &users {
+        if let Some(other) = seen.insert(user.email.as_str(), user.id.as_str()) {
+            return Err(ImportError::Unsupported(format!(
+                "users {other} and {}: one email address in mana-auth's form",
+                user.id
+            )));
+        }
+    }
+    Ok(users)
 }
 
 /// Sessions keep their ids, devices and times: one still valid stays signed in until it

@@ -84,3 +84,13 @@ fn a_password_hash_in_an_unknown_format_stops_the_import() {
     assert!(err.starts_with("user u1: the password hash is not in Better Auth's scrypt format"), "{err}");
     assert!(!err.contains("N9qo8"), "the hash is not printed");
 }
+
+#[test]
+fn two_accounts_whose_emails_are_one_address_in_mana_auth_stop_the_import() {
+    let mut twin = user(None);
+    twin.id = "u2".into();
+    twin.email = "ada@EXAMPLE.org".into();
+    let users = vec![super::user(user(None)).expect("ada"), super::user(twin).expect("twin")];
+    let err = one_account_per_email(users).expect_err("one address").to_string();
+    assert_eq!(err, "users u1 and u2: one email address in mana-auth's form; nothing imported");
+}
