@@ -166,8 +166,8 @@ pub enum ImportCommand {
         /// Print what would be imported, and write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// The longest lifetime of a token Mana Core Auth issued (its id_tokens: one hour):
-        /// its keys stay published that long, so those tokens keep verifying.
+        /// The longest lifetime of a token Mana Core Auth issued (its JWTs: 15 minutes, its
+        /// OIDC tokens: an hour): its keys stay published that long, so those tokens keep verifying.
         #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(i64).range(0..=31_536_000))]
         token_lifetime_secs: i64,
     },
