@@ -20,6 +20,8 @@ pub enum CliError {
     #[error(transparent)]
     Passwords(#[from] crate::security::passwords::PasswordError),
     #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
     Http(#[from] reqwest::Error),
     #[error("{0}")]
     Failed(String),
@@ -65,6 +67,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Carry another service's data over; run it while mana-auth is stopped.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Operate the credits ledger.
     #[command(subcommand)]
     Credits(CreditsCommand),
@@ -148,6 +153,24 @@ pub enum KeysCommand {
     Export { file: PathBuf },
     /// Replace the key set with the one in FILE; servers follow within keys.reload_secs.
     Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Users (with their passwords), sessions, organizations, signing keys and credits of
+    /// Mana Core Auth, from its PostgreSQL database; ids are kept, a second run adds nothing.
+    ManaCore {
+        /// postgres://USER:PASSWORD@HOST:PORT/DB of Mana Core Auth (read only).
+        #[arg(long, env = "MANA_AUTH_IMPORT_FROM", hide_env_values = true)]
+        from: String,
+        /// Print what would be imported, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The longest lifetime of a token Mana Core Auth issued (its JWTs: 15 minutes, its
+        /// OIDC tokens: an hour): its keys stay published that long, so those tokens keep verifying.
+        #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(i64).range(0..=31_536_000))]
+        token_lifetime_secs: i64,
+    },
 }
 
 #[derive(Subcommand)]

@@ -8,8 +8,8 @@ use clap::Parser;
 use mana_auth::{
     admin,
     cli::{
-        BackupCommand, Cli, CliError, ClientCommand, Command, CreditsCommand, KeysCommand, MfaCommand, SessionsCommand,
-        UserCommand,
+        BackupCommand, Cli, CliError, ClientCommand, Command, CreditsCommand, ImportCommand, KeysCommand, MfaCommand,
+        SessionsCommand, UserCommand,
     },
     config::{ClientConfig, Config, SigningAlg},
     security::{
@@ -103,6 +103,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             println!("granted {amount} credits to {email}");
             Ok(())
         }
+        Command::Import(command) => import(command, &config).await,
         Command::Doctor => {
             let db = mana_auth::open_database(&config).await?;
             let checks = mana_auth::ops::doctor::run(&db, &config).await?;
@@ -229,6 +230,24 @@ async fn keys(command: KeysCommand, config: &Config) -> Result<(), CliError> {
             mana_auth::keys::rotation::rotate(&db, &vault).await?;
             println!("next keys published; they sign after keys.prepublish_hours");
         }
+    }
+    Ok(())
+}
+
+/// Imports another service's data and prints, per kind, how many rows were new.
+async fn import(command: ImportCommand, config: &Config) -> Result<(), CliError> {
+    let ImportCommand::ManaCore { from, dry_run, token_lifetime_secs } = command;
+    let outcome = mana_auth::import::mana_core(config, &from, token_lifetime_secs, dry_run).await?;
+    for ((kind, found), (_, new)) in outcome.found.by_kind().iter().zip(outcome.new.by_kind()) {
+        println!("{kind}: {new} new of {found}");
+    }
+    let new = outcome.new.total();
+    if dry_run {
+        println!("dry run: {new} rows would be imported; nothing written");
+    } else if new == 0 {
+        println!("nothing to import: every row is already in mana-auth; nothing changed");
+    } else {
+        println!("imported {new} rows from Mana Core Auth");
     }
     Ok(())
 }

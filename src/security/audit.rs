@@ -34,6 +34,7 @@ pub enum Kind {
     KeysRotated,
     KeysEmergencyRotation,
     UserDeleted,
+    Imported,
 }
 
 impl Kind {
@@ -58,6 +59,7 @@ impl Kind {
             Kind::KeysRotated => "keys.rotated",
             Kind::KeysEmergencyRotation => "keys.emergency_rotation",
             Kind::UserDeleted => "user.deleted",
+            Kind::Imported => "data.imported",
         }
     }
 }

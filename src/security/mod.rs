@@ -11,6 +11,7 @@ pub mod opaque;
 pub mod passwords;
 pub mod policy;
 pub mod recovery;
+pub mod scrypt_hash;
 pub mod sealing;
 pub mod signin;
 pub mod token_reuse;

@@ -1,7 +1,9 @@
 //! Argon2id password hashing on a fixed set of threads, one per core, each reusing
 //! one memory buffer: a hash needs ~19 MiB and a core, so this bounds both the CPU
 //! and the memory sign-ins take (cores × 19 MiB), whatever the load. Requests
-//! queue for a thread in arrival order.
+//! queue for a thread in arrival order. A scrypt hash carried over from Mana Core Auth
+//! is checked on the same threads (32 MiB of its own, once per account: the sign-in
+//! replaces it).
 
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -12,6 +14,7 @@ use argon2::{
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
+use super::scrypt_hash;
 use crate::config::PasswordsConfig;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +26,10 @@ pub enum PasswordError {
     #[error("password hashing task failed")]
     Task,
 }
+
+/// What an account without a password stores (one that signed in through another
+/// provider only): no password verifies against it; a reset sets one.
+pub const NO_PASSWORD: &str = "!";
 
 /// Work for a hashing thread, given that thread's memory.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
@@ -80,12 +87,29 @@ impl Passwords {
         self.run(move |memory| hash_with(&params, &password, memory)).await?
     }
 
-    /// Verifies `password` against `stored`, or against a dummy hash when there is no user.
+    /// Verifies `password` against `stored`: our Argon2id, or a scrypt hash carried over
+    /// from Mana Core Auth. With no user, or a stored value that is no hash (an account
+    /// without a password), it checks against a dummy hash and fails in the same time.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, PasswordError> {
+        let stored = stored.filter(|s| s.starts_with("$argon2") || scrypt_hash::is_scrypt(s));
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.as_ref().clone());
-        let ok = self.run(move |memory| verify_with(&password, &stored, memory)).await?;
+        let ok = self
+            .run(move |memory| {
+                if scrypt_hash::is_scrypt(&stored) {
+                    scrypt_hash::verify(&password, &stored)
+                } else {
+                    verify_with(&password, &stored, memory)
+                }
+            })
+            .await?;
         Ok(known && ok)
+    }
+
+    /// Whether `stored` is our normal hash (Argon2id); any other is replaced at the next
+    /// sign-in that proves the password.
+    pub fn is_current(stored: &str) -> bool {
+        stored.starts_with("$argon2id$")
     }
 
     async fn run<T: Send + 'static>(

@@ -5,6 +5,8 @@
 //! whether an account exists. A wrong code counts toward the lockout like a wrong
 //! password, and only a complete sign-in (the password, then the code where two-step
 //! verification is on) clears the count, so codes cannot be guessed between passwords.
+//! A password that still has the hash another service made (carried over by an
+//! import) gets our Argon2id hash at its first sign-in.
 
 use entity::users;
 use serde_json::json;
@@ -13,7 +15,8 @@ use super::{
     audit::{Event, Kind},
     limits::{Subject, Throttled},
     mfa::{self, MfaError},
-    passwords::PasswordError,
+    passwords::{PasswordError, Passwords},
+    scrypt_hash,
 };
 use crate::{
     security::client::ClientInfo,
@@ -55,6 +58,7 @@ pub async fn sign_in(
     security.limiter.check_unlocked(email).await?;
 
     let found = store::users::find_by_email(&security.db, email).await?;
+    let proof = password.clone();
     let valid = security.passwords.verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
     let known = found.as_ref().map(|u| u.id.clone());
     let Some(user) = found.filter(|_| valid) else {
@@ -63,6 +67,9 @@ pub async fn sign_in(
         count_failure(security, channel, email, known.as_deref(), client).await;
         return Err(SignInError::Invalid);
     };
+    if !Passwords::is_current(&user.password_hash) {
+        rehash(security, &user, proof).await?;
+    }
     if store::mfa::enabled(&security.db, &user.id).await? {
         return Ok(SignedIn::SecondStep(user));
     }
@@ -92,6 +99,17 @@ pub async fn second_step(
         }
         Err(err) => Err(err),
     }
+}
+
+/// Replaces a hash carried over from another service with Argon2id, now that the
+/// password is known to match it: a hash of the password as that service read it.
+async fn rehash(security: &Security, user: &users::Model, password: String) -> Result<(), SignInError> {
+    let password =
+        if scrypt_hash::is_scrypt(&user.password_hash) { scrypt_hash::normalize(&password) } else { password };
+    let hash = security.passwords.hash(password).await?;
+    store::users::set_password_hash(&security.db, &user.id, hash).await?;
+    tracing::info!(user_id = %user.id, "password hash upgraded to Argon2id");
+    Ok(())
 }
 
 /// Counts a failed password or code against `email`, and locks the account once

@@ -32,6 +32,31 @@ pub async fn insert(db: &impl ConnectionTrait, key: NewKey) -> Result<(), StoreE
     Ok(())
 }
 
+/// A public key another service signed with, published as retired from `retired_at`
+/// so tokens it issued keep verifying; it has no private part and never signs. Returns
+/// false when the key is already stored.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn insert_retired(
+    db: &impl ConnectionTrait,
+    kid: &str,
+    alg: &str,
+    public_jwk: String,
+    created_at: i64,
+    retired_at: i64,
+) -> Result<bool, StoreError> {
+    let row = jwks::ActiveModel {
+        kid: Set(kid.to_owned()),
+        alg: Set(alg.to_owned()),
+        status: Set("retired".into()),
+        private_der: Set(Vec::new()),
+        public_jwk: Set(public_jwk),
+        created_at: Set(created_at),
+        activated_at: Set(None),
+        retired_at: Set(Some(retired_at)),
+    };
+    super::insert_if_absent(db, row).await
+}
+
 /// Every published key (next, active, retired), oldest first.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn published(db: &impl ConnectionTrait) -> Result<Vec<jwks::Model>, StoreError> {

@@ -24,7 +24,10 @@ pub const SPENDING: &str = "system:spending";
 pub const ADJUSTMENTS: &str = "system:adjustments";
 /// What deleted accounts left in their wallets.
 pub const CLOSED_ACCOUNTS: &str = "system:closed_accounts";
-const SYSTEM_ACCOUNTS: [&str; 6] = [SIGNUP_BONUS, DAILY_FREE, PURCHASES, SPENDING, ADJUSTMENTS, CLOSED_ACCOUNTS];
+/// Where the balances carried over from another system came from.
+pub const OPENING_BALANCES: &str = "system:opening_balances";
+const SYSTEM_ACCOUNTS: [&str; 7] =
+    [SIGNUP_BONUS, DAILY_FREE, PURCHASES, SPENDING, ADJUSTMENTS, CLOSED_ACCOUNTS, OPENING_BALANCES];
 
 pub fn free_wallet(user_id: &str) -> String {
     format!("{user_id}:free")

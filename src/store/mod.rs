@@ -26,7 +26,7 @@ pub mod users;
 pub mod verification_tokens;
 
 use sea_orm::{
-    Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, RuntimeErr, SqlErr,
+    ActiveModelTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, RuntimeErr, SqlErr, TryInsertResult,
     sea_query::{Expr, IntoIden, Query, SimpleExpr},
 };
 
@@ -111,6 +111,17 @@ impl From<DbErr> for StoreError {
             _ => StoreError::Other(err.to_string()),
         }
     }
+}
+
+/// Writes `row` unless a row with its primary key is stored; returns whether it did.
+/// Rows carried over from another system keep their ids, so writing them again is a no-op.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn insert_if_absent<A>(db: &impl ConnectionTrait, row: A) -> Result<bool, StoreError>
+where
+    A: ActiveModelTrait + Send,
+{
+    let result = <A::Entity as EntityTrait>::insert(row).on_conflict_do_nothing().exec_without_returning(db).await?;
+    Ok(matches!(result, TryInsertResult::Inserted(rows) if rows > 0))
 }
 
 /// Seconds since the UNIX epoch: how every time is stored.

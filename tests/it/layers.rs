@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 const LOWER: [&str; 5] = ["store", "keys", "config", "security", "tokens"];
-const HIGHER: [&str; 10] = ["web", "oidc", "api", "login", "credits", "admin", "ops", "state", "keyring", "cli"];
+const HIGHER: [&str; 11] =
+    ["web", "oidc", "api", "login", "credits", "admin", "ops", "import", "state", "keyring", "cli"];
 
 /// The Rust files of module `name`: `src/name.rs` and everything under `src/name/`.
 fn files_of(name: &str) -> Vec<PathBuf> {

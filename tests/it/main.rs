@@ -22,6 +22,7 @@ mod credits;
 mod discovery;
 mod emails;
 mod error_shapes;
+mod import;
 mod keys;
 mod layers;
 mod mfa;

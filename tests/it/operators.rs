@@ -8,7 +8,7 @@ use mana_auth::{
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::{
-    common::{Backend, TestApp},
+    common::{Backend, TestApp, mana_auth},
     on_every_backend,
 };
 
@@ -56,22 +56,6 @@ async fn unreachable_database_stops_start_up_naming_the_setting() {
     config.database.connect_timeout_secs = 1;
     let Err(err) = mana_auth::build_state(config).await else { panic!("start-up must fail") };
     assert!(err.to_string().starts_with("database.url:"), "{err}");
-}
-
-/// Runs the real binary with `env` layered over the defaults.
-fn mana_auth(args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mana-auth"))
-        .args(args)
-        .envs(env.iter().copied())
-        .env("RUST_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write");
-    child.wait_with_output().expect("exits")
 }
 
 #[tokio::test]

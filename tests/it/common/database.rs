@@ -37,25 +37,33 @@ fn unique_name() -> String {
 
 impl TestDatabase {
     pub async fn create(backend: Backend) -> TestDatabase {
-        let name = unique_name();
         match backend {
             Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!("{name}.db"));
+                let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
                 TestDatabase { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::File(path) }
             }
             Backend::Postgres(admin_url) => {
-                let admin = Database::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
                 let template = migrated_template(&admin_url).await;
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
-                let mut url = url::Url::parse(&admin_url).expect("postgres URL");
-                url.set_path(&format!("/{name}"));
-                TestDatabase { url: url.to_string(), cleanup: Cleanup::Postgres { admin_url, name } }
+                Self::on_postgres(admin_url, &format!(" TEMPLATE {template}")).await
             }
         }
+    }
+
+    /// An empty database on the PostgreSQL test server, for data in another layout.
+    pub async fn empty_postgres() -> TestDatabase {
+        let Backend::Postgres(admin_url) = Backend::postgres() else { unreachable!("postgres() names PostgreSQL") };
+        Self::on_postgres(admin_url, "").await
+    }
+
+    /// A new database on the server of `admin_url`, made with `CREATE DATABASE name{options}`.
+    async fn on_postgres(admin_url: String, options: &str) -> TestDatabase {
+        let name = unique_name();
+        let admin = Database::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}{options}")).await.expect("create test database");
+        admin.close().await.ok();
+        let mut url = url::Url::parse(&admin_url).expect("postgres URL");
+        url.set_path(&format!("/{name}"));
+        TestDatabase { url: url.to_string(), cleanup: Cleanup::Postgres { admin_url, name } }
     }
 }
 

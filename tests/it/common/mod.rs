@@ -73,7 +73,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let database = database::TestDatabase::create(backend).await;
+        Self::spawn_on_prepared(database::TestDatabase::create(backend).await, adjust).await
+    }
+
+    /// The app on a database the test has prepared, e.g. with a command of the binary.
+    pub async fn spawn_on_prepared(database: database::TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let mut app = Self::spawn_on(database.url.clone(), true, adjust).await;
         app._database = Some(database);
         app
@@ -174,6 +178,22 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.state.config.mail.outbox_dir);
     }
+}
+
+/// Runs the real binary with `env` layered over the defaults.
+pub fn mana_auth(args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mana-auth"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write");
+    child.wait_with_output().expect("exits")
 }
 
 /// Undoes quoted-printable soft line breaks and `=3D`, enough to read links.
