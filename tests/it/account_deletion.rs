@@ -4,7 +4,7 @@
 //! register again. An organization it alone owns blocks it until ownership moves.
 
 use entity::{auth_sessions, security_events, users};
-use mana_auth::ops::backup::snapshot;
+use mana_auth::{admin::backups, ops::backup};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -39,10 +39,15 @@ async fn logout_tokens(app: &TestApp) -> Vec<String> {
     Vec::new()
 }
 
-/// No row anywhere (what a backup holds) names the deleted person, and the rows kept
-/// for the account hold no device, address or user agent.
+/// A backup taken now names the deleted person nowhere, and the rows kept for the
+/// account hold no device, address or user agent.
 async fn assert_erased(app: &TestApp, user_id: &str) {
-    let rows = serde_json::to_string(&snapshot::dump_all(&app.db).await.expect("dump")).expect("json");
+    let dir = std::env::temp_dir().join(format!("mana-auth-erased-{}", mana_auth::security::opaque::random_token(6)));
+    let file = backups::create(&app.db, &app.state.config, Some(&dir), true).await.expect("backup").path;
+    let snapshot = backup::read(&std::fs::read(&file).expect("read"), None).expect("the backup opens");
+    let rows = serde_json::to_string(&snapshot.tables).expect("json");
+    std::fs::remove_dir_all(dir).ok();
+    assert!(rows.contains(user_id), "the backup holds the tombstone");
     for personal in [EMAIL, "ada.lovelace", "Test User", DEVICE] {
         assert!(!rows.contains(personal), "{personal} is still stored");
     }
