@@ -13,6 +13,7 @@ pub mod credit_entries;
 pub mod credit_packages;
 pub mod credit_purchases;
 pub mod credit_transactions;
+pub mod device_codes;
 pub mod idempotency_keys;
 pub mod jwks;
 pub mod organization_members;

@@ -13,6 +13,7 @@ mod m20261125_000006_add_totp_mfa;
 mod m20261130_000001_link_refresh_successors;
 mod m20261201_000001_mark_introspecting_clients;
 mod m20261206_000001_add_pushed_authorization_requests;
+mod m20261206_000002_create_device_codes;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_link_refresh_successors::Migration),
             Box::new(m20261201_000001_mark_introspecting_clients::Migration),
             Box::new(m20261206_000001_add_pushed_authorization_requests::Migration),
+            Box::new(m20261206_000002_create_device_codes::Migration),
         ]
     }
 }

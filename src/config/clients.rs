@@ -33,7 +33,8 @@ pub(super) fn default_grant_types() -> Vec<String> {
     vec!["authorization_code".into(), "refresh_token".into()]
 }
 
-pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+pub const GRANT_TYPES: [&str; 4] =
+    ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"];
 
 pub fn validate_client(key: &str, client: &ClientConfig) -> Result<(), ConfigError> {
     if client.id.trim().is_empty() || client.id.len() > 128 {

@@ -58,6 +58,8 @@ pub struct RateLimitConfig {
     pub reset_per_account: u64,
     pub mfa_per_ip: u64,
     pub mfa_per_account: u64,
+    /// User codes typed on the `/device` page.
+    pub device_codes_per_ip: u64,
     pub pages_per_ip: u64,
 }
 

@@ -89,7 +89,7 @@ pub async fn show(
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
     let scopes = pending.scope.split(' ').filter_map(describe).collect();
     let page = ConsentPage { csrf: csrf.token(), req: query.req(), client_name: &client.name, scopes };
-    Ok(render_toward(StatusCode::OK, &page, Some(&pending.redirect_uri)))
+    Ok(render_toward(StatusCode::OK, &page, Some(pending.redirect_uri.as_str()).filter(|uri| !uri.is_empty())))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -104,6 +104,11 @@ pub async fn submit(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
+    if form.decision != "allow"
+        && let Some(user_code) = &pending.device
+    {
+        return crate::oidc::device::decided(&state, user_code, false, &session).await;
+    }
     if form.decision != "allow" {
         let denied = AuthorizeRedirectError {
             redirect_uri: &pending.redirect_uri,

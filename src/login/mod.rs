@@ -3,6 +3,7 @@
 mod account_delete;
 mod complete;
 pub mod consent;
+mod device;
 pub mod home;
 mod mfa_setup;
 pub mod recovery;
@@ -30,4 +31,5 @@ pub fn router() -> Router<AppState> {
         .route("/password/reset", get(recovery::reset).post(recovery::reset_submit))
         .route("/email/verify", get(recovery::verify_email))
         .route("/consent", get(consent::show).post(consent::submit))
+        .route("/device", get(device::show).post(device::submit))
 }

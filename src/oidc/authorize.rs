@@ -9,6 +9,7 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
+    device,
     error::{AuthorizeRedirectError, redirect_with},
     par,
     pending::PendingAuthorization,
@@ -180,6 +181,7 @@ pub(super) fn validate(query: &AuthorizeQuery, client: &Client) -> Result<Pendin
         login_hint: query.login_hint.clone(),
         signed_in: None,
         consented: None,
+        device: None,
     })
 }
 
@@ -242,15 +244,21 @@ pub async fn resume(
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
     let scopes: Vec<&str> = pending.scope.split(' ').collect();
-    let consent_needed = !client.skip_consent
-        && !pending.consent_given_by(&session.id)
-        && (pending.prompt.iter().any(|p| p == "consent")
-            || !consents::covers(&state.db, &session.user_id, &client.id, &scopes).await?);
+    // A device's request is confirmed every time: its code may have come from someone
+    // else (RFC 8628 §5.4).
+    let consent_needed = !pending.consent_given_by(&session.id)
+        && (pending.device.is_some()
+            || (!client.skip_consent
+                && (pending.prompt.iter().any(|p| p == "consent")
+                    || !consents::covers(&state.db, &session.user_id, &client.id, &scopes).await?)));
     if consent_needed {
         if prompt_none {
             return Ok(fail("consent_required", "the user has not consented"));
         }
         return continue_at(state, "/consent", &pending);
+    }
+    if let Some(user_code) = &pending.device {
+        return device::decided(state, user_code, true, &session).await;
     }
     let code = codes::create(
         &state.db,
@@ -300,9 +308,10 @@ pub fn waiting(state: &AppState, req: &str) -> Result<PendingAuthorization, Page
     })
 }
 
-/// The request's client's redirect URI, where a page's forms may lead on to.
+/// The request's client's redirect URI, where a page's forms may lead on to; none for a
+/// device's request.
 pub fn destination(state: &AppState, req: &str) -> Option<String> {
-    pending(state, req).map(|p| p.redirect_uri)
+    pending(state, req).map(|p| p.redirect_uri).filter(|uri| !uri.is_empty())
 }
 
 /// Sends the browser to `path` with the request `pending` in its `req`.

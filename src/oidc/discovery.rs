@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::{extract::State, response::Response};
 use serde_json::json;
 
+use super::device;
 use crate::tokens::mint::{ACR_MFA, ACR_PASSWORD};
 use crate::{
     config::Config,
@@ -26,11 +27,12 @@ pub fn metadata(config: &Config) -> serde_json::Value {
         "revocation_endpoint": url("/revoke"),
         "introspection_endpoint": url("/introspect"),
         "pushed_authorization_request_endpoint": url("/par"),
+        "device_authorization_endpoint": url("/device_authorization"),
         "require_pushed_authorization_requests": config.oauth.require_pushed_authorization_requests,
         "scopes_supported": SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", device::GRANT_TYPE],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["EdDSA", "RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],

@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod backchannel;
+pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod grant;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(jwks::jwks))
         .route("/token", post(token::token))
         .route("/par", post(par::push))
+        .route("/device_authorization", post(device::authorize_device))
         .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/revoke", post(revoke::revoke))
         .route("/introspect", post(introspect::introspect))

@@ -46,6 +46,10 @@ pub struct PendingAuthorization {
     /// The session that approved the consent page for this request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consented: Option<String>,
+    /// The user code of a device's request (RFC 8628), which has no redirect URI: the
+    /// decision is recorded for the device instead of sent back to a client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -115,6 +119,7 @@ mod tests {
             login_hint: None,
             signed_in: Some("sid-1".into()),
             consented: None,
+            device: None,
         }
     }
 

@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{error::OAuthError, grant};
+use super::{device, error::OAuthError, grant};
 use crate::{
     security::limits::Subject,
     state::AppState,
@@ -33,6 +33,7 @@ pub struct TokenForm {
     pub scope: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    pub device_code: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -92,6 +93,7 @@ async fn exchange(
         "authorization_code" => grant::authorization_code::exchange(state, &client, &form).await,
         "refresh_token" => grant::refresh_token::exchange(state, &client, &form, caller).await,
         "client_credentials" => grant::client_credentials::exchange(state, &client, &form).await,
+        device::GRANT_TYPE => grant::device_code::exchange(state, &client, &form, caller).await,
         other => Err(OAuthError::unsupported_grant_type(format!("grant_type `{other}` is not supported"))),
     }?;
     state.metrics.tokens_issued.with_label_values(&[grant_type]).inc();

@@ -9,7 +9,9 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use super::{StoreError, browser_sessions, idempotency, now, pushed_requests, security_events, verification_tokens};
+use super::{
+    StoreError, browser_sessions, device_codes, idempotency, now, pushed_requests, security_events, verification_tokens,
+};
 use crate::config::Config;
 
 /// Used codes are kept a day past expiry, so a late replay still revokes what they issued.
@@ -25,6 +27,7 @@ pub struct Swept {
     pub security_events: u64,
     pub verification_tokens: u64,
     pub pushed_requests: u64,
+    pub device_codes: u64,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -51,6 +54,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
         security_events: security_events::prune(db, config.security.audit_retention_days).await?,
         verification_tokens: verification_tokens::prune(db).await?,
         pushed_requests: pushed_requests::prune(db).await?,
+        device_codes: device_codes::prune(db).await?,
     })
 }
 

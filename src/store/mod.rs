@@ -11,6 +11,7 @@ pub mod clients;
 pub mod codes;
 pub mod consents;
 pub mod db;
+pub mod device_codes;
 pub mod grant_status;
 pub mod idempotency;
 pub mod jwks;
@@ -129,15 +130,15 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
-/// Marks the single-use row matching `live` used at `at`; true when this call did, so of
-/// two concurrent redemptions one wins.
+/// Sets `column` to `value` in the single-use row matching `live`, marking it used; true
+/// when this call did, so of two concurrent redemptions one wins.
 async fn claim_once<E: EntityTrait>(
     db: &impl ConnectionTrait,
     live: Condition,
-    used_at: E::Column,
-    at: i64,
+    column: E::Column,
+    value: impl Into<sea_orm::Value>,
 ) -> Result<bool, StoreError> {
-    Ok(E::update_many().col_expr(used_at, Expr::value(at)).filter(live).exec(db).await?.rows_affected == 1)
+    Ok(E::update_many().col_expr(column, Expr::value(value)).filter(live).exec(db).await?.rows_affected == 1)
 }
 
 /// `EXISTS (SELECT 1 FROM table WHERE condition)`, the 1 written in the SQL, not bound.

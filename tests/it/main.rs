@@ -19,6 +19,7 @@ mod connections;
 mod control_characters;
 mod cors;
 mod credits;
+mod device;
 mod discovery;
 mod emails;
 mod error_shapes;

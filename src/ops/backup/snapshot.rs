@@ -94,6 +94,7 @@ tables! {
     "totp_credentials" => entity::totp_credentials::Entity,
     "recovery_codes" => entity::recovery_codes::Entity,
     "pushed_requests" => entity::pushed_requests::Entity,
+    "device_codes" => entity::device_codes::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.

@@ -28,6 +28,7 @@ fn limiter(threshold: u64) -> Limiter {
         reset_per_account: 0,
         mfa_per_ip: 0,
         mfa_per_account: 0,
+        device_codes_per_ip: 0,
         pages_per_ip: 0,
     };
     Limiter::with(Box::new(memory::MemoryCounters::default()), &rate, &lockout(threshold))
