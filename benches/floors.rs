@@ -49,6 +49,7 @@ fn fixture() -> Fixture {
             id_token_signed_response_alg: None,
             introspection: false,
             require_pushed_authorization_requests: false,
+            resources: None,
         },
         "config",
     );
@@ -78,7 +79,7 @@ fn floors(c: &mut Criterion) {
         jti: None,
     };
     let signer = f.keys.signer(SigningAlg::EdDSA).expect("signer");
-    let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context)).expect("mint").token;
+    let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context), None).expect("mint").token;
     let audiences = f.config.access_token_audiences();
     let expect = Expect::access_token(&audiences);
     let claims = f.keys.verify::<AccessClaims>(&token, &f.config.issuer, &expect).expect("verifies").claims;
@@ -88,13 +89,15 @@ fn floors(c: &mut Criterion) {
         b.iter(|| f.keys.verify::<AccessClaims>(&token, &f.config.issuer, &expect).expect("verify"))
     });
     let seen = VerifiedTokens::new(4096);
-    verify_signature(&f.keys, &seen, &f.config, &token).expect("verify");
+    verify_signature(&f.keys, &seen, &f.config, &token, &f.config.access_token_audiences()).expect("verify");
     c.bench_function("verify_access_token_seen_before", |b| {
-        b.iter(|| verify_signature(&f.keys, &seen, &f.config, &token).expect("verify"))
+        b.iter(|| {
+            verify_signature(&f.keys, &seen, &f.config, &token, &f.config.access_token_audiences()).expect("verify")
+        })
     });
     c.bench_function("mint_id_and_access_token", |b| {
         b.iter(|| {
-            let access = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context)).expect("access");
+            let access = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context), None).expect("access");
             id_token(&f.config, &f.keys, &f.client, &scope, &context, &access.token).expect("id")
         })
     });

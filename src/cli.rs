@@ -225,6 +225,10 @@ pub struct AddClient {
     /// Its authorization requests must be pushed to /par first (RFC 9126).
     #[arg(long)]
     pub require_pushed_authorization_requests: bool,
+    /// A declared resource (`[[resources]]`) it may ask tokens for; repeat for more.
+    /// None given: every declared resource.
+    #[arg(long = "resource")]
+    pub resources: Vec<String>,
 }
 
 #[derive(Subcommand)]

@@ -50,6 +50,18 @@ pub struct Config {
     pub metrics: MetricsConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
+    #[serde(default)]
+    pub resources: Vec<ResourceConfig>,
+}
+
+/// A resource server that access tokens may be issued for (RFC 8707).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceConfig {
+    /// Its `aud`: an absolute URI without a fragment, e.g. `https://api.example.org/notes`.
+    pub identifier: String,
+    /// The scopes it accepts; a token for it carries only these of the granted ones.
+    pub scopes: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -321,6 +333,7 @@ impl Config {
             }
             validate_client(&key, client)?;
         }
+        self.validate_resources()?;
         if self.api.client_id.trim().is_empty() || seen.contains(self.api.client_id.as_str()) {
             return Err(invalid("api.client_id", "must be set and differ from every declared client id"));
         }
@@ -370,6 +383,48 @@ impl Config {
             return Err(invalid("metrics.token", "must be at least 32 visible ASCII characters, no spaces (or unset)"));
         }
         Ok(())
+    }
+
+    fn validate_resources(&self) -> Result<(), ConfigError> {
+        let mut seen = HashSet::new();
+        for (i, resource) in self.resources.iter().enumerate() {
+            let key = format!("resources[{i}]");
+            let uri = Url::parse(&resource.identifier)
+                .map_err(|e| invalid(format!("{key}.identifier"), format!("not an absolute URI: {e}")))?;
+            if uri.fragment().is_some() || resource.identifier == self.issuer {
+                return Err(invalid(format!("{key}.identifier"), "must have no fragment and differ from the issuer"));
+            }
+            if !seen.insert(resource.identifier.as_str()) {
+                return Err(invalid(format!("{key}.identifier"), "is declared twice"));
+            }
+            if resource.scopes.is_empty()
+                || resource.scopes.iter().any(|s| !crate::tokens::scope::SUPPORTED.contains(&s.as_str()))
+            {
+                return Err(invalid(format!("{key}.scopes"), "must name supported scopes, at least one"));
+            }
+        }
+        for (i, client) in self.clients.iter().enumerate() {
+            if let Some(unknown) = client.resources.iter().flatten().find(|r| !seen.contains(r.as_str())) {
+                return Err(invalid(
+                    format!("clients[{i}].resources"),
+                    format!("`{unknown}` is not a declared resource"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The declared resource `identifier`.
+    pub fn resource(&self, identifier: &str) -> Option<&ResourceConfig> {
+        self.resources.iter().find(|r| r.identifier == identifier)
+    }
+
+    /// Every audience an access token of this provider may name: its own endpoints'
+    /// and the declared resources'.
+    pub fn known_audiences(&self) -> Vec<&str> {
+        let mut audiences = self.access_token_audiences().to_vec();
+        audiences.extend(self.resources.iter().map(|r| r.identifier.as_str()));
+        audiences
     }
 
     fn validate_credits(&self) -> Result<(), ConfigError> {

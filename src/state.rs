@@ -76,7 +76,8 @@ pub struct App {
 impl App {
     /// An access token as this provider's endpoints accept it: its signature (or a
     /// token verified before), its claims, and that its grant still stands.
-    pub async fn verify_access_token(&self, token: &str) -> Result<AccessClaims, AccessTokenError> {
-        verify::verify_access_token(&self.db, &self.keys.current(), &self.verified_tokens, &self.config, token).await
+    pub async fn verify_access_token(&self, token: &str, audiences: &[&str]) -> Result<AccessClaims, AccessTokenError> {
+        let keys = self.keys.current();
+        verify::verify_access_token(&self.db, &keys, &self.verified_tokens, &self.config, token, audiences).await
     }
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub scope: String,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
+    /// The resource (RFC 8707) its access tokens are for; `None`: the provider's own.
+    pub resource: Option<String>,
     pub auth_time: i64,
     pub created_at: i64,
     pub expires_at: i64,

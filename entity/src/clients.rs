@@ -22,6 +22,9 @@ pub struct Model {
     pub introspection: bool,
     /// Its authorization requests must be pushed first (RFC 9126).
     pub require_pushed_authorization_requests: bool,
+    /// JSON array of the resource identifiers it may ask tokens for; `None`: every
+    /// declared resource.
+    pub resources: Option<String>,
     /// `config` when declared in the configuration file, `cli` when added by command.
     pub source: String,
     pub created_at: i64,

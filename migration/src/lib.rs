@@ -14,6 +14,7 @@ mod m20261130_000001_link_refresh_successors;
 mod m20261201_000001_mark_introspecting_clients;
 mod m20261206_000001_add_pushed_authorization_requests;
 mod m20261206_000002_create_device_codes;
+mod m20261206_000003_add_resource_indicators;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_mark_introspecting_clients::Migration),
             Box::new(m20261206_000001_add_pushed_authorization_requests::Migration),
             Box::new(m20261206_000002_create_device_codes::Migration),
+            Box::new(m20261206_000003_add_resource_indicators::Migration),
         ]
     }
 }

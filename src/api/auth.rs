@@ -35,7 +35,7 @@ use crate::{
     },
     tokens::{
         issue::{UserGrant, issue_user_tokens},
-        rotate::{RotateError, rotate},
+        rotate::{Asked, RotateError, rotate},
         scope::Scope,
         verify::AccessTokenError,
     },
@@ -189,6 +189,7 @@ pub(super) async fn open_session(
         amr: &session.amr,
         nonce: None,
         family_id: &new_id(),
+        resource: None,
     };
     let issued = issue_user_tokens(&state.config, &state.keys.current(), &txn, grant).await?;
     txn.commit().await?;
@@ -212,7 +213,8 @@ pub async fn refresh(
     AppJson(body): AppJson<RefreshRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
     let client = api_client(&state.config);
-    match rotate(&state.config, &state.keys.current(), &state.db, &client, &body.refresh_token, None).await {
+    match rotate(&state.config, &state.keys.current(), &state.db, &client, &body.refresh_token, Asked::default()).await
+    {
         Ok(issued) => {
             state.metrics.tokens_issued.with_label_values(&["api_refresh"]).inc();
             Ok(Json(issued.into()))
@@ -268,7 +270,7 @@ pub async fn validate(
     State(state): State<AppState>,
     AppJson(body): AppJson<ValidateRequest>,
 ) -> Result<Json<Validation>, ApiError> {
-    match state.verify_access_token(&body.token).await {
+    match state.verify_access_token(&body.token, &state.config.access_token_audiences()).await {
         Ok(claims) => {
             let payload = serde_json::to_value(claims).map_err(ApiError::internal)?;
             Ok(Json(Validation { valid: true, payload: Some(payload), reason: None }))

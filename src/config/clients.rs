@@ -27,6 +27,8 @@ pub struct ClientConfig {
     /// Its authorization requests must be pushed to `/par` first (RFC 9126).
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// The declared resources (`[[resources]]`) it may ask tokens for; unset: every one.
+    pub resources: Option<Vec<String>>,
 }
 
 pub(super) fn default_grant_types() -> Vec<String> {

@@ -17,6 +17,7 @@ fn client(id: &str) -> ClientConfig {
         id_token_signed_response_alg: None,
         introspection: false,
         require_pushed_authorization_requests: false,
+        resources: None,
     }
 }
 
@@ -160,4 +161,35 @@ fn metrics_settings_are_checked() {
     assert!(problem(&config).contains("metrics.token"), "a bearer token is one word");
     config.metrics.token = Some(Secret::new("a-token-of-thirty-two-characters-or-more"));
     config.validate().expect("a usable token");
+}
+
+#[test]
+fn resources_must_be_absolute_distinct_and_known_to_their_clients() {
+    use super::ResourceConfig;
+    let notes =
+        || ResourceConfig { identifier: "https://api.example.org/notes".into(), scopes: vec!["credits".into()] };
+    let mut config = base();
+    config.resources = vec![notes()];
+    let mut narrowed = client("rp");
+    narrowed.resources = Some(vec!["https://api.example.org/notes".into()]);
+    config.clients = vec![narrowed];
+    config.validate().expect("valid");
+
+    let refused = |adjust: &dyn Fn(&mut Config)| {
+        let mut config = base();
+        config.resources = vec![notes()];
+        adjust(&mut config);
+        problem(&config)
+    };
+    assert!(refused(&|c| c.resources[0].identifier = "/notes".into()).contains("resources[0].identifier"));
+    assert!(refused(&|c| c.resources[0].identifier.push_str("#part")).contains("resources[0].identifier"));
+    assert!(refused(&|c| c.resources.push(notes())).contains("declared twice"));
+    assert!(refused(&|c| c.resources[0].scopes = vec!["admin".into()]).contains("resources[0].scopes"));
+    assert!(refused(&|c| c.resources[0].scopes.clear()).contains("resources[0].scopes"));
+    let unknown = refused(&|c| {
+        let mut rp = client("rp");
+        rp.resources = Some(vec!["https://elsewhere.example/".into()]);
+        c.clients = vec![rp];
+    });
+    assert!(unknown.contains("clients[0].resources"), "{unknown}");
 }

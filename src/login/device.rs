@@ -83,6 +83,7 @@ pub async fn submit(
         signed_in: None,
         consented: None,
         device: Some(request.user_code),
+        resource: None,
     };
     resume(&state, &browser, pending).await
 }

@@ -13,8 +13,10 @@ use super::{
     error::{AuthorizeRedirectError, redirect_with},
     par,
     pending::PendingAuthorization,
+    resource,
 };
 use crate::{
+    config::Config,
     state::AppState,
     store::{self, clients::Client},
     store::{auth_sessions::Lifetime, codes, consents, now},
@@ -49,6 +51,7 @@ pub struct AuthorizeQuery {
     response_mode: Option<String>,
     request: Option<String>,
     pub(super) request_uri: Option<String>,
+    resource: Option<String>,
     login_hint: Option<String>,
 }
 
@@ -106,7 +109,7 @@ async fn start(state: &AppState, query: &AuthorizeQuery) -> Result<Result<Pendin
     if client.require_pushed_authorization_requests || state.config.oauth.require_pushed_authorization_requests {
         return Ok(Err(fail("invalid_request", "authorization requests must be pushed to the PAR endpoint first")));
     }
-    Ok(validate(query, &client).map_err(|(code, description)| fail(code, &description)))
+    Ok(validate(query, &client, &state.config).map_err(|(code, description)| fail(code, &description)))
 }
 
 /// The pushed request `secret` names, redeemed once by its own client. Other parameters
@@ -123,7 +126,11 @@ async fn pushed(state: &AppState, client_id: &str, secret: &str) -> Result<Pendi
 pub(super) type Refusal = (&'static str, String);
 
 /// Checks everything after the redirect URI; errors go back to the client.
-pub(super) fn validate(query: &AuthorizeQuery, client: &Client) -> Result<PendingAuthorization, Refusal> {
+pub(super) fn validate(
+    query: &AuthorizeQuery,
+    client: &Client,
+    config: &Config,
+) -> Result<PendingAuthorization, Refusal> {
     if query.request.is_some() {
         return Err(("request_not_supported", "request objects are not supported".into()));
     }
@@ -151,6 +158,7 @@ pub(super) fn validate(query: &AuthorizeQuery, client: &Client) -> Result<Pendin
         return Err(("invalid_scope", "scope is missing".into()));
     }
     let code_challenge = pkce_challenge(query, client.is_public())?;
+    resource::target(config, client, query.resource.as_deref()).map_err(|why| ("invalid_target", why))?;
     let prompt: Vec<String> =
         query.prompt.as_deref().unwrap_or("").split(' ').filter(|p| !p.is_empty()).map(str::to_owned).collect();
     if prompt.iter().any(|p| !matches!(p.as_str(), "none" | "login" | "consent" | "select_account")) {
@@ -182,6 +190,7 @@ pub(super) fn validate(query: &AuthorizeQuery, client: &Client) -> Result<Pendin
         signed_in: None,
         consented: None,
         device: None,
+        resource: query.resource.clone(),
     })
 }
 
@@ -270,6 +279,7 @@ pub async fn resume(
             scope: pending.scope.clone(),
             nonce: pending.nonce.clone(),
             code_challenge: pending.code_challenge.clone(),
+            resource: pending.resource.clone(),
             auth_time: session.auth_time,
             ttl_secs: state.config.tokens.authorization_code_ttl_secs,
         },

@@ -30,6 +30,11 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, code, description)
     }
 
+    /// RFC 8707 §2: a resource the client may not ask tokens for.
+    pub fn invalid_target(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_target", description)
+    }
+
     pub fn invalid_request(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
     }

@@ -50,7 +50,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     }
     let token = form.token.ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     if token.matches('.').count() == 2 {
-        return match state.verify_access_token(&token).await {
+        return match state.verify_access_token(&token, &state.config.known_audiences()).await {
             Ok(claims) if claims.client_id == client.id || client.introspection => Ok(json!({
                 "active": true,
                 "token_type": "Bearer",

@@ -12,6 +12,7 @@ pub mod jwks;
 pub mod logout;
 pub mod par;
 pub mod pending;
+pub mod resource;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;

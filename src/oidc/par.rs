@@ -65,8 +65,8 @@ async fn push_request(
     if !client.redirect_uris.iter().any(|r| Some(r.as_str()) == query.redirect_uri.as_deref()) {
         return Err(OAuthError::invalid_request("the redirect URI is not registered for this client"));
     }
-    let pending =
-        validate(&query, &client).map_err(|(code, description)| OAuthError::bad_request(code, description))?;
+    let pending = validate(&query, &client, &state.config)
+        .map_err(|(code, description)| OAuthError::bad_request(code, description))?;
     let request = serde_json::to_string(&pending).map_err(OAuthError::server_error)?;
     let secret = pushed_requests::push(&state.db, &client.id, request, TTL_SECS).await?;
     Ok(format!("{REQUEST_URI_PREFIX}{secret}"))

@@ -50,6 +50,9 @@ pub struct PendingAuthorization {
     /// decision is recorded for the device instead of sent back to a client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
+    /// The resource its access tokens are for (RFC 8707).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -120,6 +123,7 @@ mod tests {
             signed_in: Some("sid-1".into()),
             consented: None,
             device: None,
+            resource: None,
         }
     }
 

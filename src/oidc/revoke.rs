@@ -45,7 +45,7 @@ async fn revoke_token(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Res
         None => match state.keys.current().verify::<AccessClaims>(
             &token,
             &state.config.issuer,
-            &Expect::access_token(&state.config.access_token_audiences()),
+            &Expect::access_token(&state.config.known_audiences()),
         ) {
             Ok(verified) => refresh::family_of_access_token(&state.db, &verified.claims.jti).await?,
             Err(_) => None,

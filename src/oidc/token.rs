@@ -34,6 +34,8 @@ pub struct TokenForm {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub device_code: Option<String>,
+    /// The resource the access token is for (RFC 8707).
+    pub resource: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -76,7 +76,13 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
 
 async fn claims_for(state: &AppState, headers: &HeaderMap) -> Result<Value, BearerError> {
     let token = bearer_token(headers).ok_or(BearerError::Missing)?;
-    let claims = verify_signature(&state.keys.current(), &state.verified_tokens, &state.config, token)?;
+    let claims = verify_signature(
+        &state.keys.current(),
+        &state.verified_tokens,
+        &state.config,
+        token,
+        &state.config.access_token_audiences(),
+    )?;
     let scopes: Vec<&str> = claims.scope.split(' ').collect();
     if !scopes.contains(&"openid") || claims.sid.is_none() {
         // A token that no longer stands is invalid (401) before it is insufficient (403).

@@ -23,12 +23,19 @@ pub struct Client {
     pub introspection: bool,
     /// Its authorization requests must be pushed first (RFC 9126).
     pub require_pushed_authorization_requests: bool,
+    /// The resource identifiers it may ask tokens for; `None`: every declared resource.
+    pub resources: Option<Vec<String>>,
     pub source: String,
 }
 
 impl Client {
     pub fn is_public(&self) -> bool {
         self.secret_hash.is_none()
+    }
+
+    /// Whether it may ask tokens for the declared resource `identifier`.
+    pub fn may_use_resource(&self, identifier: &str) -> bool {
+        self.resources.as_ref().is_none_or(|allowed| allowed.iter().any(|r| r == identifier))
     }
 
     pub fn allows_grant(&self, grant: &str) -> bool {
@@ -49,6 +56,7 @@ impl Client {
             id_token_signed_response_alg: config.id_token_signed_response_alg,
             introspection: config.introspection,
             require_pushed_authorization_requests: config.require_pushed_authorization_requests,
+            resources: config.resources.clone(),
             source: source.into(),
         }
     }
@@ -62,6 +70,7 @@ impl Client {
             redirect_uris: list(&model.redirect_uris)?,
             post_logout_redirect_uris: list(&model.post_logout_redirect_uris)?,
             grant_types: list(&model.grant_types)?,
+            resources: model.resources.as_deref().map(list).transpose()?,
             id_token_signed_response_alg: model.id_token_signed_response_alg.as_deref().and_then(SigningAlg::parse),
             id: model.id,
             secret_hash: model.secret_hash,
@@ -88,6 +97,7 @@ impl Client {
             id_token_signed_response_alg: Set(self.id_token_signed_response_alg.map(|a| a.as_str().to_owned())),
             introspection: Set(self.introspection),
             require_pushed_authorization_requests: Set(self.require_pushed_authorization_requests),
+            resources: Set(self.resources.as_ref().map(json)),
             source: Set(self.source.clone()),
             created_at: Set(now()),
         }

@@ -14,6 +14,7 @@ pub struct NewCode {
     pub scope: String,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
+    pub resource: Option<String>,
     pub auth_time: i64,
     pub ttl_secs: i64,
 }
@@ -32,6 +33,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewCode) -> Result<String, S
         scope: Set(new.scope),
         nonce: Set(new.nonce),
         code_challenge: Set(new.code_challenge),
+        resource: Set(new.resource),
         auth_time: Set(new.auth_time),
         created_at: Set(at),
         expires_at: Set(at + new.ttl_secs),

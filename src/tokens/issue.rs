@@ -10,7 +10,7 @@ use super::{
     scope::Scope,
 };
 use crate::{
-    config::Config,
+    config::{Config, ResourceConfig},
     keys::KeySet,
     store::{
         StoreError,
@@ -43,6 +43,9 @@ pub struct UserGrant<'a> {
     pub amr: &'a str,
     pub nonce: Option<&'a str>,
     pub family_id: &'a str,
+    /// The resource server the access token is for (RFC 8707); it then carries only the
+    /// scopes that resource accepts.
+    pub resource: Option<&'a ResourceConfig>,
 }
 
 /// A token set signed but not yet stored: `store` writes its refresh token. Signing
@@ -106,7 +109,12 @@ fn mint(config: &Config, keys: &KeySet, grant: UserGrant<'_>, jti: Option<&str>)
         nonce: grant.nonce,
         jti,
     };
-    let access = access_token(config, keys, grant.client, grant.scope, Some(&context))?;
+    let access_scope = match grant.resource {
+        Some(resource) => grant.scope.restricted_to(&resource.scopes),
+        None => grant.scope.clone(),
+    };
+    let audience = grant.resource.map(|r| r.identifier.as_str());
+    let access = access_token(config, keys, grant.client, &access_scope, Some(&context), audience)?;
     let id_token = if grant.scope.contains("openid") {
         Some(id_token(config, keys, grant.client, grant.scope, &context, &access.token)?)
     } else {
@@ -127,7 +135,7 @@ fn mint(config: &Config, keys: &KeySet, grant: UserGrant<'_>, jti: Option<&str>)
         expires_in: config.tokens.access_token_ttl_secs,
         refresh_token: None,
         id_token,
-        scope: grant.scope.to_string(),
+        scope: access_scope.to_string(),
     };
     Ok(MintedTokens { tokens, refresh })
 }

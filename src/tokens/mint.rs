@@ -76,12 +76,15 @@ pub struct AccessToken {
     pub jti: String,
 }
 
+/// An access token for `scope`, naming `resource` as its audience when the client asked
+/// for one (RFC 8707), else the provider's own endpoints.
 pub fn access_token(
     config: &Config,
     keys: &KeySet,
     client: &Client,
     scope: &Scope,
     user: Option<&UserContext<'_>>,
+    resource: Option<&str>,
 ) -> Result<AccessToken, KeyError> {
     let iat = now();
     // Ordered, as the refresh token issued beside it is indexed by it (see `time_prefix`).
@@ -89,7 +92,7 @@ pub fn access_token(
     let claims = AccessClaims {
         iss: config.issuer.clone(),
         sub: user.map_or_else(|| client.id.clone(), |u| u.user.id.clone()),
-        aud: audience(config, client).to_owned(),
+        aud: resource.unwrap_or_else(|| audience(config, client)).to_owned(),
         exp: iat + config.tokens.access_token_ttl_secs,
         iat,
         jti: jti.clone(),

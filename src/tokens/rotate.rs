@@ -12,7 +12,7 @@ use super::{
     scope::Scope,
 };
 use crate::{
-    config::Config,
+    config::{Config, ResourceConfig},
     keys::KeySet,
     store::{
         StoreError, auth_sessions,
@@ -42,6 +42,15 @@ impl From<StoreError> for RotateError {
     }
 }
 
+/// What a refresh asks for beside the new token.
+#[derive(Clone, Copy, Default)]
+pub struct Asked<'a> {
+    /// A narrower scope than the grant's.
+    pub scope: Option<&'a str>,
+    /// The resource the access token is for (RFC 8707).
+    pub resource: Option<&'a ResourceConfig>,
+}
+
 /// Uses `presented` once and issues its successor, optionally for a narrower scope:
 /// one read for the token, its session and its user, then one INSERT that stores the
 /// successor only if the token stands and has none yet (see `refresh::create_successor`).
@@ -51,7 +60,7 @@ pub async fn rotate(
     db: &Db,
     client: &Client,
     presented: &str,
-    narrower: Option<&str>,
+    asked: Asked<'_>,
 ) -> Result<IssuedTokens, RotateError> {
     let found = refresh::find_with_grant(db, presented).await?.ok_or(RotateError::Invalid)?;
     let row = &found.token;
@@ -65,13 +74,13 @@ pub async fn rotate(
     };
     let at = now();
     if found.used {
-        let Ok(grant) = Grant::of(&found, narrower, at) else { return Err(reused()) };
+        let Ok(grant) = Grant::of(&found, asked, at) else { return Err(reused()) };
         return again(config, keys, db, presented, grant.user_grant(client, &found)).await?.ok_or_else(reused);
     }
     if row.expires_at <= at {
         return Err(RotateError::Invalid);
     }
-    let grant = Grant::of(&found, narrower, at)?;
+    let grant = Grant::of(&found, asked, at)?;
     let minted = mint_user_tokens(config, keys, grant.user_grant(client, &found))?;
     let issued = match minted.store_successor(db, presented).await? {
         Ok(issued) => issued,
@@ -116,14 +125,15 @@ struct Grant<'a> {
     user: &'a User,
     granted: Scope,
     scope: Scope,
+    resource: Option<&'a ResourceConfig>,
 }
 
 impl<'a> Grant<'a> {
-    fn of(found: &'a WithGrant, narrower: Option<&str>, at: i64) -> Result<Self, RotateError> {
+    fn of(found: &'a WithGrant, asked: Asked<'a>, at: i64) -> Result<Self, RotateError> {
         let session = found.session.as_ref().filter(|s| auth_sessions::is_active(s, at)).ok_or(RotateError::Invalid)?;
         let user = found.user.as_ref().ok_or(RotateError::Invalid)?;
         let granted = Scope::parse(&found.token.scope).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let scope = match narrower {
+        let scope = match asked.scope {
             Some(raw) => {
                 let narrower = Scope::parse(raw).map_err(RotateError::InvalidScope)?;
                 if !narrower.within(&granted) {
@@ -133,7 +143,7 @@ impl<'a> Grant<'a> {
             }
             None => granted.clone(),
         };
-        Ok(Self { session, user, granted, scope })
+        Ok(Self { session, user, granted, scope, resource: asked.resource })
     }
 
     fn user_grant(&'a self, client: &'a Client, found: &'a WithGrant) -> UserGrant<'a> {
@@ -147,6 +157,7 @@ impl<'a> Grant<'a> {
             amr: &self.session.amr,
             nonce: None,
             family_id: &found.token.family_id,
+            resource: self.resource,
         }
     }
 }

@@ -70,6 +70,11 @@ impl Scope {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Only the names `allowed` lists: what a resource server accepts of this scope.
+    pub fn restricted_to(&self, allowed: &[String]) -> Scope {
+        Scope(self.0.iter().filter(|n| allowed.contains(n)).cloned().collect())
+    }
 }
 
 impl std::fmt::Display for Scope {

@@ -25,14 +25,16 @@ pub enum AccessTokenError {
     Store(#[from] StoreError),
 }
 
+/// An access token for one of `audiences`, its signature checked and its grant standing.
 pub async fn verify_access_token(
     db: &Db,
     keys: &KeySet,
     seen: &VerifiedTokens,
     config: &Config,
     token: &str,
+    audiences: &[&str],
 ) -> Result<AccessClaims, AccessTokenError> {
-    let claims = verify_signature(keys, seen, config, token)?;
+    let claims = verify_signature(keys, seen, config, token, audiences)?;
     check_grant(db, config, &claims).await?;
     Ok(claims)
 }
@@ -43,23 +45,31 @@ pub async fn check_grant(db: &Db, config: &Config, claims: &AccessClaims) -> Res
     standing(db, config, claims, &status).await
 }
 
-/// The signature, header and claims of an access token, without asking the database;
-/// a token verified before is taken from `seen`.
+/// The signature, header and claims of an access token for one of `audiences`, without
+/// asking the database. A token verified before, for any audience of this provider, is
+/// taken from `seen`; its audience is checked every time.
 pub fn verify_signature(
     keys: &KeySet,
     seen: &VerifiedTokens,
     config: &Config,
     token: &str,
+    audiences: &[&str],
 ) -> Result<AccessClaims, AccessTokenError> {
     let now = crate::store::now();
-    if let Some(claims) = seen.get(token, keys, now) {
-        return Ok(claims);
+    let claims = match seen.get(token, keys, now) {
+        Some(claims) => claims,
+        None => {
+            let verified = keys
+                .verify::<AccessClaims>(token, &config.issuer, &Expect::access_token(&config.known_audiences()))
+                .map_err(|e| AccessTokenError::Invalid(e.to_string()))?;
+            seen.insert(token, verified.kid, &verified.claims, now);
+            verified.claims
+        }
+    };
+    if !audiences.contains(&claims.aud.as_str()) {
+        return Err(AccessTokenError::Invalid("the token is for another audience".into()));
     }
-    let verified = keys
-        .verify::<AccessClaims>(token, &config.issuer, &Expect::access_token(&config.access_token_audiences()))
-        .map_err(|e| AccessTokenError::Invalid(e.to_string()))?;
-    seen.insert(token, verified.kid, &verified.claims, now);
-    Ok(verified.claims)
+    Ok(claims)
 }
 
 /// Whether the grant of verified `claims` still stands, and who its subject is, in one query.

@@ -83,10 +83,11 @@ impl<N: Need> FromRequestParts<AppState> for Authorized<N> {
         let token = bearer_token(&parts.headers).ok_or_else(|| {
             ApiError::unauthorized("unauthorized", "a bearer access token is required").into_response()
         })?;
-        let claims = state.verify_access_token(token).await.map_err(|e| match e {
-            AccessTokenError::Invalid(why) => ApiError::unauthorized("invalid_token", why).into_response(),
-            AccessTokenError::Store(err) => ApiError::from(err).into_response(),
-        })?;
+        let claims =
+            state.verify_access_token(token, &state.config.access_token_audiences()).await.map_err(|e| match e {
+                AccessTokenError::Invalid(why) => ApiError::unauthorized("invalid_token", why).into_response(),
+                AccessTokenError::Store(err) => ApiError::from(err).into_response(),
+            })?;
         let sid =
             claims.sid.ok_or_else(|| ApiError::forbidden("this endpoint needs a user's token").into_response())?;
         let native = claims.client_id == state.config.api.client_id;

@@ -36,6 +36,7 @@ mod par;
 mod purchases;
 mod recovery;
 mod refresh_retry;
+mod resources;
 mod revocation;
 mod session_lifetime;
 mod token_attacks;

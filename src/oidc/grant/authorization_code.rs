@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 use crate::{
     oidc::{
         error::OAuthError,
+        resource,
         token::{TokenForm, TokenResponse},
     },
     security::opaque::new_id,
@@ -45,6 +46,13 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
     let session = auth_sessions::find_active(&state.db, &row.session_id).await?.ok_or_else(invalid)?;
     let user = users::find(&state.db, &row.user_id).await?.ok_or_else(invalid)?;
     let scope = Scope::parse(&row.scope).map_err(OAuthError::server_error)?;
+    let requested = match (form.resource.as_deref(), row.resource.as_deref()) {
+        (Some(asked), Some(authorized)) if asked != authorized => {
+            return Err(OAuthError::invalid_target("the code was issued for another resource"));
+        }
+        (asked, authorized) => asked.or(authorized),
+    };
+    let resource = resource::target(&state.config, client, requested).map_err(OAuthError::invalid_target)?;
     let family_id = new_id();
     let grant = UserGrant {
         client,
@@ -56,6 +64,7 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         amr: &session.amr,
         nonce: row.nonce.as_deref(),
         family_id: &family_id,
+        resource,
     };
     let minted = mint_user_tokens(&state.config, &state.keys.current(), grant)?;
     let txn = state.db.begin().await?;

@@ -3,6 +3,7 @@
 use crate::{
     oidc::{
         error::OAuthError,
+        resource,
         token::{TokenForm, TokenResponse},
     },
     state::AppState,
@@ -21,7 +22,14 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
     if let Some(name) = scope.names().into_iter().find(|n| USER_SCOPES.contains(n)) {
         return Err(OAuthError::invalid_scope(format!("scope `{name}` needs a user")));
     }
-    let access = access_token(&state.config, &state.keys.current(), client, &scope, None)?;
+    let resource =
+        resource::target(&state.config, client, form.resource.as_deref()).map_err(OAuthError::invalid_target)?;
+    let scope = match resource {
+        Some(resource) => scope.restricted_to(&resource.scopes),
+        None => scope,
+    };
+    let audience = resource.map(|r| r.identifier.as_str());
+    let access = access_token(&state.config, &state.keys.current(), client, &scope, None, audience)?;
     Ok(TokenResponse {
         access_token: access.token,
         token_type: "Bearer",

@@ -6,6 +6,7 @@ use crate::{
     oidc::{
         device::GRANT_TYPE,
         error::OAuthError,
+        resource,
         token::{TokenForm, TokenResponse},
     },
     security::{client::ClientInfo, opaque::new_id},
@@ -54,7 +55,7 @@ pub async fn exchange(
             })
         }
         "denied" => Err(OAuthError::bad_request("access_denied", "the user denied the request")),
-        "approved" => issue(state, client, &row, caller).await,
+        "approved" => issue(state, client, form, &row, caller).await,
         _ => Err(invalid()),
     }
 }
@@ -63,6 +64,7 @@ pub async fn exchange(
 async fn issue(
     state: &AppState,
     client: &Client,
+    form: &TokenForm,
     row: &entity::device_codes::Model,
     caller: &ClientInfo,
 ) -> Result<TokenResponse, OAuthError> {
@@ -74,6 +76,8 @@ async fn issue(
     let approving = approving.ok_or_else(|| OAuthError::invalid_grant("the approving sign-in has ended"))?;
     let user = users::find(&state.db, &approving.user_id).await?.ok_or_else(invalid)?;
     let scope = Scope::parse(&row.scope).map_err(OAuthError::server_error)?;
+    let resource =
+        resource::target(&state.config, client, form.resource.as_deref()).map_err(OAuthError::invalid_target)?;
     let txn = state.db.begin().await?;
     if !device_codes::consume(&txn, &row.id).await? {
         return Err(invalid());
@@ -102,6 +106,7 @@ async fn issue(
         amr: &session.amr,
         nonce: None,
         family_id: &family_id,
+        resource,
     };
     let minted = mint_user_tokens(&state.config, &state.keys.current(), grant)?;
     let issued = minted.store(&txn).await?;

@@ -4,12 +4,13 @@
 use crate::{
     oidc::{
         error::OAuthError,
+        resource,
         token::{TokenForm, TokenResponse},
     },
     security::token_reuse::{self, Replayed},
     state::AppState,
     store::clients::Client,
-    tokens::rotate::{RotateError, rotate},
+    tokens::rotate::{Asked, RotateError, rotate},
     web::client_info::ClientInfo,
 };
 
@@ -24,7 +25,10 @@ pub async fn exchange(
     }
     let presented =
         form.refresh_token.as_deref().ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
-    match rotate(&state.config, &state.keys.current(), &state.db, client, presented, form.scope.as_deref()).await {
+    let resource =
+        resource::target(&state.config, client, form.resource.as_deref()).map_err(OAuthError::invalid_target)?;
+    let asked = Asked { scope: form.scope.as_deref(), resource };
+    match rotate(&state.config, &state.keys.current(), &state.db, client, presented, asked).await {
         Ok(issued) => Ok(issued.into()),
         Err(RotateError::Reused { family_id, user_id, .. }) => {
             let replayed =

@@ -214,6 +214,7 @@ fn test_clients(backchannel: SocketAddr) -> Vec<ClientConfig> {
         id_token_signed_response_alg: None,
         introspection: false,
         require_pushed_authorization_requests: false,
+        resources: None,
     };
     let mut rp = client("rp", Some(RP_SECRET));
     rp.backchannel_logout_uri = Some(format!("http://{backchannel}/backchannel"));
