@@ -194,6 +194,9 @@ pub enum ClientCommand {
     List,
     /// Remove a client added by command.
     Remove { id: String },
+    /// Print an initial access token: it lets someone register one client at /register
+    /// within 24 hours, while `[registration] mode = "token"`.
+    Token,
 }
 
 #[derive(Args)]

@@ -39,6 +39,7 @@ pub struct Config {
     pub cache: CacheConfig,
     pub sessions: SessionsConfig,
     pub oauth: OAuthConfig,
+    pub registration: RegistrationConfig,
     pub passwords: PasswordsConfig,
     pub api: ApiConfig,
     pub credits: CreditsConfig,
@@ -128,6 +129,24 @@ pub struct SessionsConfig {
 pub struct OAuthConfig {
     /// Every client must push its authorization requests to `/par` first (RFC 9126).
     pub require_pushed_authorization_requests: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationConfig {
+    pub mode: RegistrationMode,
+}
+
+/// Who may register clients at `/register` (RFC 7591).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationMode {
+    /// Nobody: the endpoint does not exist.
+    Off,
+    /// Anyone.
+    Open,
+    /// Whoever holds an initial access token from `mana-auth client token`.
+    Token,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -200,6 +200,9 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), CliError>
             admin::clients::remove(&db, &id).await?;
             println!("client {id} removed");
         }
+        ClientCommand::Token => {
+            println!("{}", admin::clients::initial_access_token(&db).await?);
+        }
     }
     Ok(())
 }

@@ -25,6 +25,9 @@ pub struct Model {
     /// JSON array of the resource identifiers it may ask tokens for; `None`: every
     /// declared resource.
     pub resources: Option<String>,
+    /// Of a client registered at `/register`: the SHA-256 digest of the registration
+    /// access token it is read, updated and deleted with (RFC 7592).
+    pub registration_token_hash: Option<String>,
     /// `config` when declared in the configuration file, `cli` when added by command.
     pub source: String,
     pub created_at: i64,

@@ -15,6 +15,7 @@ pub mod credit_purchases;
 pub mod credit_transactions;
 pub mod device_codes;
 pub mod idempotency_keys;
+pub mod initial_access_tokens;
 pub mod jwks;
 pub mod organization_members;
 pub mod organizations;

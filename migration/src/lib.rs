@@ -15,6 +15,7 @@ mod m20261201_000001_mark_introspecting_clients;
 mod m20261206_000001_add_pushed_authorization_requests;
 mod m20261206_000002_create_device_codes;
 mod m20261206_000003_add_resource_indicators;
+mod m20261206_000004_add_client_registration;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_add_pushed_authorization_requests::Migration),
             Box::new(m20261206_000002_create_device_codes::Migration),
             Box::new(m20261206_000003_add_resource_indicators::Migration),
+            Box::new(m20261206_000004_add_client_registration::Migration),
         ]
     }
 }

@@ -34,6 +34,14 @@ pub async fn add(db: &Db, mut config: ClientConfig, public: bool) -> Result<Opti
     Ok(secret)
 }
 
+/// How long an initial access token opens `/register`.
+const INITIAL_ACCESS_TOKEN_SECS: i64 = 86_400;
+
+/// A new initial access token for one registration (RFC 7591 §3).
+pub async fn initial_access_token(db: &Db) -> Result<String, AdminError> {
+    Ok(crate::store::initial_access_tokens::issue(db, INITIAL_ACCESS_TOKEN_SECS).await?)
+}
+
 pub async fn list(db: &Db) -> Result<Vec<Client>, AdminError> {
     Ok(clients::list(db).await?)
 }

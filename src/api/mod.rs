@@ -108,6 +108,7 @@ fn api_client(config: &Config) -> Client {
         introspection: false,
         require_pushed_authorization_requests: false,
         resources: None,
+        registration_token_hash: None,
         source: "api".into(),
     }
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::device;
 use crate::tokens::mint::{ACR_MFA, ACR_PASSWORD};
 use crate::{
-    config::Config,
+    config::{Config, RegistrationMode},
     tokens::scope::SUPPORTED,
     web::cached::{CachedJson, IfNoneMatch},
 };
@@ -17,7 +17,7 @@ use crate::{
 pub fn metadata(config: &Config) -> serde_json::Value {
     let base = config.issuer_base();
     let url = |path: &str| format!("{base}{path}");
-    json!({
+    let mut metadata = json!({
         "issuer": config.issuer,
         "authorization_endpoint": url("/authorize"),
         "token_endpoint": url("/token"),
@@ -54,7 +54,11 @@ pub fn metadata(config: &Config) -> serde_json::Value {
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
         "frontchannel_logout_supported": false,
-    })
+    });
+    if config.registration.mode != RegistrationMode::Off {
+        metadata["registration_endpoint"] = json!(url("/register"));
+    }
+    metadata
 }
 
 pub struct Discovery(pub CachedJson);

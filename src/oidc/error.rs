@@ -30,6 +30,11 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, code, description)
     }
 
+    /// RFC 6750 §3.1: a bearer token that is missing, unknown, expired or used.
+    pub fn invalid_token(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
+    }
+
     /// RFC 8707 §2: a resource the client may not ask tokens for.
     pub fn invalid_target(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_target", description)
@@ -113,7 +118,9 @@ impl IntoResponse for OAuthError {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.code == "invalid_token" {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+        } else if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"mana-auth\""));
         }
         if let Some(throttled) = self.throttled {

@@ -12,6 +12,7 @@ pub mod jwks;
 pub mod logout;
 pub mod par;
 pub mod pending;
+pub mod registration;
 pub mod resource;
 pub mod revoke;
 pub mod token;
@@ -32,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/token", post(token::token))
         .route("/par", post(par::push))
         .route("/device_authorization", post(device::authorize_device))
+        .route("/register", post(registration::register))
+        .route("/register/{client_id}", get(registration::read).put(registration::replace).delete(registration::delete))
         .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/revoke", post(revoke::revoke))
         .route("/introspect", post(introspect::introspect))

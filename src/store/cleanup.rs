@@ -10,7 +10,8 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{
-    StoreError, browser_sessions, device_codes, idempotency, now, pushed_requests, security_events, verification_tokens,
+    StoreError, browser_sessions, device_codes, idempotency, initial_access_tokens, now, pushed_requests,
+    security_events, verification_tokens,
 };
 use crate::config::Config;
 
@@ -28,6 +29,7 @@ pub struct Swept {
     pub verification_tokens: u64,
     pub pushed_requests: u64,
     pub device_codes: u64,
+    pub initial_access_tokens: u64,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -55,6 +57,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
         verification_tokens: verification_tokens::prune(db).await?,
         pushed_requests: pushed_requests::prune(db).await?,
         device_codes: device_codes::prune(db).await?,
+        initial_access_tokens: initial_access_tokens::prune(db).await?,
     })
 }
 

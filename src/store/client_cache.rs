@@ -45,6 +45,11 @@ impl ClientCache {
         Ok(found)
     }
 
+    /// Drops what this process holds of client `id`, after it changed here.
+    pub fn forget(&self, id: &str) {
+        self.held.write().unwrap_or_else(PoisonError::into_inner).remove(id);
+    }
+
     fn fresh(&self, id: &str) -> Option<Arc<Client>> {
         let held = self.held.read().unwrap_or_else(PoisonError::into_inner);
         held.get(id).filter(|(_, read_at)| read_at.elapsed() < self.ttl).map(|(client, _)| client.clone())

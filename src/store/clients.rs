@@ -1,7 +1,10 @@
 //! Registered clients: declared in config (synchronised at start) or added by command.
 
 use entity::clients::{self, Entity as Clients};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use super::{StoreError, now};
 use crate::config::{ClientConfig, SigningAlg};
@@ -25,6 +28,8 @@ pub struct Client {
     pub require_pushed_authorization_requests: bool,
     /// The resource identifiers it may ask tokens for; `None`: every declared resource.
     pub resources: Option<Vec<String>>,
+    /// Of a registered client: the digest of its registration access token.
+    pub registration_token_hash: Option<String>,
     pub source: String,
 }
 
@@ -57,6 +62,7 @@ impl Client {
             introspection: config.introspection,
             require_pushed_authorization_requests: config.require_pushed_authorization_requests,
             resources: config.resources.clone(),
+            registration_token_hash: None,
             source: source.into(),
         }
     }
@@ -79,6 +85,7 @@ impl Client {
             backchannel_logout_uri: model.backchannel_logout_uri,
             introspection: model.introspection,
             require_pushed_authorization_requests: model.require_pushed_authorization_requests,
+            registration_token_hash: model.registration_token_hash,
             source: model.source,
         })
     }
@@ -98,6 +105,7 @@ impl Client {
             introspection: Set(self.introspection),
             require_pushed_authorization_requests: Set(self.require_pushed_authorization_requests),
             resources: Set(self.resources.as_ref().map(json)),
+            registration_token_hash: Set(self.registration_token_hash.clone()),
             source: Set(self.source.clone()),
             created_at: Set(now()),
         }
@@ -107,6 +115,12 @@ impl Client {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Client>, StoreError> {
     Clients::find_by_id(id.to_owned()).one(db).await?.map(Client::from_model).transpose()
+}
+
+/// When client `id` was stored.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn created_at(db: &impl ConnectionTrait, id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(Clients::find_by_id(id.to_owned()).one(db).await?.map(|row| row.created_at))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -119,6 +133,27 @@ pub async fn insert(db: &impl ConnectionTrait, client: &Client) -> Result<(), St
     Clients::insert(client.to_active()).exec_without_returning(db).await?;
     Ok(())
 }
+
+/// Replaces the metadata of a registered client, keeping its secret, its registration
+/// access token and when it was created; false when there is no such registered client.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn replace_registered(db: &impl ConnectionTrait, client: &Client) -> Result<bool, StoreError> {
+    let mut row = client.to_active();
+    row.secret_hash = NotSet;
+    row.registration_token_hash = NotSet;
+    row.source = NotSet;
+    row.created_at = NotSet;
+    let updated = Clients::update_many()
+        .set(row)
+        .filter(clients::Column::Id.eq(client.id.as_str()))
+        .filter(clients::Column::Source.eq(REGISTERED))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+/// The `source` of clients registered at `/register`.
+pub const REGISTERED: &str = "registered";
 
 /// Removes a client added by command; config-declared clients are removed from the config file.
 #[tracing::instrument(level = "debug", skip_all)]

@@ -100,8 +100,13 @@ pub async fn consume(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreE
     claim_once::<DeviceCodes>(db, approved, device_codes::Column::Status, "used").await
 }
 
-/// Deletes requests past their expiry; returns how many.
+/// How long an expired request is kept, so that a device still polling is told
+/// `expired_token` rather than that its code is unknown.
+const EXPIRED_KEPT_SECS: i64 = 86_400;
+
+/// Deletes requests expired a day ago; returns how many.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn prune(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
-    Ok(DeviceCodes::delete_many().filter(device_codes::Column::ExpiresAt.lte(now())).exec(db).await?.rows_affected)
+    let horizon = now() - EXPIRED_KEPT_SECS;
+    Ok(DeviceCodes::delete_many().filter(device_codes::Column::ExpiresAt.lte(horizon)).exec(db).await?.rows_affected)
 }

@@ -14,6 +14,7 @@ pub mod db;
 pub mod device_codes;
 pub mod grant_status;
 pub mod idempotency;
+pub mod initial_access_tokens;
 pub mod jwks;
 pub mod ledger;
 pub mod mfa;

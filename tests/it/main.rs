@@ -36,6 +36,7 @@ mod par;
 mod purchases;
 mod recovery;
 mod refresh_retry;
+mod registration;
 mod resources;
 mod revocation;
 mod session_lifetime;

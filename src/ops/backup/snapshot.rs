@@ -95,6 +95,7 @@ tables! {
     "recovery_codes" => entity::recovery_codes::Entity,
     "pushed_requests" => entity::pushed_requests::Entity,
     "device_codes" => entity::device_codes::Entity,
+    "initial_access_tokens" => entity::initial_access_tokens::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.
