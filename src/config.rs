@@ -217,10 +217,21 @@ pub struct S3Config {
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
     pub filter: String,
+    pub format: LogFormat,
     /// Logs each span as it closes, with the time spent in it (`time.busy`) and waiting
     /// (`time.idle`): with a filter such as "mana_auth=debug", every request's handler
     /// and store calls, under the request's id.
     pub span_timings: bool,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One line of text per event, for people.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
 }
 
 /// Where `/metrics` is served: on a listener of its own, and on the main listener only

@@ -11,12 +11,14 @@ use mana_auth::{
         BackupCommand, Cli, CliError, ClientCommand, Command, CreditsCommand, ImportCommand, KeysCommand, MfaCommand,
         SessionsCommand, UserCommand,
     },
-    config::{ClientConfig, Config, SigningAlg},
+    config::{ClientConfig, Config, LogFormat, SigningAlg},
     security::{
         audit::{Event, Kind},
         passwords::Passwords,
     },
 };
+use std::io::IsTerminal;
+
 use tracing_subscriber::{EnvFilter, fmt::format::FmtSpan};
 
 #[tokio::main]
@@ -32,7 +34,16 @@ async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
     // Logs go to stderr, so command output on stdout stays clean for scripts.
     let spans = if config.log.span_timings { FmtSpan::CLOSE } else { FmtSpan::NONE };
-    tracing_subscriber::fmt().with_env_filter(filter).with_span_events(spans).with_writer(std::io::stderr).init();
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_span_events(spans)
+        .with_writer(std::io::stderr)
+        // Colour for a person at a terminal; none in a file or a log shipper's pipe.
+        .with_ansi(std::io::stderr().is_terminal());
+    match config.log.format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -243,3 +243,34 @@ async fn private_keys_are_sealed_at_rest_under_the_kek() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+/// Logs piped to a file or a shipper carry no colour codes, and `log.format = "json"`
+/// writes one JSON object per line.
+#[test]
+fn logs_are_plain_when_piped_and_json_when_asked() {
+    let logged = |format: &str| {
+        let path = std::env::temp_dir().join(format!("mana-auth-{}.db", mana_auth::security::opaque::random_token(6)));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_mana-auth"))
+            .arg("migrate")
+            .env("MANA_AUTH__DATABASE__URL", format!("sqlite://{}?mode=rwc", path.display()))
+            .env("MANA_AUTH__LOG__FORMAT", format)
+            .env("RUST_LOG", "info")
+            .output()
+            .expect("runs");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).expect("utf-8")
+    };
+    let text = logged("text");
+    assert!(text.contains("Applying all pending migrations"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no escape codes: {text:?}");
+    let json = logged("json");
+    let lines: Vec<&str> = json.lines().collect();
+    assert!(!lines.is_empty());
+    for line in lines {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(event["level"].is_string() && event["timestamp"].is_string(), "{line}");
+    }
+}
