@@ -135,6 +135,11 @@ pub struct OAuthConfig {
 #[serde(deny_unknown_fields)]
 pub struct RegistrationConfig {
     pub mode: RegistrationMode,
+    /// A `client_id` that is an https URL names a JSON document describing the client,
+    /// fetched from there (Client ID Metadata Documents).
+    pub client_id_metadata_documents: bool,
+    /// Metadata documents may be fetched from loopback addresses (for tests only).
+    pub allow_loopback_metadata: bool,
 }
 
 /// Who may register clients at `/register` (RFC 7591).

@@ -120,6 +120,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         config,
         keys: Arc::new(keys),
         clients,
+        metadata_clients: Default::default(),
         verified_tokens,
         discovery: Arc::new(discovery),
         passwords,

@@ -11,7 +11,7 @@ use crate::{
     config::Config,
     keyring::KeyRing,
     mail::Mailer,
-    oidc::discovery::Discovery,
+    oidc::{client_metadata::MetadataClients, discovery::Discovery},
     ops::metrics::Metrics,
     security::{context::Security, limits::Limiter, passwords::Passwords, sealing::Sealer},
     store::client_cache::ClientCache,
@@ -58,6 +58,8 @@ pub struct App {
     pub keys: Arc<KeyRing>,
     /// Registered clients, read at most once per `cache.clients_secs`.
     pub clients: Arc<ClientCache>,
+    /// Clients described by metadata documents, each kept while its document is fresh.
+    pub metadata_clients: MetadataClients,
     /// Access tokens whose signature was checked, up to `cache.access_tokens`.
     pub verified_tokens: VerifiedTokens,
     pub discovery: Arc<Discovery>,

@@ -10,6 +10,7 @@ use axum::{
 use serde::Deserialize;
 
 use super::signin::PageQuery;
+use crate::oidc::client_metadata::find_client;
 use crate::{
     oidc::{
         authorize::{continue_at, waiting},
@@ -82,9 +83,7 @@ pub async fn show(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let client = state
-        .clients
-        .find(&state.db, &pending.client_id)
+    let client = find_client(&state, &pending.client_id)
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
     let scopes = pending.scope.split(' ').filter_map(describe).collect();

@@ -8,6 +8,7 @@ use axum::{
 };
 use serde::Deserialize;
 
+use super::client_metadata::find_client;
 use super::{
     device,
     error::{AuthorizeRedirectError, redirect_with},
@@ -84,9 +85,7 @@ pub async fn authorize_post(
 /// page until the client and redirect URI are known, then a redirect to the client).
 async fn start(state: &AppState, query: &AuthorizeQuery) -> Result<Result<PendingAuthorization, Response>, PageError> {
     let client_id = query.client_id.as_deref().ok_or_else(|| PageError::BadRequest("client_id is missing.".into()))?;
-    let client = state
-        .clients
-        .find(&state.db, client_id)
+    let client = find_client(state, client_id)
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is not registered.".into()))?;
     if let Some(secret) = query.request_uri.as_deref().and_then(|uri| uri.strip_prefix(par::REQUEST_URI_PREFIX)) {
@@ -247,9 +246,7 @@ pub async fn resume(
         _ if prompt_none => return Ok(fail("login_required", "the user is not signed in")),
         _ => return continue_at(state, "/login", &pending),
     };
-    let client = state
-        .clients
-        .find(&state.db, &pending.client_id)
+    let client = find_client(state, &pending.client_id)
         .await?
         .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
     let scopes: Vec<&str> = pending.scope.split(' ').collect();

@@ -55,6 +55,9 @@ pub fn metadata(config: &Config) -> serde_json::Value {
         "backchannel_logout_session_supported": true,
         "frontchannel_logout_supported": false,
     });
+    if config.registration.client_id_metadata_documents {
+        metadata["client_id_metadata_document_supported"] = json!(true);
+    }
     if config.registration.mode != RegistrationMode::Off {
         metadata["registration_endpoint"] = json!(url("/register"));
     }

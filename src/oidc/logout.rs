@@ -12,6 +12,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
+use super::client_metadata::find_client;
 use super::{backchannel::notify_clients, error::redirect_with};
 use crate::{
     config::SigningAlg,
@@ -142,7 +143,7 @@ async fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, PageE
         None => None,
         Some(uri) => {
             let client = match client_id {
-                Some(id) => state.clients.find(&state.db, id).await?,
+                Some(id) => find_client(state, id).await?,
                 None => None,
             };
             if !client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|r| r == uri)) {
@@ -193,7 +194,7 @@ async fn verify_hint(state: &AppState, token: &str) -> Result<HintClaims, PageEr
     let keys = state.keys.current();
     let Verified { claims: hint, alg, .. } =
         keys.verify::<HintClaims>(token, &state.config.issuer, &expect).map_err(|_| invalid())?;
-    let client = state.clients.find(&state.db, &hint.aud).await?.ok_or_else(invalid)?;
+    let client = find_client(state, &hint.aud).await?.ok_or_else(invalid)?;
     if client.id_token_signed_response_alg.unwrap_or(state.config.tokens.default_id_token_alg) != alg {
         return Err(invalid());
     }

@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod backchannel;
+pub mod client_metadata;
 pub mod device;
 pub mod discovery;
 pub mod error;

@@ -34,10 +34,10 @@ const AUTH_METHODS: [&str; 3] = ["client_secret_basic", "client_secret_post", "n
 
 /// The metadata a client registers with (RFC 7591 §2); unknown fields are ignored.
 #[derive(Deserialize)]
-struct Metadata {
+pub(super) struct Metadata {
     #[serde(default)]
     redirect_uris: Vec<String>,
-    token_endpoint_auth_method: Option<String>,
+    pub(super) token_endpoint_auth_method: Option<String>,
     grant_types: Option<Vec<String>>,
     response_types: Option<Vec<String>>,
     client_name: Option<String>,
@@ -45,11 +45,11 @@ struct Metadata {
     post_logout_redirect_uris: Vec<String>,
     backchannel_logout_uri: Option<String>,
     id_token_signed_response_alg: Option<String>,
-    /// In a replacement (RFC 7592 §2.2): the client's own id.
-    client_id: Option<String>,
+    /// In a replacement (RFC 7592 §2.2), and in a metadata document: the client's own id.
+    pub(super) client_id: Option<String>,
 }
 
-fn invalid_metadata(description: impl Into<String>) -> OAuthError {
+pub(super) fn invalid_metadata(description: impl Into<String>) -> OAuthError {
     OAuthError::bad_request("invalid_client_metadata", description)
 }
 
@@ -68,7 +68,7 @@ fn check_web_uri(uri: &str) -> Result<(), String> {
 }
 
 /// The checked configuration of client `id` from `metadata`, and whether it is public.
-fn client_config(id: &str, metadata: Metadata) -> Result<(ClientConfig, bool), OAuthError> {
+pub(super) fn client_config(id: &str, metadata: Metadata) -> Result<(ClientConfig, bool), OAuthError> {
     let method = metadata.token_endpoint_auth_method.as_deref().unwrap_or("client_secret_basic");
     if !AUTH_METHODS.contains(&method) {
         return Err(invalid_metadata(format!("token_endpoint_auth_method must be one of {}", AUTH_METHODS.join(", "))));

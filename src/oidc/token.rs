@@ -11,6 +11,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::client_metadata::find_client;
 use super::{device, error::OAuthError, grant};
 use crate::{
     security::limits::Subject,
@@ -121,7 +122,7 @@ pub async fn authenticate_client(
         ClientAuthError::Missing => OAuthError::invalid_client("client authentication required"),
     })?;
     let failed = || OAuthError::invalid_client("client authentication failed");
-    let client = state.clients.find(&state.db, &presented.id).await?.ok_or_else(failed)?;
+    let client = find_client(state, &presented.id).await?.ok_or_else(failed)?;
     let authenticated = match (&client.secret_hash, &presented.secret) {
         (Some(stored), Some(secret)) => crate::security::opaque::matches_digest(secret, stored),
         (None, None) => presented.method == AuthMethod::None,

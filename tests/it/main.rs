@@ -13,6 +13,7 @@ mod api_scopes;
 mod authorize_errors;
 mod backups;
 mod browser_e2e;
+mod client_metadata;
 mod common;
 mod concurrency;
 mod connections;
