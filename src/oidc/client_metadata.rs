@@ -31,22 +31,27 @@ const DEFAULT_KEEP: Duration = Duration::from_secs(300);
 /// The `source` of clients described by a metadata document.
 const SOURCE: &str = "metadata";
 
-/// Clients read from their documents, each until its document's time is up.
+/// Clients read from their documents, each until its document's time is up, and the
+/// documents refused, for a minute: a refused URL sent again is not fetched again.
 #[derive(Default)]
 pub struct MetadataClients {
-    held: RwLock<HashMap<String, (Arc<Client>, Instant)>>,
+    held: RwLock<HashMap<String, Known>>,
 }
 
+/// A document's client, `None` when it was refused, and until when that holds.
+type Known = (Option<Arc<Client>>, Instant);
+
 impl MetadataClients {
-    fn fresh(&self, id: &str) -> Option<Arc<Client>> {
+    /// What is known of document `id`: `Some(None)` when it was refused lately.
+    fn fresh(&self, id: &str) -> Option<Option<Arc<Client>>> {
         let held = self.held.read().unwrap_or_else(PoisonError::into_inner);
         held.get(id).filter(|(_, until)| Instant::now() < *until).map(|(client, _)| client.clone())
     }
 
-    fn keep(&self, client: Arc<Client>, keep: Duration) {
+    fn keep(&self, id: &str, client: Option<Arc<Client>>, keep: Duration) {
         let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
         held.retain(|_, (_, until)| Instant::now() < *until);
-        held.insert(client.id.clone(), (client, Instant::now() + keep));
+        held.insert(id.to_owned(), (client, Instant::now() + keep));
     }
 }
 
@@ -60,24 +65,21 @@ pub async fn find_client(state: &AppState, id: &str) -> Result<Option<Arc<Client
     if !registration.client_id_metadata_documents || !(id.starts_with("https://") || id.starts_with("http://")) {
         return Ok(None);
     }
-    if let Some(client) = state.metadata_clients.fresh(id) {
-        return Ok(Some(client));
+    if let Some(known) = state.metadata_clients.fresh(id) {
+        return Ok(known);
     }
-    match tokio::time::timeout(TIMEOUT, fetch(id, registration.allow_loopback_metadata)).await {
-        Ok(Ok((client, keep))) => {
-            let client = Arc::new(client);
-            state.metadata_clients.keep(client.clone(), keep);
-            Ok(Some(client))
-        }
-        Ok(Err(why)) => {
+    let fetched = tokio::time::timeout(TIMEOUT, fetch(id, registration.allow_loopback_metadata))
+        .await
+        .unwrap_or_else(|_| Err("no answer in time".into()));
+    let (client, keep) = match fetched {
+        Ok((client, keep)) => (Some(Arc::new(client)), keep),
+        Err(why) => {
             tracing::warn!(client_id = %id, %why, "client metadata document refused");
-            Ok(None)
+            (None, MIN_KEEP)
         }
-        Err(_) => {
-            tracing::warn!(client_id = %id, "client metadata document: no answer in time");
-            Ok(None)
-        }
-    }
+    };
+    state.metadata_clients.keep(id, client.clone(), keep);
+    Ok(client)
 }
 
 /// Whether a document may be fetched from `ip`: only public addresses, and loopback

@@ -137,6 +137,7 @@ async fn bad_or_unreachable_documents_are_refused(backend: Backend) {
         assert_eq!(response.status(), 400, "{name}");
         assert!(response.headers().get("location").is_none(), "{name}: never a redirect");
     }
+    let fetched = docs.fetched.load(Ordering::SeqCst);
     let token = reqwest::Client::new()
         .post(app.url("/token"))
         .form(&[
@@ -148,6 +149,7 @@ async fn bad_or_unreachable_documents_are_refused(backend: Backend) {
         .await
         .expect("token");
     assert_eq!(token.status(), 401, "an unknown client at the token endpoint");
+    assert_eq!(docs.fetched.load(Ordering::SeqCst), fetched, "a refused document is not fetched again at once");
 
     // Loopback addresses are refused unless allowed; the feature is off by default.
     let fetched_before = docs.fetched.load(Ordering::SeqCst);
