@@ -19,7 +19,12 @@ use mana_auth::{
 };
 use std::io::IsTerminal;
 
+use tracing_appender::non_blocking::NonBlockingBuilder;
+
 use tracing_subscriber::{EnvFilter, fmt::format::FmtSpan};
+
+/// Log lines waiting for the writer thread, at most.
+const LOG_BUFFER_LINES: usize = 16_384;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -34,10 +39,16 @@ async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
     // Logs go to stderr, so command output on stdout stays clean for scripts.
     let spans = if config.log.span_timings { FmtSpan::CLOSE } else { FmtSpan::NONE };
+    // Lines are written by a thread of their own from a bounded buffer: a request never
+    // waits on stderr; when the buffer is full a line is dropped and counted instead.
+    // The guard writes what is left when `main` returns.
+    let (writer, _written_at_exit) =
+        NonBlockingBuilder::default().buffered_lines_limit(LOG_BUFFER_LINES).lossy(true).finish(std::io::stderr());
+    mana_auth::ops::metrics::count_dropped_log_lines(writer.error_counter());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(spans)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         // Colour for a person at a terminal; none in a file or a log shipper's pipe.
         .with_ansi(std::io::stderr().is_terminal());
     match config.log.format {

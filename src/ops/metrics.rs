@@ -1,7 +1,10 @@
-//! Prometheus metrics in a registry of the app's own (no globals): requests, latency,
-//! tokens issued, sign-in failures, refresh-token reuse, credits spent, signing-key age.
+//! Prometheus metrics in a registry of the app's own: requests, latency, tokens issued,
+//! sign-in failures, refresh-token reuse, credits spent, signing-key age, log lines
+//! dropped. The one global is the log writer's drop count, as logging is per process.
 //! Served on `metrics.bind`, and on the main listener only to the bearer of
 //! `metrics.token` (RFC 6750 §2.1).
+
+use std::sync::OnceLock;
 
 use axum::{
     extract::State,
@@ -11,6 +14,8 @@ use axum::{
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
+
+use tracing_appender::non_blocking::ErrorCounter;
 
 use crate::{
     security::opaque::{digest, matches_digest},
@@ -28,6 +33,16 @@ pub struct Metrics {
     pub credits_spent: IntCounter,
     signing_key_age: IntGaugeVec,
     last_backup: IntGauge,
+    log_lines_dropped: IntCounter,
+}
+
+/// The log writer's count of lines it had to drop, when logs go through one.
+static DROPPED_LOG_LINES: OnceLock<ErrorCounter> = OnceLock::new();
+
+/// Makes `/metrics` report the lines the process's log writer drops; logging is set
+/// up once per process, before any state exists.
+pub fn count_dropped_log_lines(counter: ErrorCounter) {
+    let _ = DROPPED_LOG_LINES.set(counter);
 }
 
 impl Metrics {
@@ -60,8 +75,13 @@ impl Metrics {
         registry.register(Box::new(credits_spent.clone()))?;
         let last_backup =
             IntGauge::new("last_backup_timestamp_seconds", "When the newest backup file in backup.dir was written")?;
+        let log_lines_dropped = IntCounter::new(
+            "log_lines_dropped_total",
+            "Log lines dropped because the log writer's buffer was full (requests never wait on logging)",
+        )?;
         registry.register(Box::new(signing_key_age.clone()))?;
         registry.register(Box::new(last_backup.clone()))?;
+        registry.register(Box::new(log_lines_dropped.clone()))?;
         Ok(Metrics {
             registry,
             http_requests,
@@ -72,7 +92,16 @@ impl Metrics {
             credits_spent,
             signing_key_age,
             last_backup,
+            log_lines_dropped,
         })
+    }
+}
+
+impl Metrics {
+    /// Brings the dropped-lines counter up to the writer's own count.
+    fn record_dropped_log_lines(&self, dropped: usize) {
+        let dropped = u64::try_from(dropped).unwrap_or(u64::MAX);
+        self.log_lines_dropped.inc_by(dropped.saturating_sub(self.log_lines_dropped.get()));
     }
 }
 
@@ -85,6 +114,9 @@ pub async fn render(State(state): State<AppState>) -> Response {
     }
     if let Some(written) = newest_backup(std::path::Path::new(&state.config.backup.dir)) {
         state.metrics.last_backup.set(written);
+    }
+    if let Some(dropped) = DROPPED_LOG_LINES.get() {
+        state.metrics.record_dropped_log_lines(dropped.dropped_lines());
     }
     let mut body = Vec::new();
     match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut body) {
@@ -116,4 +148,18 @@ fn newest_backup(dir: &std::path::Path) -> Option<i64> {
         .max()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Metrics;
+
+    #[test]
+    fn the_dropped_lines_counter_follows_the_writers_count() {
+        let metrics = Metrics::new().expect("metrics");
+        for seen in [3, 5, 5, 2] {
+            metrics.record_dropped_log_lines(seen);
+        }
+        assert_eq!(metrics.log_lines_dropped.get(), 5, "it counts up to the writer's count and never back");
+    }
 }

@@ -47,6 +47,7 @@ async fn health_and_metrics_report_what_happened(backend: Backend) {
         assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
     }
     assert!(text.contains(r#"mana_auth_signing_key_age_seconds{alg="EdDSA"}"#));
+    assert!(text.contains("mana_auth_log_lines_dropped_total 0"), "the log writer has dropped nothing");
     assert!(text.contains(r#"mana_auth_http_request_duration_seconds_bucket{route="/api/v1/auth/login""#));
 }
 on_every_backend!(health_and_metrics_report_what_happened);
