@@ -13,7 +13,8 @@ VOLUME /data
 # publish 9464 only where that network is private.
 ENV MANA_AUTH__SERVER__BIND=0.0.0.0:3001 \
     MANA_AUTH__METRICS__BIND=0.0.0.0:9464 \
-    MANA_AUTH__DATABASE__URL=sqlite:///data/mana-auth.db?mode=rwc
+    MANA_AUTH__DATABASE__URL=sqlite:///data/mana-auth.db?mode=rwc \
+    MANA_AUTH__BACKUP__DIR=/data/backups
 EXPOSE 3001 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 CMD ["mana-auth", "probe"]
 STOPSIGNAL SIGTERM

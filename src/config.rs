@@ -199,8 +199,20 @@ pub struct PackageConfig {
 pub struct BackupConfig {
     pub dir: String,
     pub key: Option<Secret>,
-    pub schedule: Option<String>,
+    /// Cron syntax in UTC; empty: no scheduled backups.
+    pub schedule: String,
+    /// Backups older than this many days are pruned after each scheduled one; 0 keeps all.
+    pub keep_days: u64,
+    /// Scheduled backups are written unencrypted when there is no backup key.
+    pub allow_unencrypted: bool,
     pub s3: Option<S3Config>,
+}
+
+impl BackupConfig {
+    /// The schedule, when there is one.
+    pub fn schedule(&self) -> Option<&str> {
+        Some(self.schedule.trim()).filter(|s| !s.is_empty())
+    }
 }
 
 /// S3-compatible object storage every backup is also uploaded to.
@@ -394,12 +406,8 @@ impl Config {
         if self.cache.access_tokens > 1_000_000 {
             return Err(invalid("cache.access_tokens", "must be at most 1000000"));
         }
-        if let Some(schedule) = &self.backup.schedule {
+        if let Some(schedule) = self.backup.schedule() {
             schedule::parse(schedule).map_err(|e| invalid("backup.schedule", e))?;
-            let env_key = std::env::var("MANA_AUTH_BACKUP_KEY").is_ok_and(|k| !k.is_empty());
-            if self.backup.key.is_none() && !env_key {
-                return Err(invalid("backup.schedule", "scheduled backups need backup.key or MANA_AUTH_BACKUP_KEY"));
-            }
         }
         for origin in &self.api.cors_origins {
             validate_origin(origin).map_err(|p| invalid("api.cors_origins", format!("`{origin}`: {p}")))?;

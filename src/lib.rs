@@ -182,7 +182,13 @@ pub async fn serve(state: AppState, listener: TcpListener, metrics: Option<TcpLi
         }
     });
     tokio::spawn(follow_keys(state.clone()));
-    if let Some(schedule) = state.config.backup.schedule.as_deref().and_then(|s| config::schedule::parse(s).ok()) {
+    if let Some(schedule) = state.config.backup.schedule().and_then(|s| config::schedule::parse(s).ok()) {
+        if admin::backups::schedule_without_key(&state.config) {
+            tracing::warn!(
+                "no backup key (MANA_AUTH_BACKUP_KEY or backup.key): scheduled backups are not written; \
+                 set one, or backup.allow_unencrypted = true"
+            );
+        }
         tokio::spawn(ops::backup::schedule::run(state.clone(), schedule));
     }
     let db = state.db.clone();

@@ -88,6 +88,12 @@ pub async fn list(config: &Config) -> Result<Vec<Listed>, BackupError> {
     Ok(listed)
 }
 
+/// Whether scheduled backups are due but cannot be written: no backup key, and
+/// unencrypted ones not allowed.
+pub fn schedule_without_key(config: &Config) -> bool {
+    config.backup.schedule().is_some() && key(config).is_none() && !config.backup.allow_unencrypted
+}
+
 /// Deletes backups older than `keep_days` in both places; returns how many files and objects.
 pub async fn prune(config: &Config, keep_days: u64) -> Result<usize, BackupError> {
     let mut removed = backup::prune(Path::new(&config.backup.dir), keep_days)?;

@@ -1,5 +1,6 @@
 //! `/health` says the process answers; `/health/ready` says it can serve: the database
-//! answers and signing keys are loaded. Otherwise 503 with what is wrong.
+//! answers and signing keys are loaded. Otherwise 503 with what is wrong. What an
+//! operator should fix without the process going out of rotation is in `details`.
 
 use axum::{
     Json,
@@ -28,7 +29,12 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         }
     }
     if problems.is_empty() {
-        Json(json!({ "status": "ready" })).into_response()
+        let mut ready = json!({ "status": "ready" });
+        // Not a reason to take the process out of rotation, but one for its operator.
+        if crate::admin::backups::schedule_without_key(&state.config) {
+            ready["details"] = json!({ "backups": "no backup key: scheduled backups are not written" });
+        }
+        Json(ready).into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "problems": problems })))
             .into_response()

@@ -33,6 +33,7 @@ pub struct Metrics {
     pub credits_spent: IntCounter,
     signing_key_age: IntGaugeVec,
     last_backup: IntGauge,
+    backups_without_key: IntGauge,
     log_lines_dropped: IntCounter,
 }
 
@@ -82,6 +83,11 @@ impl Metrics {
         registry.register(Box::new(signing_key_age.clone()))?;
         registry.register(Box::new(last_backup.clone()))?;
         registry.register(Box::new(log_lines_dropped.clone()))?;
+        let backups_without_key = IntGauge::new(
+            "backups_without_key",
+            "1 while scheduled backups are due but not written for want of a backup key",
+        )?;
+        registry.register(Box::new(backups_without_key.clone()))?;
         Ok(Metrics {
             registry,
             http_requests,
@@ -92,6 +98,7 @@ impl Metrics {
             credits_spent,
             signing_key_age,
             last_backup,
+            backups_without_key,
             log_lines_dropped,
         })
     }
@@ -115,6 +122,7 @@ pub async fn render(State(state): State<AppState>) -> Response {
     if let Some(written) = newest_backup(std::path::Path::new(&state.config.backup.dir)) {
         state.metrics.last_backup.set(written);
     }
+    state.metrics.backups_without_key.set(i64::from(crate::admin::backups::schedule_without_key(&state.config)));
     if let Some(dropped) = DROPPED_LOG_LINES.get() {
         state.metrics.record_dropped_log_lines(dropped.dropped_lines());
     }

@@ -161,29 +161,89 @@ async fn bad_backups_are_refused_and_change_nothing(backend: Backend) {
 }
 crate::on_every_backend!(bad_backups_are_refused_and_change_nothing);
 
-async fn serve_writes_backups_on_its_schedule(backend: Backend) {
+/// Waits up to five seconds for a backup in `dir` other than `old`.
+async fn scheduled_backup(dir: &Path, old: &Path) -> Option<PathBuf> {
+    for _ in 0..50 {
+        let written = backup::list(dir).expect("list");
+        if let Some((file, _)) = written.into_iter().find(|(file, _)| file != old) {
+            return Some(file);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    None
+}
+
+/// A backup file dated `days` ago in `dir`.
+fn old_backup(dir: &Path, days: u64) -> PathBuf {
+    std::fs::create_dir_all(dir).expect("dir");
+    let path = dir.join("mana-auth-20250101-000000-old000.backup");
+    let file = std::fs::File::create(&path).expect("create");
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+    file.set_modified(then).expect("date it");
+    path
+}
+
+async fn serve_writes_backups_on_its_schedule_and_prunes_old_ones(backend: Backend) {
     let dir = scratch_dir();
+    let old = old_backup(&dir, 31);
     let watched = dir.display().to_string();
     let app = TestApp::spawn_with(backend, |c| {
         c.backup.key = Some(Secret::new(KEY));
         c.backup.dir = watched;
-        c.backup.schedule = Some("* * * * * *".into());
+        c.backup.schedule = "* * * * * *".into();
     })
     .await;
-    let mut written = Vec::new();
+    let file = scheduled_backup(&dir, &old).await.expect("a scheduled backup was written");
+    assert!(backups::verify(&file, &app.state.config).await.expect("it verifies").ledger_problems.is_empty());
+    let mut pruned = false;
     for _ in 0..50 {
-        written = backup::list(&dir).expect("list");
-        if !written.is_empty() {
+        if !old.exists() {
+            pruned = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let (file, _) = written.first().expect("a scheduled backup was written");
-    assert!(backups::verify(file, &app.state.config).await.expect("it verifies").ledger_problems.is_empty());
+    assert!(pruned, "a backup older than backup.keep_days (30) is pruned after a scheduled one");
     drop(app);
     let _ = std::fs::remove_dir_all(dir);
 }
-crate::on_every_backend!(serve_writes_backups_on_its_schedule);
+crate::on_every_backend!(serve_writes_backups_on_its_schedule_and_prunes_old_ones);
+
+/// Without a backup key the server starts and says so; only `allow_unencrypted`
+/// makes it write unencrypted backups.
+async fn without_a_key_scheduled_backups_are_reported_or_written_in_the_clear(backend: Backend) {
+    let dir = scratch_dir();
+    let watched = dir.display().to_string();
+    let app = TestApp::spawn_with(backend.clone(), |c| {
+        c.backup.dir = watched.clone();
+        c.backup.schedule = "* * * * * *".into();
+    })
+    .await;
+    let ready = reqwest::get(app.url("/health/ready")).await.expect("ready");
+    assert_eq!(ready.status(), 200, "the server still serves");
+    let body: Value = ready.json().await.expect("json");
+    assert!(body["details"]["backups"].as_str().is_some_and(|d| d.contains("no backup key")), "{body}");
+    assert!(app.metrics().await.contains("mana_auth_backups_without_key 1"));
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(backup::list(&dir).map(|l| l.is_empty()).unwrap_or(true), "nothing written without a key");
+    drop(app);
+
+    let app = TestApp::spawn_with(backend, |c| {
+        c.backup.dir = watched;
+        c.backup.schedule = "* * * * * *".into();
+        c.backup.allow_unencrypted = true;
+    })
+    .await;
+    let body: Value = reqwest::get(app.url("/health/ready")).await.expect("ready").json().await.expect("json");
+    assert!(body.get("details").is_none(), "{body}");
+    assert!(app.metrics().await.contains("mana_auth_backups_without_key 0"));
+    let file = scheduled_backup(&dir, Path::new("")).await.expect("an unencrypted backup was written");
+    let read = backup::read(&std::fs::read(&file).expect("read"), None).expect("it opens without a key");
+    assert!(read.tables.contains_key("users"));
+    drop(app);
+    let _ = std::fs::remove_dir_all(dir);
+}
+crate::on_every_backend!(without_a_key_scheduled_backups_are_reported_or_written_in_the_clear);
 
 /// A bucket of its own on the S3-compatible server at `MANA_AUTH_TEST_S3_URL`.
 async fn s3_bucket(prefix: &str) -> S3Config {

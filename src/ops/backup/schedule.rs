@@ -1,5 +1,5 @@
 //! Backups on a schedule inside `serve` (`backup.schedule`, cron syntax, UTC; five
-//! fields, or six with seconds first).
+//! fields, or six with seconds first), each followed by pruning past `backup.keep_days`.
 
 use croner::Cron;
 
@@ -15,15 +15,37 @@ pub async fn run(state: AppState, schedule: Cron) {
         };
         let wait = (next - now).to_std().unwrap_or_default();
         tokio::time::sleep(wait).await;
+        if backups::schedule_without_key(&state.config) {
+            tracing::warn!("no backup key: the scheduled backup was not written");
+            continue;
+        }
         let started = std::time::Instant::now();
-        match backups::create(&state.db, &state.config, None, false).await {
-            Ok(created) => tracing::info!(
-                file = %created.path.display(),
-                uploaded = created.uploaded.as_deref().unwrap_or("-"),
-                ms = started.elapsed().as_millis() as u64,
-                "scheduled backup written"
-            ),
+        let unencrypted = backups::key(&state.config).is_none();
+        match backups::create(&state.db, &state.config, None, unencrypted).await {
+            Ok(created) => {
+                tracing::info!(
+                    file = %created.path.display(),
+                    uploaded = created.uploaded.as_deref().unwrap_or("-"),
+                    ms = started.elapsed().as_millis() as u64,
+                    unencrypted,
+                    "scheduled backup written"
+                );
+                prune(&state).await;
+            }
             Err(err) => tracing::error!(error = %err, "scheduled backup failed"),
         }
+    }
+}
+
+/// Applies `backup.keep_days` after a scheduled backup, here and in the bucket.
+async fn prune(state: &AppState) {
+    let keep_days = state.config.backup.keep_days;
+    if keep_days == 0 {
+        return;
+    }
+    match backups::prune(&state.config, keep_days).await {
+        Ok(0) => {}
+        Ok(removed) => tracing::info!(removed, keep_days, "old backups pruned"),
+        Err(err) => tracing::error!(error = %err, "pruning old backups failed"),
     }
 }
