@@ -4,12 +4,15 @@
 # refresh tokens, then drives each endpoint with wrk for DURATION seconds at each
 # connection count, the server pinned to core 0 and wrk to core 1. Prints one table:
 # requests/s, p50/p99, errors, server RSS, requests per second of server CPU (steadier
-# than requests/s on a shared machine), and each figure's ratio to its floor.
+# than requests/s on a shared machine), and each figure's ratio to its floor. Every
+# endpoint is measured as shipped (the request log at info, written to a file) and
+# again quiet (log filter warn), so the table shows what the request log costs.
 #
 #   bench/load.sh [postgres://USER@HOST/DB]
 #   DURATION=10 CONNS="1 16 64" ENDPOINTS="discovery jwks ..." bench/load.sh
 #   PEER_DIR=path/to/bench-peer bench/load.sh   # seed, then run that harness's bench-target.sh
 #   BIN=path/to/mana-auth bench/load.sh          # a binary built elsewhere (A/B runs); mana-auth not rebuilt
+#   LOGS=info bench/load.sh                      # only the shipped log filter (default: "info warn")
 #
 # `discovery_ceiling` and `jwks_ceiling` drive examples/ceiling.rs instead, a bare axum
 # server answering mana-auth's documents' bytes on core 0: what the machine allows for
@@ -26,6 +29,7 @@ cd "$(dirname "$0")/.."
 DATABASE=${1:-}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 16 64"}
+LOGS=${LOGS:-"info warn"}
 ENDPOINTS=${ENDPOINTS:-"discovery discovery_ceiling jwks jwks_ceiling token_cc token_refresh introspect userinfo validate login discovery_during_logins credits_use"}
 FLOOR_SIGN_US=${FLOOR_SIGN_US:-22.2}
 FLOOR_VERIFY_US=${FLOOR_VERIFY_US:-40.1}
@@ -76,7 +80,7 @@ pages_per_ip = 0
 [security.lockout]
 threshold = 0
 [log]
-filter = "warn"
+filter = "info"
 [[clients]]
 id = "bench"
 secret = "$SECRET"
@@ -85,12 +89,21 @@ grant_types = ["authorization_code", "refresh_token", "client_credentials"]
 skip_consent = true
 EOF
 export MANA_AUTH_CONFIG="$WORK/bench.toml"
-"$BIN" migrate >/dev/null
+"$BIN" migrate >/dev/null 2>>"$WORK/server.log"
 
+# Starts the server with log filter $1, its log written to a file as an operator's would be.
+PEAK_RSS=0
+# The highest resident set of the servers so far, in MiB.
+note_peak() { PEAK_RSS=$(awk -v a="$PEAK_RSS" -v b="$(rss VmHWM "$SERVER")" 'BEGIN {print (b > a ? b : a)}'); }
+serve_with_log() {
+  [ -z "$SERVER" ] || { note_peak; kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
+  sed -i -E "s/^filter = .*/filter = \"$1\"/" "$WORK/bench.toml"
+  taskset -c 0 "$BIN" serve 2>>"$WORK/server.log" &
+  SERVER=$!
+  until curl -fs "$BASE/health/ready" >/dev/null 2>&1; do sleep 0.005; done
+}
 started=$(date +%s%N)
-taskset -c 0 "$BIN" serve 2>"$WORK/server.log" &
-SERVER=$!
-until curl -fs "$BASE/health/ready" >/dev/null 2>&1; do sleep 0.005; done
+serve_with_log "${LOGS%% *}"
 ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 # The server under load: mana-auth, or the ceiling for the `_ceiling` endpoints.
 TARGET=$BASE TARGET_PID=$SERVER
@@ -105,7 +118,7 @@ field() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\1/"; }
 # Seed: one user with plenty of credits, an API session, and refresh-token chains.
 curl -fs -o /dev/null -H 'content-type: application/json' \
   -d "{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/register"
-"$BIN" credits grant --email bench@example.org --amount 100000000 --reason "load benchmark" >/dev/null
+"$BIN" credits grant --email bench@example.org --amount 100000000 --reason "load benchmark" >/dev/null 2>>"$WORK/server.log"
 login=$(curl -fs -H 'content-type: application/json' \
   -d "{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login")
 ACCESS=$(field accessToken <<<"$login")
@@ -222,8 +235,10 @@ if [ -n "${PEER_DIR:-}" ]; then
 fi
 
 ROWS="$WORK/rows.tsv"
-printf 'endpoint\tconns\treq/s\tp50 ms\tp99 ms\terrors\tRSS MiB\treq/CPU-s\tfloor req/s\tratio\n' >"$ROWS"
-for endpoint in $ENDPOINTS; do
+printf 'endpoint\tlog\tconns\treq/s\tp50 ms\tp99 ms\terrors\tRSS MiB\treq/CPU-s\tfloor req/s\tratio\n' >"$ROWS"
+for log in $LOGS; do
+  [ "$log" = "${LOGS%% *}" ] || serve_with_log "$log"
+  for endpoint in $ENDPOINTS; do
   for conns in $CONNS; do
     set_shape "$endpoint"
     if [ "$endpoint" = token_refresh ]; then
@@ -249,15 +264,17 @@ for endpoint in $ENDPOINTS; do
     else
       floor_rps="-" ratio="-"
     fi
-    printf '%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$endpoint" "$conns" "$rps" "$p50" "$p99" "$errors" \
-      "$(rss VmRSS)" "$per_cpu" "$floor_rps" "$ratio" >>"$ROWS"
+    printf '%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$endpoint" "$log" "$conns" "$rps" "$p50" "$p99" \
+      "$errors" "$(rss VmRSS)" "$per_cpu" "$floor_rps" "$ratio" >>"$ROWS"
+  done
   done
 done
 
 ledger=$("$BIN" doctor 2>&1 | grep -i ledger || true)
 column -t -s $'\t' "$ROWS"
 echo
-echo "engine: ${DATABASE:+PostgreSQL}${DATABASE:-SQLite}; start-up to ready: ${ready_ms} ms; RSS idle ${idle_rss} MiB, peak $(rss VmHWM "$SERVER") MiB"
+note_peak
+echo "engine: ${DATABASE:+PostgreSQL}${DATABASE:-SQLite}; start-up to ready: ${ready_ms} ms; RSS idle ${idle_rss} MiB, peak ${PEAK_RSS} MiB"
 echo "ledger after the run: ${ledger:-see mana-auth doctor}"
 if grep -qE 'WARN|ERROR' "$WORK/server.log"; then
   echo "server warnings and errors (last 5):"
