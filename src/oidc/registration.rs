@@ -16,7 +16,7 @@ use url::Url;
 
 use super::{error::OAuthError, token::no_store};
 use crate::{
-    config::{ClientConfig, GRANT_TYPES, RegistrationMode, Secret, SigningAlg, validate_client},
+    config::{ClientConfig, GRANT_TYPES, RegistrationMode, Secret, SigningAlg, validate_client, validate_redirect_uri},
     security::{
         audit::{Event, Kind},
         client::ClientInfo,
@@ -53,18 +53,18 @@ pub(super) fn invalid_metadata(description: impl Into<String>) -> OAuthError {
     OAuthError::bad_request("invalid_client_metadata", description)
 }
 
-/// A URI a registered client may name: https, or http on the loopback interface for a
-/// native app (RFC 8252 §7.3); never with a fragment.
+/// A URI a registered client may name: one a declared client may name
+/// (`validate_redirect_uri`), and https, or http on the loopback interface for a native
+/// app (RFC 8252 §7.3).
 fn check_web_uri(uri: &str) -> Result<(), String> {
-    let url = Url::parse(uri).map_err(|e| format!("`{uri}` is not an absolute URL: {e}"))?;
+    validate_redirect_uri(uri).map_err(|problem| format!("`{uri}` {problem}"))?;
+    let url = Url::parse(uri).map_err(|e| e.to_string())?;
     let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
-        return Err(format!("`{uri}` must be https (http only on the loopback interface)"));
+    if url.scheme() == "https" || (url.scheme() == "http" && loopback) {
+        Ok(())
+    } else {
+        Err(format!("`{uri}` must be https (http only on the loopback interface)"))
     }
-    if url.fragment().is_some() {
-        return Err(format!("`{uri}` must not have a fragment"));
-    }
-    Ok(())
 }
 
 /// The checked configuration of client `id` from `metadata`, and whether it is public.

@@ -97,7 +97,7 @@ pub async fn polled(db: &impl ConnectionTrait, id: &str, at: i64, interval_secs:
 pub async fn consume(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
     let approved =
         Condition::all().add(device_codes::Column::Id.eq(id)).add(device_codes::Column::Status.eq("approved"));
-    claim_once::<DeviceCodes>(db, approved, device_codes::Column::Status, "used").await
+    Ok(claim_once::<DeviceCodes>(db, approved, device_codes::Column::Status, "used").await?.is_some())
 }
 
 /// How long an expired request is kept, so that a device still polling is told

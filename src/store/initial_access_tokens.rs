@@ -30,7 +30,7 @@ pub async fn redeem(db: &impl ConnectionTrait, token: &str) -> Result<bool, Stor
         .add(initial_access_tokens::Column::Id.eq(digest(token)))
         .add(initial_access_tokens::Column::UsedAt.is_null())
         .add(initial_access_tokens::Column::ExpiresAt.gt(at));
-    claim_once::<InitialAccessTokens>(db, live, initial_access_tokens::Column::UsedAt, at).await
+    Ok(claim_once::<InitialAccessTokens>(db, live, initial_access_tokens::Column::UsedAt, at).await?.is_some())
 }
 
 /// Deletes used and expired tokens; returns how many.

@@ -131,15 +131,18 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
-/// Sets `column` to `value` in the single-use row matching `live`, marking it used; true
-/// when this call did, so of two concurrent redemptions one wins.
+/// Sets `column` to `value` in the single-use row matching `live`, marking it used, and
+/// returns that row when this call did: of two concurrent redemptions one wins. The row
+/// comes back from the same statement, so a clean-up that deletes used rows cannot
+/// take it from its winner.
 async fn claim_once<E: EntityTrait>(
     db: &impl ConnectionTrait,
     live: Condition,
     column: E::Column,
     value: impl Into<sea_orm::Value>,
-) -> Result<bool, StoreError> {
-    Ok(E::update_many().col_expr(column, Expr::value(value)).filter(live).exec(db).await?.rows_affected == 1)
+) -> Result<Option<E::Model>, StoreError> {
+    let claimed = E::update_many().col_expr(column, Expr::value(value)).filter(live).exec_with_returning(db).await?;
+    Ok(claimed.into_iter().next())
 }
 
 /// `EXISTS (SELECT 1 FROM table WHERE condition)`, the 1 written in the SQL, not bound.

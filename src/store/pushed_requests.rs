@@ -40,10 +40,7 @@ pub async fn redeem(db: &impl ConnectionTrait, secret: &str, client_id: &str) ->
         .add(pushed_requests::Column::ClientId.eq(client_id))
         .add(pushed_requests::Column::UsedAt.is_null())
         .add(pushed_requests::Column::ExpiresAt.gt(at));
-    if !claim_once::<PushedRequests>(db, live, pushed_requests::Column::UsedAt, at).await? {
-        return Ok(None);
-    }
-    Ok(PushedRequests::find_by_id(id).one(db).await?.map(|row| row.request))
+    Ok(claim_once::<PushedRequests>(db, live, pushed_requests::Column::UsedAt, at).await?.map(|row| row.request))
 }
 
 /// Deletes used and expired requests; returns how many.

@@ -58,10 +58,8 @@ pub async fn redeem(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -
         .add(verification_tokens::Column::Purpose.eq(purpose.as_str()))
         .add(verification_tokens::Column::UsedAt.is_null())
         .add(verification_tokens::Column::ExpiresAt.gt(at));
-    if !claim_once::<VerificationTokens>(db, live, verification_tokens::Column::UsedAt, at).await? {
-        return Ok(None);
-    }
-    Ok(VerificationTokens::find_by_id(id).one(db).await?.map(|row| row.user_id))
+    let claimed = claim_once::<VerificationTokens>(db, live, verification_tokens::Column::UsedAt, at).await?;
+    Ok(claimed.map(|row| row.user_id))
 }
 
 /// The user a live token of `purpose` was issued to, without using it up.
