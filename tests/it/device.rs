@@ -204,3 +204,18 @@ async fn user_codes_cannot_be_guessed(backend: Backend) {
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }
 on_every_backend!(user_codes_cannot_be_guessed);
+
+async fn an_approved_device_code_polled_at_once_is_used_once(backend: Backend) {
+    let app = TestApp::spawn_with(backend, with_tv).await;
+    app.user("race@example.org").await;
+    let browser = signed_in_browser(&app, "race@example.org").await;
+    let (_, started) = device_authorization(&app, "tv", "openid").await;
+    let consent = type_code(&browser, started["user_code"].as_str().expect("code")).await.text().await.expect("page");
+    assert_eq!(decide(&browser, &consent, "allow").await.status(), 200);
+    let device_code = started["device_code"].as_str().expect("code");
+    let answers = futures_util::future::join_all((0..8).map(|_| poll(&app, "tv", device_code))).await;
+    let issued = answers.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(issued, 1, "{answers:?}");
+    assert!(answers.iter().filter(|(status, _)| *status != 200).all(|(_, body)| body["error"] == "invalid_grant"));
+}
+on_every_backend!(an_approved_device_code_polled_at_once_is_used_once);

@@ -174,3 +174,16 @@ async fn a_client_or_every_client_can_be_made_to_push(backend: Backend) {
     assert_eq!(query_param(&refused, "error").as_deref(), Some("invalid_request"), "{refused}");
 }
 on_every_backend!(a_client_or_every_client_can_be_made_to_push);
+
+async fn a_request_uri_sent_at_once_from_many_browsers_is_redeemed_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rp = RelyingParty::discover(&app.base, "rp", Some(RP_SECRET)).await;
+    let (_, pushed, _) = push(&app, ("rp", Some(RP_SECRET)), &params_of(&rp.authorize(&["openid"]).url)).await;
+    let url = authorize_with(&app, "rp", pushed["request_uri"].as_str().expect("uri"));
+    let browsers: Vec<Browser> = (0..8).map(|_| Browser::new(&app.base)).collect();
+    let answers = futures_util::future::join_all(browsers.iter().map(|b| b.get(&url))).await;
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 303 || *s == 400), "{statuses:?}");
+}
+on_every_backend!(a_request_uri_sent_at_once_from_many_browsers_is_redeemed_once);
