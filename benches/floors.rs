@@ -49,6 +49,7 @@ fn fixture() -> Fixture {
             id_token_signed_response_alg: None,
             introspection: false,
             require_pushed_authorization_requests: false,
+            dpop_bound_access_tokens: false,
             resources: None,
         },
         "config",
@@ -79,7 +80,7 @@ fn floors(c: &mut Criterion) {
         jti: None,
     };
     let signer = f.keys.signer(SigningAlg::EdDSA).expect("signer");
-    let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context), None).expect("mint").token;
+    let token = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context), None, None).expect("mint").token;
     let audiences = f.config.access_token_audiences();
     let expect = Expect::access_token(&audiences);
     let claims = f.keys.verify::<AccessClaims>(&token, &f.config.issuer, &expect).expect("verifies").claims;
@@ -97,7 +98,8 @@ fn floors(c: &mut Criterion) {
     });
     c.bench_function("mint_id_and_access_token", |b| {
         b.iter(|| {
-            let access = access_token(&f.config, &f.keys, &f.client, &scope, Some(&context), None).expect("access");
+            let access =
+                access_token(&f.config, &f.keys, &f.client, &scope, Some(&context), None, None).expect("access");
             id_token(&f.config, &f.keys, &f.client, &scope, &context, &access.token).expect("id")
         })
     });

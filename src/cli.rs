@@ -228,6 +228,9 @@ pub struct AddClient {
     /// Its authorization requests must be pushed to /par first (RFC 9126).
     #[arg(long)]
     pub require_pushed_authorization_requests: bool,
+    /// Its token requests must carry a DPoP proof (RFC 9449).
+    #[arg(long)]
+    pub dpop_bound_access_tokens: bool,
     /// A declared resource (`[[resources]]`) it may ask tokens for; repeat for more.
     /// None given: every declared resource.
     #[arg(long = "resource")]

@@ -128,6 +128,8 @@ pub struct SessionsConfig {
 pub struct OAuthConfig {
     /// Every client must push its authorization requests to `/par` first (RFC 9126).
     pub require_pushed_authorization_requests: bool,
+    /// DPoP proofs at `/token` must carry a nonce this server gave (RFC 9449 §8).
+    pub require_dpop_nonce: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -8,6 +8,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod credits;
+pub mod dpop;
 pub mod import;
 pub mod keyring;
 pub mod keys;

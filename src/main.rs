@@ -191,6 +191,7 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), CliError>
                 id_token_signed_response_alg,
                 introspection: add.introspection,
                 require_pushed_authorization_requests: add.require_pushed_authorization_requests,
+                dpop_bound_access_tokens: add.dpop_bound_access_tokens,
                 resources: (!add.resources.is_empty()).then_some(add.resources),
             };
             let id = client.id.clone();

@@ -22,6 +22,8 @@ pub struct Model {
     pub introspection: bool,
     /// Its authorization requests must be pushed first (RFC 9126).
     pub require_pushed_authorization_requests: bool,
+    /// Its token requests must carry a DPoP proof (RFC 9449 §5.2).
+    pub dpop_bound_access_tokens: bool,
     /// JSON array of the resource identifiers it may ask tokens for; `None`: every
     /// declared resource.
     pub resources: Option<String>,

@@ -14,6 +14,7 @@ pub mod credit_packages;
 pub mod credit_purchases;
 pub mod credit_transactions;
 pub mod device_codes;
+pub mod dpop_proofs;
 pub mod idempotency_keys;
 pub mod initial_access_tokens;
 pub mod jwks;

@@ -24,6 +24,9 @@ pub struct Model {
     pub revoked_at: Option<i64>,
     /// The token this one replaced in a rotation; unique, so a token has one successor.
     pub parent_hash: Option<String>,
+    /// The JWK thumbprint (RFC 7638) of the DPoP key a public client's token is bound
+    /// to (RFC 9449 §5): it is rotated only with a proof of that key.
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

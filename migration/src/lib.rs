@@ -16,6 +16,7 @@ mod m20261206_000001_add_pushed_authorization_requests;
 mod m20261206_000002_create_device_codes;
 mod m20261206_000003_add_resource_indicators;
 mod m20261206_000004_add_client_registration;
+mod m20261206_000005_add_dpop;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000002_create_device_codes::Migration),
             Box::new(m20261206_000003_add_resource_indicators::Migration),
             Box::new(m20261206_000004_add_client_registration::Migration),
+            Box::new(m20261206_000005_add_dpop::Migration),
         ]
     }
 }

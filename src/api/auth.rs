@@ -190,6 +190,7 @@ pub(super) async fn open_session(
         nonce: None,
         family_id: &new_id(),
         resource: None,
+        dpop_jkt: None,
     };
     let issued = issue_user_tokens(&state.config, &state.keys.current(), &txn, grant).await?;
     txn.commit().await?;
@@ -232,7 +233,7 @@ pub async fn refresh(
                 "the refresh token was already used; the session has ended",
             ))
         }
-        Err(RotateError::Invalid | RotateError::InvalidScope(_)) => {
+        Err(RotateError::Invalid | RotateError::WrongKey | RotateError::InvalidScope(_)) => {
             Err(ApiError::unauthorized("invalid_refresh_token", "the refresh token is invalid, expired or revoked"))
         }
         Err(RotateError::Token(err)) => Err(err.into()),

@@ -107,6 +107,7 @@ fn api_client(config: &Config) -> Client {
         id_token_signed_response_alg: None,
         introspection: false,
         require_pushed_authorization_requests: false,
+        dpop_bound_access_tokens: false,
         resources: None,
         registration_token_hash: None,
         source: "api".into(),

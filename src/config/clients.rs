@@ -27,6 +27,10 @@ pub struct ClientConfig {
     /// Its authorization requests must be pushed to `/par` first (RFC 9126).
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// Its token requests must carry a DPoP proof, so its access tokens are always
+    /// bound to a key (RFC 9449 §5.2).
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
     /// The declared resources (`[[resources]]`) it may ask tokens for; unset: every one.
     pub resources: Option<Vec<String>>,
 }

@@ -3,12 +3,17 @@
 
 use std::collections::HashMap;
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use sea_orm::ConnectionTrait;
 use serde::de::DeserializeOwned;
 
 use super::{KeyError, generate::new_sealed_key, jws::Signer, vault::Vault};
-use crate::{config::SigningAlg, store::jwks as stored};
+use crate::{
+    config::SigningAlg,
+    security::opaque::{derived_secret, new_secret},
+    store::jwks as stored,
+};
 
 pub struct KeySet {
     signers: HashMap<SigningAlg, Signer>,
@@ -19,6 +24,9 @@ pub struct KeySet {
     pub jwks: serde_json::Value,
     /// `kid:status` of every stored key, to tell when the stored set changed.
     pub fingerprint: String,
+    /// A secret derived from the newest active private key: the same on every replica
+    /// that loads these keys, and a new one after each rotation (see `derived_secret`).
+    secrets_root: String,
 }
 
 /// Why a presented token was refused; the text goes into `error_description`, never the token.
@@ -60,6 +68,7 @@ impl KeySet {
         let mut activated = HashMap::new();
         let mut verifiers = HashMap::new();
         let mut public = Vec::new();
+        let mut secrets_root = None;
         // Rows come oldest first, so the newest active key of each algorithm signs.
         for row in rows {
             let unusable = |reason: String| KeyError::Unusable { kid: row.kid.clone(), reason };
@@ -68,13 +77,28 @@ impl KeySet {
             let (jwt_alg, key) = decoding_key(alg, &jwk).ok_or_else(|| unusable("bad public JWK".into()))?;
             verifiers.insert(row.kid.clone(), (alg, jwt_alg, key));
             if row.status == "active" {
-                signers.insert(alg, Signer::from_pkcs8(&row.kid, alg, &vault.open(&row.kid, &row.private_der)?)?);
+                let der = vault.open(&row.kid, &row.private_der)?;
+                secrets_root = Some(derived_secret(&URL_SAFE_NO_PAD.encode(&der), "mana-auth key-derived secrets"));
+                signers.insert(alg, Signer::from_pkcs8(&row.kid, alg, &der)?);
                 activated.insert(alg, row.activated_at.unwrap_or(row.created_at));
             }
             public.push(jwk);
         }
         let fingerprint = rows.iter().map(|r| format!("{}:{}", r.kid, r.status)).collect::<Vec<_>>().join(",");
-        Ok(KeySet { signers, activated, verifiers, jwks: serde_json::json!({ "keys": public }), fingerprint })
+        Ok(KeySet {
+            signers,
+            activated,
+            verifiers,
+            jwks: serde_json::json!({ "keys": public }),
+            fingerprint,
+            secrets_root: secrets_root.unwrap_or_else(new_secret),
+        })
+    }
+
+    /// A secret for `purpose` that every replica holding this key set derives alike,
+    /// without a secret of its own to share; it changes when the signing keys rotate.
+    pub fn derived_secret(&self, purpose: &str) -> String {
+        derived_secret(&self.secrets_root, purpose)
     }
 
     /// (algorithm, activation time) of every active signing key.

@@ -8,6 +8,11 @@ pub fn okp(x: &str) -> String {
     hash(&format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#))
 }
 
+/// Thumbprint of an elliptic-curve public key of curve `crv`, `x` and `y` base64url.
+pub fn ec(crv: &str, x: &str, y: &str) -> String {
+    hash(&format!(r#"{{"crv":"{crv}","kty":"EC","x":"{x}","y":"{y}"}}"#))
+}
+
 /// Thumbprint of an RSA public key, `n` and `e` base64url.
 pub fn rsa(n: &str, e: &str) -> String {
     hash(&format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#))

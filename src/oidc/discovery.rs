@@ -7,6 +7,7 @@ use axum::{extract::State, response::Response};
 use serde_json::json;
 
 use super::device;
+use crate::dpop;
 use crate::tokens::mint::{ACR_MFA, ACR_PASSWORD};
 use crate::{
     config::{Config, RegistrationMode},
@@ -39,6 +40,7 @@ pub fn metadata(config: &Config) -> serde_json::Value {
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
+        "dpop_signing_alg_values_supported": dpop::proof::ALGS,
         "claims_supported": [
             "iss", "sub", "aud", "exp", "iat", "auth_time", "amr", "acr", "nonce", "at_hash", "sid",
             "email", "email_verified", "name", "preferred_username"

@@ -9,7 +9,7 @@ use axum::{
 use serde_json::json;
 use url::Url;
 
-use crate::{keys::KeyError, security::limits::Throttled, store::StoreError};
+use crate::{dpop::DPOP_NONCE, keys::KeyError, security::limits::Throttled, store::StoreError};
 
 #[derive(Debug)]
 pub struct OAuthError {
@@ -18,11 +18,13 @@ pub struct OAuthError {
     pub description: String,
     /// Set on 429: when to try again.
     pub throttled: Option<Throttled>,
+    /// Set on `use_dpop_nonce`: the nonce DPoP proofs must carry (RFC 9449 §8).
+    pub dpop_nonce: Option<String>,
 }
 
 impl OAuthError {
     fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
-        OAuthError { status, code, description: description.into(), throttled: None }
+        OAuthError { status, code, description: description.into(), throttled: None, dpop_nonce: None }
     }
 
     /// A 400 with the code the spec names for the refusal.
@@ -125,6 +127,9 @@ impl IntoResponse for OAuthError {
         }
         if let Some(throttled) = self.throttled {
             throttled.stamp(&mut response);
+        }
+        if let Some(nonce) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            response.headers_mut().insert(DPOP_NONCE, nonce);
         }
         response
     }

@@ -51,9 +51,10 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
     let token = form.token.ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
     if token.matches('.').count() == 2 {
         return match state.verify_access_token(&token, &state.config.known_audiences()).await {
-            Ok(claims) if claims.client_id == client.id || client.introspection => Ok(json!({
+            Ok(claims) if claims.client_id == client.id || client.introspection => Ok(without_nulls(json!({
                 "active": true,
-                "token_type": "Bearer",
+                "token_type": if claims.cnf.is_some() { "DPoP" } else { "Bearer" },
+                "cnf": claims.cnf,
                 "scope": claims.scope,
                 "client_id": claims.client_id,
                 "sub": claims.sub,
@@ -63,7 +64,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
                 "iat": claims.iat,
                 "jti": claims.jti,
                 "sid": claims.sid,
-            })),
+            }))),
             Err(AccessTokenError::Store(err)) => Err(err.into()),
             Ok(_) | Err(_) => Ok(json!({ "active": false })),
         };
@@ -85,4 +86,12 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Va
         }
         _ => Ok(json!({ "active": false })),
     }
+}
+
+/// Members without a value are left out of a description, not sent as `null`.
+fn without_nulls(mut description: Value) -> Value {
+    if let Value::Object(members) = &mut description {
+        members.retain(|_, value| !value.is_null());
+    }
+    description
 }

@@ -45,6 +45,9 @@ pub(super) struct Metadata {
     post_logout_redirect_uris: Vec<String>,
     backchannel_logout_uri: Option<String>,
     id_token_signed_response_alg: Option<String>,
+    /// Its token requests will always carry a DPoP proof (RFC 9449 §5.2).
+    #[serde(default)]
+    dpop_bound_access_tokens: bool,
     /// In a replacement (RFC 7592 §2.2), and in a metadata document: the client's own id.
     pub(super) client_id: Option<String>,
 }
@@ -112,6 +115,7 @@ pub(super) fn client_config(id: &str, metadata: Metadata) -> Result<(ClientConfi
         id_token_signed_response_alg,
         introspection: false,
         require_pushed_authorization_requests: false,
+        dpop_bound_access_tokens: metadata.dpop_bound_access_tokens,
         resources: None,
     };
     validate_client("client", &config).map_err(|e| invalid_metadata(e.to_string()))?;
@@ -137,6 +141,9 @@ fn registration_json(state: &AppState, client: &Client, created_at: i64) -> Valu
     }
     if let Some(alg) = client.id_token_signed_response_alg {
         body["id_token_signed_response_alg"] = json!(alg.as_str());
+    }
+    if client.dpop_bound_access_tokens {
+        body["dpop_bound_access_tokens"] = json!(true);
     }
     body
 }

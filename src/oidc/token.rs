@@ -14,9 +14,13 @@ use serde::{Deserialize, Serialize};
 use super::client_metadata::find_client;
 use super::{device, error::OAuthError, grant};
 use crate::{
+    dpop::{
+        self, DPOP_NONCE, DpopError, nonce,
+        proof::{Expected, Proof},
+    },
     security::limits::Subject,
     state::AppState,
-    store::clients::Client,
+    store::{clients::Client, now},
     web::{
         client_auth::{AuthMethod, ClientAuthError, presented_client},
         client_info::ClientInfo,
@@ -66,10 +70,17 @@ impl From<crate::tokens::issue::IssuedTokens> for TokenResponse {
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn token(State(state): State<AppState>, caller: ClientInfo, headers: HeaderMap, body: Bytes) -> Response {
-    match exchange(&state, &caller, &headers, &body).await {
+    let mut response = match exchange(&state, &caller, &headers, &body).await {
         Ok(tokens) => no_store(Json(tokens).into_response()),
         Err(err) => err.into_response(),
+    };
+    if state.config.oauth.require_dpop_nonce && !response.headers().contains_key(DPOP_NONCE) {
+        // The nonce for the next request, given with every answer (RFC 9449 §8.2).
+        if let Ok(nonce) = HeaderValue::from_str(&nonce::current(&state.keys.current(), now())) {
+            response.headers_mut().insert(DPOP_NONCE, nonce);
+        }
     }
+    response
 }
 
 /// Marks an answer that holds secrets as never to be cached.
@@ -92,15 +103,44 @@ async fn exchange(
     let client = authenticate_client(state, headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
     state.limiter.check("token", Subject::Client(&client.id), limits.token_per_client).await?;
     let grant_type = form.grant_type.as_deref().ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
-    let response = match grant_type {
-        "authorization_code" => grant::authorization_code::exchange(state, &client, &form).await,
-        "refresh_token" => grant::refresh_token::exchange(state, &client, &form, caller).await,
-        "client_credentials" => grant::client_credentials::exchange(state, &client, &form).await,
-        device::GRANT_TYPE => grant::device_code::exchange(state, &client, &form, caller).await,
+    let proof = dpop_proof(state, headers, &client).await?;
+    let jkt = proof.as_ref().map(|p| p.jkt.as_str());
+    let mut response = match grant_type {
+        "authorization_code" => grant::authorization_code::exchange(state, &client, &form, jkt).await,
+        "refresh_token" => grant::refresh_token::exchange(state, &client, &form, caller, jkt).await,
+        "client_credentials" => grant::client_credentials::exchange(state, &client, &form, jkt).await,
+        device::GRANT_TYPE => grant::device_code::exchange(state, &client, &form, caller, jkt).await,
         other => Err(OAuthError::unsupported_grant_type(format!("grant_type `{other}` is not supported"))),
     }?;
+    if proof.is_some() {
+        response.token_type = "DPoP";
+    }
     state.metrics.tokens_issued.with_label_values(&[grant_type]).inc();
     Ok(response)
+}
+
+/// The request's DPoP proof for this endpoint (RFC 9449 §5), checked; required of a
+/// client registered with `dpop_bound_access_tokens`.
+async fn dpop_proof(state: &AppState, headers: &HeaderMap, client: &Client) -> Result<Option<Proof>, OAuthError> {
+    let invalid = |why: String| OAuthError::bad_request("invalid_dpop_proof", why);
+    let Some(proof) = dpop::proof_of(headers).map_err(|e| invalid(e.to_string()))? else {
+        return if client.dpop_bound_access_tokens {
+            Err(invalid("this client must send a DPoP proof".into()))
+        } else {
+            Ok(None)
+        };
+    };
+    let htu = format!("{}/token", state.config.issuer_base());
+    let expected = Expected { htm: "POST", htu: &htu, access_token: None };
+    match dpop::check(state, proof, &expected, state.config.oauth.require_dpop_nonce).await {
+        Ok(proof) => Ok(Some(proof)),
+        Err(DpopError::UseNonce(nonce)) => Err(OAuthError {
+            dpop_nonce: Some(nonce),
+            ..OAuthError::bad_request("use_dpop_nonce", "the DPoP proof must carry the nonce of the DPoP-Nonce header")
+        }),
+        Err(DpopError::Store(err)) => Err(err.into()),
+        Err(err @ DpopError::Invalid(_)) => Err(invalid(err.to_string())),
+    }
 }
 
 /// Parses an `application/x-www-form-urlencoded` body; repeated or malformed parameters,

@@ -3,21 +3,22 @@
 
 use axum::{
     extract::State,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     response::{IntoResponse, Json, Response},
 };
 use serde_json::{Map, Value, json};
 
 use crate::{
+    dpop::presented::{PresentationError, Refusal, challenges, check_presentation, presented},
     state::AppState,
     store::StoreError,
     tokens::verify::{AccessTokenError, check_grant, grant_and_subject, verify_signature},
-    web::bearer::bearer_token,
 };
 
 pub enum BearerError {
     Missing,
-    InvalidToken(String),
+    /// The token, or how it was presented, is refused.
+    Refused(Refusal),
     InsufficientScope,
     Store(StoreError),
 }
@@ -30,41 +31,35 @@ impl From<StoreError> for BearerError {
 
 impl IntoResponse for BearerError {
     fn into_response(self) -> Response {
-        let (status, challenge) = match self {
-            BearerError::Missing => (StatusCode::UNAUTHORIZED, "Bearer realm=\"mana-auth\"".to_owned()),
-            BearerError::InvalidToken(why) => (
-                StatusCode::UNAUTHORIZED,
-                format!(
-                    "Bearer realm=\"mana-auth\", error=\"invalid_token\", error_description=\"{}\"",
-                    why.replace('"', "'")
-                ),
-            ),
+        let (status, challenges) = match self {
+            BearerError::Missing => (StatusCode::UNAUTHORIZED, challenges().to_vec()),
+            BearerError::Refused(refusal) => (StatusCode::UNAUTHORIZED, vec![refusal.challenge()]),
             BearerError::InsufficientScope => (
                 StatusCode::FORBIDDEN,
-                "Bearer realm=\"mana-auth\", error=\"insufficient_scope\", scope=\"openid\"".to_owned(),
+                vec![HeaderValue::from_static("Bearer error=\"insufficient_scope\", scope=\"openid\"")],
             ),
             BearerError::Store(err) => return super::error::OAuthError::from(err).into_response(),
         };
         let mut response = status.into_response();
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+        for challenge in challenges {
+            response.headers_mut().append(header::WWW_AUTHENTICATE, challenge);
         }
         response
     }
 }
 
-impl From<AccessTokenError> for BearerError {
-    fn from(err: AccessTokenError) -> Self {
+impl From<PresentationError> for BearerError {
+    fn from(err: PresentationError) -> Self {
         match err {
-            AccessTokenError::Invalid(why) => BearerError::InvalidToken(why),
-            AccessTokenError::Store(err) => BearerError::Store(err),
+            PresentationError::Refused(refusal) => BearerError::Refused(refusal),
+            PresentationError::Store(err) => BearerError::Store(err),
         }
     }
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match claims_for(&state, &headers).await {
+pub async fn userinfo(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    match claims_for(&state, &method, uri.path(), &headers).await {
         Ok(body) => {
             let mut response = Json(body).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -74,22 +69,29 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     }
 }
 
-async fn claims_for(state: &AppState, headers: &HeaderMap) -> Result<Value, BearerError> {
-    let token = bearer_token(headers).ok_or(BearerError::Missing)?;
+async fn claims_for(state: &AppState, method: &Method, path: &str, headers: &HeaderMap) -> Result<Value, BearerError> {
+    let presented = presented(headers).ok_or(BearerError::Missing)?;
+    // Refused in the scheme it was presented with.
+    let refused = |err| match err {
+        AccessTokenError::Invalid(why) => BearerError::Refused(Refusal::invalid_token(presented.scheme, why)),
+        AccessTokenError::Store(err) => BearerError::Store(err),
+    };
     let claims = verify_signature(
         &state.keys.current(),
         &state.verified_tokens,
         &state.config,
-        token,
+        presented.token,
         &state.config.access_token_audiences(),
-    )?;
+    )
+    .map_err(refused)?;
+    check_presentation(state, headers, method, path, &presented, &claims).await?;
     let scopes: Vec<&str> = claims.scope.split(' ').collect();
     if !scopes.contains(&"openid") || claims.sid.is_none() {
         // A token that no longer stands is invalid (401) before it is insufficient (403).
-        check_grant(&state.db, &state.config, &claims).await?;
+        check_grant(&state.db, &state.config, &claims).await.map_err(refused)?;
         return Err(BearerError::InsufficientScope);
     }
-    let user = grant_and_subject(&state.db, &state.config, &claims).await?;
+    let user = grant_and_subject(&state.db, &state.config, &claims).await.map_err(refused)?;
     let mut body = Map::new();
     body.insert("sub".into(), json!(user.id));
     if scopes.contains(&"email") {

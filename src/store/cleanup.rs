@@ -10,7 +10,7 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{
-    StoreError, browser_sessions, device_codes, idempotency, initial_access_tokens, now, pushed_requests,
+    StoreError, browser_sessions, device_codes, dpop_proofs, idempotency, initial_access_tokens, now, pushed_requests,
     security_events, verification_tokens,
 };
 use crate::config::Config;
@@ -30,6 +30,7 @@ pub struct Swept {
     pub pushed_requests: u64,
     pub device_codes: u64,
     pub initial_access_tokens: u64,
+    pub dpop_proofs: u64,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -58,6 +59,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
         pushed_requests: pushed_requests::prune(db).await?,
         device_codes: device_codes::prune(db).await?,
         initial_access_tokens: initial_access_tokens::prune(db).await?,
+        dpop_proofs: dpop_proofs::prune(db).await?,
     })
 }
 

@@ -26,6 +26,8 @@ pub struct Client {
     pub introspection: bool,
     /// Its authorization requests must be pushed first (RFC 9126).
     pub require_pushed_authorization_requests: bool,
+    /// Its token requests must carry a DPoP proof (RFC 9449 §5.2).
+    pub dpop_bound_access_tokens: bool,
     /// The resource identifiers it may ask tokens for; `None`: every declared resource.
     pub resources: Option<Vec<String>>,
     /// Of a registered client: the digest of its registration access token.
@@ -61,6 +63,7 @@ impl Client {
             id_token_signed_response_alg: config.id_token_signed_response_alg,
             introspection: config.introspection,
             require_pushed_authorization_requests: config.require_pushed_authorization_requests,
+            dpop_bound_access_tokens: config.dpop_bound_access_tokens,
             resources: config.resources.clone(),
             registration_token_hash: None,
             source: source.into(),
@@ -85,6 +88,7 @@ impl Client {
             backchannel_logout_uri: model.backchannel_logout_uri,
             introspection: model.introspection,
             require_pushed_authorization_requests: model.require_pushed_authorization_requests,
+            dpop_bound_access_tokens: model.dpop_bound_access_tokens,
             registration_token_hash: model.registration_token_hash,
             source: model.source,
         })
@@ -104,6 +108,7 @@ impl Client {
             id_token_signed_response_alg: Set(self.id_token_signed_response_alg.map(|a| a.as_str().to_owned())),
             introspection: Set(self.introspection),
             require_pushed_authorization_requests: Set(self.require_pushed_authorization_requests),
+            dpop_bound_access_tokens: Set(self.dpop_bound_access_tokens),
             resources: Set(self.resources.as_ref().map(json)),
             registration_token_hash: Set(self.registration_token_hash.clone()),
             source: Set(self.source.clone()),

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod consents;
 pub mod db;
 pub mod device_codes;
+pub mod dpop_proofs;
 pub mod grant_status;
 pub mod idempotency;
 pub mod initial_access_tokens;

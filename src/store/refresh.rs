@@ -23,6 +23,8 @@ pub struct NewRefresh {
     pub auth_time: i64,
     pub access_jti: String,
     pub ttl_secs: i64,
+    /// The DPoP key the token is bound to, by thumbprint.
+    pub dpop_jkt: Option<String>,
 }
 
 /// Stores a new refresh token and returns it; only its time and digest are kept.
@@ -129,6 +131,7 @@ fn new_row(new: NewRefresh, parent: Option<&str>) -> (String, refresh_tokens::Mo
         used_at: None,
         revoked_at: None,
         parent_hash: parent.map(key_of),
+        dpop_jkt: new.dpop_jkt,
     };
     (token, row)
 }
@@ -298,6 +301,7 @@ pub mod fixtures {
             auth_time: 0,
             access_jti: "jti".into(),
             ttl_secs: 60,
+            dpop_jkt: None,
         }
     }
 

@@ -94,6 +94,7 @@ mod tests {
             used_at: None,
             revoked_at: None,
             parent_hash: Some(parent.into()),
+            dpop_jkt: None,
         }
     }
 

@@ -46,6 +46,9 @@ pub struct UserGrant<'a> {
     /// The resource server the access token is for (RFC 8707); it then carries only the
     /// scopes that resource accepts.
     pub resource: Option<&'a ResourceConfig>,
+    /// The thumbprint of the DPoP key the token request proved (RFC 9449): the access
+    /// token is bound to it, and so is a public client's refresh token.
+    pub dpop_jkt: Option<&'a str>,
 }
 
 /// A token set signed but not yet stored: `store` writes its refresh token. Signing
@@ -114,7 +117,7 @@ fn mint(config: &Config, keys: &KeySet, grant: UserGrant<'_>, jti: Option<&str>)
         None => grant.scope.clone(),
     };
     let audience = grant.resource.map(|r| r.identifier.as_str());
-    let access = access_token(config, keys, grant.client, &access_scope, Some(&context), audience)?;
+    let access = access_token(config, keys, grant.client, &access_scope, Some(&context), audience, grant.dpop_jkt)?;
     let id_token = if grant.scope.contains("openid") {
         Some(id_token(config, keys, grant.client, grant.scope, &context, &access.token)?)
     } else {
@@ -129,6 +132,8 @@ fn mint(config: &Config, keys: &KeySet, grant: UserGrant<'_>, jti: Option<&str>)
         auth_time: grant.auth_time,
         access_jti: access.jti,
         ttl_secs: config.tokens.refresh_token_ttl_secs,
+        // A confidential client proves itself at every refresh; a public one by its key.
+        dpop_jkt: grant.dpop_jkt.filter(|_| grant.client.is_public()).map(str::to_owned),
     });
     let tokens = IssuedTokens {
         access_token: access.token,

@@ -31,6 +31,15 @@ pub struct AccessClaims {
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The key the token is bound to (RFC 9449 §6): presented only with its proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// A confirmation claim (RFC 7800) naming a DPoP key by its JWK thumbprint.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub jkt: String,
 }
 
 #[derive(Serialize)]
@@ -77,7 +86,8 @@ pub struct AccessToken {
 }
 
 /// An access token for `scope`, naming `resource` as its audience when the client asked
-/// for one (RFC 8707), else the provider's own endpoints.
+/// for one (RFC 8707), else the provider's own endpoints, and bound to the DPoP key of
+/// thumbprint `jkt` when the request had a proof.
 pub fn access_token(
     config: &Config,
     keys: &KeySet,
@@ -85,6 +95,7 @@ pub fn access_token(
     scope: &Scope,
     user: Option<&UserContext<'_>>,
     resource: Option<&str>,
+    jkt: Option<&str>,
 ) -> Result<AccessToken, KeyError> {
     let iat = now();
     // Ordered, as the refresh token issued beside it is indexed by it (see `time_prefix`).
@@ -101,6 +112,7 @@ pub fn access_token(
         sid: user.map(|u| u.sid.to_owned()),
         email: user.map(|u| u.user.email.clone()),
         role: user.map(|u| u.user.role.clone()),
+        cnf: jkt.map(|jkt| Confirmation { jkt: jkt.to_owned() }),
     };
     let token = keys.signer(SigningAlg::EdDSA)?.sign("at+jwt", &claims)?;
     Ok(AccessToken { token, jti })

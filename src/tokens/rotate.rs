@@ -30,6 +30,9 @@ pub enum RotateError {
     /// A used token came back: someone holds a copy.
     #[error("the refresh token was already used")]
     Reused { family_id: String, session_id: Option<String>, user_id: String },
+    /// The token is bound to a DPoP key (RFC 9449 §5) the request did not prove.
+    #[error("the refresh token is bound to a DPoP key this request did not prove")]
+    WrongKey,
     #[error("{0}")]
     InvalidScope(String),
     #[error(transparent)]
@@ -49,6 +52,8 @@ pub struct Asked<'a> {
     pub scope: Option<&'a str>,
     /// The resource the access token is for (RFC 8707).
     pub resource: Option<&'a ResourceConfig>,
+    /// The thumbprint of the key of the request's DPoP proof.
+    pub dpop_jkt: Option<&'a str>,
 }
 
 /// Uses `presented` once and issues its successor, optionally for a narrower scope:
@@ -66,6 +71,9 @@ pub async fn rotate(
     let row = &found.token;
     if row.client_id != client.id || row.revoked_at.is_some() {
         return Err(RotateError::Invalid);
+    }
+    if row.dpop_jkt.as_deref().is_some_and(|bound| asked.dpop_jkt != Some(bound)) {
+        return Err(RotateError::WrongKey);
     }
     let reused = || RotateError::Reused {
         family_id: row.family_id.clone(),
@@ -115,6 +123,10 @@ async fn again(
     if successor.used || row.revoked_at.is_some() || now() >= row.created_at.saturating_add(window) {
         return Ok(None);
     }
+    // A successor bound to a key goes only to a request that proves that key.
+    if row.dpop_jkt.as_deref().is_some_and(|bound| grant.dpop_jkt != Some(bound)) {
+        return Ok(None);
+    }
     Ok(Some(remint_user_tokens(config, keys, grant, successor)?))
 }
 
@@ -126,6 +138,7 @@ struct Grant<'a> {
     granted: Scope,
     scope: Scope,
     resource: Option<&'a ResourceConfig>,
+    dpop_jkt: Option<&'a str>,
 }
 
 impl<'a> Grant<'a> {
@@ -143,7 +156,7 @@ impl<'a> Grant<'a> {
             }
             None => granted.clone(),
         };
-        Ok(Self { session, user, granted, scope, resource: asked.resource })
+        Ok(Self { session, user, granted, scope, resource: asked.resource, dpop_jkt: asked.dpop_jkt })
     }
 
     fn user_grant(&'a self, client: &'a Client, found: &'a WithGrant) -> UserGrant<'a> {
@@ -158,6 +171,7 @@ impl<'a> Grant<'a> {
             nonce: None,
             family_id: &found.token.family_id,
             resource: self.resource,
+            dpop_jkt: self.dpop_jkt,
         }
     }
 }

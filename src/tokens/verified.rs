@@ -95,6 +95,7 @@ mod tests {
             sid: Some("sid".into()),
             email: None,
             role: None,
+            cnf: None,
         }
     }
 

@@ -1,5 +1,6 @@
-//! The signed-in caller of an API request: a bearer access token verified against the
-//! key set, whose session is still active, and whose scope opens the route.
+//! The signed-in caller of an API request: an access token verified against the key
+//! set, presented as its DPoP binding requires, whose session is still active, and
+//! whose scope opens the route.
 //!
 //! Every route names what it needs as the type parameter of [`Authorized`], so a route
 //! cannot take a caller without saying which scope lets a relying party's token in.
@@ -16,9 +17,10 @@ use axum::{
 };
 
 use crate::{
+    dpop::presented::{PresentationError, Refusal, challenges, check_presentation, presented},
     state::AppState,
     tokens::{scope::ApiScope, verify::AccessTokenError},
-    web::{api_error::ApiError, bearer::bearer_token},
+    web::api_error::ApiError,
 };
 
 pub struct Caller {
@@ -80,14 +82,32 @@ impl<N: Need> FromRequestParts<AppState> for Authorized<N> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers).ok_or_else(|| {
-            ApiError::unauthorized("unauthorized", "a bearer access token is required").into_response()
+        let presented = presented(&parts.headers).ok_or_else(|| {
+            let mut response =
+                ApiError::unauthorized("unauthorized", "an access token is required (Bearer or DPoP)").into_response();
+            for challenge in challenges() {
+                response.headers_mut().append(WWW_AUTHENTICATE, challenge);
+            }
+            response
         })?;
+        let refused = |refusal: Refusal| {
+            let mut response = ApiError::unauthorized(refusal.code, refusal.description.clone()).into_response();
+            response.headers_mut().insert(WWW_AUTHENTICATE, refusal.challenge());
+            response
+        };
         let claims =
-            state.verify_access_token(token, &state.config.access_token_audiences()).await.map_err(|e| match e {
-                AccessTokenError::Invalid(why) => ApiError::unauthorized("invalid_token", why).into_response(),
-                AccessTokenError::Store(err) => ApiError::from(err).into_response(),
+            state.verify_access_token(presented.token, &state.config.access_token_audiences()).await.map_err(|e| {
+                match e {
+                    AccessTokenError::Invalid(why) => refused(Refusal::invalid_token(presented.scheme, why)),
+                    AccessTokenError::Store(err) => ApiError::from(err).into_response(),
+                }
             })?;
+        check_presentation(state, &parts.headers, &parts.method, parts.uri.path(), &presented, &claims).await.map_err(
+            |e| match e {
+                PresentationError::Refused(refusal) => refused(refusal),
+                PresentationError::Store(err) => ApiError::from(err).into_response(),
+            },
+        )?;
         let sid =
             claims.sid.ok_or_else(|| ApiError::forbidden("this endpoint needs a user's token").into_response())?;
         let native = claims.client_id == state.config.api.client_id;

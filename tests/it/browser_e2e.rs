@@ -139,6 +139,7 @@ async fn hosted_pages_work_in_a_real_browser(backend: Backend) {
             id_token_signed_response_alg: None,
             introspection: false,
             require_pushed_authorization_requests: false,
+            dpop_bound_access_tokens: false,
             resources: None,
         });
     })

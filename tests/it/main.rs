@@ -22,6 +22,7 @@ mod cors;
 mod credits;
 mod device;
 mod discovery;
+mod dpop;
 mod emails;
 mod error_shapes;
 mod import;

@@ -25,6 +25,7 @@ fn service(id: &str) -> ClientConfig {
         id_token_signed_response_alg: None,
         introspection: false,
         require_pushed_authorization_requests: false,
+        dpop_bound_access_tokens: false,
         resources: None,
     }
 }

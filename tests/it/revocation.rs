@@ -105,6 +105,7 @@ async fn only_its_own_client_and_resource_servers_see_a_token_active(backend: Ba
         id_token_signed_response_alg: None,
         introspection: true,
         require_pushed_authorization_requests: false,
+        dpop_bound_access_tokens: false,
         resources: None,
     };
     let secret = mana_auth::admin::clients::add(&app.db, gateway, false).await.expect("added").expect("secret");

@@ -20,7 +20,12 @@ use crate::{
     },
 };
 
-pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(
+    state: &AppState,
+    client: &Client,
+    form: &TokenForm,
+    dpop_jkt: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
     if !client.allows_grant("authorization_code") {
         return Err(OAuthError::unauthorized_client("this client may not use authorization_code"));
     }
@@ -65,6 +70,7 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         nonce: row.nonce.as_deref(),
         family_id: &family_id,
         resource,
+        dpop_jkt,
     };
     let minted = mint_user_tokens(&state.config, &state.keys.current(), grant)?;
     let txn = state.db.begin().await?;

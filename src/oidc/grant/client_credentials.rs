@@ -14,7 +14,12 @@ use crate::{
 /// Scopes that only make sense for a user.
 const USER_SCOPES: [&str; 5] = ["openid", "profile", "email", "offline_access", "credits"];
 
-pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(
+    state: &AppState,
+    client: &Client,
+    form: &TokenForm,
+    dpop_jkt: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
     if client.is_public() || !client.allows_grant("client_credentials") {
         return Err(OAuthError::unauthorized_client("this client may not use client_credentials"));
     }
@@ -29,7 +34,7 @@ pub async fn exchange(state: &AppState, client: &Client, form: &TokenForm) -> Re
         None => scope,
     };
     let audience = resource.map(|r| r.identifier.as_str());
-    let access = access_token(&state.config, &state.keys.current(), client, &scope, None, audience)?;
+    let access = access_token(&state.config, &state.keys.current(), client, &scope, None, audience, dpop_jkt)?;
     Ok(TokenResponse {
         access_token: access.token,
         token_type: "Bearer",

@@ -30,6 +30,7 @@ pub async fn exchange(
     client: &Client,
     form: &TokenForm,
     caller: &ClientInfo,
+    dpop_jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     if !client.allows_grant(GRANT_TYPE) {
         return Err(OAuthError::unauthorized_client("this client may not use the device code grant"));
@@ -55,7 +56,7 @@ pub async fn exchange(
             })
         }
         "denied" => Err(OAuthError::bad_request("access_denied", "the user denied the request")),
-        "approved" => issue(state, client, form, &row, caller).await,
+        "approved" => issue(state, client, form, &row, caller, dpop_jkt).await,
         _ => Err(invalid()),
     }
 }
@@ -67,6 +68,7 @@ async fn issue(
     form: &TokenForm,
     row: &entity::device_codes::Model,
     caller: &ClientInfo,
+    dpop_jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let invalid = || OAuthError::invalid_grant("the device code is invalid or was used");
     let approving = match &row.session_id {
@@ -107,6 +109,7 @@ async fn issue(
         nonce: None,
         family_id: &family_id,
         resource,
+        dpop_jkt,
     };
     let minted = mint_user_tokens(&state.config, &state.keys.current(), grant)?;
     let issued = minted.store(&txn).await?;

@@ -19,6 +19,7 @@ pub async fn exchange(
     client: &Client,
     form: &TokenForm,
     caller: &ClientInfo,
+    dpop_jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     if !client.allows_grant("refresh_token") {
         return Err(OAuthError::unauthorized_client("this client may not use refresh_token"));
@@ -27,7 +28,7 @@ pub async fn exchange(
         form.refresh_token.as_deref().ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
     let resource =
         resource::target(&state.config, client, form.resource.as_deref()).map_err(OAuthError::invalid_target)?;
-    let asked = Asked { scope: form.scope.as_deref(), resource };
+    let asked = Asked { scope: form.scope.as_deref(), resource, dpop_jkt };
     match rotate(&state.config, &state.keys.current(), &state.db, client, presented, asked).await {
         Ok(issued) => Ok(issued.into()),
         Err(RotateError::Reused { family_id, user_id, .. }) => {
@@ -36,7 +37,7 @@ pub async fn exchange(
             token_reuse::contain(&state.security, replayed, caller).await?;
             Err(OAuthError::invalid_grant(RotateError::Invalid.to_string()))
         }
-        Err(err @ RotateError::Invalid) => Err(OAuthError::invalid_grant(err.to_string())),
+        Err(err @ (RotateError::Invalid | RotateError::WrongKey)) => Err(OAuthError::invalid_grant(err.to_string())),
         Err(RotateError::InvalidScope(why)) => Err(OAuthError::invalid_scope(why)),
         Err(RotateError::Token(err)) => Err(err.into()),
     }

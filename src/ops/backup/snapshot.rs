@@ -96,6 +96,7 @@ tables! {
     "pushed_requests" => entity::pushed_requests::Entity,
     "device_codes" => entity::device_codes::Entity,
     "initial_access_tokens" => entity::initial_access_tokens::Entity,
+    "dpop_proofs" => entity::dpop_proofs::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.

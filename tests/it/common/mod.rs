@@ -4,6 +4,7 @@
 pub mod api;
 pub mod browser;
 pub mod database;
+pub mod dpop;
 pub mod proxy;
 pub mod rp;
 pub mod seed;
@@ -214,6 +215,7 @@ fn test_clients(backchannel: SocketAddr) -> Vec<ClientConfig> {
         id_token_signed_response_alg: None,
         introspection: false,
         require_pushed_authorization_requests: false,
+        dpop_bound_access_tokens: false,
         resources: None,
     };
     let mut rp = client("rp", Some(RP_SECRET));
