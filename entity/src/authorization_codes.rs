@@ -16,6 +16,8 @@ pub struct Model {
     pub code_challenge: Option<String>,
     /// The resource (RFC 8707) its access tokens are for; `None`: the provider's own.
     pub resource: Option<String>,
+    /// The thumbprint of the DPoP key (RFC 9449 §10) that must redeem it, if any.
+    pub dpop_jkt: Option<String>,
     pub auth_time: i64,
     pub created_at: i64,
     pub expires_at: i64,

@@ -1,5 +1,5 @@
 //! DPoP (RFC 9449): the proofs seen, so a proof is accepted once; refresh tokens of
-//! public clients bound to the key of their proofs; clients that must always use DPoP.
+//! public clients and authorization codes bound to a key; clients that must always use DPoP.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -26,6 +26,14 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(
                 Table::alter()
+                    .table(AuthorizationCodes::Table)
+                    .add_column(string_null(AuthorizationCodes::DpopJkt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
                     .table(Clients::Table)
                     .add_column(boolean(Clients::DpopBoundAccessTokens).default(false))
                     .to_owned(),
@@ -36,6 +44,11 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(Table::alter().table(Clients::Table).drop_column(Clients::DpopBoundAccessTokens).to_owned())
+            .await?;
+        manager
+            .alter_table(
+                Table::alter().table(AuthorizationCodes::Table).drop_column(AuthorizationCodes::DpopJkt).to_owned(),
+            )
             .await?;
         manager
             .alter_table(Table::alter().table(RefreshTokens::Table).drop_column(RefreshTokens::DpopJkt).to_owned())
@@ -53,6 +66,12 @@ enum DpopProofs {
 
 #[derive(DeriveIden)]
 enum RefreshTokens {
+    Table,
+    DpopJkt,
+}
+
+#[derive(DeriveIden)]
+enum AuthorizationCodes {
     Table,
     DpopJkt,
 }

@@ -84,6 +84,7 @@ pub async fn submit(
         consented: None,
         device: Some(request.user_code),
         resource: None,
+        dpop_jkt: None,
     };
     resume(&state, &browser, pending).await
 }

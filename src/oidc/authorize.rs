@@ -53,6 +53,8 @@ pub struct AuthorizeQuery {
     request: Option<String>,
     pub(super) request_uri: Option<String>,
     resource: Option<String>,
+    /// The thumbprint of the DPoP key that must redeem the code (RFC 9449 §10).
+    dpop_jkt: Option<String>,
     login_hint: Option<String>,
 }
 
@@ -158,6 +160,9 @@ pub(super) fn validate(
     }
     let code_challenge = pkce_challenge(query, client.is_public())?;
     resource::target(config, client, query.resource.as_deref()).map_err(|why| ("invalid_target", why))?;
+    if query.dpop_jkt.as_deref().is_some_and(|jkt| !is_thumbprint(jkt)) {
+        return Err(("invalid_request", "dpop_jkt must be a base64url SHA-256 JWK thumbprint".into()));
+    }
     let prompt: Vec<String> =
         query.prompt.as_deref().unwrap_or("").split(' ').filter(|p| !p.is_empty()).map(str::to_owned).collect();
     if prompt.iter().any(|p| !matches!(p.as_str(), "none" | "login" | "consent" | "select_account")) {
@@ -190,7 +195,13 @@ pub(super) fn validate(
         consented: None,
         device: None,
         resource: query.resource.clone(),
+        dpop_jkt: query.dpop_jkt.clone(),
     })
+}
+
+/// 43 base64url characters: a SHA-256 JWK thumbprint (RFC 7638).
+fn is_thumbprint(value: &str) -> bool {
+    value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// PKCE (RFC 7636): S256 only, `plain` refused; required for public clients.
@@ -277,6 +288,7 @@ pub async fn resume(
             nonce: pending.nonce.clone(),
             code_challenge: pending.code_challenge.clone(),
             resource: pending.resource.clone(),
+            dpop_jkt: pending.dpop_jkt.clone(),
             auth_time: session.auth_time,
             ttl_secs: state.config.tokens.authorization_code_ttl_secs,
         },

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{
     authorize::{AuthorizeQuery, validate},
     error::OAuthError,
-    token::{authenticate_client, no_store, parse_form},
+    token::{authenticate_client, dpop_proof, no_store, parse_form},
 };
 use crate::{security::client::ClientInfo, state::AppState, store::pushed_requests};
 
@@ -65,8 +65,15 @@ async fn push_request(
     if !client.redirect_uris.iter().any(|r| Some(r.as_str()) == query.redirect_uri.as_deref()) {
         return Err(OAuthError::invalid_request("the redirect URI is not registered for this client"));
     }
-    let pending = validate(&query, &client, &state.config)
+    let mut pending = validate(&query, &client, &state.config)
         .map_err(|(code, description)| OAuthError::bad_request(code, description))?;
+    // A proof sent with the push binds the code to its key (RFC 9449 §10.1).
+    if let Some(proof) = dpop_proof(state, headers, "/par", false).await? {
+        if pending.dpop_jkt.as_ref().is_some_and(|jkt| *jkt != proof.jkt) {
+            return Err(OAuthError::bad_request("invalid_dpop_proof", "dpop_jkt is not the key of the DPoP proof"));
+        }
+        pending.dpop_jkt = Some(proof.jkt);
+    }
     let request = serde_json::to_string(&pending).map_err(OAuthError::server_error)?;
     let secret = pushed_requests::push(&state.db, &client.id, request, TTL_SECS).await?;
     Ok(format!("{REQUEST_URI_PREFIX}{secret}"))

@@ -53,6 +53,9 @@ pub struct PendingAuthorization {
     /// The resource its access tokens are for (RFC 8707).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    /// The DPoP key that must redeem the code, by thumbprint (RFC 9449 §10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -124,6 +127,7 @@ mod tests {
             consented: None,
             device: None,
             resource: None,
+            dpop_jkt: None,
         }
     }
 

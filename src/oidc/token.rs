@@ -103,7 +103,7 @@ async fn exchange(
     let client = authenticate_client(state, headers, form.client_id.as_deref(), form.client_secret.as_deref()).await?;
     state.limiter.check("token", Subject::Client(&client.id), limits.token_per_client).await?;
     let grant_type = form.grant_type.as_deref().ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
-    let proof = dpop_proof(state, headers, &client).await?;
+    let proof = dpop_proof(state, headers, "/token", client.dpop_bound_access_tokens).await?;
     let jkt = proof.as_ref().map(|p| p.jkt.as_str());
     let mut response = match grant_type {
         "authorization_code" => grant::authorization_code::exchange(state, &client, &form, jkt).await,
@@ -119,18 +119,20 @@ async fn exchange(
     Ok(response)
 }
 
-/// The request's DPoP proof for this endpoint (RFC 9449 §5), checked; required of a
-/// client registered with `dpop_bound_access_tokens`.
-async fn dpop_proof(state: &AppState, headers: &HeaderMap, client: &Client) -> Result<Option<Proof>, OAuthError> {
+/// The request's DPoP proof for the endpoint at `path` (RFC 9449 §5, §10.1), checked;
+/// an error without one when `required` (a client registered with
+/// `dpop_bound_access_tokens`).
+pub(super) async fn dpop_proof(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    required: bool,
+) -> Result<Option<Proof>, OAuthError> {
     let invalid = |why: String| OAuthError::bad_request("invalid_dpop_proof", why);
     let Some(proof) = dpop::proof_of(headers).map_err(|e| invalid(e.to_string()))? else {
-        return if client.dpop_bound_access_tokens {
-            Err(invalid("this client must send a DPoP proof".into()))
-        } else {
-            Ok(None)
-        };
+        return if required { Err(invalid("this client must send a DPoP proof".into())) } else { Ok(None) };
     };
-    let htu = format!("{}/token", state.config.issuer_base());
+    let htu = format!("{}{path}", state.config.issuer_base());
     let expected = Expected { htm: "POST", htu: &htu, access_token: None };
     match dpop::check(state, proof, &expected, state.config.oauth.require_dpop_nonce).await {
         Ok(proof) => Ok(Some(proof)),

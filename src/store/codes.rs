@@ -15,6 +15,7 @@ pub struct NewCode {
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
     pub resource: Option<String>,
+    pub dpop_jkt: Option<String>,
     pub auth_time: i64,
     pub ttl_secs: i64,
 }
@@ -34,6 +35,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewCode) -> Result<String, S
         nonce: Set(new.nonce),
         code_challenge: Set(new.code_challenge),
         resource: Set(new.resource),
+        dpop_jkt: Set(new.dpop_jkt),
         auth_time: Set(new.auth_time),
         created_at: Set(at),
         expires_at: Set(at + new.ttl_secs),

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use aws_lc_rs::rsa::KeySize;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use mana_auth::config::RegistrationMode;
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
@@ -338,3 +339,25 @@ async fn a_client_registered_for_dpop_must_send_proofs(backend: Backend) {
     }
 }
 on_every_backend!(a_client_registered_for_dpop_must_send_proofs);
+
+async fn a_self_registered_client_may_ask_to_always_use_dpop(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.registration.mode = RegistrationMode::Open).await;
+    let metadata = json!({
+        "grant_types": ["client_credentials"],
+        "token_endpoint_auth_method": "client_secret_basic",
+        "dpop_bound_access_tokens": true,
+    });
+    let response = reqwest::Client::new().post(app.url("/register")).json(&metadata).send().await.expect("register");
+    assert_eq!(response.status(), 201);
+    let registered: Value = response.json().await.expect("json");
+    assert_eq!(registered["dpop_bound_access_tokens"], true);
+    let id = registered["client_id"].as_str().expect("client_id");
+    let client = (id, registered["client_secret"].as_str());
+    let form = [("grant_type", "client_credentials")];
+    let (status, body) = answer(token_with(&app, client, &form, &[]).await).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_dpop_proof")), "{body}");
+    let proof = DpopKey::ed25519().proof("POST", &app.url("/token"), None);
+    let (status, tokens) = answer(token_with(&app, client, &form, &[&proof]).await).await;
+    assert_eq!((status, tokens["token_type"].as_str()), (StatusCode::OK, Some("DPoP")), "{tokens}");
+}
+on_every_backend!(a_self_registered_client_may_ask_to_always_use_dpop);

@@ -23,6 +23,7 @@ mod credits;
 mod device;
 mod discovery;
 mod dpop;
+mod dpop_codes;
 mod emails;
 mod error_shapes;
 mod import;

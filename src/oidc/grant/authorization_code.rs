@@ -48,6 +48,9 @@ pub async fn exchange(
         return Err(invalid());
     }
     check_pkce(row.code_challenge.as_deref(), form.code_verifier.as_deref())?;
+    if row.dpop_jkt.as_deref().is_some_and(|bound| dpop_jkt != Some(bound)) {
+        return Err(OAuthError::invalid_grant("the code is bound to a DPoP key this request did not prove"));
+    }
     let session = auth_sessions::find_active(&state.db, &row.session_id).await?.ok_or_else(invalid)?;
     let user = users::find(&state.db, &row.user_id).await?.ok_or_else(invalid)?;
     let scope = Scope::parse(&row.scope).map_err(OAuthError::server_error)?;
