@@ -18,6 +18,8 @@ use axum::{
     routing::{MethodRouter, delete, get, post},
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::dpop::DPOP;
 use utoipa::OpenApi;
 
 use crate::{
@@ -81,14 +83,16 @@ pub fn router(config: &Config) -> Router<AppState> {
 /// Where the OpenAPI document of every other route is served.
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
-/// CORS for the allow-listed origins: bearer tokens, no cookies, so no credentials.
+/// CORS for the allow-listed origins: bearer or DPoP tokens, no cookies, so no
+/// credentials; the challenge of a refused token is readable by the page.
 fn cors(origins: &[String]) -> Option<CorsLayer> {
     let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     (!origins.is_empty()).then(|| {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, DPOP])
+            .expose_headers([header::WWW_AUTHENTICATE])
             .max_age(Duration::from_secs(3600))
     })
 }

@@ -13,6 +13,15 @@ pub enum Scheme {
     DPoP,
 }
 
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Bearer => "Bearer",
+            Scheme::DPoP => "DPoP",
+        }
+    }
+}
+
 /// The access token of a request's `Authorization` header, and its scheme.
 pub struct Presented<'a> {
     pub scheme: Scheme,
@@ -54,22 +63,24 @@ impl Refusal {
     /// The challenge of this refusal (RFC 6750 §3, RFC 9449 §7.1).
     pub fn challenge(&self) -> HeaderValue {
         let description = self.description.replace(['"', '\\'], "'");
-        let text = match self.scheme {
-            Scheme::Bearer => format!(r#"Bearer error="{}", error_description="{description}""#, self.code),
-            Scheme::DPoP => {
-                format!(r#"DPoP error="{}", error_description="{description}", algs="{}""#, self.code, ALGS.join(" "))
-            }
-        };
+        let mut text = format!(r#"{} error="{}", error_description="{description}""#, self.scheme.name(), self.code);
+        if self.scheme == Scheme::DPoP {
+            text.push_str(&format!(r#", algs="{}""#, ALGS.join(" ")));
+        }
         HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("Bearer error=\"invalid_token\""))
     }
 }
 
 /// The challenges of a request without a token: either scheme will do.
-pub fn challenges() -> [HeaderValue; 2] {
-    [
-        HeaderValue::from_static(r#"Bearer realm="mana-auth""#),
-        HeaderValue::from_static(r#"DPoP algs="EdDSA ES256 RS256""#),
-    ]
+pub fn challenges() -> Vec<HeaderValue> {
+    let dpop = HeaderValue::from_str(&format!(r#"DPoP algs="{}""#, ALGS.join(" ")));
+    [Ok(HeaderValue::from_static(r#"Bearer realm="mana-auth""#)), dpop].into_iter().flatten().collect()
+}
+
+/// The challenge of a token, presented under `scheme`, that lacks `scope` (RFC 6750 §3.1).
+pub fn insufficient_scope(scheme: Scheme, scope: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(r#"{} error="insufficient_scope", scope="{scope}""#, scheme.name()))
+        .unwrap_or_else(|_| HeaderValue::from_static(r#"Bearer error="insufficient_scope""#))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,9 @@ use axum::{
 use serde_json::{Map, Value, json};
 
 use crate::{
-    dpop::presented::{PresentationError, Refusal, challenges, check_presentation, presented},
+    dpop::presented::{
+        PresentationError, Refusal, Scheme, challenges, check_presentation, insufficient_scope, presented,
+    },
     state::AppState,
     store::StoreError,
     tokens::verify::{AccessTokenError, check_grant, grant_and_subject, verify_signature},
@@ -19,7 +21,8 @@ pub enum BearerError {
     Missing,
     /// The token, or how it was presented, is refused.
     Refused(Refusal),
-    InsufficientScope,
+    /// A token, presented under this scheme, without the `openid` scope.
+    InsufficientScope(Scheme),
     Store(StoreError),
 }
 
@@ -32,12 +35,11 @@ impl From<StoreError> for BearerError {
 impl IntoResponse for BearerError {
     fn into_response(self) -> Response {
         let (status, challenges) = match self {
-            BearerError::Missing => (StatusCode::UNAUTHORIZED, challenges().to_vec()),
+            BearerError::Missing => (StatusCode::UNAUTHORIZED, challenges()),
             BearerError::Refused(refusal) => (StatusCode::UNAUTHORIZED, vec![refusal.challenge()]),
-            BearerError::InsufficientScope => (
-                StatusCode::FORBIDDEN,
-                vec![HeaderValue::from_static("Bearer error=\"insufficient_scope\", scope=\"openid\"")],
-            ),
+            BearerError::InsufficientScope(scheme) => {
+                (StatusCode::FORBIDDEN, vec![insufficient_scope(scheme, "openid")])
+            }
             BearerError::Store(err) => return super::error::OAuthError::from(err).into_response(),
         };
         let mut response = status.into_response();
@@ -89,7 +91,7 @@ async fn claims_for(state: &AppState, method: &Method, path: &str, headers: &Hea
     if !scopes.contains(&"openid") || claims.sid.is_none() {
         // A token that no longer stands is invalid (401) before it is insufficient (403).
         check_grant(&state.db, &state.config, &claims).await.map_err(refused)?;
-        return Err(BearerError::InsufficientScope);
+        return Err(BearerError::InsufficientScope(presented.scheme));
     }
     let user = grant_and_subject(&state.db, &state.config, &claims).await.map_err(refused)?;
     let mut body = Map::new();

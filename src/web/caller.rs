@@ -12,12 +12,14 @@ use std::marker::PhantomData;
 
 use axum::{
     extract::FromRequestParts,
-    http::{HeaderValue, StatusCode, header::WWW_AUTHENTICATE, request::Parts},
+    http::{StatusCode, header::WWW_AUTHENTICATE, request::Parts},
     response::{IntoResponse, Response},
 };
 
 use crate::{
-    dpop::presented::{PresentationError, Refusal, challenges, check_presentation, presented},
+    dpop::presented::{
+        PresentationError, Refusal, Scheme, challenges, check_presentation, insufficient_scope, presented,
+    },
     state::AppState,
     tokens::{scope::ApiScope, verify::AccessTokenError},
     web::api_error::ApiError,
@@ -61,8 +63,9 @@ pub mod need {
 /// A caller whose token may use a route that needs `N`.
 pub struct Authorized<N>(pub Caller, pub PhantomData<N>);
 
-/// 403 with the RFC 6750 challenge naming the scope that is missing.
-pub struct InsufficientScope(ApiScope);
+/// 403 with the RFC 6750 challenge, in the scheme the token came in, naming the scope
+/// that is missing.
+pub struct InsufficientScope(ApiScope, Scheme);
 
 impl IntoResponse for InsufficientScope {
     fn into_response(self) -> Response {
@@ -70,10 +73,7 @@ impl IntoResponse for InsufficientScope {
         let mut response =
             ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", format!("the token lacks the `{name}` scope"))
                 .into_response();
-        let challenge = format!(r#"Bearer error="insufficient_scope", scope="{name}""#);
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().insert(WWW_AUTHENTICATE, value);
-        }
+        response.headers_mut().insert(WWW_AUTHENTICATE, insufficient_scope(self.1, name));
         response
     }
 }
@@ -112,7 +112,7 @@ impl<N: Need> FromRequestParts<AppState> for Authorized<N> {
             claims.sid.ok_or_else(|| ApiError::forbidden("this endpoint needs a user's token").into_response())?;
         let native = claims.client_id == state.config.api.client_id;
         if !native && !N::SCOPE.granted_by(&claims.scope) {
-            return Err(InsufficientScope(N::SCOPE).into_response());
+            return Err(InsufficientScope(N::SCOPE, presented.scheme).into_response());
         }
         let caller = Caller { user_id: claims.sub, sid, client_id: claims.client_id, scope: claims.scope };
         Ok(Authorized(caller, PhantomData))

@@ -29,7 +29,7 @@ async fn preflight(app: &TestApp, origin: &str, method: &str, path: &str) -> Res
         .request(Method::OPTIONS, app.url(path))
         .header("origin", origin)
         .header("access-control-request-method", method)
-        .header("access-control-request-headers", "authorization, content-type")
+        .header("access-control-request-headers", "authorization, content-type, dpop")
         .send()
         .await
         .expect("preflight")
@@ -62,7 +62,7 @@ async fn every_api_route_group_answers_listed_origins_only(backend: Backend) {
         let methods = allowed.headers()["access-control-allow-methods"].to_str().expect("ascii").to_owned();
         assert!(methods.contains(method), "{group} {method} {path}: {methods}");
         let headers = allowed.headers()["access-control-allow-headers"].to_str().expect("ascii").to_lowercase();
-        assert!(headers.contains("authorization") && headers.contains("content-type"), "{headers}");
+        assert!(["authorization", "content-type", "dpop"].iter().all(|h| headers.contains(h)), "{headers}");
         assert!(allowed.headers().get("access-control-allow-credentials").is_none(), "bearer tokens, no cookies");
         assert!(allow_origin(&preflight(&app, REFUSED, method, path).await).is_none(), "{group} {path}");
 

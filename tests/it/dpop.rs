@@ -188,6 +188,13 @@ async fn every_api_route_asks_for_a_proof_of_the_key(backend: Backend) {
     assert_eq!(refused.status(), 401);
     assert_eq!(refused.json::<Value>().await.expect("json")["error"], "invalid_dpop_proof");
 
+    // A route the token's scopes do not open answers in the token's scheme.
+    let me = "/api/v1/auth/me";
+    let proof = key.proof("GET", &app.url(me), Some(access));
+    let forbidden = get_with(&app, me, &format!("DPoP {access}"), Some(&proof)).send().await.expect("me");
+    assert_eq!(forbidden.status(), 403);
+    assert_eq!(challenge(&forbidden), r#"DPoP error="insufficient_scope", scope="account""#);
+
     // Without a token, both schemes are offered.
     let anonymous = reqwest::get(app.url(balance)).await.expect("balance");
     assert_eq!(anonymous.status(), 401);
