@@ -47,6 +47,9 @@ pub enum StartError {
     Database(sea_orm::DbErr),
     #[error("database: migration failed: {0}")]
     Migrate(sea_orm::DbErr),
+    /// The schema is not the one this binary works on, or could not be read.
+    #[error("database: {0}")]
+    Schema(String),
     #[error("clients: {0}")]
     Clients(store::StoreError),
     #[error("credits: {0}")]
@@ -71,7 +74,8 @@ pub enum StartError {
     Mail(#[from] mail::MailError),
 }
 
-/// Opens and migrates the database, and makes sure the ledger's system accounts exist.
+/// Opens and migrates the database (created on first start), and makes sure the
+/// ledger's system accounts exist: what `mana-auth migrate` does.
 pub async fn open_database(config: &Config) -> Result<Db, StartError> {
     let db = store::db::connect(&config.database).await.map_err(StartError::Database)?;
     store::db::migrate(&db).await.map_err(StartError::Migrate)?;
@@ -79,9 +83,32 @@ pub async fn open_database(config: &Config) -> Result<Db, StartError> {
     Ok(db)
 }
 
-/// Opens the database, synchronises declared clients and loads (or creates) the signing keys.
+/// Opens the database as it is, creating and changing nothing, when its schema is the
+/// one this binary works on: what every command but `serve`, `migrate` and `restore` uses.
+pub async fn open_current(config: &Config) -> Result<Db, StartError> {
+    let db = store::db::connect_existing(&config.database).await.map_err(StartError::Database)?;
+    let status = store::schema::status(&db).await.map_err(|e| StartError::Schema(e.to_string()))?;
+    match status.problem() {
+        None => Ok(db),
+        Some(problem) => Err(StartError::Schema(problem)),
+    }
+}
+
+/// The database the server runs on: migrated at start unless
+/// `database.migrate_on_start = false`, when its schema must already be this binary's.
+pub async fn open_for_serving(config: &Config) -> Result<Db, StartError> {
+    if config.database.migrate_on_start { open_database(config).await } else { open_current(config).await }
+}
+
+/// Opens the database for serving, synchronises declared clients and loads (or
+/// creates) the signing keys.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
-    let db = open_database(&config).await?;
+    let db = open_for_serving(&config).await?;
+    build_state_on(db, config).await
+}
+
+/// `build_state` on a database already opened.
+pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartError> {
     let txn = db.begin().await.map_err(StartError::Clients)?;
     store::clients::sync_config(&txn, &config.clients).await.map_err(StartError::Clients)?;
     txn.commit().await.map_err(StartError::Clients)?;

@@ -85,33 +85,24 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
         Command::Client(command) => client(command, &config).await,
         Command::Keys(command) => keys(command, &config).await,
         Command::Backup(command) => backup(command, &config).await,
-        Command::Restore { file, dry_run, force } => {
-            let db = mana_auth::open_database(&config).await?;
-            let rows = admin::backups::restore(&db, &config, &file, dry_run, force).await?;
-            if dry_run {
-                println!("{}: valid, {rows} rows; nothing changed", file.display());
-            } else {
-                println!("restored {rows} rows from {}", file.display());
-            }
-            Ok(())
-        }
+        Command::Restore { file, dry_run, force } => restore(&file, dry_run, force, &config).await,
         Command::Audit { user, kind, since, limit } => {
             audit(admin::audit::Query { user, kind, since, limit }, &config).await
         }
         Command::Mfa(MfaCommand::Reset { user, .. }) => {
-            let db = mana_auth::open_database(&config).await?;
+            let db = mana_auth::open_current(&config).await?;
             let removed = admin::mfa::reset(&db, user.as_deref()).await?;
             println!("two-step verification turned off for {removed} user(s)");
             Ok(())
         }
         Command::Cleanup => {
-            let db = mana_auth::open_database(&config).await?;
+            let db = mana_auth::open_current(&config).await?;
             let swept = mana_auth::store::cleanup::sweep(&db, &config).await?;
             println!("{swept:?}");
             Ok(())
         }
         Command::Sessions(SessionsCommand::RevokeAll) => {
-            let db = mana_auth::open_database(&config).await?;
+            let db = mana_auth::open_current(&config).await?;
             let txn = db.begin().await?;
             let ended = mana_auth::store::cleanup::sign_out_everyone(&txn).await?;
             Event::new(Kind::SessionsRevokedAll).details(serde_json::json!({ "sessions": ended })).write(&txn).await?;
@@ -120,34 +111,20 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             Ok(())
         }
         Command::Credits(CreditsCommand::Grant { email, amount, reason }) => {
-            let db = mana_auth::open_database(&config).await?;
+            let db = mana_auth::open_current(&config).await?;
             admin::credits::grant(&db, &email, amount, &reason).await?;
             println!("granted {amount} credits to {email}");
             Ok(())
         }
         Command::Import(command) => import(command, &config).await,
-        Command::Doctor => {
-            let db = mana_auth::open_database(&config).await?;
-            let checks = mana_auth::ops::doctor::run(&db, &config).await?;
-            let mut found = 0;
-            for check in &checks {
-                if check.problems.is_empty() {
-                    println!("{}: ok", check.name);
-                }
-                for problem in &check.problems {
-                    println!("{}: {problem}", check.name);
-                    found += 1;
-                }
-            }
-            if found == 0 { Ok(()) } else { Err(CliError::Failed(format!("{found} problem(s)"))) }
-        }
+        Command::Doctor => doctor(&config).await,
         Command::User(UserCommand::Add { email, username, name, .. }) => {
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)
                 .map_err(|e| CliError::Failed(format!("reading the password: {e}")))?;
             let password = password.trim_end_matches(['\n', '\r']).to_owned();
-            let db = mana_auth::open_database(&config).await?;
+            let db = mana_auth::open_current(&config).await?;
             let passwords = Passwords::new(&config.passwords)?;
             let new = admin::users::AddUser { email, username, name, password };
             let user = admin::users::add(&db, &passwords, &config.credits, new).await?;
@@ -155,7 +132,8 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             Ok(())
         }
         Command::User(UserCommand::Delete { email }) => {
-            let state = mana_auth::build_state(config).await?;
+            let db = mana_auth::open_current(&config).await?;
+            let state = mana_auth::build_state_on(db, config).await?;
             let user_id = admin::users::delete(&state, &email).await?;
             println!("deleted user {user_id}");
             Ok(())
@@ -164,7 +142,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
 }
 
 async fn client(command: ClientCommand, config: &Config) -> Result<(), CliError> {
-    let db = mana_auth::open_database(config).await?;
+    let db = mana_auth::open_current(config).await?;
     match command {
         ClientCommand::Add(add) => {
             let id_token_signed_response_alg = match add.id_token_alg.as_deref() {
@@ -231,7 +209,7 @@ async fn client(command: ClientCommand, config: &Config) -> Result<(), CliError>
 }
 
 async fn keys(command: KeysCommand, config: &Config) -> Result<(), CliError> {
-    let db = mana_auth::open_database(config).await?;
+    let db = mana_auth::open_current(config).await?;
     match command {
         KeysCommand::List => {
             for key in mana_auth::store::jwks::all(&db).await? {
@@ -279,8 +257,41 @@ async fn import(command: ImportCommand, config: &Config) -> Result<(), CliError>
     Ok(())
 }
 
+/// Restores a backup, or with `dry_run` checks it and says what a restore would do.
+async fn restore(file: &std::path::Path, dry_run: bool, force: bool, config: &Config) -> Result<(), CliError> {
+    if dry_run {
+        let checked = admin::backups::check_restore(config, file).await?;
+        println!("{}: valid, {} rows of schema {}; nothing changed", file.display(), checked.rows, checked.schema);
+        println!("database: {}", checked.target);
+        return Ok(());
+    }
+    // Created when it does not exist yet: a restore is how a lost database comes back.
+    let db = mana_auth::store::db::connect(&config.database).await.map_err(mana_auth::StartError::Database)?;
+    let rows = admin::backups::restore(&db, config, file, force).await?;
+    println!("restored {rows} rows from {}", file.display());
+    Ok(())
+}
+
+/// Prints each check's problems, or `ok`; fails when there is any. Reads the database
+/// as it is, whatever its schema.
+async fn doctor(config: &Config) -> Result<(), CliError> {
+    let db = mana_auth::store::db::connect_existing(&config.database).await.map_err(mana_auth::StartError::Database)?;
+    let checks = mana_auth::ops::doctor::run(&db, config).await?;
+    let mut found = 0;
+    for check in &checks {
+        if check.problems.is_empty() {
+            println!("{}: ok", check.name);
+        }
+        for problem in &check.problems {
+            println!("{}: {problem}", check.name);
+            found += 1;
+        }
+    }
+    if found == 0 { Ok(()) } else { Err(CliError::Failed(format!("{found} problem(s)"))) }
+}
+
 async fn audit(query: admin::audit::Query, config: &Config) -> Result<(), CliError> {
-    let db = mana_auth::open_database(config).await?;
+    let db = mana_auth::open_current(config).await?;
     for event in admin::audit::events(&db, query).await? {
         let field = |value: Option<String>| value.unwrap_or_else(|| "-".into());
         println!(
@@ -299,7 +310,7 @@ async fn audit(query: admin::audit::Query, config: &Config) -> Result<(), CliErr
 async fn backup(command: BackupCommand, config: &Config) -> Result<(), CliError> {
     match command {
         BackupCommand::Create { out, no_encrypt } => {
-            let db = mana_auth::open_database(config).await?;
+            let db = mana_auth::open_current(config).await?;
             let started = std::time::Instant::now();
             let created = admin::backups::create(&db, config, out.as_deref(), no_encrypt).await?;
             println!("{} ({} ms)", created.path.display(), started.elapsed().as_millis());

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::{
     config::{Config, DatabaseConfig, Secret},
     ops::backup::{self, BackupError, remote::Remote},
-    store::{db, ledger},
+    store::{
+        db, ledger,
+        schema::{self, SchemaStatus},
+    },
 };
 
 /// The backup passphrase: `MANA_AUTH_BACKUP_KEY`, else `backup.key`.
@@ -121,6 +124,7 @@ pub async fn verify(source: &Path, config: &Config) -> Result<Verified, BackupEr
             max_connections: 1,
             connect_timeout_secs: config.database.connect_timeout_secs,
             statement_timeout_secs: config.database.statement_timeout_secs,
+            migrate_on_start: true,
         };
         let db = db::connect(&scratch_config).await?;
         db::migrate(&db).await?;
@@ -136,11 +140,50 @@ pub async fn verify(source: &Path, config: &Config) -> Result<Verified, BackupEr
     result
 }
 
-/// Restores `source` into the configured database; with `dry_run` only checks it.
-pub async fn restore(db: &Db, config: &Config, source: &Path, dry_run: bool, force: bool) -> Result<u64, BackupError> {
+/// Restores `source` into `db`. An empty database first gets exactly the backup's
+/// schema; one at another schema is refused.
+pub async fn restore(db: &Db, config: &Config, source: &Path, force: bool) -> Result<u64, BackupError> {
     let snapshot = backup::read(&fetch(source, config).await?, key(config).as_deref())?;
-    if dry_run {
-        return Ok(snapshot.manifest.tables.values().map(|t| t.rows).sum());
+    let version = &snapshot.manifest.schema_version;
+    match schema::status(db).await? {
+        SchemaStatus::Empty => {
+            let steps = schema::steps_to(version)
+                .ok_or_else(|| BackupError::Schema(format!("schema {version} is not one this mana-auth knows")))?;
+            db::migrate_steps(db, steps).await?;
+        }
+        SchemaStatus::Current => {}
+        other => return Err(BackupError::Schema(other.problem().unwrap_or_default())),
     }
     backup::restore(db, &snapshot, force).await
+}
+
+/// What `restore --dry-run` found: the backup checked whole, and what a restore would
+/// do to the configured database, which is read but neither created nor changed.
+pub struct RestoreCheck {
+    pub rows: u64,
+    pub schema: String,
+    pub target: String,
+}
+
+pub async fn check_restore(config: &Config, source: &Path) -> Result<RestoreCheck, BackupError> {
+    let snapshot = backup::read(&fetch(source, config).await?, key(config).as_deref())?;
+    let schema = snapshot.manifest.schema_version.clone();
+    let rows = snapshot.manifest.tables.values().map(|t| t.rows).sum();
+    let missing = db::sqlite_path(config.database.url.expose()).filter(|path| !Path::new(path).exists());
+    let target = if let Some(path) = missing {
+        format!("{path} does not exist; a restore creates it at schema {schema}")
+    } else {
+        let db = db::connect_existing(&config.database).await?;
+        let target = match schema::status(&db).await? {
+            SchemaStatus::Empty => format!("empty; a restore creates schema {schema}"),
+            SchemaStatus::Current if backup::has_data(&db).await? => {
+                "holds data; a restore replaces it only with --force".to_owned()
+            }
+            SchemaStatus::Current => "at the backup's schema, without data; a restore fills it".to_owned(),
+            other => format!("a restore is refused: {}", other.problem().unwrap_or_default()),
+        };
+        db.close().await?;
+        target
+    };
+    Ok(RestoreCheck { rows, schema, target })
 }

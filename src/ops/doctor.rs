@@ -1,8 +1,10 @@
 //! `mana-auth doctor`: the schema version, the key set, rows that point nowhere and the
 //! credits ledger. Each check lists its problems; none means healthy.
 
-use crate::store::db::Db;
-use migration::{Migrator, MigratorTrait};
+use crate::store::{
+    db::Db,
+    schema::{self, SchemaStatus},
+};
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::{
@@ -16,23 +18,33 @@ pub struct Check {
     pub problems: Vec<String>,
 }
 
+/// Runs every check; on a schema that is not this binary's only that one, as the
+/// others read tables as this binary knows them.
 pub async fn run(db: &Db, config: &Config) -> Result<Vec<Check>, StoreError> {
+    let schema = Check { name: "schema", problems: schema(db).await? };
+    if !schema.problems.is_empty() {
+        return Ok(vec![schema]);
+    }
     Ok(vec![
-        Check { name: "schema", problems: schema(db).await? },
+        schema,
         Check { name: "keys", problems: keys(db).await? },
         Check { name: "orphans", problems: orphans(db, config).await? },
         Check { name: "ledger", problems: ledger::check(db).await? },
     ])
 }
 
+/// The schema, read without touching it; any other answer than current is a problem.
 async fn schema(db: &Db) -> Result<Vec<String>, StoreError> {
-    let pending = Migrator::get_pending_migrations(db).await?;
-    let mut problems: Vec<String> = pending.iter().map(|m| format!("migration {} is not applied", m.name())).collect();
-    let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
-    for applied in Migrator::get_applied_migrations(db).await? {
-        if !known.iter().any(|k| k == applied.name()) {
-            problems.push(format!("migration {} is newer than this mana-auth", applied.name()));
+    let status = schema::status(db).await?;
+    let mut problems: Vec<String> = status.problem().into_iter().collect();
+    match status {
+        SchemaStatus::Behind { pending, .. } => {
+            problems.extend(pending.iter().map(|name| format!("migration {name} is not applied")));
         }
+        SchemaStatus::Ahead { unknown } => {
+            problems.extend(unknown.iter().map(|name| format!("migration {name} is newer than this mana-auth")));
+        }
+        SchemaStatus::Empty | SchemaStatus::Current => {}
     }
     Ok(problems)
 }

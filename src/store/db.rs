@@ -124,15 +124,30 @@ fn is_select(sql: &str) -> bool {
 /// Connects, creating the SQLite file and its folder on first start.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbErr> {
+    open(config, true).await
+}
+
+/// Connects to a database that exists, creating nothing: an SQLite file that is not
+/// there is an error, not a new database.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn connect_existing(config: &DatabaseConfig) -> Result<Db, DbErr> {
+    if let Some(path) = sqlite_path(config.url.expose()).filter(|path| !Path::new(path).exists()) {
+        return Err(DbErr::Custom(format!("there is no database at {path}")));
+    }
+    open(config, false).await
+}
+
+async fn open(config: &DatabaseConfig, create: bool) -> Result<Db, DbErr> {
     let url = config.url.expose();
     let file = sqlite_path(url);
-    if let Some(dir) = file.and_then(|path| Path::new(path).parent()).filter(|d| !d.as_os_str().is_empty()) {
+    if let Some(dir) = file.and_then(|path| Path::new(path).parent()).filter(|d| create && !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
     let readers = if file.is_some() { sqlite_readers(config.max_connections) } else { config.max_connections };
-    let readers = Database::connect(options(config, readers, file.is_some())).await?;
+    let readers = Database::connect(options(config, readers, file.is_some(), create)).await?;
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
-    let writer = if file.is_some() { Database::connect(options(config, 1, true)).await? } else { readers.clone() };
+    let writer =
+        if file.is_some() { Database::connect(options(config, 1, true, create)).await? } else { readers.clone() };
     let successors = file.map(|_| Arc::new(SuccessorWrites::start(writer.clone())));
     Ok(Db { readers, writer, successors, limit: Duration::from_secs(config.statement_timeout_secs) })
 }
@@ -144,7 +159,7 @@ fn sqlite_readers(max_connections: u32) -> u32 {
     max_connections.min(2 * cores)
 }
 
-fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool) -> ConnectOptions {
+fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool, create: bool) -> ConnectOptions {
     let mut options = ConnectOptions::new(config.url.expose().to_owned());
     if sqlite_file {
         // A file cannot hang up: no ping before every query (a round trip to the
@@ -172,6 +187,7 @@ fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool) -> 
         .map_sqlx_sqlite_opts(move |sqlite| {
             // A statement waits for a lock as long as it may take at all.
             sqlite
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(statement_timeout)
@@ -184,7 +200,14 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
     Migrator::up(&db.writer, None).await
 }
 
-fn sqlite_path(url: &str) -> Option<&str> {
+/// Applies the first `steps` migrations that are not applied yet.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn migrate_steps(db: &Db, steps: u32) -> Result<(), DbErr> {
+    Migrator::up(&db.writer, Some(steps)).await
+}
+
+/// The file of an SQLite URL; `None` for PostgreSQL and in-memory databases.
+pub fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)

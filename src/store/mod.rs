@@ -23,6 +23,7 @@ pub mod organizations;
 pub mod purchases;
 pub mod pushed_requests;
 pub mod refresh;
+pub mod schema;
 pub mod security_events;
 pub mod successors;
 pub mod users;

@@ -61,7 +61,7 @@ async fn round_trip(source: Backend, target: Backend) {
     })
     .await;
     let started = std::time::Instant::now();
-    let restored = backups::restore(&to.db, &to.state.config, &file, false, true).await.expect("restore");
+    let restored = backups::restore(&to.db, &to.state.config, &file, true).await.expect("restore");
     eprintln!("backup {took:?}, restore {:?}, {restored} rows", started.elapsed());
     to.state.keys.refresh(&to.db).await.expect("reload keys");
     assert_eq!(snapshot::dump_all(&to.db).await.expect("dump"), rows_before, "every row is back");
@@ -133,7 +133,7 @@ async fn bad_backups_are_refused_and_change_nothing(backend: Backend) {
         (&future_file, &app.state.config),
     ];
     for (file, config) in cases {
-        let refused = backups::restore(&app.db, config, file, false, true).await.expect_err("refused");
+        let refused = backups::restore(&app.db, config, file, true).await.expect_err("refused");
         let message = refused.to_string();
         assert!(!message.is_empty());
         if file == future_file {
@@ -141,9 +141,9 @@ async fn bad_backups_are_refused_and_change_nothing(backend: Backend) {
         }
         assert_eq!(snapshot::dump_all(&app.db).await.expect("dump"), before, "{} changed nothing", file.display());
     }
-    let not_empty = backups::restore(&app.db, &app.state.config, &good, false, false).await.expect_err("refused");
+    let not_empty = backups::restore(&app.db, &app.state.config, &good, false).await.expect_err("refused");
     assert!(matches!(not_empty, BackupError::NotEmpty));
-    assert!(backups::restore(&app.db, &app.state.config, &good, true, false).await.is_ok(), "a dry run only reads");
+    assert!(backups::check_restore(&app.state.config, &good).await.is_ok(), "a dry run only reads");
     let mut unkeyed = (*app.state.config).clone();
     unkeyed.backup.key = None;
     assert!(backups::create(&app.db, &unkeyed, Some(&dir), false).await.is_err(), "no key, no silent plaintext");
@@ -293,12 +293,12 @@ async fn backups_are_uploaded_to_object_storage(backend: Backend) {
         c.issuer = issuer;
     })
     .await;
-    backups::restore(&to.db, &to.state.config, from_bucket, false, true).await.expect("restore from the bucket");
+    backups::restore(&to.db, &to.state.config, from_bucket, true).await.expect("restore from the bucket");
     to.state.keys.refresh(&to.db).await.expect("reload keys");
     assert_eq!(Api::new(&to.base).validate(&text(&tokens, "accessToken")).await["valid"], true);
 
     let elsewhere = format!("s3://another-bucket/production/{name}");
-    let refused = backups::restore(&to.db, &to.state.config, Path::new(&elsewhere), true, false).await;
+    let refused = backups::check_restore(&to.state.config, Path::new(&elsewhere)).await;
     assert!(matches!(refused, Err(BackupError::Remote(_))), "only the configured bucket");
     let missing = format!("s3://{}/production/none.backup", s3.bucket);
     assert!(matches!(backups::verify(Path::new(&missing), &config).await, Err(BackupError::Remote(_))));

@@ -145,7 +145,7 @@ async fn backup_verify_fails_a_backup_postgres_could_not_take() {
     );
     if cfg!(test_postgres) {
         let other = TestApp::spawn_with(Backend::postgres(), key).await;
-        assert!(backups::restore(&other.db, &other.state.config, &file, false, true).await.is_err());
+        assert!(backups::restore(&other.db, &other.state.config, &file, true).await.is_err());
     }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -42,6 +42,7 @@ mod refresh_retry;
 mod registration;
 mod resources;
 mod revocation;
+mod schema_commands;
 mod session_lifetime;
 mod token_attacks;
 mod token_errors;

@@ -65,6 +65,8 @@ async fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
     let path = std::env::temp_dir().join(format!("mana-auth-{}.db", mana_auth::security::opaque::random_token(6)));
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let env = [("MANA_AUTH__DATABASE__URL", url.as_str())];
+    let migrated = mana_auth(&["migrate"], &env, "");
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
     let added =
         mana_auth(&["user", "add", "--email", "cli@example.org", "--password-stdin"], &env, "a long enough password\n");
     assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
@@ -223,6 +225,7 @@ async fn private_keys_are_sealed_at_rest_under_the_kek() {
     let kek = "a key-encryption key of at least 32 characters";
     let plain_env = [("MANA_AUTH__DATABASE__URL", url.as_str()), ("MANA_AUTH__SERVER__BIND", "127.0.0.1:1")];
     let sealed_env = [plain_env[0], plain_env[1], ("MANA_AUTH_KEY_ENCRYPTION_KEY", kek)];
+    assert!(mana_auth(&["migrate"], &plain_env, "").status.success());
     let rotated = mana_auth(&["keys", "rotate", "--emergency"], &sealed_env, "");
     assert!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
 

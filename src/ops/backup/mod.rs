@@ -41,6 +41,9 @@ pub enum BackupError {
     NotPortable { table: String, column: String },
     #[error("the database is not empty; restore with --force to replace everything in it")]
     NotEmpty,
+    /// The target database's schema is not the backup's.
+    #[error("{0}")]
+    Schema(String),
     #[error("object storage: {0}")]
     Remote(String),
     #[error("{0}")]
@@ -155,7 +158,8 @@ pub fn check_portable(snapshot: &Snapshot) -> Result<(), BackupError> {
 }
 
 /// Whether the database holds accounts, clients or keys of its own.
-async fn has_data(db: &impl ConnectionTrait) -> Result<bool, BackupError> {
+/// Whether the database holds users, clients or keys of its own.
+pub async fn has_data(db: &impl ConnectionTrait) -> Result<bool, BackupError> {
     for table in ["users", "clients", "jwks"] {
         let sql = format!("SELECT COUNT(*) AS n FROM {table}");
         let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
