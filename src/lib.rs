@@ -203,7 +203,14 @@ pub async fn serve(state: AppState, listener: TcpListener, metrics: Option<TcpLi
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            match store::cleanup::sweep(&db, &config).await {
+            // One clean-up an hour across the replicas sharing the database.
+            let hour = store::now() / 3600;
+            let swept = match store::job_runs::claim(&db, "cleanup", hour).await {
+                Ok(false) => continue,
+                Ok(true) => store::cleanup::sweep(&db, &config).await,
+                Err(err) => Err(err),
+            };
+            match swept {
                 Ok(swept) => tracing::info!(?swept, "expired rows deleted"),
                 Err(err) => tracing::warn!(error = %err, "cleanup failed"),
             }

@@ -17,6 +17,7 @@ pub mod device_codes;
 pub mod dpop_proofs;
 pub mod idempotency_keys;
 pub mod initial_access_tokens;
+pub mod job_runs;
 pub mod jwks;
 pub mod organization_members;
 pub mod organizations;

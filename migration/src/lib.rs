@@ -17,6 +17,7 @@ mod m20261206_000002_create_device_codes;
 mod m20261206_000003_add_resource_indicators;
 mod m20261206_000004_add_client_registration;
 mod m20261206_000005_add_dpop;
+mod m20261206_000006_create_job_runs;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000003_add_resource_indicators::Migration),
             Box::new(m20261206_000004_add_client_registration::Migration),
             Box::new(m20261206_000005_add_dpop::Migration),
+            Box::new(m20261206_000006_create_job_runs::Migration),
         ]
     }
 }

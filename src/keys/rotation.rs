@@ -10,7 +10,7 @@ use super::{KeyError, generate::new_sealed_key, vault::Vault};
 use crate::{
     config::{Config, SigningAlg},
     security::audit::{Event, Kind},
-    store::{jwks as stored, now},
+    store::{job_runs, jwks as stored, now},
 };
 
 const ALGS: [SigningAlg; 2] = [SigningAlg::EdDSA, SigningAlg::RS256];
@@ -47,10 +47,10 @@ pub fn plan(keys: &[StoredKey], now: i64, policy: Policy) -> Vec<Action> {
     let mut actions = Vec::new();
     for alg in ALGS {
         let of_alg = |status: &'static str| keys.iter().filter(move |k| k.alg == alg.as_str() && k.status == status);
-        let active_since = of_alg("active").map(|k| k.activated_at.unwrap_or(k.created_at)).max();
+        let since = active_since(keys, alg);
         let next = of_alg("next").min_by_key(|k| k.created_at);
         match next {
-            None if active_since.is_none_or(|since| now - since >= policy.rotate_after - policy.prepublish) => {
+            None if since.is_none_or(|since| now - since >= policy.rotate_after - policy.prepublish) => {
                 actions.push(Action::CreateNext(alg));
             }
             Some(next) if now - next.created_at >= policy.prepublish => {
@@ -69,10 +69,16 @@ pub fn plan(keys: &[StoredKey], now: i64, policy: Policy) -> Vec<Action> {
 
 /// Applies what `plan` says; returns whether any key changed.
 pub async fn run(db: &Db, policy: Policy, vault: &Vault) -> Result<bool, KeyError> {
-    let actions = plan(&stored::all(db).await?, now(), policy);
+    let keys = stored::all(db).await?;
+    let actions = plan(&keys, now(), policy);
     for action in &actions {
         match action {
             Action::CreateNext(alg) => {
+                // Every replica plans the same rotation; the one that claims it makes the key.
+                let job = format!("keys.next.{}", alg.as_str());
+                if !job_runs::claim(db, &job, active_since(&keys, *alg).unwrap_or(0)).await? {
+                    continue;
+                }
                 create(db, *alg, "next", vault).await?;
                 rotated(db, *alg, "scheduled").await;
             }
@@ -89,6 +95,12 @@ pub async fn run(db: &Db, policy: Policy, vault: &Vault) -> Result<bool, KeyErro
         }
     }
     Ok(!actions.is_empty())
+}
+
+/// When the active key of `alg` began signing: what tells one rotation from the next.
+fn active_since(keys: &[StoredKey], alg: SigningAlg) -> Option<i64> {
+    let active = keys.iter().filter(|k| k.alg == alg.as_str() && k.status == "active");
+    active.map(|k| k.activated_at.unwrap_or(k.created_at)).max()
 }
 
 /// A next key was published: the start of a rotation.

@@ -77,17 +77,24 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<jwks::Model>, StoreErr
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn promote(db: &impl ConnectionTrait, alg: &str, kid: &str) -> Result<(), StoreError> {
     let at = now();
+    let promoted = Jwks::update_many()
+        .col_expr(jwks::Column::Status, Expr::value("active"))
+        .col_expr(jwks::Column::ActivatedAt, Expr::value(at))
+        .filter(jwks::Column::Kid.eq(kid))
+        .filter(jwks::Column::Status.eq("next"))
+        .exec(db)
+        .await?
+        .rows_affected;
+    // Promoted already, by another replica: nothing more to do.
+    if promoted == 0 {
+        return Ok(());
+    }
     Jwks::update_many()
         .col_expr(jwks::Column::Status, Expr::value("retired"))
         .col_expr(jwks::Column::RetiredAt, Expr::value(at))
         .filter(jwks::Column::Alg.eq(alg))
         .filter(jwks::Column::Status.eq("active"))
-        .exec(db)
-        .await?;
-    Jwks::update_many()
-        .col_expr(jwks::Column::Status, Expr::value("active"))
-        .col_expr(jwks::Column::ActivatedAt, Expr::value(at))
-        .filter(jwks::Column::Kid.eq(kid))
+        .filter(jwks::Column::Kid.ne(kid))
         .exec(db)
         .await?;
     Ok(())

@@ -16,6 +16,7 @@ pub mod dpop_proofs;
 pub mod grant_status;
 pub mod idempotency;
 pub mod initial_access_tokens;
+pub mod job_runs;
 pub mod jwks;
 pub mod ledger;
 pub mod mfa;

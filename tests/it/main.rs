@@ -40,6 +40,7 @@ mod purchases;
 mod recovery;
 mod refresh_retry;
 mod registration;
+mod replicas;
 mod resources;
 mod revocation;
 mod schema_commands;

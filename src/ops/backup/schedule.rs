@@ -1,9 +1,10 @@
 //! Backups on a schedule inside `serve` (`backup.schedule`, cron syntax, UTC; five
 //! fields, or six with seconds first), each followed by pruning past `backup.keep_days`.
+//! Replicas on one database write one backup per scheduled time between them.
 
 use croner::Cron;
 
-use crate::{admin::backups, state::AppState};
+use crate::{admin::backups, state::AppState, store::job_runs};
 
 /// Writes a backup at every time the schedule names, until the process stops.
 pub async fn run(state: AppState, schedule: Cron) {
@@ -15,6 +16,15 @@ pub async fn run(state: AppState, schedule: Cron) {
         };
         let wait = (next - now).to_std().unwrap_or_default();
         tokio::time::sleep(wait).await;
+        // Of the replicas sharing the database, the one that claims this time writes it.
+        match job_runs::claim(&state.db, "backup", next.timestamp()).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(err) => {
+                tracing::error!(error = %err, "scheduled backup failed: cannot claim it");
+                continue;
+            }
+        }
         if backups::schedule_without_key(&state.config) {
             tracing::warn!("no backup key: the scheduled backup was not written");
             continue;

@@ -97,6 +97,7 @@ tables! {
     "device_codes" => entity::device_codes::Entity,
     "initial_access_tokens" => entity::initial_access_tokens::Entity,
     "dpop_proofs" => entity::dpop_proofs::Entity,
+    "job_runs" => entity::job_runs::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.
