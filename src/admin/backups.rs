@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use crate::{
     config::{Config, DatabaseConfig, Secret},
     ops::backup::{self, BackupError, remote::Remote},
+    security::audit::{Event, Kind},
     store::{
         db, ledger,
         schema::{self, SchemaStatus},
     },
 };
+use serde_json::json;
 
 /// The backup passphrase: `MANA_AUTH_BACKUP_KEY`, else `backup.key`.
 pub fn key(config: &Config) -> Option<String> {
@@ -154,7 +156,11 @@ pub async fn restore(db: &Db, config: &Config, source: &Path, force: bool) -> Re
         SchemaStatus::Current => {}
         other => return Err(BackupError::Schema(other.problem().unwrap_or_default())),
     }
-    backup::restore(db, &snapshot, force).await
+    let rows = backup::restore(db, &snapshot, force).await?;
+    // Written after the restore, which replaces the security events with the backup's.
+    let details = json!({ "source": source.display().to_string(), "rows": rows, "schema": version });
+    Event::new(Kind::BackupRestored).details(details).write(db).await?;
+    Ok(rows)
 }
 
 /// What `restore --dry-run` found: the backup checked whole, and what a restore would

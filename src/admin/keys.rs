@@ -5,11 +5,12 @@ use crate::store::db::Db;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::{
     config::Config,
     ops::backup::{BackupError, envelope, snapshot},
+    security::audit::{Event, Kind},
 };
 
 const TABLE: &str = "jwks";
@@ -47,6 +48,7 @@ pub async fn import(db: &Db, config: &Config, file: &Path) -> Result<usize, Back
     let txn = db.begin().await?;
     snapshot::clear_table(&txn, TABLE).await?;
     snapshot::load_table(&txn, TABLE, &export.keys).await?;
+    Event::new(Kind::KeysImported).details(json!({ "keys": export.keys.len() })).write(&txn).await?;
     txn.commit().await?;
     Ok(export.keys.len())
 }

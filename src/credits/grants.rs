@@ -8,7 +8,7 @@ use sea_orm::ConnectionTrait;
 use super::CreditsError;
 use crate::{
     config::CreditsConfig,
-    security::audit::Event,
+    security::audit::{Event, Kind},
     store::{
         ledger::{self, Posting, PostingError},
         now,
@@ -150,6 +150,11 @@ pub async fn adjustment(db: &Db, user_id: &str, amount: i64, reason: &str) -> Re
         description: Some(reason.trim().to_owned()),
     };
     credit(&txn, user_id, adjustment).await?;
+    Event::new(Kind::CreditsGranted)
+        .user(user_id)
+        .details(serde_json::json!({ "amount": amount, "reason": reason.trim() }))
+        .write(&txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }

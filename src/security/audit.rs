@@ -35,6 +35,9 @@ pub enum Kind {
     KeysEmergencyRotation,
     UserDeleted,
     Imported,
+    CreditsGranted,
+    KeysImported,
+    BackupRestored,
 }
 
 impl Kind {
@@ -60,6 +63,9 @@ impl Kind {
             Kind::KeysEmergencyRotation => "keys.emergency_rotation",
             Kind::UserDeleted => "user.deleted",
             Kind::Imported => "data.imported",
+            Kind::CreditsGranted => "credits.granted",
+            Kind::KeysImported => "keys.imported",
+            Kind::BackupRestored => "backup.restored",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Key rotation without downtime, emergency rotation, and processes following each other.
 
+use mana_auth::store::security_events::{self, Filter};
 use serde_json::Value;
 
 use crate::{
@@ -122,6 +123,9 @@ async fn an_exported_key_set_imports_back(backend: Backend) {
     wrong.backup.key = Some(mana_auth::config::Secret::new("not the passphrase"));
     assert!(mana_auth::admin::keys::import(&app.db, &wrong, &file).await.is_err(), "a wrong key imports nothing");
     assert_eq!(mana_auth::admin::keys::import(&app.db, &app.state.config, &file).await.expect("import"), 2);
+    let imports = Filter { kind: Some("keys.imported".into()), limit: 10, ..Filter::default() };
+    let imports = security_events::list(&app.db, imports).await.expect("events");
+    assert_eq!(imports.len(), 1, "the import is audited");
     app.state.keys.refresh(&app.db).await.expect("reload");
     assert_eq!(published_kids(&app).await, before);
     assert!(introspect_active(&app, &token).await, "tokens of the imported keys verify again");

@@ -91,6 +91,12 @@ async fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
         "",
     );
     assert!(granted.status.success(), "{}", String::from_utf8_lossy(&granted.stderr));
+    let audited = mana_auth(&["audit", "--type", "credits.granted"], &env, "");
+    let audited = String::from_utf8_lossy(&audited.stdout);
+    assert!(
+        audited.contains(r#""amount":25"#) && audited.contains("refund"),
+        "an operator's grant is audited: {audited}"
+    );
     let refused =
         mana_auth(&["credits", "grant", "--email", "cli@example.org", "--amount", "-5", "--reason", "x"], &env, "");
     assert!(!refused.status.success());

@@ -96,6 +96,8 @@ async fn commands_leave_an_empty_database_empty_and_restore_gives_it_a_schema(ba
 
     let (ok, _, err) = on(url, &["restore", &backup.to_string_lossy()]);
     assert!(ok, "{err}");
+    let (_, audited, _) = on(url, &["audit", "--type", "backup.restored"]);
+    assert_eq!(audited.lines().count(), 1, "the restore is audited: {audited}");
     assert_eq!(applied_migrations(url).await, Migrator::migrations().len(), "the backup's schema, exactly");
     let (ok, report, _) = on(url, &["doctor"]);
     assert!(ok, "{report}");
