@@ -49,7 +49,7 @@ pub enum Command {
     #[command(subcommand)]
     Client(ClientCommand),
     /// Manage users.
-    #[command(subcommand)]
+    #[command(subcommand, alias = "users")]
     User(UserCommand),
     /// Manage signing keys.
     #[command(subcommand)]
@@ -255,5 +255,12 @@ pub enum UserCommand {
     Delete {
         #[arg(long)]
         email: String,
+    },
+    /// Make every password stop working: every session ends and every refresh token is
+    /// revoked; people set a new password through a reset link.
+    ForceReset {
+        /// Mail every user a reset link now.
+        #[arg(long)]
+        mail: bool,
     },
 }

@@ -131,6 +131,15 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             println!("created user {} ({})", user.id, user.email);
             Ok(())
         }
+        Command::User(UserCommand::ForceReset { mail }) => {
+            let db = mana_auth::open_current(&config).await?;
+            let done = admin::force_reset::force_reset(&db, &config, mail).await?;
+            println!(
+                "passwords reset for {} user(s); {} session(s) ended; {} reset link(s) mailed",
+                done.users, done.sessions, done.mailed
+            );
+            Ok(())
+        }
         Command::User(UserCommand::Delete { email }) => {
             let db = mana_auth::open_current(&config).await?;
             let state = mana_auth::build_state_on(db, config).await?;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod backups;
 pub mod clients;
 pub mod credits;
+pub mod force_reset;
 pub mod keys;
 pub mod mfa;
 pub mod users;

@@ -38,6 +38,7 @@ pub enum Kind {
     CreditsGranted,
     KeysImported,
     BackupRestored,
+    PasswordsForceReset,
 }
 
 impl Kind {
@@ -66,6 +67,7 @@ impl Kind {
             Kind::CreditsGranted => "credits.granted",
             Kind::KeysImported => "keys.imported",
             Kind::BackupRestored => "backup.restored",
+            Kind::PasswordsForceReset => "passwords.force_reset",
         }
     }
 }

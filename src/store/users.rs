@@ -1,7 +1,7 @@
 //! Users: accounts that sign in with an email and a password.
 
 use entity::users::{self, Entity as Users};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{StoreError, now};
@@ -73,6 +73,25 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, id: &str, password_has
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Removes every user's password: an empty hash is an account without one, on which
+/// every password fails as a wrong one. Returns how many users.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn clear_all_passwords(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    let cleared = Users::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(""))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .exec(db)
+        .await?;
+    Ok(cleared.rows_affected)
+}
+
+/// The id and email of every user but the deleted.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn all_addresses(db: &impl ConnectionTrait) -> Result<Vec<(String, String)>, StoreError> {
+    let living = Users::find().filter(users::Column::Role.ne(DELETED_ROLE));
+    Ok(living.select_only().columns([users::Column::Id, users::Column::Email]).into_tuple().all(db).await?)
 }
 
 /// Makes the account a tombstone: its id stays (a `sub` is never given to anyone else,

@@ -26,6 +26,7 @@ mod dpop;
 mod dpop_codes;
 mod emails;
 mod error_shapes;
+mod force_reset;
 mod import;
 mod keys;
 mod layers;
