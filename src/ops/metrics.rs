@@ -12,7 +12,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 use tracing_appender::non_blocking::ErrorCounter;
@@ -35,6 +36,53 @@ pub struct Metrics {
     last_backup: IntGauge,
     backups_without_key: IntGauge,
     log_lines_dropped: IntCounter,
+    /// What the scheduled backups of this process did.
+    pub scheduled_backups: ScheduledBackups,
+}
+
+/// The outcome of this process's scheduled backups, for alerts on failures and age.
+#[derive(Clone)]
+pub struct ScheduledBackups {
+    last_success: IntGauge,
+    last_failure: IntGauge,
+    last_size: IntGauge,
+    last_duration: Gauge,
+    failures: IntCounter,
+}
+
+impl ScheduledBackups {
+    fn new(registry: &Registry) -> Result<Self, prometheus::Error> {
+        let metrics = ScheduledBackups {
+            last_success: IntGauge::new(
+                "backup_last_success_timestamp_seconds",
+                "When this process last wrote a scheduled backup",
+            )?,
+            last_failure: IntGauge::new(
+                "backup_last_failure_timestamp_seconds",
+                "When a scheduled backup of this process last failed",
+            )?,
+            last_size: IntGauge::new("backup_last_size_bytes", "Size of the last scheduled backup written")?,
+            last_duration: Gauge::new("backup_last_duration_seconds", "How long the last scheduled backup took")?,
+            failures: IntCounter::new("backup_failures_total", "Scheduled backups that failed")?,
+        };
+        registry.register(Box::new(metrics.last_success.clone()))?;
+        registry.register(Box::new(metrics.last_failure.clone()))?;
+        registry.register(Box::new(metrics.last_size.clone()))?;
+        registry.register(Box::new(metrics.last_duration.clone()))?;
+        registry.register(Box::new(metrics.failures.clone()))?;
+        Ok(metrics)
+    }
+
+    pub fn succeeded(&self, size: u64, took: std::time::Duration) {
+        self.last_success.set(crate::store::now());
+        self.last_size.set(i64::try_from(size).unwrap_or(i64::MAX));
+        self.last_duration.set(took.as_secs_f64());
+    }
+
+    pub fn failed(&self) {
+        self.last_failure.set(crate::store::now());
+        self.failures.inc();
+    }
 }
 
 /// The log writer's count of lines it had to drop, when logs go through one.
@@ -88,6 +136,7 @@ impl Metrics {
             "1 while scheduled backups are due but not written for want of a backup key",
         )?;
         registry.register(Box::new(backups_without_key.clone()))?;
+        let scheduled_backups = ScheduledBackups::new(&registry)?;
         Ok(Metrics {
             registry,
             http_requests,
@@ -100,6 +149,7 @@ impl Metrics {
             last_backup,
             backups_without_key,
             log_lines_dropped,
+            scheduled_backups,
         })
     }
 }

@@ -64,7 +64,12 @@ async fn round_trip(source: Backend, target: Backend) {
     let restored = backups::restore(&to.db, &to.state.config, &file, true).await.expect("restore");
     eprintln!("backup {took:?}, restore {:?}, {restored} rows", started.elapsed());
     to.state.keys.refresh(&to.db).await.expect("reload keys");
-    assert_eq!(snapshot::dump_all(&to.db).await.expect("dump"), rows_before, "every row is back");
+    let mut rows_after = snapshot::dump_all(&to.db).await.expect("dump");
+    let events = rows_after.get_mut("security_events").expect("events");
+    let restores = events.iter().filter(|e| e["kind"] == "backup.restored").count();
+    events.retain(|e| e["kind"] != "backup.restored");
+    assert_eq!(restores, 1, "the restore is audited, after the rows it brought back");
+    assert_eq!(rows_after, rows_before, "every row is back");
 
     let api = Api::new(&to.base);
     assert_eq!(api.validate(&text(&tokens, "accessToken")).await["valid"], true, "a token from before verifies");
@@ -204,10 +209,52 @@ async fn serve_writes_backups_on_its_schedule_and_prunes_old_ones(backend: Backe
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(pruned, "a backup older than backup.keep_days (30) is pruned after a scheduled one");
+    let metrics = app.metrics().await;
+    let value = |name: &str| metric(&metrics, name);
+    assert!(value("mana_auth_backup_last_success_timestamp_seconds") > 0.0, "{metrics}");
+    assert!(value("mana_auth_backup_last_size_bytes") > 0.0, "{metrics}");
+    assert!(value("mana_auth_backup_last_duration_seconds") > 0.0, "{metrics}");
+    assert_eq!(value("mana_auth_backup_failures_total"), 0.0);
     drop(app);
     let _ = std::fs::remove_dir_all(dir);
 }
 crate::on_every_backend!(serve_writes_backups_on_its_schedule_and_prunes_old_ones);
+
+/// The value of metric `name` (without labels) in a Prometheus text page.
+fn metric(page: &str, name: &str) -> f64 {
+    page.lines()
+        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {page}"))
+}
+
+/// A scheduled backup that cannot be written is counted, with its time.
+async fn failed_scheduled_backups_are_counted(backend: Backend) {
+    let blocker = scratch_dir();
+    std::fs::write(&blocker, "a file where the backup folder should be").expect("write");
+    let unwritable = blocker.join("backups").display().to_string();
+    let app = TestApp::spawn_with(backend, |c| {
+        c.backup.key = Some(Secret::new(KEY));
+        c.backup.dir = unwritable;
+        c.backup.schedule = "* * * * * *".into();
+    })
+    .await;
+    let mut failures = 0.0;
+    for _ in 0..50 {
+        failures = metric(&app.metrics().await, "mana_auth_backup_failures_total");
+        if failures >= 1.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(failures >= 1.0, "a failed scheduled backup is counted");
+    let metrics = app.metrics().await;
+    assert!(metric(&metrics, "mana_auth_backup_last_failure_timestamp_seconds") > 0.0);
+    assert_eq!(metric(&metrics, "mana_auth_backup_last_success_timestamp_seconds"), 0.0);
+    drop(app);
+    let _ = std::fs::remove_file(blocker);
+}
+crate::on_every_backend!(failed_scheduled_backups_are_counted);
 
 /// Without a backup key the server starts and says so; only `allow_unencrypted`
 /// makes it write unencrypted backups.

@@ -17,11 +17,13 @@ pub async fn run(state: AppState, schedule: Cron) {
         let wait = (next - now).to_std().unwrap_or_default();
         tokio::time::sleep(wait).await;
         // Of the replicas sharing the database, the one that claims this time writes it.
+        let metrics = &state.metrics.scheduled_backups;
         match job_runs::claim(&state.db, "backup", next.timestamp()).await {
             Ok(true) => {}
             Ok(false) => continue,
             Err(err) => {
                 tracing::error!(error = %err, "scheduled backup failed: cannot claim it");
+                metrics.failed();
                 continue;
             }
         }
@@ -33,16 +35,22 @@ pub async fn run(state: AppState, schedule: Cron) {
         let unencrypted = backups::key(&state.config).is_none();
         match backups::create(&state.db, &state.config, None, unencrypted).await {
             Ok(created) => {
+                let size = std::fs::metadata(&created.path).map_or(0, |m| m.len());
+                metrics.succeeded(size, started.elapsed());
                 tracing::info!(
                     file = %created.path.display(),
                     uploaded = created.uploaded.as_deref().unwrap_or("-"),
                     ms = started.elapsed().as_millis() as u64,
+                    size,
                     unencrypted,
                     "scheduled backup written"
                 );
                 prune(&state).await;
             }
-            Err(err) => tracing::error!(error = %err, "scheduled backup failed"),
+            Err(err) => {
+                tracing::error!(error = %err, "scheduled backup failed");
+                metrics.failed();
+            }
         }
     }
 }
