@@ -49,6 +49,8 @@ pub struct Config {
     pub log: LogConfig,
     pub metrics: MetricsConfig,
     #[serde(default)]
+    pub notify: NotifyConfig,
+    #[serde(default)]
     pub clients: Vec<ClientConfig>,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
@@ -262,6 +264,32 @@ pub enum LogFormat {
 pub struct MetricsConfig {
     pub bind: OptionalAddr,
     pub token: Option<Secret>,
+}
+
+/// Where operational events are sent (`[[notify.targets]]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    #[serde(default)]
+    pub targets: Vec<NotifyTarget>,
+}
+
+/// One place a person reads: a Slack-compatible webhook, or a mailbox.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum NotifyTarget {
+    Webhook { url: String },
+    Email { to: String },
+}
+
+impl NotifyTarget {
+    /// How a delivery names its target: `webhook <url>` or `email <address>`.
+    pub fn key(&self) -> String {
+        match self {
+            NotifyTarget::Webhook { url } => format!("webhook {url}"),
+            NotifyTarget::Email { to } => format!("email {to}"),
+        }
+    }
 }
 
 /// A listen address, or none when set to the empty string.

@@ -217,6 +217,7 @@ pub async fn serve(state: AppState, listener: TcpListener, metrics: Option<TcpLi
         }
     });
     tokio::spawn(follow_keys(state.clone()));
+    tokio::spawn(ops::notify::run(state.clone()));
     if let Some(schedule) = state.config.backup.schedule().and_then(|s| config::schedule::parse(s).ok()) {
         if admin::backups::schedule_without_key(&state.config) {
             tracing::warn!(
@@ -252,7 +253,7 @@ async fn follow_keys(state: AppState) {
     let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         every.tick().await;
-        if let Err(err) = keys::rotation::run(&state.db, policy, state.keys.vault()).await {
+        if let Err(err) = keys::rotation::run(&state.db, policy, state.keys.vault(), &state.config.notify).await {
             tracing::warn!(error = %err, "key rotation failed");
         }
         if let Err(err) = state.keys.refresh(&state.db).await {

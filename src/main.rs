@@ -228,7 +228,7 @@ async fn keys(command: KeysCommand, config: &Config) -> Result<(), CliError> {
         }
         KeysCommand::Rotate { emergency: true } => {
             let vault = mana_auth::keys::vault::Vault::from_env()?;
-            mana_auth::keys::rotation::emergency(&db, &vault).await?;
+            mana_auth::keys::rotation::emergency(&db, &vault, &config.notify).await?;
             println!("every key replaced; running servers switch within keys.reload_secs");
         }
         KeysCommand::Export { file } => {
@@ -241,7 +241,7 @@ async fn keys(command: KeysCommand, config: &Config) -> Result<(), CliError> {
         }
         KeysCommand::Rotate { emergency: false } => {
             let vault = mana_auth::keys::vault::Vault::from_env()?;
-            mana_auth::keys::rotation::rotate(&db, &vault).await?;
+            mana_auth::keys::rotation::rotate(&db, &vault, &config.notify).await?;
             println!("next keys published; they sign after keys.prepublish_hours");
         }
     }

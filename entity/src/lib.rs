@@ -19,6 +19,7 @@ pub mod idempotency_keys;
 pub mod initial_access_tokens;
 pub mod job_runs;
 pub mod jwks;
+pub mod notifications;
 pub mod organization_members;
 pub mod organizations;
 pub mod pushed_requests;

@@ -18,6 +18,7 @@ mod m20261206_000003_add_resource_indicators;
 mod m20261206_000004_add_client_registration;
 mod m20261206_000005_add_dpop;
 mod m20261206_000006_create_job_runs;
+mod m20261206_000007_create_notifications;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000004_add_client_registration::Migration),
             Box::new(m20261206_000005_add_dpop::Migration),
             Box::new(m20261206_000006_create_job_runs::Migration),
+            Box::new(m20261206_000007_create_notifications::Migration),
         ]
     }
 }

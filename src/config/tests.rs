@@ -190,3 +190,25 @@ fn resources_must_be_absolute_distinct_and_known_to_their_clients() {
     });
     assert!(unknown.contains("clients[0].resources"), "{unknown}");
 }
+
+#[test]
+fn notify_targets_are_web_urls_and_mail_addresses() {
+    let mut config = base();
+    assert!(config.notify.targets.is_empty(), "none by default");
+    config.notify.targets = vec![NotifyTarget::Webhook { url: "ftp://hooks.example/x".into() }];
+    assert!(problem(&config).contains("notify.targets[0].url"));
+    config.notify.targets = vec![
+        NotifyTarget::Webhook { url: "https://hooks.example/x".into() },
+        NotifyTarget::Email { to: "not an address".into() },
+    ];
+    assert!(problem(&config).contains("notify.targets[1].to"));
+    config.notify.targets[1] = NotifyTarget::Email { to: "ops@example.org".into() };
+    config.validate().expect("usable targets");
+    let toml = "[[notify.targets]]\nkind = \"webhook\"\nurl = \"https://hooks.example/x\"\n";
+    let parsed: NotifyConfig = ::config::Config::builder()
+        .add_source(::config::File::from_str(toml, ::config::FileFormat::Toml))
+        .build()
+        .and_then(|c| c.get("notify"))
+        .expect("parses");
+    assert_eq!(parsed.targets, [NotifyTarget::Webhook { url: "https://hooks.example/x".into() }]);
+}

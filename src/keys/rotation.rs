@@ -8,9 +8,9 @@ use serde_json::json;
 
 use super::{KeyError, generate::new_sealed_key, vault::Vault};
 use crate::{
-    config::{Config, SigningAlg},
+    config::{Config, NotifyConfig, SigningAlg},
     security::audit::{Event, Kind},
-    store::{job_runs, jwks as stored, now},
+    store::{job_runs, jwks as stored, notifications, now},
 };
 
 const ALGS: [SigningAlg; 2] = [SigningAlg::EdDSA, SigningAlg::RS256];
@@ -68,7 +68,7 @@ pub fn plan(keys: &[StoredKey], now: i64, policy: Policy) -> Vec<Action> {
 }
 
 /// Applies what `plan` says; returns whether any key changed.
-pub async fn run(db: &Db, policy: Policy, vault: &Vault) -> Result<bool, KeyError> {
+pub async fn run(db: &Db, policy: Policy, vault: &Vault, notify: &NotifyConfig) -> Result<bool, KeyError> {
     let keys = stored::all(db).await?;
     let actions = plan(&keys, now(), policy);
     for action in &actions {
@@ -80,7 +80,7 @@ pub async fn run(db: &Db, policy: Policy, vault: &Vault) -> Result<bool, KeyErro
                     continue;
                 }
                 create(db, *alg, "next", vault).await?;
-                rotated(db, *alg, "scheduled").await;
+                rotated(db, *alg, "scheduled", notify).await;
             }
             Action::Promote(alg, kid) => {
                 let txn = db.begin().await?;
@@ -104,8 +104,10 @@ fn active_since(keys: &[StoredKey], alg: SigningAlg) -> Option<i64> {
 }
 
 /// A next key was published: the start of a rotation.
-async fn rotated(db: &Db, alg: SigningAlg, how: &str) {
+async fn rotated(db: &Db, alg: SigningAlg, how: &str, notify: &NotifyConfig) {
     Event::new(Kind::KeysRotated).details(json!({ "alg": alg.as_str(), "started": how })).record(db).await;
+    let text = format!("mana-auth: a key rotation started ({how}): the next {} key is published", alg.as_str());
+    notifications::raise(db, notify, "keys.rotated", &text).await;
 }
 
 async fn create(db: &Db, alg: SigningAlg, status: &'static str, vault: &Vault) -> Result<(), KeyError> {
@@ -115,12 +117,12 @@ async fn create(db: &Db, alg: SigningAlg, status: &'static str, vault: &Vault) -
 
 /// A scheduled rotation started by hand: publishes a next key of each algorithm now (if
 /// none waits yet); it signs once it has been published for the prepublish period.
-pub async fn rotate(db: &Db, vault: &Vault) -> Result<(), KeyError> {
+pub async fn rotate(db: &Db, vault: &Vault, notify: &NotifyConfig) -> Result<(), KeyError> {
     let keys = stored::all(db).await?;
     for alg in ALGS {
         if !keys.iter().any(|k| k.alg == alg.as_str() && k.status == "next") {
             create(db, alg, "next", vault).await?;
-            rotated(db, alg, "by hand").await;
+            rotated(db, alg, "by hand", notify).await;
         }
     }
     Ok(())
@@ -128,7 +130,7 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<(), KeyError> {
 
 /// The leaked-key runbook: every key is dropped and new ones sign at once. Every token
 /// signed before stops verifying.
-pub async fn emergency(db: &Db, vault: &Vault) -> Result<(), KeyError> {
+pub async fn emergency(db: &Db, vault: &Vault, notify: &NotifyConfig) -> Result<(), KeyError> {
     let mut fresh = Vec::new();
     for alg in ALGS {
         fresh.push(new_sealed_key(alg, "active", vault).await?);
@@ -142,6 +144,8 @@ pub async fn emergency(db: &Db, vault: &Vault) -> Result<(), KeyError> {
     txn.commit().await?;
     tracing::warn!(dropped = old.len(), "emergency key rotation: every earlier key dropped");
     Event::new(Kind::KeysEmergencyRotation).details(json!({ "dropped": old.len() })).record(db).await;
+    let text = format!("mana-auth: emergency key rotation: {} earlier keys dropped; new keys sign now", old.len());
+    notifications::raise(db, notify, "keys.emergency_rotation", &text).await;
     Ok(())
 }
 

@@ -38,6 +38,8 @@ pub struct Metrics {
     log_lines_dropped: IntCounter,
     /// What the scheduled backups of this process did.
     pub scheduled_backups: ScheduledBackups,
+    /// Alert deliveries by result: sent, retried, failed (given up).
+    pub notifications: IntCounterVec,
 }
 
 /// The outcome of this process's scheduled backups, for alerts on failures and age.
@@ -137,6 +139,9 @@ impl Metrics {
         )?;
         registry.register(Box::new(backups_without_key.clone()))?;
         let scheduled_backups = ScheduledBackups::new(&registry)?;
+        let notifications =
+            IntCounterVec::new(Opts::new("notifications_total", "Alert deliveries by result"), &["result"])?;
+        registry.register(Box::new(notifications.clone()))?;
         Ok(Metrics {
             registry,
             http_requests,
@@ -150,6 +155,7 @@ impl Metrics {
             backups_without_key,
             log_lines_dropped,
             scheduled_backups,
+            notifications,
         })
     }
 }

@@ -4,6 +4,7 @@ pub mod backup;
 pub mod doctor;
 pub mod health;
 pub mod metrics;
+pub mod notify;
 
 use axum::{Router, routing::get};
 

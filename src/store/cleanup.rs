@@ -10,8 +10,8 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{
-    StoreError, browser_sessions, device_codes, dpop_proofs, idempotency, initial_access_tokens, job_runs, now,
-    pushed_requests, security_events, verification_tokens,
+    StoreError, browser_sessions, device_codes, dpop_proofs, idempotency, initial_access_tokens, job_runs,
+    notifications, now, pushed_requests, security_events, verification_tokens,
 };
 use crate::config::Config;
 
@@ -32,6 +32,7 @@ pub struct Swept {
     pub initial_access_tokens: u64,
     pub dpop_proofs: u64,
     pub job_runs: u64,
+    pub notifications: u64,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -62,6 +63,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
         initial_access_tokens: initial_access_tokens::prune(db).await?,
         dpop_proofs: dpop_proofs::prune(db).await?,
         job_runs: job_runs::prune(db).await?,
+        notifications: notifications::prune(db).await?,
     })
 }
 

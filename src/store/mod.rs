@@ -20,6 +20,7 @@ pub mod job_runs;
 pub mod jwks;
 pub mod ledger;
 pub mod mfa;
+pub mod notifications;
 pub mod organizations;
 pub mod purchases;
 pub mod pushed_requests;

@@ -33,6 +33,7 @@ async fn tick(app: &TestApp) {
         &app.db,
         mana_auth::keys::rotation::Policy::from_config(&app.state.config),
         app.state.keys.vault(),
+        &app.state.config.notify,
     )
     .await
     .expect("schedule");
@@ -49,7 +50,7 @@ async fn rotation_prepublishes_and_keeps_old_tokens_valid(backend: Backend) {
     let before = service_token(&app).await;
     let old_kid = kid(&before);
 
-    mana_auth::keys::rotation::rotate(&app.db, app.state.keys.vault()).await.expect("rotate");
+    mana_auth::keys::rotation::rotate(&app.db, app.state.keys.vault(), &app.state.config.notify).await.expect("rotate");
     app.state.keys.refresh(&app.db).await.expect("reload");
     let published = published_kids(&app).await;
     assert_eq!(published.len(), 4, "the next keys are published before they sign");
@@ -71,7 +72,9 @@ async fn emergency_rotation_invalidates_every_earlier_token(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let before = service_token(&app).await;
     assert!(introspect_active(&app, &before).await, "valid, and now remembered as verified");
-    mana_auth::keys::rotation::emergency(&app.db, app.state.keys.vault()).await.expect("emergency");
+    mana_auth::keys::rotation::emergency(&app.db, app.state.keys.vault(), &app.state.config.notify)
+        .await
+        .expect("emergency");
     app.state.keys.refresh(&app.db).await.expect("reload");
     let published = published_kids(&app).await;
     assert_eq!(published.len(), 2);
@@ -87,7 +90,9 @@ async fn a_second_process_follows_a_rotation(backend: Backend) {
     let first = TestApp::spawn(backend).await;
     let second = first.spawn_beside(|c| c.keys.reload_secs = 1).await;
     assert_eq!(published_kids(&first).await, published_kids(&second).await, "one key set for both");
-    mana_auth::keys::rotation::emergency(&first.db, first.state.keys.vault()).await.expect("emergency");
+    mana_auth::keys::rotation::emergency(&first.db, first.state.keys.vault(), &first.state.config.notify)
+        .await
+        .expect("emergency");
     first.state.keys.refresh(&first.db).await.expect("reload");
     let expected = published_kids(&first).await;
     let mut followed = false;
@@ -115,7 +120,9 @@ async fn an_exported_key_set_imports_back(backend: Backend) {
     let exported = std::fs::read(&file).expect("read");
     assert!(!exported.windows(3).any(|w| w == b"kty"), "the export is encrypted");
 
-    mana_auth::keys::rotation::emergency(&app.db, app.state.keys.vault()).await.expect("emergency");
+    mana_auth::keys::rotation::emergency(&app.db, app.state.keys.vault(), &app.state.config.notify)
+        .await
+        .expect("emergency");
     app.state.keys.refresh(&app.db).await.expect("reload");
     assert!(!introspect_active(&app, &token).await);
 

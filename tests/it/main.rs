@@ -31,6 +31,7 @@ mod import;
 mod keys;
 mod layers;
 mod mfa;
+mod notify;
 mod oidc_flow;
 mod operators;
 mod ops;

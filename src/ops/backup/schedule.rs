@@ -4,7 +4,11 @@
 
 use croner::Cron;
 
-use crate::{admin::backups, state::AppState, store::job_runs};
+use crate::{
+    admin::backups,
+    state::AppState,
+    store::{job_runs, notifications},
+};
 
 /// Writes a backup at every time the schedule names, until the process stops.
 pub async fn run(state: AppState, schedule: Cron) {
@@ -50,6 +54,8 @@ pub async fn run(state: AppState, schedule: Cron) {
             Err(err) => {
                 tracing::error!(error = %err, "scheduled backup failed");
                 metrics.failed();
+                let text = format!("mana-auth {}: the scheduled backup failed: {err}", state.config.issuer);
+                notifications::raise(&state.db, &state.config.notify, "backup.failed", &text).await;
             }
         }
     }

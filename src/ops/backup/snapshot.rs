@@ -98,6 +98,7 @@ tables! {
     "initial_access_tokens" => entity::initial_access_tokens::Entity,
     "dpop_proofs" => entity::dpop_proofs::Entity,
     "job_runs" => entity::job_runs::Entity,
+    "notifications" => entity::notifications::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction.

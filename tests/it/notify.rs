@@ -1,0 +1,121 @@
+//! Alerts that reach a person: an event is written to the outbox once and delivered to
+//! every `[[notify.targets]]` once, by one of the replicas, retried while a target
+//! fails: a webhook served by the test, and a mail in the outbox folder.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use axum::{Json, Router, http::StatusCode, routing::post};
+use mana_auth::config::{Config, NotifyTarget, Secret};
+use serde_json::Value;
+use tokio::{net::TcpListener, sync::Mutex};
+
+use crate::{
+    common::{Backend, TestApp},
+    on_every_backend,
+};
+
+/// A webhook that records every body and fails the first `failures` requests with 500.
+async fn webhook(failures: usize) -> (String, Arc<Mutex<Vec<(u16, Value)>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let count = Arc::new(AtomicUsize::new(0));
+    let sink = seen.clone();
+    let app = Router::new().route(
+        "/hook",
+        post(move |Json(body): Json<Value>| {
+            let (sink, count) = (sink.clone(), count.clone());
+            async move {
+                let status = if count.fetch_add(1, Ordering::SeqCst) < failures {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::OK
+                };
+                sink.lock().await.push((status.as_u16(), body));
+                status
+            }
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), seen)
+}
+
+fn targets(url: &str) -> impl Fn(&mut Config) {
+    let url = url.to_owned();
+    move |config: &mut Config| {
+        config.notify.targets =
+            vec![NotifyTarget::Webhook { url: url.clone() }, NotifyTarget::Email { to: "ops@example.org".into() }];
+    }
+}
+
+/// Waits up to `secs` seconds until the webhook has seen `n` requests.
+async fn until_seen(seen: &Mutex<Vec<(u16, Value)>>, n: usize, secs: u64) {
+    for _ in 0..secs * 10 {
+        if seen.lock().await.len() >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+fn alert_mails(app: &TestApp, event: &str) -> usize {
+    app.mails().iter().filter(|m| m.contains(&format!("Subject: mana-auth: {event}"))).count()
+}
+
+fn metric(page: &str, line: &str) -> u64 {
+    page.lines().find_map(|l| l.strip_prefix(line)).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+}
+
+async fn an_alert_reaches_every_target_once_from_two_replicas(backend: Backend) {
+    let (url, seen) = webhook(1).await;
+    let first = TestApp::spawn_with(backend, targets(&url)).await;
+    let second = first.spawn_beside(targets(&url)).await;
+
+    mana_auth::keys::rotation::emergency(&first.db, first.state.keys.vault(), &first.state.config.notify)
+        .await
+        .expect("emergency rotation");
+    until_seen(&seen, 2, 10).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    let seen = seen.lock().await.clone();
+    let statuses: Vec<u16> = seen.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, [500, 200], "refused once, retried, then delivered once");
+    for (_, body) in &seen {
+        let text = body["text"].as_str().expect("Slack-compatible {\"text\": …}");
+        assert!(text.contains("emergency key rotation"), "{text}");
+    }
+    let mails = alert_mails(&first, "keys.emergency_rotation") + alert_mails(&second, "keys.emergency_rotation");
+    assert_eq!(mails, 1, "one mail between the two replicas");
+    let (a, b) = (first.metrics().await, second.metrics().await);
+    let sent = metric(&a, "mana_auth_notifications_total{result=\"sent\"} ")
+        + metric(&b, "mana_auth_notifications_total{result=\"sent\"} ");
+    let retried = metric(&a, "mana_auth_notifications_total{result=\"retried\"} ")
+        + metric(&b, "mana_auth_notifications_total{result=\"retried\"} ");
+    assert_eq!((sent, retried), (2, 1));
+}
+on_every_backend!(an_alert_reaches_every_target_once_from_two_replicas);
+
+async fn a_failed_scheduled_backup_raises_an_alert(backend: Backend) {
+    let (url, seen) = webhook(0).await;
+    let blocker = std::env::temp_dir().join(format!("mana-auth-blocker-{}", mana_auth::security::opaque::new_id()));
+    std::fs::write(&blocker, "a file where the backup folder should be").expect("write");
+    let unwritable = blocker.join("backups").display().to_string();
+    let with_targets = targets(&url);
+    let app = TestApp::spawn_with(backend, |c| {
+        with_targets(c);
+        c.backup.key = Some(Secret::new("a backup key of at least thirty-two characters"));
+        c.backup.dir = unwritable;
+        c.backup.schedule = "* * * * * *".into();
+    })
+    .await;
+    until_seen(&seen, 1, 10).await;
+    let seen = seen.lock().await.clone();
+    let text = seen.first().and_then(|(_, body)| body["text"].as_str()).unwrap_or_default().to_owned();
+    assert!(text.contains("the scheduled backup failed"), "{seen:?}");
+    drop(app);
+    let _ = std::fs::remove_file(blocker);
+}
+on_every_backend!(a_failed_scheduled_backup_raises_an_alert);
