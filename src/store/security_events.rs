@@ -2,7 +2,8 @@
 
 use entity::security_events::{self, Entity as SecurityEvents};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
 };
 
 use super::{StoreError, now};
@@ -71,6 +72,16 @@ pub async fn list(db: &impl ConnectionTrait, filter: Filter) -> Result<Vec<secur
 
 /// Forgets the addresses and user agents in the user's events; the events themselves stay.
 #[tracing::instrument(level = "debug", skip_all)]
+/// How many events of `kind` were recorded since `since`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn count_since(db: &impl ConnectionTrait, kind: &str, since: i64) -> Result<u64, StoreError> {
+    Ok(SecurityEvents::find()
+        .filter(security_events::Column::Kind.eq(kind))
+        .filter(security_events::Column::CreatedAt.gte(since))
+        .count(db)
+        .await?)
+}
+
 pub async fn forget_addresses(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
     SecurityEvents::update_many()
         .col_expr(security_events::Column::Ip, Expr::value(Option::<String>::None))

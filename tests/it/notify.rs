@@ -9,11 +9,14 @@ use std::sync::{
 
 use axum::{Json, Router, http::StatusCode, routing::post};
 use mana_auth::config::{Config, NotifyTarget, Secret};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::{net::TcpListener, sync::Mutex};
 
 use crate::{
-    common::{Backend, TestApp},
+    common::{
+        Backend, TestApp,
+        api::{Api, text},
+    },
     on_every_backend,
 };
 
@@ -119,3 +122,36 @@ async fn a_failed_scheduled_backup_raises_an_alert(backend: Backend) {
     let _ = std::fs::remove_file(blocker);
 }
 on_every_backend!(a_failed_scheduled_backup_raises_an_alert);
+
+async fn a_burst_of_refresh_token_reuse_raises_one_alert(backend: Backend) {
+    // Far from the edge of a ten-minute window, so the burst falls in one.
+    let into_window = mana_auth::store::now() % 600;
+    if into_window > 570 {
+        tokio::time::sleep(std::time::Duration::from_secs((600 - into_window + 1) as u64)).await;
+    }
+    let (url, seen) = webhook(0).await;
+    let with_targets = targets(&url);
+    let app = TestApp::spawn_with(backend, |c| {
+        with_targets(c);
+        c.tokens.refresh_retry_secs = 0;
+    })
+    .await;
+    let api = Api::new(&app.base);
+    app.user("reuse@example.org").await;
+    for round in 0..6 {
+        let old = json!({ "refreshToken": text(&api.login("reuse@example.org", None).await, "refreshToken") });
+        assert_eq!(api.post("/api/v1/auth/refresh", None, &old).await.0, 200, "round {round}");
+        assert_eq!(api.post("/api/v1/auth/refresh", None, &old).await.0, 401, "round {round}: a reuse");
+    }
+    until_seen(&seen, 1, 10).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let seen = seen.lock().await.clone();
+    assert_eq!(seen.len(), 1, "one alert for the burst: {seen:?}");
+    assert!(
+        seen[0].1["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("refresh tokens came back within ten minutes and their families are revoked")),
+        "{seen:?}"
+    );
+}
+on_every_backend!(a_burst_of_refresh_token_reuse_raises_one_alert);
