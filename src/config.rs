@@ -6,11 +6,13 @@ use std::{fmt, net::SocketAddr, path::Path};
 use serde::Deserialize;
 
 mod clients;
+mod notify;
 pub mod schedule;
 mod security;
 mod validate;
 
 pub use clients::{ClientConfig, GRANT_TYPES, validate_client, validate_redirect_uri};
+pub use notify::{NotifyConfig, NotifyTarget};
 pub use security::{LockoutConfig, MailConfig, RateLimitConfig, RedisConfig, SecurityConfig, TrustedProxies};
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -264,32 +266,6 @@ pub enum LogFormat {
 pub struct MetricsConfig {
     pub bind: OptionalAddr,
     pub token: Option<Secret>,
-}
-
-/// Where operational events are sent (`[[notify.targets]]`).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NotifyConfig {
-    #[serde(default)]
-    pub targets: Vec<NotifyTarget>,
-}
-
-/// One place a person reads: a Slack-compatible webhook, or a mailbox.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum NotifyTarget {
-    Webhook { url: String },
-    Email { to: String },
-}
-
-impl NotifyTarget {
-    /// How a delivery names its target: `webhook <url>` or `email <address>`.
-    pub fn key(&self) -> String {
-        match self {
-            NotifyTarget::Webhook { url } => format!("webhook {url}"),
-            NotifyTarget::Email { to } => format!("email {to}"),
-        }
-    }
 }
 
 /// A listen address, or none when set to the empty string.

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use url::Url;
 
-use super::{Config, ConfigError, NotifyTarget, clients::validate_origin, invalid, schedule, validate_client};
+use super::{Config, ConfigError, clients::validate_origin, invalid, schedule, validate_client};
 
 impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -84,28 +84,8 @@ impl Config {
             validate_origin(origin).map_err(|p| invalid("api.cors_origins", format!("`{origin}`: {p}")))?;
         }
         self.validate_metrics()?;
-        self.validate_notify()?;
+        self.notify.validate()?;
         self.validate_security()
-    }
-
-    fn validate_notify(&self) -> Result<(), ConfigError> {
-        for (i, target) in self.notify.targets.iter().enumerate() {
-            let key = format!("notify.targets[{i}]");
-            match target {
-                NotifyTarget::Webhook { url } => {
-                    let web = Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-                    if !web {
-                        return Err(invalid(format!("{key}.url"), "must be an http(s) URL"));
-                    }
-                }
-                NotifyTarget::Email { to } => {
-                    if to.parse::<lettre::Address>().is_err() {
-                        return Err(invalid(format!("{key}.to"), "must be an email address"));
-                    }
-                }
-            }
-        }
-        Ok(())
     }
 
     fn validate_metrics(&self) -> Result<(), ConfigError> {

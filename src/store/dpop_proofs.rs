@@ -1,9 +1,9 @@
 //! The DPoP proofs seen (RFC 9449 §11.1): a proof is accepted once.
 
 use entity::dpop_proofs::{self, Entity as DpopProofs};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use super::{StoreError, now};
+use super::{StoreError, insert_if_absent, now};
 use crate::security::opaque::digest;
 
 /// Records the proof `jti` of the key `jkt` until `expires_at`; false when it was
@@ -11,11 +11,7 @@ use crate::security::opaque::digest;
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn record_once(db: &impl ConnectionTrait, jkt: &str, jti: &str, expires_at: i64) -> Result<bool, StoreError> {
     let row = dpop_proofs::ActiveModel { id: Set(digest(&format!("{jkt} {jti}"))), expires_at: Set(expires_at) };
-    let inserted = DpopProofs::insert(row)
-        .on_conflict(OnConflict::column(dpop_proofs::Column::Id).do_nothing().to_owned())
-        .exec_without_returning(db)
-        .await?;
-    Ok(inserted == 1)
+    insert_if_absent(db, row).await
 }
 
 /// Deletes the proofs too old to be accepted again; returns how many.

@@ -4,9 +4,9 @@
 //! alike on SQLite, on PostgreSQL and through a transaction-pooling PgBouncer.
 
 use entity::job_runs::{self, Entity as JobRuns};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use super::{StoreError, now};
+use super::{StoreError, insert_if_absent, now};
 
 /// How long claims are kept: longer than any schedule's period.
 const KEEP_SECS: i64 = 90 * 86_400;
@@ -15,11 +15,7 @@ const KEEP_SECS: i64 = 90 * 86_400;
 #[tracing::instrument(level = "debug", skip_all, fields(job, tick))]
 pub async fn claim(db: &impl ConnectionTrait, job: &str, tick: i64) -> Result<bool, StoreError> {
     let row = job_runs::ActiveModel { job: Set(job.to_owned()), tick: Set(tick), claimed_at: Set(now()) };
-    let inserted = JobRuns::insert(row)
-        .on_conflict(OnConflict::columns([job_runs::Column::Job, job_runs::Column::Tick]).do_nothing().to_owned())
-        .exec_without_returning(db)
-        .await?;
-    Ok(inserted == 1)
+    insert_if_absent(db, row).await
 }
 
 /// Deletes claims past keeping; returns how many.

@@ -222,10 +222,7 @@ crate::on_every_backend!(serve_writes_backups_on_its_schedule_and_prunes_old_one
 
 /// The value of metric `name` (without labels) in a Prometheus text page.
 fn metric(page: &str, name: &str) -> f64 {
-    page.lines()
-        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in {page}"))
+    crate::common::metric(page, name).unwrap_or_else(|| panic!("no {name} in {page}"))
 }
 
 /// A scheduled backup that cannot be written is counted, with its time.

@@ -68,8 +68,9 @@ fn alert_mails(app: &TestApp, event: &str) -> usize {
     app.mails().iter().filter(|m| m.contains(&format!("Subject: mana-auth: {event}"))).count()
 }
 
-fn metric(page: &str, line: &str) -> u64 {
-    page.lines().find_map(|l| l.strip_prefix(line)).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+/// A counter's value; a labelled counter never incremented is not on the page: 0.
+fn counted(page: &str, series: &str) -> f64 {
+    crate::common::metric(page, series).unwrap_or(0.0)
 }
 
 async fn an_alert_reaches_every_target_once_from_two_replicas(backend: Backend) {
@@ -93,11 +94,11 @@ async fn an_alert_reaches_every_target_once_from_two_replicas(backend: Backend) 
     let mails = alert_mails(&first, "keys.emergency_rotation") + alert_mails(&second, "keys.emergency_rotation");
     assert_eq!(mails, 1, "one mail between the two replicas");
     let (a, b) = (first.metrics().await, second.metrics().await);
-    let sent = metric(&a, "mana_auth_notifications_total{result=\"sent\"} ")
-        + metric(&b, "mana_auth_notifications_total{result=\"sent\"} ");
-    let retried = metric(&a, "mana_auth_notifications_total{result=\"retried\"} ")
-        + metric(&b, "mana_auth_notifications_total{result=\"retried\"} ");
-    assert_eq!((sent, retried), (2, 1));
+    let sent = counted(&a, "mana_auth_notifications_total{result=\"sent\"}")
+        + counted(&b, "mana_auth_notifications_total{result=\"sent\"}");
+    let retried = counted(&a, "mana_auth_notifications_total{result=\"retried\"}")
+        + counted(&b, "mana_auth_notifications_total{result=\"retried\"}");
+    assert_eq!((sent, retried), (2.0, 1.0));
 }
 on_every_backend!(an_alert_reaches_every_target_once_from_two_replicas);
 

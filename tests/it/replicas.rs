@@ -74,9 +74,7 @@ impl Drop for Replica {
 }
 
 fn backups_in(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |entries| {
-        entries.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "backup"))).count()
-    })
+    mana_auth::ops::backup::list(dir).map_or(0, |files| files.len())
 }
 
 async fn next_keys(url: &str) -> Vec<(String, i64)> {

@@ -22,8 +22,7 @@ async fn empty(backend: Backend) -> TestDatabase {
 }
 
 fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://")?;
-    Some(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
+    mana_auth::store::db::sqlite_path(url).map(PathBuf::from)
 }
 
 /// How many tables the database has; an SQLite file that does not exist has none.

@@ -305,6 +305,12 @@ pub async fn introspect_as(app: &TestApp, client: (&str, &str), token: &str) -> 
     response.json().await.expect("json")
 }
 
+/// The value of `series` (a metric's name, with its labels when it has any) in a
+/// Prometheus text page; `None` when the page does not hold it.
+pub fn metric(page: &str, series: &str) -> Option<f64> {
+    page.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
 /// The claims of a JWT, read without checking it (the server did).
 pub fn claims_of(token: &str) -> serde_json::Value {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
