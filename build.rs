@@ -4,8 +4,9 @@
 #![forbid(unsafe_code)]
 
 /// The variable that names each service, and the `cfg` set when it is present.
-const SERVICES: [(&str, &str); 4] = [
+const SERVICES: [(&str, &str); 5] = [
     ("MANA_AUTH_TEST_POSTGRES_URL", "test_postgres"),
+    ("MANA_AUTH_TEST_PGBOUNCER_URL", "test_pgbouncer"),
     ("MANA_AUTH_TEST_REDIS_URL", "test_redis"),
     ("MANA_AUTH_TEST_S3_URL", "test_s3"),
     ("MANA_AUTH_TEST_BROWSER", "test_browser"),

@@ -50,7 +50,6 @@ pub struct Config {
     pub mail: MailConfig,
     pub log: LogConfig,
     pub metrics: MetricsConfig,
-    #[serde(default)]
     pub notify: NotifyConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -91,6 +90,8 @@ pub struct DatabaseConfig {
     /// `serve` applies pending migrations at start; when false it refuses to start on
     /// a schema older than the binary's, for operators who run `mana-auth migrate` themselves.
     pub migrate_on_start: bool,
+    /// A PostgreSQL read replica that answers reads while the primary does not.
+    pub read_replica_url: Option<Secret>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -218,6 +218,7 @@ pub async fn serve(state: AppState, listener: TcpListener, metrics: Option<TcpLi
     });
     tokio::spawn(follow_keys(state.clone()));
     tokio::spawn(ops::notify::run(state.clone()));
+    tokio::spawn(ops::notify::db_down::watch(state.clone()));
     if let Some(schedule) = state.config.backup.schedule().and_then(|s| config::schedule::parse(s).ok()) {
         if admin::backups::schedule_without_key(&state.config) {
             tracing::warn!(

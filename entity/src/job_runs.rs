@@ -11,6 +11,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub tick: i64,
     pub claimed_at: i64,
+    /// When the run ended well; `None` while it runs, or when it failed.
+    pub finished_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@ mod m20261206_000004_add_client_registration;
 mod m20261206_000005_add_dpop;
 mod m20261206_000006_create_job_runs;
 mod m20261206_000007_create_notifications;
+mod m20261206_000008_add_job_finished_at;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000005_add_dpop::Migration),
             Box::new(m20261206_000006_create_job_runs::Migration),
             Box::new(m20261206_000007_create_notifications::Migration),
+            Box::new(m20261206_000008_add_job_finished_at::Migration),
         ]
     }
 }

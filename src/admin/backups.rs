@@ -127,6 +127,7 @@ pub async fn verify(source: &Path, config: &Config) -> Result<Verified, BackupEr
             connect_timeout_secs: config.database.connect_timeout_secs,
             statement_timeout_secs: config.database.statement_timeout_secs,
             migrate_on_start: true,
+            read_replica_url: None,
         };
         let db = db::connect(&scratch_config).await?;
         db::migrate(&db).await?;

@@ -6,11 +6,13 @@ use url::Url;
 use super::{ConfigError, invalid};
 
 /// Where operational events are sent (`[[notify.targets]]`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyConfig {
     #[serde(default)]
     pub targets: Vec<NotifyTarget>,
+    /// Seconds the database may stay unreachable before each server says so; 0: never.
+    pub db_down_secs: u64,
 }
 
 /// One place a person reads: a Slack-compatible webhook, or a mailbox.

@@ -204,11 +204,25 @@ fn notify_targets_are_web_urls_and_mail_addresses() {
     assert!(problem(&config).contains("notify.targets[1].to"));
     config.notify.targets[1] = NotifyTarget::Email { to: "ops@example.org".into() };
     config.validate().expect("usable targets");
-    let toml = "[[notify.targets]]\nkind = \"webhook\"\nurl = \"https://hooks.example/x\"\n";
+    let toml =
+        "[notify]\ndb_down_secs = 30\n[[notify.targets]]\nkind = \"webhook\"\nurl = \"https://hooks.example/x\"\n";
     let parsed: NotifyConfig = ::config::Config::builder()
         .add_source(::config::File::from_str(toml, ::config::FileFormat::Toml))
         .build()
         .and_then(|c| c.get("notify"))
         .expect("parses");
     assert_eq!(parsed.targets, [NotifyTarget::Webhook { url: "https://hooks.example/x".into() }]);
+    assert_eq!(parsed.db_down_secs, 30);
+}
+
+#[test]
+fn a_read_replica_is_postgres_beside_postgres() {
+    let mut config = base();
+    config.database.read_replica_url = Some(Secret::new("postgres://replica/db"));
+    assert!(problem(&config).contains("database.read_replica_url"), "not beside SQLite");
+    config.database.url = Secret::new("postgres://primary/db");
+    config.database.read_replica_url = Some(Secret::new("sqlite://copy.db"));
+    assert!(problem(&config).contains("database.read_replica_url"), "not an SQLite copy");
+    config.database.read_replica_url = Some(Secret::new("postgresql://replica/db"));
+    config.validate().expect("a PostgreSQL replica of PostgreSQL");
 }

@@ -43,6 +43,12 @@ impl Config {
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
         }
+        let postgres = |url: &str| url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if let Some(replica) = &self.database.read_replica_url
+            && (!postgres(self.database.url.expose()) || !postgres(replica.expose()))
+        {
+            return Err(invalid("database.read_replica_url", "a PostgreSQL replica of a PostgreSQL database.url"));
+        }
         let mut seen = HashSet::new();
         for (i, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{i}]");

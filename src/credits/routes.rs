@@ -59,11 +59,18 @@ impl From<CreditsError> for ApiError {
 /// A caller whose token may use credits.
 pub type CreditsCaller = Authorized<need::Credits>;
 
-/// The caller; grants the day's free credits on the way in.
+/// The caller; grants the day's free credits on the way in. While the database is
+/// read-only (the primary down, reads from the replica) the grant waits for a later
+/// request, and what is read goes on.
 #[tracing::instrument(level = "debug", skip_all)]
 async fn credits_caller(state: &AppState, Authorized(caller, _): CreditsCaller) -> Result<Caller, ApiError> {
-    grants::daily_free(&state.db, &state.config.credits, &caller.user_id).await?;
-    Ok(caller)
+    match grants::daily_free(&state.db, &state.config.credits, &caller.user_id).await {
+        Err(CreditsError::Store(err)) if err.is_unavailable() && state.db.primary_is_down() => {
+            tracing::debug!("read-only: the daily free credits wait for the primary");
+            Ok(caller)
+        }
+        granted => granted.map(|_| caller).map_err(ApiError::from),
+    }
 }
 
 /// The caller's credits; the first credits request of a UTC day grants the daily free ones.

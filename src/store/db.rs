@@ -6,7 +6,8 @@
 //! therefore goes through one writer connection: writers queue for it in this process,
 //! first come first served, and readers use the other connections, which in WAL mode
 //! never wait for the writer. On PostgreSQL both are the same pool. Why, and what
-//! was weighed: `docs/adr/0001-sqlite-writer.md`.
+//! was weighed: `docs/adr/0001-sqlite-writer.md`. A PostgreSQL read replica, when
+//! configured, answers the reads while the primary does not (`replica`).
 
 use std::{path::Path, sync::Arc, time::Duration};
 
@@ -21,6 +22,7 @@ use sea_orm::{
 use super::{
     StoreError,
     bounded::{Txn, bounded},
+    replica::Replica,
     successors::SuccessorWrites,
 };
 use crate::config::DatabaseConfig;
@@ -34,6 +36,8 @@ pub struct Db {
     successors: Option<Arc<SuccessorWrites>>,
     /// How long a statement may take before the database counts as unreachable.
     limit: Duration,
+    /// `database.read_replica_url`: reads while the primary does not answer.
+    replica: Option<Arc<Replica>>,
 }
 
 /// Names the engine only: the pools' options hold the database URL and its password.
@@ -50,6 +54,7 @@ impl Db {
     /// connection, which the transaction holds.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn begin(&self) -> Result<Txn, StoreError> {
+        self.writable()?;
         Ok(Txn::new(bounded(self.limit, self.writer.begin()).await?, Some(self.limit)))
     }
 
@@ -58,13 +63,14 @@ impl Db {
     /// Only its start is bounded in time: a backup reads whole tables in it.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn begin_read(&self) -> Result<Txn, DbErr> {
-        let begun = match self.readers.get_database_backend() {
+        let readers = self.readable();
+        let begun = match readers.get_database_backend() {
             DbBackend::Postgres => {
                 let config =
-                    self.readers.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly));
+                    readers.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly));
                 bounded(self.limit, config).await?
             }
-            _ => bounded(self.limit, self.readers.begin()).await?,
+            _ => bounded(self.limit, readers.begin()).await?,
         };
         Ok(Txn::new(begun, None))
     }
@@ -75,9 +81,34 @@ impl Db {
         self.successors.as_deref()
     }
 
+    /// Whether the primary answers.
     pub async fn ping(&self) -> Result<(), DbErr> {
-        bounded(self.limit, self.readers.ping()).await?;
-        bounded(self.limit, self.writer.ping()).await
+        let answered = match bounded(self.limit, self.readers.ping()).await {
+            Ok(()) => bounded(self.limit, self.writer.ping()).await,
+            failed => failed,
+        };
+        if let Some(replica) = &self.replica {
+            match &answered {
+                Ok(()) => replica.primary_answered(),
+                Err(err) => _ = replica.primary_failed(err),
+            }
+        }
+        answered
+    }
+
+    /// Whether the primary is known to be down while a replica is configured: writes
+    /// fail at once, reads go to the replica.
+    pub fn primary_is_down(&self) -> bool {
+        self.replica.as_ref().is_some_and(|replica| replica.primary_is_down())
+    }
+
+    /// Whether reads are served by the replica because the primary does not answer
+    /// and the replica does.
+    pub async fn read_only(&self) -> bool {
+        match &self.replica {
+            Some(replica) if replica.primary_is_down() => bounded(self.limit, replica.pool().ping()).await.is_ok(),
+            _ => false,
+        }
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -94,29 +125,62 @@ impl ConnectionTrait for Db {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.writable()?;
         bounded(self.limit, self.writer.execute_raw(stmt)).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.writable()?;
         bounded(self.limit, self.writer.execute_unprepared(sql)).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        bounded(self.limit, self.route(&stmt).query_one_raw(stmt)).await
+        if !is_select(&stmt.sql) {
+            self.writable()?;
+            return bounded(self.limit, self.writer.query_one_raw(stmt)).await;
+        }
+        match bounded(self.limit, self.readable().query_one_raw(stmt.clone())).await {
+            Err(err) if self.fall_back(&err) => bounded(self.limit, self.readable().query_one_raw(stmt)).await,
+            answered => answered,
+        }
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        bounded(self.limit, self.route(&stmt).query_all_raw(stmt)).await
+        if !is_select(&stmt.sql) {
+            self.writable()?;
+            return bounded(self.limit, self.writer.query_all_raw(stmt)).await;
+        }
+        match bounded(self.limit, self.readable().query_all_raw(stmt.clone())).await {
+            Err(err) if self.fall_back(&err) => bounded(self.limit, self.readable().query_all_raw(stmt)).await,
+            answered => answered,
+        }
     }
 }
 
 impl Db {
-    /// Queries go to the readers; `INSERT … RETURNING` and its kin are writes.
-    fn route(&self, stmt: &Statement) -> &DatabaseConnection {
-        if is_select(&stmt.sql) { &self.readers } else { &self.writer }
+    /// Where reads go: the readers, or the replica while the primary is down.
+    fn readable(&self) -> &DatabaseConnection {
+        match &self.replica {
+            Some(replica) if replica.primary_is_down() => replica.pool(),
+            _ => &self.readers,
+        }
+    }
+
+    /// Refuses a write at once while the primary is known to be down.
+    fn writable(&self) -> Result<(), DbErr> {
+        match &self.replica {
+            Some(replica) if replica.primary_is_down() => Err(Replica::read_only()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a read that failed with `err` on the primary is to be asked of the replica.
+    fn fall_back(&self, err: &DbErr) -> bool {
+        self.replica.as_ref().is_some_and(|replica| replica.primary_failed(err))
     }
 }
 
+/// A query that only reads goes to the readers; `INSERT … RETURNING` and its kin are writes.
 fn is_select(sql: &str) -> bool {
     sql.trim_start().get(..6).is_some_and(|word| word.eq_ignore_ascii_case("select"))
 }
@@ -144,12 +208,20 @@ async fn open(config: &DatabaseConfig, create: bool) -> Result<Db, DbErr> {
         std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
     let readers = if file.is_some() { sqlite_readers(config.max_connections) } else { config.max_connections };
-    let readers = Database::connect(options(config, readers, file.is_some(), create)).await?;
+    let readers = Database::connect(options(config, url, readers, file.is_some(), create)).await?;
     // An in-memory SQLite database exists once per pool, so it keeps a single pool.
     let writer =
-        if file.is_some() { Database::connect(options(config, 1, true, create)).await? } else { readers.clone() };
+        if file.is_some() { Database::connect(options(config, url, 1, true, create)).await? } else { readers.clone() };
     let successors = file.map(|_| Arc::new(SuccessorWrites::start(writer.clone())));
-    Ok(Db { readers, writer, successors, limit: Duration::from_secs(config.statement_timeout_secs) })
+    let limit = Duration::from_secs(config.statement_timeout_secs);
+    let replica = match &config.read_replica_url {
+        Some(url) => {
+            let pool = Database::connect(options(config, url.expose(), config.max_connections, false, false)).await?;
+            Some(Replica::start(pool, writer.clone(), limit))
+        }
+        None => None,
+    };
+    Ok(Db { readers, writer, successors, limit, replica })
 }
 
 /// Readers of an SQLite file: each is a thread of its own that runs its queries on the
@@ -159,8 +231,14 @@ fn sqlite_readers(max_connections: u32) -> u32 {
     max_connections.min(2 * cores)
 }
 
-fn options(config: &DatabaseConfig, max_connections: u32, sqlite_file: bool, create: bool) -> ConnectOptions {
-    let mut options = ConnectOptions::new(config.url.expose().to_owned());
+fn options(
+    config: &DatabaseConfig,
+    url: &str,
+    max_connections: u32,
+    sqlite_file: bool,
+    create: bool,
+) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
     if sqlite_file {
         // A file cannot hang up: no ping before every query (a round trip to the
         // connection's thread each time).

@@ -4,7 +4,7 @@
 //! alike on SQLite, on PostgreSQL and through a transaction-pooling PgBouncer.
 
 use entity::job_runs::{self, Entity as JobRuns};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 
 use super::{StoreError, insert_if_absent, now};
 
@@ -14,8 +14,50 @@ const KEEP_SECS: i64 = 90 * 86_400;
 /// Claims `job` for `tick`; true for the one caller that runs it.
 #[tracing::instrument(level = "debug", skip_all, fields(job, tick))]
 pub async fn claim(db: &impl ConnectionTrait, job: &str, tick: i64) -> Result<bool, StoreError> {
-    let row = job_runs::ActiveModel { job: Set(job.to_owned()), tick: Set(tick), claimed_at: Set(now()) };
+    let row = job_runs::ActiveModel {
+        job: Set(job.to_owned()),
+        tick: Set(tick),
+        claimed_at: Set(now()),
+        finished_at: Set(None),
+    };
     insert_if_absent(db, row).await
+}
+
+/// Records that the claimed run of `job` for `tick` ended well.
+#[tracing::instrument(level = "debug", skip_all, fields(job, tick))]
+pub async fn finished(db: &impl ConnectionTrait, job: &str, tick: i64) -> Result<(), StoreError> {
+    JobRuns::update_many()
+        .col_expr(job_runs::Column::FinishedAt, Expr::value(now()))
+        .filter(job_runs::Column::Job.eq(job))
+        .filter(job_runs::Column::Tick.eq(tick))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Since when `job` has had no success: its newest run that ended well, or else its
+/// oldest claim; `None` when it never ran.
+#[tracing::instrument(level = "debug", skip_all, fields(job))]
+pub async fn succeeded_since(db: &impl ConnectionTrait, job: &str) -> Result<Option<i64>, StoreError> {
+    let of_job = job_runs::Column::Job.eq(job);
+    let newest_success: Option<Option<i64>> = JobRuns::find()
+        .select_only()
+        .column_as(job_runs::Column::FinishedAt.max(), "at")
+        .filter(of_job.clone())
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some(Some(at)) = newest_success {
+        return Ok(Some(at));
+    }
+    let first_claim: Option<Option<i64>> = JobRuns::find()
+        .select_only()
+        .column_as(job_runs::Column::ClaimedAt.min(), "at")
+        .filter(of_job)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(first_claim.flatten())
 }
 
 /// Deletes claims past keeping; returns how many.

@@ -25,6 +25,7 @@ pub mod organizations;
 pub mod purchases;
 pub mod pushed_requests;
 pub mod refresh;
+pub mod replica;
 pub mod schema;
 pub mod security_events;
 pub mod successors;
@@ -62,7 +63,7 @@ impl StoreError {
 }
 
 /// Whether `err` says the database went away or cannot serve for now.
-fn unreachable(err: &DbErr) -> bool {
+pub(super) fn unreachable(err: &DbErr) -> bool {
     match err {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
         DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err)) => match err.as_ref() {

@@ -1,11 +1,12 @@
-//! Security headers on every response; HSTS when the issuer is https.
+//! Security headers on every response; HSTS when the issuer is https; Retry-After on
+//! every 503.
 //!
 //! Set by tower's `map_response` once the answer is ready: one service and one future
 //! around each route. A setter per header (tower-http's) nests one of each per header;
 //! serving the JWKS, that cost 4–10 % more CPU per answer.
 
 use axum::{
-    http::{HeaderValue, header},
+    http::{HeaderValue, StatusCode, header},
     response::Response,
 };
 use tower::util::MapResponseLayer;
@@ -14,6 +15,7 @@ use tower::util::MapResponseLayer;
 /// the host for a year.
 pub fn security_headers(issuer_is_https: bool) -> MapResponseLayer<impl Fn(Response) -> Response + Clone> {
     MapResponseLayer::new(move |mut response: Response| {
+        let unavailable = response.status() == StatusCode::SERVICE_UNAVAILABLE;
         let headers = response.headers_mut();
         // Built at compile time: nothing is validated or counted per answer.
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, const { HeaderValue::from_static("nosniff") });
@@ -23,6 +25,11 @@ pub fn security_headers(issuer_is_https: bool) -> MapResponseLayer<impl Fn(Respo
                 header::STRICT_TRANSPORT_SECURITY,
                 const { HeaderValue::from_static("max-age=31536000; includeSubDomains") },
             );
+        }
+        // Every 503 is a database that does not answer (or answers reads only): worth a
+        // retry in a moment, from any surface (API, protocol, pages, readiness).
+        if unavailable && !headers.contains_key(header::RETRY_AFTER) {
+            headers.insert(header::RETRY_AFTER, const { HeaderValue::from_static("5") });
         }
         response
     })

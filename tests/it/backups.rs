@@ -8,6 +8,7 @@ use mana_auth::{
     config::{S3Config, Secret},
     ops::backup::{self, BackupError, snapshot},
 };
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::common::{
@@ -215,6 +216,12 @@ async fn serve_writes_backups_on_its_schedule_and_prunes_old_ones(backend: Backe
     assert!(value("mana_auth_backup_last_size_bytes") > 0.0, "{metrics}");
     assert!(value("mana_auth_backup_last_duration_seconds") > 0.0, "{metrics}");
     assert_eq!(value("mana_auth_backup_failures_total"), 0.0);
+    let runs = entity::job_runs::Entity::find()
+        .filter(entity::job_runs::Column::Job.eq("backup"))
+        .all(&app.db)
+        .await
+        .expect("job runs");
+    assert!(runs.iter().any(|run| run.finished_at.is_some()), "the run is recorded as done, for the staleness alert");
     drop(app);
     let _ = std::fs::remove_dir_all(dir);
 }

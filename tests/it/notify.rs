@@ -16,6 +16,7 @@ use crate::{
     common::{
         Backend, TestApp,
         api::{Api, text},
+        proxy::Link,
     },
     on_every_backend,
 };
@@ -102,27 +103,43 @@ async fn an_alert_reaches_every_target_once_from_two_replicas(backend: Backend) 
 }
 on_every_backend!(an_alert_reaches_every_target_once_from_two_replicas);
 
-async fn a_failed_scheduled_backup_raises_an_alert(backend: Backend) {
+/// Every scheduled backup of two replicas fails: each failure is an alert, and once the
+/// newest backup is older than two periods, one alert says so between the replicas.
+async fn failed_scheduled_backups_raise_alerts_and_one_stale_alert(backend: Backend) {
     let (url, seen) = webhook(0).await;
     let blocker = std::env::temp_dir().join(format!("mana-auth-blocker-{}", mana_auth::security::opaque::new_id()));
     std::fs::write(&blocker, "a file where the backup folder should be").expect("write");
     let unwritable = blocker.join("backups").display().to_string();
     let with_targets = targets(&url);
-    let app = TestApp::spawn_with(backend, |c| {
+    let failing = move |c: &mut Config| {
         with_targets(c);
         c.backup.key = Some(Secret::new("a backup key of at least thirty-two characters"));
-        c.backup.dir = unwritable;
+        c.backup.dir = unwritable.clone();
         c.backup.schedule = "* * * * * *".into();
-    })
-    .await;
-    until_seen(&seen, 1, 10).await;
+    };
+    let first = TestApp::spawn_with(backend, &failing).await;
+    let second = first.spawn_beside(&failing).await;
+    let stale = |seen: &[(u16, Value)]| {
+        let texts = seen.iter().filter_map(|(_, body)| body["text"].as_str());
+        texts.filter(|text| text.contains("no scheduled backup has been written since")).count()
+    };
+    for _ in 0..100 {
+        if stale(&seen.lock().await) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let seen = seen.lock().await.clone();
-    let text = seen.first().and_then(|(_, body)| body["text"].as_str()).unwrap_or_default().to_owned();
-    assert!(text.contains("the scheduled backup failed"), "{seen:?}");
-    drop(app);
+    let failed = seen
+        .iter()
+        .filter(|(_, body)| body["text"].as_str().is_some_and(|t| t.contains("the scheduled backup failed")));
+    assert!(failed.count() >= 3, "one alert per failed run: {seen:?}");
+    assert_eq!(stale(&seen), 1, "one stale alert between the replicas: {seen:?}");
+    drop((first, second));
     let _ = std::fs::remove_file(blocker);
 }
-on_every_backend!(a_failed_scheduled_backup_raises_an_alert);
+on_every_backend!(failed_scheduled_backups_raise_alerts_and_one_stale_alert);
 
 async fn a_burst_of_refresh_token_reuse_raises_one_alert(backend: Backend) {
     // Far from the edge of a ten-minute window, so the burst falls in one.
@@ -156,3 +173,42 @@ async fn a_burst_of_refresh_token_reuse_raises_one_alert(backend: Backend) {
     );
 }
 on_every_backend!(a_burst_of_refresh_token_reuse_raises_one_alert);
+
+/// The database unreachable for longer than `notify.db_down_secs`: the server sends its
+/// alert straight to the targets, once, and says so again through the outbox when the
+/// database is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(test_postgres), ignore = "needs MANA_AUTH_TEST_POSTGRES_URL: see the README")]
+async fn a_database_outage_is_told_once_and_its_end_too() {
+    let (url, seen) = webhook(0).await;
+    let with_targets = targets(&url);
+    let (app, proxy) = crate::common::proxy::app_behind_proxy(|c| {
+        with_targets(c);
+        c.notify.db_down_secs = 2;
+    })
+    .await;
+    let texts = |seen: &[(u16, Value)], part: &str| {
+        let texts = seen.iter().filter_map(|(_, body)| body["text"].as_str());
+        texts.filter(|text| text.contains(part)).count()
+    };
+
+    proxy.send_replace(Link::Refusing);
+    until_seen(&seen, 1, 20).await;
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let during = seen.lock().await.clone();
+    assert_eq!(texts(&during, "has not reached the database for"), 1, "one alert per outage: {during:?}");
+    assert_eq!(during.len(), 1, "{during:?}");
+    assert_eq!(alert_mails(&app, "database.unreachable"), 1);
+
+    proxy.send_replace(Link::Up);
+    until_seen(&seen, 2, 30).await;
+    let after = seen.lock().await.clone();
+    assert_eq!(texts(&after, "reaches the database again"), 1, "{after:?}");
+    for _ in 0..50 {
+        if alert_mails(&app, "database.reachable") > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(alert_mails(&app, "database.reachable"), 1);
+}

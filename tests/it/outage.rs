@@ -4,12 +4,12 @@
 //! closed with 503 within the configured timeouts, never 500, and everything recovers
 //! by itself. On SQLite the outage is a file another connection keeps locked.
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use crate::common::{
     Backend, PASSWORD, TestApp,
     api::Api,
-    proxy::{Link, spawn_proxy},
+    proxy::{Link, app_behind_proxy},
 };
 use sea_orm::{
     ConnectionTrait, Database,
@@ -49,21 +49,7 @@ async fn sign_in_recovers_without_a_500(api: &Api, login: &Value) {
 }
 
 async fn outage_fails_closed_and_recovers(link: Link) {
-    let backend = Backend::postgres();
-    let Backend::Postgres(admin) = &backend else { return };
-    let server = url::Url::parse(admin).expect("url");
-    let target: SocketAddr = format!("{}:{}", server.host_str().unwrap_or("127.0.0.1"), server.port().unwrap_or(5432))
-        .parse()
-        .expect("PostgreSQL address");
-    let (port, proxy) = spawn_proxy(target).await;
-    let app = TestApp::spawn_with(backend, |c| {
-        let mut url = url::Url::parse(c.database.url.expose()).expect("url");
-        url.set_port(Some(port)).expect("port");
-        c.database.url = mana_auth::config::Secret::new(url.to_string());
-        c.database.connect_timeout_secs = 1;
-        c.database.statement_timeout_secs = 1;
-    })
-    .await;
+    let (app, proxy) = app_behind_proxy(|_| {}).await;
     let api = Api::new(&app.base);
     api.signed_up("outage@example.org").await;
     let login = json!({"email": "outage@example.org", "password": PASSWORD});

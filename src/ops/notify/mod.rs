@@ -2,7 +2,10 @@
 //! (`POST {"text": …}`) or a mail through `[mail]`. An alert is written to the outbox
 //! (`store::notifications::raise`) by whoever raises it, a server or a command, and every
 //! server's sender delivers what is due, each row by one of them, retrying with
-//! back-off while a target fails.
+//! back-off while a target fails. The database's own outage goes around the outbox
+//! (`db_down`).
+
+pub mod db_down;
 
 use std::time::Duration;
 
@@ -39,7 +42,7 @@ async fn deliver_due(state: &AppState) -> Result<(), StoreError> {
         }
         let target = state.config.notify.targets.iter().find(|t| t.key() == row.target);
         let outcome = match target {
-            Some(target) => send(state, target, &row).await,
+            Some(target) => send(state, target, &row.event, &row.text).await,
             None => Err("the target is no longer configured".to_owned()),
         };
         let result = match outcome {
@@ -61,20 +64,21 @@ async fn deliver_due(state: &AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn send(state: &AppState, target: &NotifyTarget, row: &entity::notifications::Model) -> Result<(), String> {
+/// Sends one alert to one target; the error says why it did not arrive.
+async fn send(state: &AppState, target: &NotifyTarget, event: &str, text: &str) -> Result<(), String> {
     match target {
         NotifyTarget::Webhook { url } => {
             let answer = state
                 .http
                 .post(url)
-                .json(&json!({ "text": row.text }))
+                .json(&json!({ "text": text }))
                 .send()
                 .await
                 .map_err(|e| e.without_url().to_string())?;
             if answer.status().is_success() { Ok(()) } else { Err(format!("the webhook answered {}", answer.status())) }
         }
         NotifyTarget::Email { to } => {
-            let mail = Mail { to: to.clone(), subject: format!("mana-auth: {}", row.event), body: row.text.clone() };
+            let mail = Mail { to: to.clone(), subject: format!("mana-auth: {event}"), body: text.to_owned() };
             state.mailer.send(mail).await.map_err(|e| e.to_string())
         }
     }

@@ -3,6 +3,8 @@
 
 use std::net::SocketAddr;
 
+use mana_auth::config::{Config, Secret};
+
 use tokio::{
     net::{TcpListener, TcpStream},
     sync::watch,
@@ -58,4 +60,26 @@ async fn swallow(client: &mut TcpStream, link: &mut watch::Receiver<Link>) {
         _ = tokio::io::copy(client, &mut sink) => {}
         _ = link.wait_for(|link| *link != Link::Silent) => {}
     }
+}
+
+/// An app on a fresh PostgreSQL database whose connections pass through a proxy the
+/// test cuts and restores, with one-second timeouts so an outage shows at once.
+pub async fn app_behind_proxy(adjust: impl FnOnce(&mut Config)) -> (super::TestApp, watch::Sender<Link>) {
+    let backend = super::Backend::postgres();
+    let super::Backend::Postgres(admin) = &backend else { unreachable!("Backend::postgres is PostgreSQL") };
+    let server = url::Url::parse(admin).expect("url");
+    let target: SocketAddr = format!("{}:{}", server.host_str().unwrap_or("127.0.0.1"), server.port().unwrap_or(5432))
+        .parse()
+        .expect("PostgreSQL address");
+    let (port, proxy) = spawn_proxy(target).await;
+    let app = super::TestApp::spawn_with(backend, |c| {
+        let mut url = url::Url::parse(c.database.url.expose()).expect("url");
+        url.set_port(Some(port)).expect("port");
+        c.database.url = Secret::new(url.to_string());
+        c.database.connect_timeout_secs = 1;
+        c.database.statement_timeout_secs = 1;
+        adjust(c);
+    })
+    .await;
+    (app, proxy)
 }
