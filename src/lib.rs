@@ -94,6 +94,16 @@ pub async fn open_current(config: &Config) -> Result<Db, StartError> {
     }
 }
 
+/// Opens the database as it is, creating and changing nothing, at this binary's schema
+/// or an older one: what `backup create` copies, before `mana-auth migrate`.
+pub async fn open_to_back_up(config: &Config) -> Result<Db, StartError> {
+    let db = store::db::connect_existing(&config.database).await.map_err(StartError::Database)?;
+    match store::schema::status(&db).await.map_err(|e| StartError::Schema(e.to_string()))? {
+        store::schema::SchemaStatus::Current | store::schema::SchemaStatus::Behind { .. } => Ok(db),
+        other => Err(StartError::Schema(other.problem().unwrap_or_default())),
+    }
+}
+
 /// The database the server runs on: migrated at start unless
 /// `database.migrate_on_start = false`, when its schema must already be this binary's.
 pub async fn open_for_serving(config: &Config) -> Result<Db, StartError> {

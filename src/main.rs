@@ -319,7 +319,7 @@ async fn audit(query: admin::audit::Query, config: &Config) -> Result<(), CliErr
 async fn backup(command: BackupCommand, config: &Config) -> Result<(), CliError> {
     match command {
         BackupCommand::Create { out, no_encrypt } => {
-            let db = mana_auth::open_current(config).await?;
+            let db = mana_auth::open_to_back_up(config).await?;
             let started = std::time::Instant::now();
             let created = admin::backups::create(&db, config, out.as_deref(), no_encrypt).await?;
             println!("{} ({} ms)", created.path.display(), started.elapsed().as_millis());

@@ -28,7 +28,7 @@ fn key_of(config: &Config) -> Result<String, BackupError> {
 /// Writes every stored key (private parts as stored: sealed when a KEK is set) encrypted
 /// under the backup key. Returns how many keys.
 pub async fn export(db: &Db, config: &Config, file: &Path) -> Result<usize, BackupError> {
-    let keys = snapshot::dump_table(db, TABLE).await?;
+    let keys = snapshot::dump_table(db, TABLE).await?.unwrap_or_default();
     let export = KeyExport { schema_version: crate::ops::backup::schema_version(), keys };
     let json = serde_json::to_vec(&export).map_err(|e| BackupError::Format(e.to_string()))?;
     std::fs::write(file, envelope::seal(&json, Some(&key_of(config)?))?)?;

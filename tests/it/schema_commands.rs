@@ -138,3 +138,38 @@ async fn an_older_schema_is_named_and_left_as_it_is(backend: Backend) {
     assert!(report.lines().any(|l| l == "schema: ok"), "{report}");
 }
 on_every_backend!(an_older_schema_is_named_and_left_as_it_is);
+
+/// `backup create` copies a database at an older schema as it is, before `migrate`:
+/// the tables and columns that schema has, tagged with its version, and the schema is
+/// left alone. This binary refuses to restore it; the mana-auth of that schema reads it.
+async fn an_older_schema_is_backed_up_as_it_is(backend: Backend) {
+    let target = empty(backend).await;
+    let url = target.url.as_str();
+    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    // Job claims exist, their finishing time and the alert outbox not yet.
+    let older = names.iter().position(|name| name.ends_with("_create_notifications")).expect("the outbox migration");
+    let db = Database::connect(url).await.expect("connect");
+    Migrator::up(&db, Some(u32::try_from(older).expect("few"))).await.expect("migrate to the older schema");
+    db.execute_unprepared("INSERT INTO job_runs (job, tick, claimed_at) VALUES ('backup', 7, 8)")
+        .await
+        .expect("a row of that time");
+    db.close().await.expect("close");
+
+    let dir = std::env::temp_dir().join(format!("mana-auth-older-{}", mana_auth::security::opaque::random_token(6)));
+    let (ok, out, err) = on(url, &["backup", "create", "--no-encrypt", "--out", &dir.to_string_lossy()]);
+    assert!(ok, "{err}");
+    assert_eq!(applied_migrations(url).await, older, "the schema is left as it is");
+    let file = PathBuf::from(out.split_whitespace().next().expect("the backup's path"));
+    let bytes = std::fs::read(&file).expect("read");
+    let json = mana_auth::ops::backup::envelope::open(&bytes, None).expect("open");
+    let snapshot: mana_auth::ops::backup::Snapshot = serde_json::from_slice(&json).expect("a snapshot");
+    assert_eq!(snapshot.manifest.schema_version, names[older - 1], "tagged with its own schema");
+    assert!(!snapshot.tables.contains_key("notifications"), "no table that schema does not have");
+    let runs = &snapshot.tables["job_runs"];
+    assert_eq!(runs, &vec![serde_json::json!({"job": "backup", "tick": 7, "claimed_at": 8})], "its columns only");
+
+    let (ok, _, err) = on(url, &["restore", &file.to_string_lossy(), "--dry-run"]);
+    assert!(!ok && err.contains("restore it with the matching version"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+on_every_backend!(an_older_schema_is_backed_up_as_it_is);

@@ -20,7 +20,10 @@ use serde_json::Value;
 
 use crate::{
     security::opaque::digest_bytes,
-    store::{StoreError, now},
+    store::{
+        StoreError, now,
+        schema::{self, SchemaStatus},
+    },
 };
 
 const FORMAT: u32 = 1;
@@ -88,16 +91,23 @@ fn digest(rows: &[Value]) -> Result<String, BackupError> {
 }
 
 /// Reads every table inside one read-only transaction (repeatable read on PostgreSQL,
-/// a WAL snapshot on SQLite), so the copy is consistent while the server runs.
+/// a WAL snapshot on SQLite), so the copy is consistent while the server runs. A
+/// database at an older schema than this binary's is copied as it is, tagged with its
+/// own schema version.
 pub async fn take(db: &Db) -> Result<Snapshot, BackupError> {
     let txn = db.begin_read().await?;
+    let schema_version = match schema::status(&txn).await? {
+        SchemaStatus::Current => schema_version(),
+        SchemaStatus::Behind { at, .. } => at,
+        other => return Err(BackupError::Schema(other.problem().unwrap_or_default())),
+    };
     let tables = snapshot::dump_all(&txn).await?;
     txn.commit().await?;
     let mut summaries = BTreeMap::new();
     for (name, rows) in &tables {
         summaries.insert(name.clone(), TableSummary { rows: rows.len() as u64, sha256: digest(rows)? });
     }
-    let manifest = Manifest { format: FORMAT, created_at: now(), schema_version: schema_version(), tables: summaries };
+    let manifest = Manifest { format: FORMAT, created_at: now(), schema_version, tables: summaries };
     Ok(Snapshot { manifest, tables })
 }
 
@@ -157,7 +167,6 @@ pub fn check_portable(snapshot: &Snapshot) -> Result<(), BackupError> {
     Ok(())
 }
 
-/// Whether the database holds accounts, clients or keys of its own.
 /// Whether the database holds users, clients or keys of its own.
 pub async fn has_data(db: &impl ConnectionTrait) -> Result<bool, BackupError> {
     for table in ["users", "clients", "jwks"] {

@@ -1,24 +1,71 @@
 //! Every table as logical rows (JSON of the entity models), so a snapshot taken on one
 //! engine loads into the other. Tables are listed in foreign-key order.
+//!
+//! Rows are read column by column, each as its entity field's type, and only the
+//! columns the database has: a database at an older schema (before `mana-auth
+//! migrate`) is backed up as that schema, the rows the mana-auth that wrote it reads
+//! back, and a table it does not have yet is left out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel};
-use serde::{Serialize, de::DeserializeOwned};
-use serde_json::Value;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ColumnType, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic,
+    IntoActiveModel, Iterable, QueryResult, QuerySelect, QueryTrait, Statement,
+};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
 use super::BackupError;
 
 /// Rows per INSERT: well under the bind-parameter limits of both engines.
 const CHUNK: usize = 500;
 
-async fn dump<E>(db: &impl ConnectionTrait) -> Result<Vec<Value>, BackupError>
-where
-    E: EntityTrait,
-    E::Model: Serialize,
-{
-    let rows = E::find().all(db).await.map_err(crate::store::StoreError::from)?;
-    rows.iter().map(|row| serde_json::to_value(row).map_err(|e| BackupError::Format(e.to_string()))).collect()
+/// The columns `table` has in the database; none when the table does not exist.
+async fn columns_in_database(db: &impl ConnectionTrait, table: &str) -> Result<HashSet<String>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => "SELECT name AS name FROM pragma_table_info(?)",
+        _ => {
+            "SELECT column_name::text AS name FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1"
+        }
+    };
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, [table.into()])).await?;
+    rows.iter().map(|row| row.try_get::<String>("", "name")).collect()
+}
+
+/// One cell as the JSON its entity field serializes to.
+fn cell(row: &QueryResult, column: &str, kind: &ColumnType) -> Result<Value, DbErr> {
+    Ok(match kind {
+        ColumnType::BigInteger => json!(row.try_get::<Option<i64>>("", column)?),
+        ColumnType::Integer => json!(row.try_get::<Option<i32>>("", column)?),
+        ColumnType::Boolean => json!(row.try_get::<Option<bool>>("", column)?),
+        ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => {
+            json!(row.try_get::<Option<String>>("", column)?)
+        }
+        ColumnType::Blob | ColumnType::Binary(_) | ColumnType::VarBinary(_) => {
+            json!(row.try_get::<Option<Vec<u8>>>("", column)?)
+        }
+        other => return Err(DbErr::Custom(format!("column {column}: no backup form for {other:?}"))),
+    })
+}
+
+/// The rows of `E`'s table in the columns the database has; `None` without the table.
+async fn dump<E: EntityTrait>(db: &impl ConnectionTrait) -> Result<Option<Vec<Value>>, BackupError> {
+    let store = |err: DbErr| BackupError::from(crate::store::StoreError::from(err));
+    let present = columns_in_database(db, E::default().table_name()).await.map_err(store)?;
+    if present.is_empty() {
+        return Ok(None);
+    }
+    let columns: Vec<E::Column> = E::Column::iter().filter(|c| present.contains(c.as_str())).collect();
+    let query = E::find().select_only().columns(columns.clone()).build(db.get_database_backend());
+    let rows = db.query_all_raw(query).await.map_err(store)?;
+    let rows = rows.iter().map(|row| {
+        let cells =
+            columns.iter().map(|c| Ok((c.as_str().to_owned(), cell(row, c.as_str(), c.def().get_column_type())?)));
+        cells.collect::<Result<serde_json::Map<_, _>, DbErr>>().map(Value::Object)
+    });
+    Ok(Some(rows.collect::<Result<_, _>>().map_err(store)?))
 }
 
 async fn load<E>(db: &impl ConnectionTrait, rows: &[Value]) -> Result<(), BackupError>
@@ -48,7 +95,7 @@ macro_rules! tables {
         /// Every table, parents before children.
         pub const TABLES: &[&str] = &[$($name),*];
 
-        pub async fn dump_table(db: &impl ConnectionTrait, name: &str) -> Result<Vec<Value>, BackupError> {
+        pub async fn dump_table(db: &impl ConnectionTrait, name: &str) -> Result<Option<Vec<Value>>, BackupError> {
             match name {
                 $($name => dump::<$entity>(db).await,)*
                 other => Err(BackupError::Format(format!("unknown table {other}"))),
@@ -101,11 +148,14 @@ tables! {
     "notifications" => entity::notifications::Entity,
 }
 
-/// Every table's rows, read through one connection or transaction.
+/// Every table's rows, read through one connection or transaction: the tables the
+/// database has.
 pub async fn dump_all(db: &impl ConnectionTrait) -> Result<BTreeMap<String, Vec<Value>>, BackupError> {
     let mut tables = BTreeMap::new();
     for name in TABLES {
-        tables.insert((*name).to_owned(), dump_table(db, name).await?);
+        if let Some(rows) = dump_table(db, name).await? {
+            tables.insert((*name).to_owned(), rows);
+        }
     }
     Ok(tables)
 }
