@@ -19,12 +19,15 @@ use mana_auth::{
 };
 use std::io::IsTerminal;
 
-use tracing_appender::non_blocking::NonBlockingBuilder;
+use mana_auth::ops::log_writer::log_writer;
 
 use tracing_subscriber::{EnvFilter, fmt::format::FmtSpan};
 
-/// Log lines waiting for the writer thread, at most.
-const LOG_BUFFER_LINES: usize = 16_384;
+/// How often gathered log lines are written.
+const LOG_WRITE_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+/// Bytes of log lines waiting to be written, at most: 20 ms of about 200,000 request
+/// lines a second, with room to spare.
+const LOG_PENDING_BYTES: usize = 4 << 20;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -39,12 +42,11 @@ async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
     // Logs go to stderr, so command output on stdout stays clean for scripts.
     let spans = if config.log.span_timings { FmtSpan::CLOSE } else { FmtSpan::NONE };
-    // Lines are written by a thread of their own from a bounded buffer: a request never
-    // waits on stderr; when the buffer is full a line is dropped and counted instead.
+    // Lines gather in memory and a thread of their own writes them every 20 ms: a
+    // request never waits on stderr; past the limit a line is dropped and counted.
     // The guard writes what is left when `main` returns.
-    let (writer, _written_at_exit) =
-        NonBlockingBuilder::default().buffered_lines_limit(LOG_BUFFER_LINES).lossy(true).finish(std::io::stderr());
-    mana_auth::ops::metrics::count_dropped_log_lines(writer.error_counter());
+    let (writer, _written_at_exit) = log_writer(std::io::stderr(), LOG_WRITE_EVERY, LOG_PENDING_BYTES);
+    mana_auth::ops::metrics::count_dropped_log_lines(writer.clone());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(spans)

@@ -16,8 +16,6 @@ use prometheus::{
     TextEncoder,
 };
 
-use tracing_appender::non_blocking::ErrorCounter;
-
 use crate::{
     security::opaque::{digest, matches_digest},
     state::AppState,
@@ -88,12 +86,12 @@ impl ScheduledBackups {
 }
 
 /// The log writer's count of lines it had to drop, when logs go through one.
-static DROPPED_LOG_LINES: OnceLock<ErrorCounter> = OnceLock::new();
+static DROPPED_LOG_LINES: OnceLock<super::log_writer::LogWriter> = OnceLock::new();
 
 /// Makes `/metrics` report the lines the process's log writer drops; logging is set
 /// up once per process, before any state exists.
-pub fn count_dropped_log_lines(counter: ErrorCounter) {
-    let _ = DROPPED_LOG_LINES.set(counter);
+pub fn count_dropped_log_lines(writer: super::log_writer::LogWriter) {
+    let _ = DROPPED_LOG_LINES.set(writer);
 }
 
 impl Metrics {
@@ -162,8 +160,7 @@ impl Metrics {
 
 impl Metrics {
     /// Brings the dropped-lines counter up to the writer's own count.
-    fn record_dropped_log_lines(&self, dropped: usize) {
-        let dropped = u64::try_from(dropped).unwrap_or(u64::MAX);
+    fn record_dropped_log_lines(&self, dropped: u64) {
         self.log_lines_dropped.inc_by(dropped.saturating_sub(self.log_lines_dropped.get()));
     }
 }
@@ -180,7 +177,7 @@ pub async fn render(State(state): State<AppState>) -> Response {
     }
     state.metrics.backups_without_key.set(i64::from(crate::admin::backups::schedule_without_key(&state.config)));
     if let Some(dropped) = DROPPED_LOG_LINES.get() {
-        state.metrics.record_dropped_log_lines(dropped.dropped_lines());
+        state.metrics.record_dropped_log_lines(dropped.dropped());
     }
     let mut body = Vec::new();
     match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut body) {
