@@ -139,9 +139,12 @@ impl ConnectionTrait for Db {
             self.writable()?;
             return bounded(self.limit, self.writer.query_one_raw(stmt)).await;
         }
-        match bounded(self.limit, self.readable().query_one_raw(stmt.clone())).await {
-            Err(err) if self.fall_back(&err) => bounded(self.limit, self.readable().query_one_raw(stmt)).await,
-            answered => answered,
+        let again = self.replica.is_some().then(|| stmt.clone());
+        match (bounded(self.limit, self.readable().query_one_raw(stmt)).await, again) {
+            (Err(err), Some(stmt)) if self.fall_back(&err) => {
+                bounded(self.limit, self.readable().query_one_raw(stmt)).await
+            }
+            (answered, _) => answered,
         }
     }
 
@@ -150,9 +153,12 @@ impl ConnectionTrait for Db {
             self.writable()?;
             return bounded(self.limit, self.writer.query_all_raw(stmt)).await;
         }
-        match bounded(self.limit, self.readable().query_all_raw(stmt.clone())).await {
-            Err(err) if self.fall_back(&err) => bounded(self.limit, self.readable().query_all_raw(stmt)).await,
-            answered => answered,
+        let again = self.replica.is_some().then(|| stmt.clone());
+        match (bounded(self.limit, self.readable().query_all_raw(stmt)).await, again) {
+            (Err(err), Some(stmt)) if self.fall_back(&err) => {
+                bounded(self.limit, self.readable().query_all_raw(stmt)).await
+            }
+            (answered, _) => answered,
         }
     }
 }
@@ -174,7 +180,8 @@ impl Db {
         }
     }
 
-    /// Whether a read that failed with `err` on the primary is to be asked of the replica.
+    /// Whether a read that failed with `err` on the primary is to be asked of the replica
+    /// (a copy of each read is kept for that only when there is one).
     fn fall_back(&self, err: &DbErr) -> bool {
         self.replica.as_ref().is_some_and(|replica| replica.primary_failed(err))
     }
