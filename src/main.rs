@@ -19,7 +19,7 @@ use mana_auth::{
 };
 use std::io::IsTerminal;
 
-use mana_auth::ops::log_writer::log_writer;
+use mana_auth::{ops::log_writer::log_writer, web::timestamp::rfc3339};
 
 use tracing_subscriber::{EnvFilter, fmt::format::FmtSpan};
 
@@ -225,7 +225,8 @@ async fn keys(command: KeysCommand, config: &Config) -> Result<(), CliError> {
         KeysCommand::List => {
             for key in mana_auth::store::jwks::all(&db).await? {
                 let when = key.activated_at.or(key.retired_at).unwrap_or(key.created_at);
-                println!("{}\t{}\t{}\tcreated {}\tsince {}", key.kid, key.alg, key.status, key.created_at, when);
+                let (created, since) = (rfc3339(key.created_at), rfc3339(when));
+                println!("{}\t{}\t{}\tcreated {created}\tsince {since}", key.kid, key.alg, key.status);
             }
         }
         KeysCommand::Rotate { emergency: true } => {

@@ -102,6 +102,10 @@ async fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
     assert!(!refused.status.success());
     let keys = mana_auth(&["keys", "rotate", "--emergency"], &env, "");
     assert!(keys.status.success());
+    let listed = mana_auth(&["keys", "list"], &env, "");
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    let times = |line: &str| line.split('\t').skip(3).all(|field| field.contains("T") && field.ends_with('Z'));
+    assert!(listed.lines().count() >= 2 && listed.lines().all(times), "keys with RFC 3339 times: {listed}");
     let doctor = mana_auth(&["doctor"], &env, "");
     assert!(doctor.status.success(), "{}", String::from_utf8_lossy(&doctor.stdout));
     assert_eq!(String::from_utf8_lossy(&doctor.stdout).trim(), "schema: ok\nkeys: ok\norphans: ok\nledger: ok");
