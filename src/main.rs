@@ -19,7 +19,16 @@ use mana_auth::{
 };
 use std::io::IsTerminal;
 
-use mana_auth::{ops::log_writer::log_writer, web::timestamp::rfc3339};
+use mana_auth::{
+    ops::{
+        log_format::{
+            json::JsonLine,
+            text::{PlainFields, PlainLine},
+        },
+        log_writer::log_writer,
+    },
+    web::timestamp::rfc3339,
+};
 
 use tracing_subscriber::{EnvFilter, fmt::format::FmtSpan};
 
@@ -52,10 +61,11 @@ async fn main() -> ExitCode {
         .with_span_events(spans)
         .with_writer(writer)
         // Colour for a person at a terminal; none in a file or a log shipper's pipe.
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(std::io::stderr().is_terminal())
+        .fmt_fields(PlainFields);
     match config.log.format {
-        LogFormat::Text => logs.init(),
-        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.event_format(PlainLine).init(),
+        LogFormat::Json => logs.event_format(JsonLine).init(),
     }
     match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,

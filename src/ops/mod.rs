@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod doctor;
 pub mod health;
+pub mod log_format;
 pub mod log_writer;
 pub mod metrics;
 pub mod notify;

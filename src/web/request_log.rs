@@ -1,6 +1,7 @@
 //! One log line per request: request id, method, route pattern, status, latency; the
 //! same figures go to the request metrics. The route pattern is logged, never the URI,
-//! whose query may hold codes or tokens.
+//! whose query may hold codes or tokens. While the request is answered, its id, method
+//! and route travel with its task, so every other line it logs names them too.
 //!
 //! A tower layer rather than an axum `from_fn` middleware: it wraps every route, and
 //! `from_fn` boxes a future and clones the route's boxed service on every request.
@@ -19,14 +20,20 @@ use std::{
 use axum::{
     body::Bytes,
     extract::{MatchedPath, Request},
-    http::{HeaderName, HeaderValue, Method},
+    http::{HeaderName, HeaderValue},
     response::Response,
 };
 use pin_project_lite::pin_project;
+use tokio::task::futures::TaskLocalFuture;
 use tower::{Layer, Service};
-use tracing::{Instrument, instrument::Instrumented};
 
-use crate::{ops::metrics::Metrics, security::opaque::random_token};
+use crate::{
+    ops::{
+        log_format::{RequestTag, tagged},
+        metrics::Metrics,
+    },
+    security::opaque::random_token,
+};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -88,41 +95,22 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let started = Instant::now();
-        let id = self.log.next_id();
-        let method = request.method().clone();
-        let route = request.extensions().get::<MatchedPath>().cloned();
-        let span = tracing::info_span!(
-            "request",
-            id = id.to_str().unwrap_or_default(),
-            method = %method,
-            route = route_name(route.as_ref()),
-        );
-        LoggedFuture {
-            inner: self.inner.call(request).instrument(span),
-            log: self.log.clone(),
-            started,
-            id: Some(id),
-            method,
-            route,
-        }
+        let tag = RequestTag {
+            id: self.log.next_id(),
+            method: request.method().clone(),
+            route: request.extensions().get::<MatchedPath>().cloned(),
+        };
+        LoggedFuture { inner: tagged(tag, self.inner.call(request)), log: self.log.clone(), started }
     }
-}
-
-/// The route pattern that matched, as logged and counted.
-fn route_name(route: Option<&MatchedPath>) -> &str {
-    route.map_or("unmatched", MatchedPath::as_str)
 }
 
 pin_project! {
     /// The route's answer, logged, counted and given its request id once it is ready.
     pub struct LoggedFuture<F> {
         #[pin]
-        inner: Instrumented<F>,
+        inner: TaskLocalFuture<RequestTag, F>,
         log: RequestLog,
         started: Instant,
-        id: Option<HeaderValue>,
-        method: Method,
-        route: Option<MatchedPath>,
     }
 }
 
@@ -137,16 +125,20 @@ where
         let mut response = ready!(this.inner.as_mut().poll(cx)?);
         let elapsed = this.started.elapsed();
         let status = response.status();
-        let route = route_name(this.route.as_ref());
-        this.inner
-            .span()
-            .in_scope(|| tracing::info!(status = status.as_u16(), latency_us = elapsed.as_micros() as u64, "request"));
+        let tag = this.inner.take_value().expect("a request is logged once");
+        let route = tag.route();
+        tracing::info!(
+            id = tag.id(),
+            method = tag.method.as_str(),
+            route,
+            status = status.as_u16(),
+            latency_us = elapsed.as_micros() as u64,
+            "request"
+        );
         let metrics = &this.log.0.metrics;
-        metrics.http_requests.with_label_values(&[route, this.method.as_str(), status.as_str()]).inc();
+        metrics.http_requests.with_label_values(&[route, tag.method.as_str(), status.as_str()]).inc();
         metrics.http_latency.with_label_values(&[route]).observe(elapsed.as_secs_f64());
-        if let Some(id) = this.id.take() {
-            response.headers_mut().insert(REQUEST_ID, id);
-        }
+        response.headers_mut().insert(REQUEST_ID, tag.id);
         Poll::Ready(Ok(response))
     }
 }

@@ -280,6 +280,8 @@ fn logs_are_plain_when_piped_and_json_when_asked() {
     let text = logged("text");
     assert!(text.contains("Applying all pending migrations"), "{text}");
     assert!(!text.contains('\u{1b}'), "no escape codes: {text:?}");
+    let migrating = text.lines().find(|l| l.contains("Applying all pending migrations")).expect("line");
+    assert!(migrating.contains(" INFO sea_orm_migration::migrator"), "level and target: {migrating}");
     let json = logged("json");
     let lines: Vec<&str> = json.lines().collect();
     assert!(!lines.is_empty());
