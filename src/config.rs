@@ -87,6 +87,9 @@ pub struct DatabaseConfig {
     pub connect_timeout_secs: u64,
     /// Seconds a statement may take before the database counts as unreachable.
     pub statement_timeout_secs: u64,
+    /// Prepared statements each PostgreSQL connection keeps; 0 prepares every statement
+    /// anew, unnamed, as PgBouncer before 1.21 in transaction mode needs.
+    pub statement_cache: usize,
     /// `serve` applies pending migrations at start; when false it refuses to start on
     /// a schema older than the binary's, for operators who run `mana-auth migrate` themselves.
     pub migrate_on_start: bool,

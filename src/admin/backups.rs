@@ -124,10 +124,9 @@ pub async fn verify(source: &Path, config: &Config) -> Result<Verified, BackupEr
         let scratch_config = DatabaseConfig {
             url: Secret::new(format!("sqlite://{}?mode=rwc", scratch.display())),
             max_connections: 1,
-            connect_timeout_secs: config.database.connect_timeout_secs,
-            statement_timeout_secs: config.database.statement_timeout_secs,
             migrate_on_start: true,
             read_replica_url: None,
+            ..config.database.clone()
         };
         let db = db::connect(&scratch_config).await?;
         db::migrate(&db).await?;

@@ -255,6 +255,7 @@ fn options(
         options.test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
     let statement_timeout = Duration::from_secs(config.statement_timeout_secs);
+    let statement_cache = config.statement_cache;
     options
         .max_connections(max_connections)
         .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
@@ -269,6 +270,7 @@ fn options(
         // WAL lets readers run beside the writer. In WAL mode `synchronous = NORMAL`
         // never corrupts the database; it syncs at checkpoints rather than at every
         // commit, so a power cut (not a crash) may lose the last moments of writes.
+        .map_sqlx_postgres_opts(move |postgres| postgres.statement_cache_capacity(statement_cache))
         .map_sqlx_sqlite_opts(move |sqlite| {
             // A statement waits for a lock as long as it may take at all.
             sqlite

@@ -2,8 +2,8 @@
 //! (`pool_mode = transaction` with `max_prepared_statements`, which the protocol-level
 //! prepared statements of the driver need), with fewer server connections than the two
 //! apps' pools, so statements and transactions move between server connections: sign-ups,
-//! sign-ins, refreshes, credit spends and job claims from two servers at once, without
-//! an error. `MANA_AUTH_TEST_PGBOUNCER_URL` names the bouncer, in front of the server of
+//! sign-ins, refreshes, credit spends and job claims from two servers at once (one of
+//! them keeping no prepared statements), without an error. `MANA_AUTH_TEST_PGBOUNCER_URL` names the bouncer, in front of the server of
 //! `MANA_AUTH_TEST_POSTGRES_URL`.
 
 use futures_util::future::join_all;
@@ -68,7 +68,13 @@ async fn two_servers_work_through_a_transaction_pooling_pgbouncer() {
         c.security.rate_limit.signin_per_ip = 0;
     };
     let first = TestApp::spawn_on_prepared(database, &via_bouncer).await;
-    let second = first.spawn_beside(&via_bouncer).await;
+    // The second prepares nothing it keeps, as with a PgBouncer before 1.21.
+    let second = first
+        .spawn_beside(|c: &mut Config| {
+            via_bouncer(c);
+            c.database.statement_cache = 0;
+        })
+        .await;
 
     let users = (0..24).map(|n| one_user(Api::new(if n % 2 == 0 { &first.base } else { &second.base }), n));
     let failures: Vec<String> = join_all(users).await.into_iter().flatten().collect();
