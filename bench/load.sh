@@ -13,10 +13,16 @@
 #   PEER_DIR=path/to/bench-peer bench/load.sh   # seed, then run that harness's bench-target.sh
 #   BIN=path/to/mana-auth bench/load.sh          # a binary built elsewhere (A/B runs); mana-auth not rebuilt
 #   LOGS=info bench/load.sh                      # only the shipped log filter (default: "info warn")
+#   LOGS="info warn info warn" bench/load.sh     # alternating, a server started for each
+#   POOL=32 STATEMENT_CACHE=0 bench/load.sh URL  # database.max_connections and .statement_cache
+#
+# On PostgreSQL the database's processes are pinned to DB_CPUS (default core 1, beside
+# wrk), so core 0 does the server's work alone, as with a database on a machine of its
+# own; the table adds the database's CPU per request.
 #
 # `discovery_ceiling` and `jwks_ceiling` drive examples/ceiling.rs instead, a bare axum
 # server answering mana-auth's documents' bytes on core 0: what the machine allows for
-# any server built so. With PEER_DIR the peer harness measures that ceiling too, bare
+# any server built so. With PEER_DIR (on SQLite) the peer harness measures that ceiling too, bare
 # and again sending mana-auth's own response headers (ETag, caching, security headers,
 # request id) built once: what the bytes of mana-auth's answers cost without its work.
 #
@@ -27,6 +33,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DATABASE=${1:-}
+POOL=${POOL:-16}
+STATEMENT_CACHE=${STATEMENT_CACHE:-}
+DB_CPUS=${DB_CPUS:-1}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 16 64"}
 LOGS=${LOGS:-"info warn"}
@@ -42,7 +51,7 @@ command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; ex
 BIN=${BIN:-}
 [ -n "$BIN" ] || { cargo build --release --quiet; BIN=target/release/mana-auth; }
 CEILING=target/release/examples/ceiling
-if [ -n "${PEER_DIR:-}" ] || [[ " $ENDPOINTS " == *_ceiling\ * ]]; then
+if { [ -n "${PEER_DIR:-}" ] && [ -z "$DATABASE" ]; } || [[ " $ENDPOINTS " == *_ceiling\ * ]]; then
   cargo build --release --quiet --example ceiling
 fi
 
@@ -61,7 +70,10 @@ if [ -n "$DATABASE" ]; then
   ADMIN=${DATABASE%/*}/postgres
   psql "$ADMIN" -qc "CREATE DATABASE $NAME" >/dev/null
   DB_URL=${DATABASE%/*}/$NAME
-  trap 'cleanup; psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $NAME WITH (FORCE)" >/dev/null' EXIT
+  # Backends inherit the postmaster's cores; all of them go back to every core after.
+  pin_database() { pgrep -x postgres | xargs -r -n1 taskset -a -cp "$1" >/dev/null 2>&1 || true; }
+  pin_database "$DB_CPUS"
+  trap 'cleanup; pin_database "0-$(($(nproc) - 1))"; psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $NAME WITH (FORCE)" >/dev/null' EXIT
 fi
 cat >"$WORK/bench.toml" <<EOF
 issuer = "$BASE"
@@ -69,6 +81,8 @@ issuer = "$BASE"
 bind = "127.0.0.1:$PORT"
 [database]
 url = "$DB_URL"
+max_connections = $POOL
+${STATEMENT_CACHE:+statement_cache = $STATEMENT_CACHE}
 [mail]
 outbox_dir = "$WORK/outbox"
 [security.rate_limit]
@@ -111,6 +125,20 @@ rss() { awk "/^$1:/ {printf \"%.1f\", \$2/1024}" "/proc/${2:-$TARGET_PID}/status
 idle_rss=$(rss VmRSS)
 # CPU seconds the server under load has used so far (user and system).
 cpu_secs() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$TARGET_PID/stat"; }
+# $1 on PostgreSQL, ${2:--} on SQLite.
+on_postgres() { if [ -n "$DATABASE" ]; then echo "$1"; else echo "${2:--}"; fi; }
+# Bytes of write-ahead log PostgreSQL has written so far (every database's, so measure
+# with nothing else running); 0 on SQLite.
+wal_bytes() {
+  [ -n "$DATABASE" ] || { echo 0; return; }
+  psql "$DB_URL" -Atc "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"
+}
+# CPU seconds PostgreSQL's processes have used so far; 0 on SQLite, which is the server's.
+db_cpu_secs() {
+  [ -n "$DATABASE" ] || { echo 0; return; }
+  pgrep -x postgres | sed 's|.*|/proc/&/stat|' | xargs cat 2>/dev/null \
+    | awk -v hz="$(getconf CLK_TCK)" '{sum += $14 + $15} END {print sum / hz}'
+}
 
 # A string field of a JSON document on stdin.
 field() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\1/"; }
@@ -225,7 +253,9 @@ if [ -n "${PEER_DIR:-}" ]; then
     INTROSPECT_TOKEN=$(oidc_tokens p0 | field access_token) SERVER_PID=$SERVER LABEL=mana-auth \
     "$PEER_DIR/bench-target.sh"
   # The same harness on the ceiling, bare and with mana-auth's headers; its discovery
-  # names mana-auth's JWKS, hence JWKS_URL.
+  # names mana-auth's JWKS, hence JWKS_URL. Its documents touch no database, so it
+  # runs beside SQLite only.
+  [ -z "$DATABASE" ] || exit 0
   for mode in bytes headers; do
     ceiling "$mode"
     BASE_URL=$CEILING_BASE JWKS_URL="$CEILING_BASE/.well-known/jwks.json" SERVER_PID=$CEILING_PID \
@@ -235,9 +265,12 @@ if [ -n "${PEER_DIR:-}" ]; then
 fi
 
 ROWS="$WORK/rows.tsv"
-printf 'endpoint\tlog\tconns\treq/s\tp50 ms\tp99 ms\terrors\tRSS MiB\treq/CPU-s\tfloor req/s\tratio\n' >"$ROWS"
+printf 'endpoint\tlog\tconns\treq/s\tp50 ms\tp99 ms\terrors\tRSS MiB\treq/CPU-s\tdb µs/req\tWAL B/req\tfloor req/s\tratio\n' >"$ROWS"
+first_log=1
 for log in $LOGS; do
-  [ "$log" = "${LOGS%% *}" ] || serve_with_log "$log"
+  # The first server is up already; each later filter gets a fresh one.
+  [ -n "$first_log" ] || serve_with_log "$log"
+  first_log=""
   for endpoint in $ENDPOINTS; do
   for conns in $CONNS; do
     set_shape "$endpoint"
@@ -253,10 +286,12 @@ for log in $LOGS; do
       sleep 1
       set_shape discovery
     fi
-    cpu_before=$(cpu_secs)
+    cpu_before=$(cpu_secs) db_before=$(db_cpu_secs) wal_before=$(wal_bytes)
     read -r rps p50 p99 errors < <(drive "$conns")
     [ -z "$logins" ] || wait "$logins"
     per_cpu=$(awk "BEGIN {used = $(cpu_secs) - $cpu_before; printf \"%.0f\", (used > 0 ? $rps * $DURATION / used : 0)}")
+    db_us=$(awk "BEGIN {printf \"%.0f\", ($rps > 0 ? ($(db_cpu_secs) - $db_before) * 1000000 / ($rps * $DURATION) : 0)}")
+    wal=$(awk "BEGIN {printf \"%.0f\", ($rps > 0 ? ($(wal_bytes) - $wal_before) / ($rps * $DURATION) : 0)}")
     floor=$(floor_of "$endpoint")
     if [ -n "$floor" ]; then
       floor_rps=$(awk "BEGIN {printf \"%.0f\", $floor}")
@@ -264,8 +299,9 @@ for log in $LOGS; do
     else
       floor_rps="-" ratio="-"
     fi
-    printf '%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$endpoint" "$log" "$conns" "$rps" "$p50" "$p99" \
-      "$errors" "$(rss VmRSS)" "$per_cpu" "$floor_rps" "$ratio" >>"$ROWS"
+    printf '%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$endpoint" "$log" "$conns" "$rps" "$p50" "$p99" \
+      "$errors" "$(rss VmRSS)" "$per_cpu" "$(on_postgres "$db_us")" "$(on_postgres "$wal")" \
+      "$floor_rps" "$ratio" >>"$ROWS"
   done
   done
 done
@@ -274,10 +310,10 @@ ledger=$("$BIN" doctor 2>&1 | grep -i ledger || true)
 column -t -s $'\t' "$ROWS"
 echo
 note_peak
-echo "engine: ${DATABASE:+PostgreSQL}${DATABASE:-SQLite}; start-up to ready: ${ready_ms} ms; RSS idle ${idle_rss} MiB, peak ${PEAK_RSS} MiB"
+echo "engine: $(on_postgres PostgreSQL SQLite); start-up to ready: ${ready_ms} ms; RSS idle ${idle_rss} MiB, peak ${PEAK_RSS} MiB"
 echo "ledger after the run: ${ledger:-see mana-auth doctor}"
 if grep -qE 'WARN|ERROR' "$WORK/server.log"; then
   echo "server warnings and errors (last 5):"
   grep -E 'WARN|ERROR' "$WORK/server.log" | tail -n 5
 fi
-echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); server on core 0, wrk on core 1, ${DURATION}s per run"
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); server on core 0, wrk on core 1${DATABASE:+, PostgreSQL on core $DB_CPUS}, ${DURATION}s per run; pool $POOL${DATABASE:+, statement cache ${STATEMENT_CACHE:-as configured}}"
