@@ -1,8 +1,9 @@
 //! Read-only while the primary is down (`database.read_replica_url`): a TCP proxy in
 //! front of the primary that the test cuts, and a second database, restored from a
-//! backup of the first, as the replica. What needs no write goes on answering; writes
-//! answer 503 with Retry-After; readiness says `degraded: read-only`; once the primary
-//! is back, everything goes to it again.
+//! backup of the first, as the replica behind a proxy of its own. What needs no write
+//! goes on answering; writes answer 503 with Retry-After; readiness says `degraded:
+//! read-only`, and 503 once the replica is gone too; once the primary is back,
+//! everything goes to it again.
 
 use mana_auth::{admin::backups, config::Secret};
 use reqwest::StatusCode;
@@ -15,7 +16,7 @@ use crate::common::{
     api::{Api, text},
     database::TestDatabase,
     introspect,
-    proxy::{Link, app_behind_proxy},
+    proxy::{Link, app_behind_proxy, behind_proxy},
     signed_in_code,
 };
 
@@ -41,7 +42,7 @@ async fn ready(app: &TestApp) -> (StatusCode, serde_json::Value) {
 #[cfg_attr(not(test_postgres), ignore = "needs MANA_AUTH_TEST_POSTGRES_URL: see the README")]
 async fn reads_go_on_from_the_replica_while_the_primary_is_down() {
     let replica = TestDatabase::empty_postgres().await;
-    let replica_url = replica.url.clone();
+    let (replica_url, replica_link) = behind_proxy(&replica.url).await;
     let (app, proxy) = app_behind_proxy(|c| c.database.read_replica_url = Some(Secret::new(replica_url))).await;
     let api = Api::new(&app.base);
     let tokens = api.signed_up("replica@example.org").await;
@@ -87,6 +88,14 @@ async fn reads_go_on_from_the_replica_while_the_primary_is_down() {
     let (status, body) =
         api.post("/api/v1/auth/login", None, &json!({"email": "replica@example.org", "password": PASSWORD})).await;
     assert_eq!((status.as_u16(), body["error"].as_str()), (503, Some("unavailable")), "a sign-in writes: {body}");
+
+    // With the replica gone too, nothing answers: out of rotation, reads refused.
+    replica_link.send_replace(Link::Refusing);
+    let (status, body) = ready(&app).await;
+    assert_eq!((status, &body["status"]), (StatusCode::SERVICE_UNAVAILABLE, &json!("unavailable")), "{body}");
+    let (status, me) = api.get("/api/v1/auth/me", &access).await;
+    assert_eq!(status, 503, "{me}");
+    replica_link.send_replace(Link::Up);
 
     proxy.send_replace(Link::Up);
     let mut back = false;

@@ -62,20 +62,25 @@ async fn swallow(client: &mut TcpStream, link: &mut watch::Receiver<Link>) {
     }
 }
 
+/// `url` (a PostgreSQL database's), through a new proxy to its server, and the proxy's link.
+pub async fn behind_proxy(url: &str) -> (String, watch::Sender<Link>) {
+    let mut url = url::Url::parse(url).expect("url");
+    let target: SocketAddr = format!("{}:{}", url.host_str().unwrap_or("127.0.0.1"), url.port().unwrap_or(5432))
+        .parse()
+        .expect("PostgreSQL address");
+    let (port, proxy) = spawn_proxy(target).await;
+    url.set_port(Some(port)).expect("port");
+    (url.to_string(), proxy)
+}
+
 /// An app on a fresh PostgreSQL database whose connections pass through a proxy the
 /// test cuts and restores, with one-second timeouts so an outage shows at once.
 pub async fn app_behind_proxy(adjust: impl FnOnce(&mut Config)) -> (super::TestApp, watch::Sender<Link>) {
     let backend = super::Backend::postgres();
-    let super::Backend::Postgres(admin) = &backend else { unreachable!("Backend::postgres is PostgreSQL") };
-    let server = url::Url::parse(admin).expect("url");
-    let target: SocketAddr = format!("{}:{}", server.host_str().unwrap_or("127.0.0.1"), server.port().unwrap_or(5432))
-        .parse()
-        .expect("PostgreSQL address");
-    let (port, proxy) = spawn_proxy(target).await;
-    let app = super::TestApp::spawn_with(backend, |c| {
-        let mut url = url::Url::parse(c.database.url.expose()).expect("url");
-        url.set_port(Some(port)).expect("port");
-        c.database.url = Secret::new(url.to_string());
+    let database = super::database::TestDatabase::create(backend).await;
+    let (url, proxy) = behind_proxy(&database.url).await;
+    let app = super::TestApp::spawn_on_prepared(database, |c| {
+        c.database.url = Secret::new(url);
         c.database.connect_timeout_secs = 1;
         c.database.statement_timeout_secs = 1;
         adjust(c);
