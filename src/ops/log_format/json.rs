@@ -1,7 +1,7 @@
-//! The JSON line, one object per line for log shippers:
-//! `{"timestamp":"2026-12-06T22:11:39.512345Z","level":"WARN","target":"mana_auth::security::token_reuse",
-//! "request":{"id":"Xb3k-000000000000002a","method":"POST","route":"/token"},"spans":["handler"],
-//! "fields":{"message":"refresh token reused; revoked its family","client_id":"synapse","revoked":3}}`;
+//! The JSON line, one object per line for log shippers, its keys in alphabetical order:
+//! `{"fields":{"client_id":"synapse","message":"refresh token reused; revoked its family","revoked":3},
+//! "level":"WARN","request":{"id":"Xb3k-000000000000002a","method":"POST","route":"/token"},
+//! "spans":["handler"],"target":"mana_auth::security::token_reuse","timestamp":"2026-12-06T22:11:39.512345Z"}`;
 //! `request` and `spans` only where there are some.
 
 use std::fmt;
