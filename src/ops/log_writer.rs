@@ -111,28 +111,12 @@ impl Drop for Flush {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
     use super::*;
-
-    /// An output the test reads back.
-    #[derive(Clone, Default)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Sink {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0.lock().expect("sink").extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::ops::log_format::tests::Captured;
 
     #[test]
     fn lines_are_written_whole_in_order_and_past_the_limit_dropped_and_counted() {
-        let sink = Sink::default();
+        let sink = Captured::default();
         // Written only at the end, so what fits is up to the test.
         let (writer, flush) = log_writer(sink.clone(), Duration::from_secs(3600), 12);
         let mut line = writer.make_writer();
@@ -142,16 +126,16 @@ mod tests {
         line.write_all(b"4\n").expect("write");
         assert_eq!(writer.dropped(), 1);
         drop(flush);
-        assert_eq!(String::from_utf8(sink.0.lock().expect("sink").clone()).expect("utf-8"), "one\ntwo\n4\n");
+        assert_eq!(sink.text(), "one\ntwo\n4\n");
     }
 
     #[test]
     fn lines_reach_the_output_while_the_process_runs() {
-        let sink = Sink::default();
+        let sink = Captured::default();
         let (writer, _flush) = log_writer(sink.clone(), Duration::from_millis(20), 1024);
         writer.make_writer().write_all(b"soon\n").expect("write");
         for _ in 0..100 {
-            if !sink.0.lock().expect("sink").is_empty() {
+            if !sink.text().is_empty() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));

@@ -89,7 +89,7 @@ fn write_now(out: &mut impl Write) -> fmt::Result {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
