@@ -1,6 +1,8 @@
-//! The double-entry ledger as stored: accounts with balances, transactions and entries.
-//! Every posting writes a transaction whose entries sum to zero and moves the account
-//! balances by exactly those entries, through the caller's database transaction.
+//! The double-entry ledger as stored: accounts, transactions and entries. Every posting
+//! writes a transaction whose entries sum to zero and moves the balances of the users'
+//! wallets by exactly their entries, through the caller's database transaction. A system
+//! account's balance is the sum of its entries and is not stored: every spend would
+//! otherwise update the one `system:spending` row, and all spends would queue for it.
 
 use entity::{
     credit_accounts::{self, Entity as Accounts},
@@ -193,11 +195,19 @@ pub async fn post(db: &impl ConnectionTrait, posting: Posting<'_>) -> Result<cre
         amount: Set(*amount),
     });
     Entries::insert_many(entries).exec_without_returning(db).await.map_err(StoreError::from)?;
-    // One statement moves every balance; a user's wallet may not go below zero, a system
-    // account may. The wallets were taken first (`take_wallets`), so on PostgreSQL this
-    // waits only for the one system account's row.
-    let change = posting
-        .entries
+    move_wallets(db, &posting.entries).await?;
+    Ok(transaction)
+}
+
+/// Moves the balances of the wallets among `entries` in one statement; none may go below
+/// zero. The wallets were taken first (`take_wallets`), so on PostgreSQL this waits for
+/// no other transaction.
+async fn move_wallets(db: &impl ConnectionTrait, entries: &[(String, i64)]) -> Result<(), PostingError> {
+    let wallets: Vec<_> = entries.iter().filter(|(account_id, _)| !is_system(account_id)).collect();
+    if wallets.is_empty() {
+        return Ok(());
+    }
+    let change = wallets
         .iter()
         .fold(CaseStatement::new(), |change, (account_id, amount)| {
             change.case(credit_accounts::Column::Id.eq(account_id.as_str()), *amount)
@@ -206,13 +216,17 @@ pub async fn post(db: &impl ConnectionTrait, posting: Posting<'_>) -> Result<cre
     let new_balance = Expr::col(credit_accounts::Column::Balance).add(change);
     let move_balances = Accounts::update_many()
         .col_expr(credit_accounts::Column::Balance, new_balance.clone())
-        .filter(credit_accounts::Column::Id.is_in(posting.entries.iter().map(|(account_id, _)| account_id.as_str())))
-        .filter(credit_accounts::Column::UserId.is_null().or(new_balance.gte(0)));
+        .filter(credit_accounts::Column::Id.is_in(wallets.iter().map(|(account_id, _)| account_id.as_str())))
+        .filter(new_balance.gte(0));
     let moved = move_balances.exec(db).await.map_err(StoreError::from)?;
-    if moved.rows_affected != posting.entries.len() as u64 {
+    if moved.rows_affected != wallets.len() as u64 {
         return Err(PostingError::Overdrawn);
     }
-    Ok(transaction)
+    Ok(())
+}
+
+fn is_system(account_id: &str) -> bool {
+    SYSTEM_ACCOUNTS.contains(&account_id)
 }
 
 /// Whether a transaction with `reference` was posted: asked on every credits request
@@ -285,11 +299,18 @@ pub async fn check(db: &impl ConnectionTrait) -> Result<Vec<String>, StoreError>
         .all(db)
         .await?;
     for account in Accounts::find().all(db).await? {
+        if is_system(&account.id) {
+            // Derived from the entries: only a stored figure can be wrong.
+            if account.balance != 0 {
+                problems.push(format!("account {}: system account stores balance {}", account.id, account.balance));
+            }
+            continue;
+        }
         let expected = per_account.iter().find(|(id, _)| *id == account.id).and_then(|(_, s)| *s).unwrap_or(0);
         if account.balance != expected {
             problems.push(format!("account {}: balance {} but entries sum to {expected}", account.id, account.balance));
         }
-        if account.user_id.is_some() && account.balance < 0 {
+        if account.balance < 0 {
             problems.push(format!("account {}: negative balance {}", account.id, account.balance));
         }
     }
@@ -303,6 +324,9 @@ fn sum_of_amounts() -> Expr {
 
 #[cfg(test)]
 mod tests {
+    use entity::credit_accounts::{self, Entity as Accounts};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+
     use super::{Posting, PostingError, SPENDING, free_wallet, paid_wallet, post, take_wallets};
     use crate::store::{db, refresh::fixtures::a_user};
 
@@ -347,5 +371,12 @@ mod tests {
         post(&db, moving(&user, &[(&free, -7), (&paid, -3), (SPENDING, 10)])).await.expect("to zero");
         assert_eq!(take_wallets(&db, &user).await.expect("taken"), (0, 0));
         assert!(super::check(&db).await.expect("check").is_empty(), "the system account went below zero, allowed");
+
+        let spending = Accounts::find_by_id(SPENDING).one(&db).await.expect("read").expect("system account");
+        assert_eq!(spending.balance, 0, "a system account's balance is its entries' sum, not stored");
+        let stored = credit_accounts::ActiveModel { balance: Set(-10), ..spending.into() };
+        Accounts::update(stored).exec(&db).await.expect("tampered");
+        let problems = super::check(&db).await.expect("check");
+        assert!(problems.iter().any(|p| p.contains("system account stores balance -10")), "{problems:?}");
     }
 }
