@@ -63,32 +63,32 @@ pub struct Answer {
     pub debited: i64,
 }
 
-/// Spends for `user_id` in one transaction, the idempotency record with the posting,
-/// committed before the answer.
+/// Spends for `user_id` in one transaction that records the answer under the request's
+/// idempotency key. A key recorded before gets that request's answer, and this
+/// transaction is undone: a retry, or the same request sent twice at once (the second
+/// waits for the first at the wallets), debits once.
 pub async fn spend(db: &Db, user_id: &str, request: SpendRequest) -> Result<Answer, CreditsError> {
     let request_hash = digest_bytes(&serde_json::to_vec(&request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
     let txn = db.begin().await?;
-    let answer = spend_in(&txn, user_id, &request, &request_hash).await?;
+    let answer = spend_in(&txn, user_id, &request).await?;
+    if let Some(key) = &request.idempotency_key {
+        let response = answer.body.to_string();
+        let first = idempotency::Answer { request_hash: &request_hash, status: answer.status, response: &response };
+        if !idempotency::record(&txn, user_id, key, first).await? {
+            txn.rollback().await?;
+            return replay(db, user_id, key, &request_hash).await;
+        }
+    }
     txn.commit().await?;
     Ok(answer)
 }
 
-/// The spend inside `txn`. A key claimed before, in this transaction or an earlier
-/// one, gets that request's answer and writes nothing.
-async fn spend_in(
-    txn: &impl ConnectionTrait,
-    user_id: &str,
-    request: &SpendRequest,
-    request_hash: &str,
-) -> Result<Answer, CreditsError> {
-    if let Some(key) = &request.idempotency_key
-        && !idempotency::claim(txn, user_id, key, request_hash).await?
-    {
-        return replay(txn, user_id, key, request_hash).await;
-    }
+/// The spend inside `txn`: free credits first, then paid ones, or a refusal when the
+/// wallets hold too few.
+async fn spend_in(txn: &impl ConnectionTrait, user_id: &str, request: &SpendRequest) -> Result<Answer, CreditsError> {
     let (free, paid) = ledger::take_wallets(txn, user_id).await?;
-    let answer = if free + paid < request.amount {
-        Answer {
+    if free + paid < request.amount {
+        return Ok(Answer {
             status: 402,
             body: json!(Insufficient {
                 error: "insufficient_credits",
@@ -96,45 +96,35 @@ async fn spend_in(
                 balance: free + paid,
             }),
             debited: 0,
-        }
-    } else {
-        let from_free = free.min(request.amount);
-        let from_paid = request.amount - from_free;
-        let entries = [
-            (ledger::free_wallet(user_id), -from_free),
-            (ledger::paid_wallet(user_id), -from_paid),
-            (ledger::SPENDING.to_owned(), request.amount),
-        ];
-        let posting = Posting {
-            user_id: Some(user_id),
-            kind: "spend",
-            amount: request.amount,
-            from_free,
-            from_paid,
-            balance_after: free + paid - request.amount,
-            app_id: Some(request.app_id.clone()),
-            description: Some(request.description.clone()),
-            metadata: request.metadata.as_ref().map(Value::to_string),
-            reference: None,
-            entries: entries.into_iter().filter(|(_, amount)| *amount != 0).collect(),
-        };
-        let tx = ledger::post(txn, posting).await?;
-        Answer { status: 200, body: json!(Movement::from(&tx)), debited: request.amount }
-    };
-    if let Some(key) = &request.idempotency_key {
-        idempotency::answer(txn, user_id, key, answer.status, &answer.body.to_string()).await?;
+        });
     }
-    Ok(answer)
+    let from_free = free.min(request.amount);
+    let from_paid = request.amount - from_free;
+    let entries = [
+        (ledger::free_wallet(user_id), -from_free),
+        (ledger::paid_wallet(user_id), -from_paid),
+        (ledger::SPENDING.to_owned(), request.amount),
+    ];
+    let posting = Posting {
+        user_id: Some(user_id),
+        kind: "spend",
+        amount: request.amount,
+        from_free,
+        from_paid,
+        balance_after: free + paid - request.amount,
+        app_id: Some(request.app_id.clone()),
+        description: Some(request.description.clone()),
+        metadata: request.metadata.as_ref().map(Value::to_string),
+        reference: None,
+        entries: entries.into_iter().filter(|(_, amount)| *amount != 0).collect(),
+    };
+    let tx = ledger::post(txn, posting).await?;
+    Ok(Answer { status: 200, body: json!(Movement::from(&tx)), debited: request.amount })
 }
 
 /// A retry gets the first answer; the same key for another request is refused.
-async fn replay(
-    txn: &impl ConnectionTrait,
-    user_id: &str,
-    key: &str,
-    request_hash: &str,
-) -> Result<Answer, CreditsError> {
-    let stored = idempotency::find(txn, user_id, key).await?.ok_or(CreditsError::KeyReused)?;
+async fn replay(db: &Db, user_id: &str, key: &str, request_hash: &str) -> Result<Answer, CreditsError> {
+    let stored = idempotency::find(db, user_id, key).await?.ok_or(CreditsError::KeyReused)?;
     if stored.request_hash != request_hash {
         return Err(CreditsError::KeyReused);
     }

@@ -1,30 +1,28 @@
 //! Idempotency keys: a request's key, its body digest and the answer it got, per user.
 
 use entity::idempotency_keys::{self, Entity as Keys};
-use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::{Expr, OnConflict},
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
 
 use super::{StoreError, now};
 
-/// Claims `key` for this request inside the caller's transaction. False when the key is
-/// already taken, and then the transaction goes on; a concurrent claim waits here
-/// until the first one commits.
+/// Records the answer a request with `key` got, inside the caller's transaction, unless
+/// the key was recorded before: then false, and the caller undoes its transaction and
+/// answers what was recorded. The caller holds a lock that orders the user's requests
+/// (the wallets, see `ledger::take_wallets`), so a key recorded by a concurrent request
+/// is committed, and seen, by the time this one records.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn claim(
+pub async fn record(
     db: &impl ConnectionTrait,
     user_id: &str,
     key: &str,
-    request_hash: &str,
+    answer: Answer<'_>,
 ) -> Result<bool, StoreError> {
     let row = idempotency_keys::ActiveModel {
         user_id: Set(user_id.to_owned()),
         key: Set(key.to_owned()),
-        request_hash: Set(request_hash.to_owned()),
-        status: Set(0),
-        response: Set(String::new()),
+        request_hash: Set(answer.request_hash.to_owned()),
+        status: Set(i32::from(answer.status)),
+        response: Set(answer.response.to_owned()),
         created_at: Set(now()),
     };
     // DO NOTHING rather than a unique violation, which would end a PostgreSQL transaction.
@@ -33,23 +31,12 @@ pub async fn claim(
     Ok(Keys::insert(row).on_conflict(taken).exec_without_returning(db).await? == 1)
 }
 
-/// Records the answer of a claimed key, before the transaction commits.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn answer(
-    db: &impl ConnectionTrait,
-    user_id: &str,
-    key: &str,
-    status: u16,
-    response: &str,
-) -> Result<(), StoreError> {
-    Keys::update_many()
-        .col_expr(idempotency_keys::Column::Status, Expr::value(i32::from(status)))
-        .col_expr(idempotency_keys::Column::Response, Expr::value(response))
-        .filter(idempotency_keys::Column::UserId.eq(user_id))
-        .filter(idempotency_keys::Column::Key.eq(key))
-        .exec(db)
-        .await?;
-    Ok(())
+/// What a request with an idempotency key was answered.
+pub struct Answer<'a> {
+    /// The digest of the request's body: the same key with another body is refused.
+    pub request_hash: &'a str,
+    pub status: u16,
+    pub response: &'a str,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
