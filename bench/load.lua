@@ -3,7 +3,9 @@
 --   LOAD_TYPE (Content-Type), LOAD_KIND:
 --     plain        the same request every time
 --     idempotent   LOAD_BODY with "%KEY%" replaced by a key unique to each request
---                  of the run named LOAD_RUN (so a later run's keys are not replays)
+--                  of the run named LOAD_RUN (so a later run's keys are not replays);
+--                  with LOAD_TOKENS (run with -t = -c), each thread sends its line of
+--                  that file as its bearer token
 --     refresh      a refresh-token chain per connection (run with -t = -c): tokens come
 --                  from the file LOAD_TOKENS, one line per thread; each answer's
 --                  refresh_token (or refreshToken) is the next request's
@@ -29,7 +31,7 @@ if os.getenv("LOAD_TYPE") then headers["Content-Type"] = os.getenv("LOAD_TYPE") 
 local token = nil
 
 function init(args)
-  if kind == "refresh" then
+  if os.getenv("LOAD_TOKENS") then
     local n = 0
     for line in io.lines(os.getenv("LOAD_TOKENS")) do
       n = n + 1
@@ -46,6 +48,7 @@ end
 function request()
   if kind == "idempotent" then
     counter = counter + 1
+    if token then headers["Authorization"] = "Bearer " .. token end
     return wrk.format(method, path, headers, (body:gsub("%%KEY%%", run .. "-" .. id .. "-" .. counter)))
   elseif kind == "refresh" then
     return wrk.format(method, path, headers, refresh_body())

@@ -39,7 +39,7 @@ DB_CPUS=${DB_CPUS:-1}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 16 64"}
 LOGS=${LOGS:-"info warn"}
-ENDPOINTS=${ENDPOINTS:-"discovery discovery_ceiling jwks jwks_ceiling token_cc token_refresh introspect userinfo validate login discovery_during_logins credits_use"}
+ENDPOINTS=${ENDPOINTS:-"discovery discovery_ceiling jwks jwks_ceiling token_cc token_refresh introspect userinfo validate login discovery_during_logins credits_use credits_use_one_wallet"}
 FLOOR_SIGN_US=${FLOOR_SIGN_US:-22.2}
 FLOOR_VERIFY_US=${FLOOR_VERIFY_US:-40.1}
 FLOOR_ARGON2_MS=${FLOOR_ARGON2_MS:-17.9}
@@ -151,6 +151,20 @@ login=$(curl -fs -H 'content-type: application/json' \
   -d "{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login")
 ACCESS=$(field accessToken <<<"$login")
 
+# Access tokens of at least $1 users with credits, one per line of $WORK/spenders.
+touch "$WORK/spenders"
+spenders() {
+  local i email
+  for i in $(seq "$(($(wc -l <"$WORK/spenders") + 1))" "$1"); do
+    email="spender$i@example.org"
+    curl -fs -o /dev/null -H 'content-type: application/json' \
+      -d "{\"email\":\"$email\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/register"
+    "$BIN" credits grant --email "$email" --amount 1000000 --reason "load benchmark" >/dev/null 2>>"$WORK/server.log"
+    { curl -fs -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$PASSWORD\"}" \
+      "$BASE/api/v1/auth/login"; echo; } | field accessToken >>"$WORK/spenders"
+  done
+}
+
 # A token response of the `bench` client through the code flow, as a browser would.
 oidc_tokens() {
   local jar="$WORK/jar.$1" loc req html csrf code
@@ -175,7 +189,7 @@ OIDC_ACCESS=$(oidc_tokens 0 | field access_token)
 drive() {
   local conns=$1 threads=$1
   export LOAD_RUN="$conns-$(date +%s%N)"
-  [ "$LOAD_KIND" = refresh ] || threads=1
+  [ -n "${LOAD_TOKENS:-}" ] || threads=1
   taskset -c 1 wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s --latency -s bench/load.lua "$TARGET" 2>/dev/null \
     | awk '/^RESULT/ {print $2, $3, $4, $5}'
 }
@@ -239,10 +253,12 @@ set_shape() {
     login)
       export LOAD_METHOD=POST LOAD_PATH=/api/v1/auth/login LOAD_TYPE=application/json \
         LOAD_BODY="{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\"}" ;;
-    credits_use)
+    credits_use|credits_use_one_wallet)
       export LOAD_KIND=idempotent LOAD_METHOD=POST LOAD_PATH=/api/v1/credits/use LOAD_TYPE=application/json \
-        LOAD_AUTH="Bearer $ACCESS" \
-        LOAD_BODY="{\"amount\":1,\"appId\":\"bench\",\"description\":\"load\",\"idempotencyKey\":\"k-%KEY%\"}" ;;
+        LOAD_BODY="{\"amount\":1,\"appId\":\"bench\",\"description\":\"load\",\"idempotencyKey\":\"k-%KEY%\"}"
+      # Each connection spends as a user of its own; the one-wallet shape has every
+      # connection spend from the bench user's wallet, which takes one spend at a time.
+      if [ "$1" = credits_use ]; then export LOAD_TOKENS="$WORK/spenders"; else export LOAD_AUTH="Bearer $ACCESS"; fi ;;
   esac
 }
 
@@ -278,6 +294,7 @@ for log in $LOGS; do
       : >"$WORK/chains"
       for i in $(seq "$conns"); do oidc_tokens "$i" | field refresh_token >>"$WORK/chains"; done
     fi
+    [ "$endpoint" != credits_use ] || spenders "$conns"
     logins=""
     if [ "$endpoint" = discovery_during_logins ]; then
       # Sign-ins saturate the hashing threads while discovery is measured beside them.
