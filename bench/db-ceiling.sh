@@ -25,7 +25,7 @@ BIN=${BIN:-}
 WORK=$(mktemp -d /tmp/mana-auth-ceiling.XXXXXX)
 DATABASE="mana_auth_ceiling_$$"
 DB_URL="${URL%/*}/$DATABASE"
-pin_postgres() { for pid in $(pgrep -x postgres); do taskset -pc "$1" "$pid" >/dev/null; done; }
+pin_postgres() { pgrep -x postgres | xargs -r -n1 taskset -a -cp "$1" >/dev/null 2>&1 || true; }
 cleanup() {
   pin_postgres "0-$(($(nproc) - 1))"
   psql "$URL" -qc "DROP DATABASE IF EXISTS $DATABASE" >/dev/null 2>&1 || true
