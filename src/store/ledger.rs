@@ -299,8 +299,9 @@ pub async fn check(db: &impl ConnectionTrait) -> Result<Vec<String>, StoreError>
         .all(db)
         .await?;
     for account in Accounts::find().all(db).await? {
-        if is_system(&account.id) {
-            // Derived from the entries: only a stored figure can be wrong.
+        if account.user_id.is_none() {
+            // A system account: its balance is derived from the entries, so only a
+            // stored figure can be wrong.
             if account.balance != 0 {
                 problems.push(format!("account {}: system account stores balance {}", account.id, account.balance));
             }
