@@ -68,10 +68,11 @@ pub struct Answer {
 /// transaction is undone: a retry, or the same request sent twice at once (the second
 /// waits for the first at the wallets), debits once.
 pub async fn spend(db: &Db, user_id: &str, request: SpendRequest) -> Result<Answer, CreditsError> {
-    let request_hash = digest_bytes(&serde_json::to_vec(&request).map_err(|e| CreditsError::Invalid(e.to_string()))?);
     let txn = db.begin().await?;
     let answer = spend_in(&txn, user_id, &request).await?;
     if let Some(key) = &request.idempotency_key {
+        let body = serde_json::to_vec(&request).map_err(|e| CreditsError::Invalid(e.to_string()))?;
+        let request_hash = digest_bytes(&body);
         let response = answer.body.to_string();
         let first = idempotency::Answer { request_hash: &request_hash, status: answer.status, response: &response };
         if !idempotency::record(&txn, user_id, key, first).await? {

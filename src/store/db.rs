@@ -303,12 +303,18 @@ pub fn sqlite_path(url: &str) -> Option<&str> {
 /// A migrated in-memory database for unit tests.
 #[cfg(test)]
 pub async fn in_memory() -> Db {
+    let db = in_memory_without_schema().await;
+    migrate(&db).await.expect("migrate");
+    db
+}
+
+/// An in-memory database with no tables yet, for unit tests of migrations.
+#[cfg(test)]
+pub async fn in_memory_without_schema() -> Db {
     let mut config = crate::config::Config::load(None).expect("defaults");
     config.database.url = crate::config::Secret::new("sqlite::memory:");
     config.database.max_connections = 1;
-    let db = connect(&config.database).await.expect("connect");
-    migrate(&db).await.expect("migrate");
-    db
+    connect(&config.database).await.expect("connect")
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! prepared statements of the driver need), with fewer server connections than the two
 //! apps' pools, so statements and transactions move between server connections: sign-ups,
 //! sign-ins, refreshes, credit spends and job claims from two servers at once (one of
-//! them keeping no prepared statements), without an error. `MANA_AUTH_TEST_PGBOUNCER_URL` names the bouncer, in front of the server of
+//! them keeping no prepared statements), without an error.
+//! `MANA_AUTH_TEST_PGBOUNCER_URL` names the bouncer, in front of the server of
 //! `MANA_AUTH_TEST_POSTGRES_URL`.
 
 use futures_util::future::join_all;

@@ -5,10 +5,7 @@ use migration::MigratorTrait;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 
 use super::{Posting, PostingError, SPENDING, free_wallet, paid_wallet, post, take_wallets};
-use crate::{
-    config::Config,
-    store::{db, refresh::fixtures::a_user},
-};
+use crate::store::{db, refresh::fixtures::a_user};
 
 fn moving(user_id: &str, entries: &[(&str, i64)]) -> Posting<'static> {
     Posting {
@@ -64,10 +61,7 @@ async fn a_posting_moves_every_balance_or_none_and_never_overdraws_a_wallet() {
 /// sets them to 0, after which the check finds nothing wrong.
 #[tokio::test]
 async fn the_upgrade_clears_the_balances_system_accounts_stored() {
-    let mut config = Config::load(None).expect("defaults");
-    config.database.url = crate::config::Secret::new("sqlite::memory:");
-    config.database.max_connections = 1;
-    let db = db::connect(&config.database).await.expect("connect");
+    let db = db::in_memory_without_schema().await;
     let names: Vec<String> = migration::Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
     let before = names.iter().position(|name| name == "m20261207_000001_derive_system_balances").expect("listed");
     db::migrate_steps(&db, u32::try_from(before).expect("few")).await.expect("the schema before");
