@@ -263,4 +263,12 @@ pub enum UserCommand {
         #[arg(long)]
         mail: bool,
     },
+    /// List a user's passkeys, or remove one of them with --remove ID.
+    Passkeys {
+        #[arg(long)]
+        email: String,
+        /// Ids may begin with a hyphen.
+        #[arg(long, value_name = "ID", allow_hyphen_values = true)]
+        remove: Option<String>,
+    },
 }

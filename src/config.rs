@@ -10,10 +10,12 @@ mod notify;
 pub mod schedule;
 mod security;
 mod validate;
+mod webauthn;
 
 pub use clients::{ClientConfig, GRANT_TYPES, validate_client, validate_redirect_uri};
 pub use notify::{NotifyConfig, NotifyTarget};
 pub use security::{LockoutConfig, MailConfig, RateLimitConfig, RedisConfig, SecurityConfig, TrustedProxies};
+pub use webauthn::{RelyingParty, WebauthnConfig};
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -51,6 +53,7 @@ pub struct Config {
     pub log: LogConfig,
     pub metrics: MetricsConfig,
     pub notify: NotifyConfig,
+    pub webauthn: WebauthnConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
     #[serde(default)]

@@ -72,6 +72,8 @@ pub enum StartError {
     Limits(String),
     #[error(transparent)]
     Mail(#[from] mail::MailError),
+    #[error("passkeys: {0}")]
+    Passkeys(String),
 }
 
 /// Opens and migrates the database (created on first start), and makes sure the
@@ -139,6 +141,7 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
     if secrets.is_none() {
         tracing::warn!("{} is not set: two-step verification cannot be turned on", security::mfa::ENV);
     }
+    let passkeys = passkeys(&config)?;
     let config = Arc::new(config);
     let metrics = Arc::new(ops::metrics::Metrics::new()?);
     let limiter = Arc::new(limiter);
@@ -168,7 +171,20 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
         mailer,
         secrets,
         security,
+        passkeys,
     }))
+}
+
+/// The WebAuthn relying party, or none (said in one WARN line) while the issuer is on
+/// an IP address and `webauthn.rp_id` is not set.
+fn passkeys(config: &Config) -> Result<Option<Arc<security::passkeys::Passkeys>>, StartError> {
+    match config.relying_party().map_err(|e| StartError::Passkeys(e.to_string()))? {
+        Ok(rp) => Ok(Some(Arc::new(security::passkeys::Passkeys::new(&rp).map_err(StartError::Passkeys)?))),
+        Err(why) => {
+            tracing::warn!("passkeys are off: {why}");
+            Ok(None)
+        }
+    }
 }
 
 pub fn build_app(state: AppState) -> Router {

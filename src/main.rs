@@ -130,7 +130,13 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
         }
         Command::Import(command) => import(command, &config).await,
         Command::Doctor => doctor(&config).await,
-        Command::User(UserCommand::Add { email, username, name, .. }) => {
+        Command::User(command) => user(command, config).await,
+    }
+}
+
+async fn user(command: UserCommand, config: Config) -> Result<(), CliError> {
+    match command {
+        UserCommand::Add { email, username, name, .. } => {
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)
@@ -143,7 +149,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             println!("created user {} ({})", user.id, user.email);
             Ok(())
         }
-        Command::User(UserCommand::ForceReset { mail }) => {
+        UserCommand::ForceReset { mail } => {
             let db = mana_auth::open_current(&config).await?;
             let done = admin::force_reset::force_reset(&db, &config, mail).await?;
             println!(
@@ -152,7 +158,24 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Command::User(UserCommand::Delete { email }) => {
+        UserCommand::Passkeys { email, remove } => {
+            let db = mana_auth::open_current(&config).await?;
+            match remove {
+                Some(id) => {
+                    admin::passkeys::remove(&db, &email, &id).await?;
+                    println!("removed passkey {id} of {email}");
+                }
+                None => {
+                    for passkey in admin::passkeys::list(&db, &email).await? {
+                        let used = passkey.last_used_at.map_or_else(|| "never".to_owned(), rfc3339);
+                        let added = rfc3339(passkey.created_at);
+                        println!("{}  {}  added {added}  last used {used}", passkey.id, passkey.name);
+                    }
+                }
+            }
+            Ok(())
+        }
+        UserCommand::Delete { email } => {
             let db = mana_auth::open_current(&config).await?;
             let state = mana_auth::build_state_on(db, config).await?;
             let user_id = admin::users::delete(&state, &email).await?;

@@ -21,6 +21,7 @@ mod m20261206_000006_create_job_runs;
 mod m20261206_000007_create_notifications;
 mod m20261206_000008_add_job_finished_at;
 mod m20261207_000001_derive_system_balances;
+mod m20261207_000002_create_passkeys;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_create_notifications::Migration),
             Box::new(m20261206_000008_add_job_finished_at::Migration),
             Box::new(m20261207_000001_derive_system_balances::Migration),
+            Box::new(m20261207_000002_create_passkeys::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! Operator commands behind the CLI: clients, users, credits, backups, keys, audit.
+//! Operator commands behind the CLI: clients, users, passkeys, credits, backups, keys,
+//! audit.
 
 pub mod audit;
 pub mod backups;
@@ -7,4 +8,5 @@ pub mod credits;
 pub mod force_reset;
 pub mod keys;
 pub mod mfa;
+pub mod passkeys;
 pub mod users;

@@ -35,7 +35,7 @@ impl From<ErasureError> for ApiError {
     }
 }
 
-async fn caller_account(state: &AppState, caller: &Caller) -> Result<entity::users::Model, ApiError> {
+pub(super) async fn caller_account(state: &AppState, caller: &Caller) -> Result<entity::users::Model, ApiError> {
     users::find(&state.db, &caller.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "unknown user"))

@@ -7,6 +7,7 @@ mod dto;
 mod mfa;
 mod openapi;
 mod organizations;
+mod passkeys;
 mod recovery;
 
 use std::{sync::Arc, time::Duration};
@@ -15,7 +16,7 @@ use axum::{
     Router,
     extract::DefaultBodyLimit,
     http::{HeaderValue, Method, header},
-    routing::{MethodRouter, delete, get, post},
+    routing::{MethodRouter, delete, get, patch, post},
 };
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -56,6 +57,12 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/auth/password/reset", post(recovery::reset_password)),
         ("/api/v1/auth/email/verify", post(recovery::verify_email)),
         ("/api/v1/auth/email/resend", post(recovery::resend_verification)),
+        ("/api/v1/auth/passkeys", get(passkeys::list)),
+        ("/api/v1/auth/passkeys/{id}", patch(passkeys::rename).delete(passkeys::remove)),
+        ("/api/v1/auth/passkeys/registration/options", post(passkeys::registration_options)),
+        ("/api/v1/auth/passkeys/registration", post(passkeys::register)),
+        ("/api/v1/auth/passkeys/login/options", post(passkeys::login_options)),
+        ("/api/v1/auth/passkeys/login", post(passkeys::login)),
         ("/api/v1/auth/organizations", get(organizations::mine)),
         ("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member)),
         ("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member)),

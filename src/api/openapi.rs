@@ -6,7 +6,7 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use super::{account, auth, mfa, organizations, recovery};
+use super::{account, auth, mfa, organizations, passkeys, recovery};
 use crate::credits::{routes as credits, webhook};
 
 #[derive(OpenApi)]
@@ -16,6 +16,8 @@ use crate::credits::{routes as credits, webhook};
         auth::register, auth::login, mfa::verify, auth::refresh, auth::logout, auth::validate, auth::jwks,
         account::me, account::update_me, account::delete_me, account::change_password, account::sessions,
         account::end_session,
+        passkeys::registration_options, passkeys::register, passkeys::list, passkeys::rename, passkeys::remove,
+        passkeys::login_options, passkeys::login,
         account::security_events, recovery::forgot_password, recovery::reset_password, recovery::verify_email,
         recovery::resend_verification,
         organizations::register_b2b, organizations::mine, organizations::members, organizations::add_member,

@@ -226,3 +226,40 @@ fn a_read_replica_is_postgres_beside_postgres() {
     config.database.read_replica_url = Some(Secret::new("postgresql://replica/db"));
     config.validate().expect("a PostgreSQL replica of PostgreSQL");
 }
+
+#[test]
+fn passkeys_follow_the_issuer_and_are_off_on_an_ip_address() {
+    let mut config = base();
+    let off = config.relying_party().expect("valid").expect_err("an IP address is no relying party id");
+    assert!(off.contains("webauthn.rp_id"), "{off}");
+    config.issuer = "https://id.example.org/auth".into();
+    let rp = config.relying_party().expect("valid").expect("on");
+    assert_eq!(rp.id, "id.example.org");
+    assert_eq!(rp.origins.iter().map(|o| o.as_str()).collect::<Vec<_>>(), ["https://id.example.org/"]);
+    config.issuer = "http://localhost:3001".into();
+    assert_eq!(config.relying_party().expect("valid").expect("on").id, "localhost");
+}
+
+#[test]
+fn a_relying_party_id_covers_its_origins() {
+    let mut config = base();
+    config.webauthn.rp_id = Some("example.org".into());
+    config.webauthn.origins = vec!["https://id.example.org".into(), "https://app.example.org:8443".into()];
+    assert_eq!(config.relying_party().expect("valid").expect("on").origins.len(), 2);
+    for (origin, why) in [
+        ("https://example.com", "not on the relying party id"),
+        ("https://badexample.org", "not on the relying party id"),
+        ("http://id.example.org", "must be https"),
+        ("https://id.example.org/path", "scheme://host"),
+    ] {
+        config.webauthn.origins = vec![origin.into()];
+        let refused = problem(&config);
+        assert!(refused.contains("webauthn.origins") && refused.contains(why), "{origin}: {refused}");
+    }
+    config.webauthn.origins = vec![];
+    config.webauthn.rp_id = Some("127.0.0.1".into());
+    assert!(problem(&config).contains("webauthn.rp_id"));
+    config.webauthn.rp_id = Some("localhost".into());
+    config.webauthn.origins = vec!["http://localhost:3001".into()];
+    assert_eq!(config.relying_party().expect("valid").expect("on").id, "localhost");
+}

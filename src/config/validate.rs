@@ -91,6 +91,8 @@ impl Config {
         }
         self.validate_metrics()?;
         self.notify.validate()?;
+        // Passkeys may be off; only a wrong webauthn setting stops start-up.
+        let _ = self.relying_party()?;
         self.validate_security()
     }
 

@@ -39,6 +39,10 @@ pub enum Kind {
     KeysImported,
     BackupRestored,
     PasswordsForceReset,
+    PasskeyAdded,
+    PasskeyRemoved,
+    PasskeyUsed,
+    PasskeyCounterRegressed,
 }
 
 impl Kind {
@@ -68,6 +72,10 @@ impl Kind {
             Kind::KeysImported => "keys.imported",
             Kind::BackupRestored => "backup.restored",
             Kind::PasswordsForceReset => "passwords.force_reset",
+            Kind::PasskeyAdded => "passkey.added",
+            Kind::PasskeyRemoved => "passkey.removed",
+            Kind::PasskeyUsed => "passkey.used",
+            Kind::PasskeyCounterRegressed => "passkey.counter_regressed",
         }
     }
 }

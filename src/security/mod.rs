@@ -1,6 +1,7 @@
 //! Passwords, opaque tokens and their digests, rate limits and the audit trail: how
 //! mana-auth guards accounts.
 
+pub mod amr;
 pub mod audit;
 pub mod client;
 pub mod context;
@@ -8,6 +9,7 @@ pub mod erasure;
 pub mod limits;
 pub mod mfa;
 pub mod opaque;
+pub mod passkeys;
 pub mod passwords;
 pub mod policy;
 pub mod recovery;

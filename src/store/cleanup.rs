@@ -1,6 +1,7 @@
 //! Deleting what has expired: browser sessions, signed-in sessions, codes, refresh
-//! tokens, idempotency keys, used or expired mailed tokens, and security events past
-//! their retention. Run by `mana-auth cleanup` and hourly inside `serve`.
+//! tokens, idempotency keys, used or expired mailed tokens and passkey ceremonies, and
+//! security events past their retention. Run by `mana-auth cleanup` and hourly inside
+//! `serve`.
 
 use entity::{
     auth_sessions::{self, Entity as AuthSessions},
@@ -11,7 +12,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use super::{
     StoreError, browser_sessions, device_codes, dpop_proofs, idempotency, initial_access_tokens, job_runs,
-    notifications, now, pushed_requests, security_events, verification_tokens,
+    notifications, now, passkey_ceremonies, pushed_requests, security_events, verification_tokens,
 };
 use crate::config::Config;
 
@@ -33,6 +34,7 @@ pub struct Swept {
     pub dpop_proofs: u64,
     pub job_runs: u64,
     pub notifications: u64,
+    pub passkey_ceremonies: u64,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -64,6 +66,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
         dpop_proofs: dpop_proofs::prune(db).await?,
         job_runs: job_runs::prune(db).await?,
         notifications: notifications::prune(db).await?,
+        passkey_ceremonies: passkey_ceremonies::prune(db).await?,
     })
 }
 

@@ -22,6 +22,8 @@ pub mod ledger;
 pub mod mfa;
 pub mod notifications;
 pub mod organizations;
+pub mod passkey_ceremonies;
+pub mod passkeys;
 pub mod purchases;
 pub mod pushed_requests;
 pub mod refresh;

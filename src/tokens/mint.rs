@@ -158,9 +158,10 @@ pub fn id_token(
 }
 
 /// The authentication context class of a session: `mfa` once a second factor was
-/// used, else `pwd`. These are the `acr_values_supported` of the discovery document.
+/// used (a code, or a passkey unlocked by the person), else `pwd`. These are the
+/// `acr_values_supported` of the discovery document.
 pub fn acr(amr: &str) -> &'static str {
-    if amr.split_whitespace().any(|m| m == "otp") { ACR_MFA } else { ACR_PASSWORD }
+    if amr.split_whitespace().any(|m| m == "otp" || m == "mfa") { ACR_MFA } else { ACR_PASSWORD }
 }
 
 pub const ACR_PASSWORD: &str = "pwd";

@@ -38,6 +38,7 @@ mod ops;
 mod outage;
 mod pages;
 mod par;
+mod passkeys;
 mod pgbouncer;
 mod purchases;
 mod read_replica;

@@ -9,7 +9,7 @@ use crate::{
         resource,
         token::{TokenForm, TokenResponse},
     },
-    security::{client::ClientInfo, opaque::new_id},
+    security::{amr, client::ClientInfo, opaque::new_id},
     state::AppState,
     store::{
         auth_sessions::{self, Lifetime, NewSession},
@@ -93,7 +93,7 @@ async fn issue(
             ip: caller.ip.clone(),
             device_id: None,
             device_name: Some(client.name.clone()),
-            amr: if approving.amr.split(' ').any(|m| m == "otp") { "pwd otp" } else { "pwd" },
+            amr: amr::known(&approving.amr),
         },
     )
     .await?;

@@ -146,6 +146,9 @@ tables! {
     "dpop_proofs" => entity::dpop_proofs::Entity,
     "job_runs" => entity::job_runs::Entity,
     "notifications" => entity::notifications::Entity,
+    "passkey_users" => entity::passkey_users::Entity,
+    "passkeys" => entity::passkeys::Entity,
+    "passkey_ceremonies" => entity::passkey_ceremonies::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction: the tables the

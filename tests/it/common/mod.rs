@@ -2,6 +2,7 @@
 //! plus a back-channel logout receiver and the clients the tests use.
 
 pub mod api;
+pub mod authenticator;
 pub mod browser;
 pub mod database;
 pub mod dpop;
