@@ -1,4 +1,4 @@
-//! The home page (who is signed in) and the one stylesheet.
+//! The home page (who is signed in), the one stylesheet and the one script.
 
 use askama::Template;
 use axum::{
@@ -22,12 +22,13 @@ use crate::{
 #[template(path = "home.html")]
 struct HomePage {
     email: Option<String>,
+    passkeys: bool,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn home(State(state): State<AppState>, browser: BrowserSession) -> Result<Response, PageError> {
     let email = signed_in_user(&state, &browser).await?.map(|u| u.email);
-    Ok(render(StatusCode::OK, &HomePage { email }))
+    Ok(render(StatusCode::OK, &HomePage { email, passkeys: state.passkeys.is_some() }))
 }
 
 /// The account this browser is signed in to, if its session is still active.
@@ -52,9 +53,14 @@ pub async fn account_of_form(
 }
 
 pub async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        include_str!("../../templates/style.css"),
-    )
-        .into_response()
+    asset("text/css; charset=utf-8", include_str!("../../templates/style.css"))
+}
+
+/// The script of the passkey forms.
+pub async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", include_str!("../../templates/passkeys.js"))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }

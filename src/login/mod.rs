@@ -1,4 +1,5 @@
-//! Hosted pages: sign-in, sign-up, consent and the signed-in home page.
+//! Hosted pages: sign-in (with a password or a passkey), sign-up, consent, the
+//! signed-in home page and the account pages.
 
 mod account_delete;
 mod complete;
@@ -6,6 +7,8 @@ pub mod consent;
 mod device;
 pub mod home;
 mod mfa_setup;
+mod passkey_setup;
+mod passkey_signin;
 pub mod recovery;
 pub mod signin;
 mod signup;
@@ -23,6 +26,13 @@ pub fn router() -> Router<AppState> {
         .route("/static/style.css", get(home::stylesheet))
         .route("/login", get(signin::show).post(signin::submit))
         .route("/login/mfa", post(signin::submit_code))
+        .route("/login/passkey/options", post(passkey_signin::options))
+        .route("/login/passkey", post(passkey_signin::submit))
+        .route("/static/passkeys.js", get(home::script))
+        .route("/account/passkeys", get(passkey_setup::show).post(passkey_setup::add))
+        .route("/account/passkeys/options", post(passkey_setup::options))
+        .route("/account/passkeys/{id}/rename", post(passkey_setup::rename))
+        .route("/account/passkeys/{id}/remove", post(passkey_setup::remove))
         .route("/account/mfa", get(mfa_setup::show).post(mfa_setup::confirm))
         .route("/account/mfa/disable", post(mfa_setup::disable))
         .route("/account/delete", get(account_delete::show).post(account_delete::submit))

@@ -17,7 +17,7 @@ use crate::{
         browser::BrowserSession,
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{PageError, render_toward},
+        page::{PageError, render_scripted, render_toward, script_nonce},
         page_input::{PageForm, PageParams},
     },
 };
@@ -29,6 +29,24 @@ struct SignInPage<'a> {
     req: &'a str,
     email: &'a str,
     error: &'a str,
+    /// Whether to offer passkeys, with the script that uses them.
+    passkeys: bool,
+    nonce: &'a str,
+}
+
+/// The sign-in form for the authorization request `req` (or none), filled in with
+/// `email`, saying what went wrong.
+pub fn sign_in_page(
+    state: &AppState,
+    csrf: &Csrf,
+    req: &str,
+    email: &str,
+    status: StatusCode,
+    error: &str,
+) -> Response {
+    let nonce = script_nonce();
+    let page = SignInPage { csrf: csrf.token(), req, email, error, passkeys: state.passkeys.is_some(), nonce: &nonce };
+    render_scripted(status, &page, destination(state, req).as_deref(), &nonce)
 }
 
 /// `?req=ID`: the authorization request a page continues.
@@ -60,8 +78,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let pending = pending(&state, query.req());
     let hint = pending.as_ref().and_then(|p| p.login_hint.as_deref()).unwrap_or_default();
-    let page = SignInPage { csrf: csrf.token(), req: query.req(), email: hint, error: "" };
-    Ok(render_toward(StatusCode::OK, &page, pending.as_ref().map(|p| p.redirect_uri.as_str())))
+    Ok(sign_in_page(&state, &csrf, query.req(), hint, StatusCode::OK, ""))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -142,6 +159,5 @@ pub async fn submit_code(
 
 /// The form again, filled in, with what went wrong.
 fn again(state: &AppState, csrf: &Csrf, form: &SignInForm, status: StatusCode, error: &str) -> Response {
-    let page = SignInPage { csrf: csrf.token(), req: &form.req, email: &form.email, error };
-    render_toward(status, &page, destination(state, &form.req).as_deref())
+    sign_in_page(state, csrf, &form.req, &form.email, status, error)
 }

@@ -11,16 +11,15 @@ use axum::{
 };
 
 /// The policy of a page: no framing (clickjacking), our own stylesheet and images,
-/// scripts and inline styles only with this response's nonce (there are none today,
-/// so nothing injected can run), and forms posted only to us, or on to the client
-/// the page's flow ends at: browsers apply `form-action` to the redirects after a
-/// submission too.
-fn policy(form_target: Option<&str>) -> String {
-    let nonce = random_token(16);
+/// scripts and inline styles only with this response's nonce (our script files carry
+/// it, so nothing injected can run), scripts that fetch only from us, and forms
+/// posted only to us, or on to the client the page's flow ends at: browsers apply
+/// `form-action` to the redirects after a submission too.
+fn policy(form_target: Option<&str>, nonce: &str) -> String {
     let target = form_target.and_then(source_of).map(|s| format!(" {s}")).unwrap_or_default();
     format!(
         "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; \
-         base-uri 'none'; frame-ancestors 'none'; form-action 'self'{target}"
+         connect-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'{target}"
     )
 }
 
@@ -39,12 +38,27 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
 
 /// Renders a page whose form leads on to `form_target` (a client's redirect URI).
 pub fn render_toward(status: StatusCode, page: &impl Template, form_target: Option<&str>) -> Response {
+    respond(status, page, form_target, &random_token(16))
+}
+
+/// A fresh nonce for the scripts of one page.
+pub fn script_nonce() -> String {
+    random_token(16)
+}
+
+/// Renders a page that loads our scripts, each `<script>` carrying `nonce` (from
+/// `script_nonce`), which the policy allows.
+pub fn render_scripted(status: StatusCode, page: &impl Template, form_target: Option<&str>, nonce: &str) -> Response {
+    respond(status, page, form_target, nonce)
+}
+
+fn respond(status: StatusCode, page: &impl Template, form_target: Option<&str>, nonce: &str) -> Response {
     match page.render() {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
             let headers = response.headers_mut();
             headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-            if let Ok(policy) = HeaderValue::from_str(&policy(form_target)) {
+            if let Ok(policy) = HeaderValue::from_str(&policy(form_target, nonce)) {
                 headers.insert(header::CONTENT_SECURITY_POLICY, policy);
             }
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -170,15 +184,25 @@ mod tests {
 
     #[test]
     fn forms_go_to_us_and_on_to_the_client_only() {
-        let plain = policy(None);
+        let plain = policy(None, "n0nce");
         assert!(plain.ends_with("form-action 'self'"), "{plain}");
+        assert!(plain.contains("script-src 'nonce-n0nce';"), "{plain}");
         assert!(!plain.contains("unsafe-inline"));
-        assert_ne!(policy(None), plain, "a new nonce for every response");
         assert!(
-            policy(Some("https://app.example.org:8443/cb?x=1"))
+            policy(Some("https://app.example.org:8443/cb?x=1"), "n")
                 .ends_with("form-action 'self' https://app.example.org:8443")
         );
-        assert!(policy(Some("com.example.app:/callback")).ends_with("form-action 'self' com.example.app:"));
-        assert!(policy(Some("not a uri")).ends_with("form-action 'self'"));
+        assert!(policy(Some("com.example.app:/callback"), "n").ends_with("form-action 'self' com.example.app:"));
+        assert!(policy(Some("not a uri"), "n").ends_with("form-action 'self'"));
+    }
+
+    #[test]
+    fn every_response_has_a_nonce_of_its_own_that_its_scripts_carry() {
+        let policy_of = |response: &Response| response.headers()[header::CONTENT_SECURITY_POLICY].clone();
+        let error = ErrorPage { title: "t", message: "m" };
+        assert_ne!(policy_of(&render(StatusCode::OK, &error)), policy_of(&render(StatusCode::OK, &error)));
+        let nonce = script_nonce();
+        let csp = policy_of(&render_scripted(StatusCode::OK, &error, None, &nonce));
+        assert!(csp.to_str().expect("ascii").contains(&format!("'nonce-{nonce}'")), "{csp:?}");
     }
 }

@@ -28,7 +28,12 @@ async fn spawn(backend: Backend) -> (TestApp, Api) {
 }
 
 /// Registers the authenticator's passkey to the account of `access`; returns the answer.
-async fn enrol(api: &Api, access: &str, authenticator: &mut Authenticator, name: &str) -> (StatusCode, Value) {
+pub(crate) async fn enrol(
+    api: &Api,
+    access: &str,
+    authenticator: &mut Authenticator,
+    name: &str,
+) -> (StatusCode, Value) {
     let (status, options) = api.post(REGISTRATION_OPTIONS, Some(access), &json!({})).await;
     assert_eq!(status, StatusCode::OK, "{options}");
     let credential = authenticator.register(&options["publicKey"]);

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod authenticator;
 pub mod browser;
+pub mod chromium;
 pub mod database;
 pub mod dpop;
 pub mod proxy;

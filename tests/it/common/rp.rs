@@ -41,6 +41,12 @@ impl RelyingParty {
         RelyingParty { client, http, metadata }
     }
 
+    /// The same client with another redirect URI registered.
+    pub fn redirecting_to(mut self, uri: &str) -> RelyingParty {
+        self.client = self.client.set_redirect_uri(RedirectUrl::new(uri.into()).expect("redirect"));
+        self
+    }
+
     pub fn authorize(&self, scopes: &[&str]) -> Request {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = self.client.authorize_url(

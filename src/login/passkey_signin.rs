@@ -1,0 +1,100 @@
+//! Signing in with a passkey on the hosted sign-in page: the page's script asks for
+//! options, the browser's authenticator answers, and the answer is posted as a form,
+//! which finishes like a password sign-in, inside the authorization request if any.
+
+use axum::{Json, extract::State, http::StatusCode, response::Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use webauthn_rs::prelude::PublicKeyCredential;
+
+use super::{complete::complete_sign_in, signin::sign_in_page};
+use crate::{
+    security::passkeys::{PasskeyError, Passkeys},
+    state::AppState,
+    web::{browser::BrowserSession, client_info::ClientInfo, csrf::Csrf, page::PageError, page_input::PageForm},
+};
+
+impl From<PasskeyError> for PageError {
+    fn from(err: PasskeyError) -> Self {
+        match err {
+            PasskeyError::Throttled(throttled) => throttled.into(),
+            PasskeyError::Store(err) => err.into(),
+            PasskeyError::NotFound => PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no such passkey."),
+            other => PageError::BadRequest(format!("{}.", crate::web::page::capitalized(&other.to_string()))),
+        }
+    }
+}
+
+/// The relying party, or no page while passkeys are off.
+pub fn relying_party(state: &AppState) -> Result<&Passkeys, PageError> {
+    state.passkeys.as_deref().ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no page at this address."))
+}
+
+#[derive(Deserialize)]
+pub struct OptionsForm {
+    pub csrf: String,
+}
+
+/// Options of a ceremony, for the page's script: `{flowId, publicKey}`.
+pub fn ceremony(flow_id: String, public_key: Value) -> Json<Value> {
+    Json(json!({ "flowId": flow_id, "publicKey": public_key }))
+}
+
+/// Begins a sign-in with a passkey, for the page's script.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn options(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    client: ClientInfo,
+    PageForm(form): PageForm<OptionsForm>,
+) -> Result<Json<Value>, PageError> {
+    csrf.check(&form.csrf)?;
+    let (flow_id, public_key) = relying_party(&state)?.start_login(&state.security, &client).await?;
+    Ok(ceremony(flow_id, public_key))
+}
+
+/// The browser's answer to a ceremony, which the page's script posts as WebAuthn JSON.
+pub fn read_answer<T: serde::de::DeserializeOwned>(credential: &str) -> Result<T, PasskeyError> {
+    serde_json::from_str(credential).map_err(|_| PasskeyError::Invalid("the passkey's answer is unreadable"))
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    csrf: String,
+    flow_id: String,
+    credential: String,
+    #[serde(default)]
+    req: String,
+}
+
+/// Finishes a sign-in with a passkey.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn submit(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    csrf: Csrf,
+    client: ClientInfo,
+    PageForm(form): PageForm<SignInForm>,
+) -> Result<Response, PageError> {
+    csrf.check(&form.csrf)?;
+    let rp = relying_party(&state)?;
+    let finished = match read_answer::<PublicKeyCredential>(&form.credential) {
+        Ok(answer) => rp.finish_login(&state.security, "page", &form.flow_id, &answer, &client).await,
+        Err(err) => Err(err),
+    };
+    let (status, error) = match finished {
+        Ok(signed_in) => {
+            let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
+            return complete_sign_in(&state, &browser, &signed_in.user.id, request_id, client, signed_in.amr).await;
+        }
+        Err(PasskeyError::Refused(_) | PasskeyError::CounterRegressed) => {
+            (StatusCode::UNAUTHORIZED, "That passkey was not accepted.")
+        }
+        Err(PasskeyError::UnknownCeremony) => {
+            (StatusCode::BAD_REQUEST, "The passkey sign-in took too long. Try again.")
+        }
+        Err(PasskeyError::Invalid(_)) => (StatusCode::BAD_REQUEST, "The passkey's answer was unreadable. Try again."),
+        Err(other) => return Err(other.into()),
+    };
+    Ok(sign_in_page(&state, &csrf, &form.req, "", status, error))
+}

@@ -1,0 +1,97 @@
+// Passkeys on the hosted pages: signing in with one (the button, or the browser's
+// autofill on the email field) and adding one on /account/passkeys. The options
+// come from the server as WebAuthn JSON; the answer goes back in a form's hidden
+// field, so the server answers it like any form. Without JavaScript or WebAuthn the
+// pages work as before, with passwords.
+"use strict";
+(() => {
+  if (!window.PublicKeyCredential) return;
+
+  const bytes = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  const base64url = (buffer) =>
+    btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const withIds = (list) => (list || []).map((c) => ({ ...c, id: bytes(c.id) }));
+
+  // RegistrationResponseJSON or AuthenticationResponseJSON (WebAuthn Level 3).
+  function answer(credential) {
+    const r = credential.response;
+    const response = { clientDataJSON: base64url(r.clientDataJSON) };
+    if (r.attestationObject) {
+      response.attestationObject = base64url(r.attestationObject);
+      response.transports = r.getTransports ? r.getTransports() : [];
+    } else {
+      response.authenticatorData = base64url(r.authenticatorData);
+      response.signature = base64url(r.signature);
+      response.userHandle = r.userHandle ? base64url(r.userHandle) : null;
+    }
+    return {
+      id: credential.id,
+      rawId: base64url(credential.rawId),
+      type: credential.type,
+      response,
+      clientExtensionResults: credential.getClientExtensionResults(),
+    };
+  }
+
+  async function options(path, form) {
+    const body = new URLSearchParams({ csrf: form.elements.csrf.value });
+    const response = await fetch(path, { method: "POST", body, credentials: "same-origin" });
+    if (!response.ok) throw new Error("options: " + response.status);
+    return response.json();
+  }
+
+  function send(form, flowId, credential) {
+    form.elements.flow_id.value = flowId;
+    form.elements.credential.value = JSON.stringify(answer(credential));
+    form.submit();
+  }
+
+  function failed(form, message) {
+    const note = form.querySelector(".passkey-error");
+    note.textContent = message;
+    note.hidden = false;
+  }
+
+  const signIn = document.getElementById("passkey-signin");
+  if (signIn) {
+    let autofill = null;
+    async function start(mediation) {
+      if (autofill) autofill.abort();
+      const controller = mediation === "conditional" ? new AbortController() : null;
+      autofill = controller;
+      const { flowId, publicKey } = await options("/login/passkey/options", signIn);
+      publicKey.challenge = bytes(publicKey.challenge);
+      publicKey.allowCredentials = withIds(publicKey.allowCredentials);
+      const request = { publicKey };
+      if (controller) Object.assign(request, { mediation, signal: controller.signal });
+      const credential = await navigator.credentials.get(request);
+      if (credential) send(signIn, flowId, credential);
+    }
+    const button = document.getElementById("passkey-button");
+    button.hidden = false;
+    button.addEventListener("click", () =>
+      start("optional").catch(() => failed(signIn, "The passkey sign-in did not finish. Try again.")),
+    );
+    if (PublicKeyCredential.isConditionalMediationAvailable) {
+      PublicKeyCredential.isConditionalMediationAvailable()
+        .then((available) => available && start("conditional"))
+        .catch(() => {});
+    }
+  }
+
+  const add = document.getElementById("passkey-add");
+  if (add) {
+    add.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const { flowId, publicKey } = await options("/account/passkeys/options", add);
+        publicKey.challenge = bytes(publicKey.challenge);
+        publicKey.user.id = bytes(publicKey.user.id);
+        publicKey.excludeCredentials = withIds(publicKey.excludeCredentials);
+        send(add, flowId, await navigator.credentials.create({ publicKey }));
+      } catch {
+        failed(add, "No passkey was added. Try again.");
+      }
+    });
+  }
+})();
