@@ -155,6 +155,7 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
         mailer: mailer.clone(),
         sign_in_failures: metrics.sign_in_failures.clone(),
         refresh_reuse: metrics.refresh_reuse.clone(),
+        passkeys,
     };
     Ok(AppState::new(App {
         db,
@@ -171,7 +172,6 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
         mailer,
         secrets,
         security,
-        passkeys,
     }))
 }
 

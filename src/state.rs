@@ -13,7 +13,7 @@ use crate::{
     mail::Mailer,
     oidc::{client_metadata::MetadataClients, discovery::Discovery},
     ops::metrics::Metrics,
-    security::{context::Security, limits::Limiter, passkeys::Passkeys, passwords::Passwords, sealing::Sealer},
+    security::{context::Security, limits::Limiter, passwords::Passwords, sealing::Sealer},
     store::client_cache::ClientCache,
     tokens::{
         mint::AccessClaims,
@@ -71,10 +71,8 @@ pub struct App {
     pub mailer: Arc<Mailer>,
     /// Seals TOTP secrets; `None` when no secrets key is set (two-step verification off).
     pub secrets: Option<Sealer>,
-    /// The parts of this state the account-security flows work with.
+    /// The parts of this state the account-security flows work with, passkeys included.
     pub security: Security,
-    /// The WebAuthn relying party; `None` while passkeys are off (see `webauthn.rp_id`).
-    pub passkeys: Option<Arc<Passkeys>>,
 }
 
 impl App {

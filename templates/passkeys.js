@@ -1,5 +1,6 @@
 // Passkeys on the hosted pages: signing in with one (the button, or the browser's
-// autofill on the email field) and adding one on /account/passkeys. The options
+// autofill on the email field), using one as the second step after a password, and
+// adding one on /account/passkeys. The options
 // come from the server as WebAuthn JSON; the answer goes back in a form's hidden
 // field, so the server answers it like any form. Without JavaScript or WebAuthn the
 // pages work as before, with passwords.
@@ -52,21 +53,24 @@
     note.hidden = false;
   }
 
+  // Asks the authenticator for an assertion with options from `path` and posts it.
+  async function assert(path, form, request = {}) {
+    const { flowId, publicKey } = await options(path, form);
+    publicKey.challenge = bytes(publicKey.challenge);
+    publicKey.allowCredentials = withIds(publicKey.allowCredentials);
+    const credential = await navigator.credentials.get({ ...request, publicKey });
+    if (credential) send(form, flowId, credential);
+  }
+
   const signIn = document.getElementById("passkey-signin");
   if (signIn) {
     let autofill = null;
-    async function start(mediation) {
+    const start = (mediation) => {
       if (autofill) autofill.abort();
-      const controller = mediation === "conditional" ? new AbortController() : null;
-      autofill = controller;
-      const { flowId, publicKey } = await options("/login/passkey/options", signIn);
-      publicKey.challenge = bytes(publicKey.challenge);
-      publicKey.allowCredentials = withIds(publicKey.allowCredentials);
-      const request = { publicKey };
-      if (controller) Object.assign(request, { mediation, signal: controller.signal });
-      const credential = await navigator.credentials.get(request);
-      if (credential) send(signIn, flowId, credential);
-    }
+      autofill = mediation === "conditional" ? new AbortController() : null;
+      const request = autofill ? { mediation, signal: autofill.signal } : {};
+      return assert("/login/passkey/options", signIn, request);
+    };
     const button = document.getElementById("passkey-button");
     button.hidden = false;
     button.addEventListener("click", () =>
@@ -77,6 +81,17 @@
         .then((available) => available && start("conditional"))
         .catch(() => {});
     }
+  }
+
+  const secondStep = document.getElementById("passkey-second-step");
+  if (secondStep) {
+    const button = secondStep.querySelector("button");
+    button.hidden = false;
+    button.addEventListener("click", () =>
+      assert("/login/mfa/passkey/options", secondStep).catch(() =>
+        failed(secondStep, "The passkey was not used. Try again."),
+      ),
+    );
   }
 
   const add = document.getElementById("passkey-add");

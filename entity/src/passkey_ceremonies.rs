@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    /// `registration` or `login`.
+    /// `registration`, `login` or `second_step`.
     pub purpose: String,
-    /// The account a registration is for; none for a sign-in.
+    /// The account a registration or second step is for; none for a sign-in.
     pub user_id: Option<String>,
     pub state: String,
     pub expires_at: i64,

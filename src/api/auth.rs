@@ -20,6 +20,7 @@ use crate::{
     credits::{CreditsError, grants},
     keyring::KeyRing,
     security::{
+        amr,
         audit::{Event, Kind},
         opaque::new_id,
         policy, recovery,
@@ -132,7 +133,7 @@ pub async fn login(
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let device = device(body.device_id, body.device_name)?;
-    let user = match signin::sign_in(&state.security, "api", &body.email, body.password, &client).await? {
+    let user = match signin::sign_in(&state.security, "api", &body.email, body.password, false, &client).await? {
         SignedIn::Complete(user) => user,
         SignedIn::SecondStep(user) => {
             let mfa_token =
@@ -140,7 +141,7 @@ pub async fn login(
             return Ok(Json(MfaChallenge { mfa_required: true, mfa_token }).into_response());
         }
     };
-    Ok(Json(open_session(&state, &user, client, device, "pwd").await?).into_response())
+    Ok(Json(open_session(&state, &user, client, device, amr::PASSWORD).await?).into_response())
 }
 
 /// How long the second step of an API sign-in may take.

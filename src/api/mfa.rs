@@ -1,15 +1,23 @@
-//! The second step of an API sign-in with two-step verification on.
+//! The second step of an API sign-in with two-step verification on: a code, or one
+//! of the account's passkeys.
 
 use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use webauthn_rs::prelude::PublicKeyCredential;
+
 use super::{
     auth::{device, open_session},
     dto::LoginResponse,
+    passkeys::{CeremonyOptions, relying_party},
 };
 use crate::{
-    security::{mfa::MfaError, signin::second_step},
+    security::{
+        amr,
+        mfa::MfaError,
+        signin::{second_step, second_step_with_passkey},
+    },
     state::AppState,
     store::verification_tokens::{self, Purpose},
     web::{
@@ -64,5 +72,63 @@ pub async fn verify(
     if verification_tokens::redeem(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.is_none() {
         return Err(invalid_token());
     }
-    Ok(Json(open_session(&state, &user, client, device, "pwd otp").await?))
+    Ok(Json(open_session(&state, &user, client, device, amr::PASSWORD_AND_CODE).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasskeyStepOptions {
+    mfa_token: String,
+}
+
+/// Begins the second step with one of the account's passkeys instead of a code.
+#[utoipa::path(post, path = "/api/v1/auth/mfa/passkey/options", tag = "auth", request_body = PasskeyStepOptions,
+    responses((status = 200, body = CeremonyOptions), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn passkey_options(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<PasskeyStepOptions>,
+) -> Result<Json<CeremonyOptions>, ApiError> {
+    let rp = relying_party(&state)?;
+    let user_id =
+        verification_tokens::peek(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.ok_or_else(invalid_token)?;
+    let (flow_id, public_key) = rp.start_second_step(&state.security, &user_id, &client).await?;
+    Ok(Json(CeremonyOptions::new(flow_id, public_key)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasskeyStep {
+    mfa_token: String,
+    flow_id: String,
+    /// AuthenticationResponseJSON (WebAuthn Level 3): `credential.toJSON()` in the browser.
+    #[schema(value_type = Object)]
+    credential: PublicKeyCredential,
+    device_id: Option<String>,
+    device_name: Option<String>,
+}
+
+/// Finishes a sign-in with a passkey as the second step: the login answer.
+#[utoipa::path(post, path = "/api/v1/auth/mfa/passkey", tag = "auth", request_body = PasskeyStep,
+    responses((status = 200, body = LoginResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn passkey(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<PasskeyStep>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let rp = relying_party(&state)?;
+    let device = device(body.device_id, body.device_name)?;
+    let user_id =
+        verification_tokens::peek(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.ok_or_else(invalid_token)?;
+    let (user, amr) =
+        second_step_with_passkey(&state.security, rp, "api", &user_id, &body.flow_id, &body.credential, &client)
+            .await?;
+    if verification_tokens::redeem(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.is_none() {
+        return Err(invalid_token());
+    }
+    Ok(Json(open_session(&state, &user, client, device, amr).await?))
 }

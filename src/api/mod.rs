@@ -44,6 +44,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/auth/register/b2b", post(organizations::register_b2b)),
         ("/api/v1/auth/login", post(auth::login)),
         ("/api/v1/auth/mfa/verify", post(mfa::verify)),
+        ("/api/v1/auth/mfa/passkey/options", post(mfa::passkey_options)),
+        ("/api/v1/auth/mfa/passkey", post(mfa::passkey)),
         ("/api/v1/auth/refresh", post(auth::refresh)),
         ("/api/v1/auth/logout", post(auth::logout)),
         ("/api/v1/auth/validate", post(auth::validate)),

@@ -13,7 +13,7 @@ use crate::credits::{routes as credits, webhook};
 #[openapi(
     info(title = "Mana Core Auth API", description = "The native auth API of mana-auth and its credits ledger. Access tokens are RFC 9068 JWTs signed with Ed25519; verify them against /.well-known/jwks.json. Every failure answers `{error, message}` (ErrorBody)."),
     paths(
-        auth::register, auth::login, mfa::verify, auth::refresh, auth::logout, auth::validate, auth::jwks,
+        auth::register, auth::login, mfa::verify, mfa::passkey_options, mfa::passkey, auth::refresh, auth::logout, auth::validate, auth::jwks,
         account::me, account::update_me, account::delete_me, account::change_password, account::sessions,
         account::end_session,
         passkeys::registration_options, passkeys::register, passkeys::list, passkeys::rename, passkeys::remove,

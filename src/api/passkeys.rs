@@ -43,8 +43,8 @@ impl From<PasskeyError> for ApiError {
 }
 
 /// The relying party, or 404 while passkeys are off (see `webauthn.rp_id`).
-fn relying_party(state: &AppState) -> Result<&Passkeys, ApiError> {
-    state.passkeys.as_deref().ok_or_else(|| ApiError::not_found("passkeys are not enabled on this server"))
+pub(super) fn relying_party(state: &AppState) -> Result<&Passkeys, ApiError> {
+    state.security.passkeys.as_deref().ok_or_else(|| ApiError::not_found("passkeys are not enabled on this server"))
 }
 
 /// The options of a ceremony, to hand to `navigator.credentials` as `publicKey`.
@@ -57,6 +57,12 @@ pub struct CeremonyOptions {
     /// (WebAuthn Level 3), binary fields in base64url.
     #[schema(value_type = Object)]
     public_key: serde_json::Value,
+}
+
+impl CeremonyOptions {
+    pub(super) fn new(flow_id: String, public_key: serde_json::Value) -> Self {
+        CeremonyOptions { flow_id, public_key }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -95,7 +101,7 @@ pub async fn registration_options(
     let rp = relying_party(&state)?;
     let user = caller_account(&state, &caller).await?;
     let (flow_id, public_key) = rp.start_registration(&state.security, &user).await?;
-    Ok(Json(CeremonyOptions { flow_id, public_key }))
+    Ok(Json(CeremonyOptions::new(flow_id, public_key)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -196,7 +202,7 @@ pub async fn login_options(
     client: ClientInfo,
 ) -> Result<Json<CeremonyOptions>, ApiError> {
     let (flow_id, public_key) = relying_party(&state)?.start_login(&state.security, &client).await?;
-    Ok(Json(CeremonyOptions { flow_id, public_key }))
+    Ok(Json(CeremonyOptions::new(flow_id, public_key)))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -28,7 +28,7 @@ struct HomePage {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn home(State(state): State<AppState>, browser: BrowserSession) -> Result<Response, PageError> {
     let email = signed_in_user(&state, &browser).await?.map(|u| u.email);
-    Ok(render(StatusCode::OK, &HomePage { email, passkeys: state.passkeys.is_some() }))
+    Ok(render(StatusCode::OK, &HomePage { email, passkeys: state.security.passkeys.is_some() }))
 }
 
 /// The account this browser is signed in to, if its session is still active.

@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/login/mfa", post(signin::submit_code))
         .route("/login/passkey/options", post(passkey_signin::options))
         .route("/login/passkey", post(passkey_signin::submit))
+        .route("/login/mfa/passkey/options", post(passkey_signin::second_step_options))
+        .route("/login/mfa/passkey", post(passkey_signin::second_step))
         .route("/static/passkeys.js", get(home::script))
         .route("/account/passkeys", get(passkey_setup::show).post(passkey_setup::add))
         .route("/account/passkeys/options", post(passkey_setup::options))

@@ -1,15 +1,22 @@
-//! Signing in with a passkey on the hosted sign-in page: the page's script asks for
-//! options, the browser's authenticator answers, and the answer is posted as a form,
-//! which finishes like a password sign-in, inside the authorization request if any.
+//! Passkeys on the hosted sign-in pages: signing in with one, or using one as the
+//! second step after a password. The page's script asks for options, the browser's
+//! authenticator answers, and the answer is posted as a form, which finishes like a
+//! password sign-in, inside the authorization request if any.
 
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use webauthn_rs::prelude::PublicKeyCredential;
 
-use super::{complete::complete_sign_in, signin::sign_in_page};
+use super::{
+    complete::complete_sign_in,
+    signin::{code_page, owed_step, sign_in_page},
+};
 use crate::{
-    security::passkeys::{PasskeyError, Passkeys},
+    security::{
+        passkeys::{PasskeyError, Passkeys},
+        signin::second_step_with_passkey,
+    },
     state::AppState,
     web::{browser::BrowserSession, client_info::ClientInfo, csrf::Csrf, page::PageError, page_input::PageForm},
 };
@@ -27,7 +34,11 @@ impl From<PasskeyError> for PageError {
 
 /// The relying party, or no page while passkeys are off.
 pub fn relying_party(state: &AppState) -> Result<&Passkeys, PageError> {
-    state.passkeys.as_deref().ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no page at this address."))
+    state
+        .security
+        .passkeys
+        .as_deref()
+        .ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no page at this address."))
 }
 
 #[derive(Deserialize)]
@@ -87,14 +98,73 @@ pub async fn submit(
             let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
             return complete_sign_in(&state, &browser, &signed_in.user.id, request_id, client, signed_in.amr).await;
         }
-        Err(PasskeyError::Refused(_) | PasskeyError::CounterRegressed) => {
-            (StatusCode::UNAUTHORIZED, "That passkey was not accepted.")
-        }
-        Err(PasskeyError::UnknownCeremony) => {
-            (StatusCode::BAD_REQUEST, "The passkey sign-in took too long. Try again.")
-        }
-        Err(PasskeyError::Invalid(_)) => (StatusCode::BAD_REQUEST, "The passkey's answer was unreadable. Try again."),
-        Err(other) => return Err(other.into()),
+        Err(err) => refusal(err)?,
     };
     Ok(sign_in_page(&state, &csrf, &form.req, "", status, error))
+}
+
+/// Begins the second step with a passkey, for the page's script, for the user whose
+/// password this browser just had accepted.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn second_step_options(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    csrf: Csrf,
+    client: ClientInfo,
+    PageForm(form): PageForm<OptionsForm>,
+) -> Result<Json<Value>, PageError> {
+    csrf.check(&form.csrf)?;
+    let rp = relying_party(&state)?;
+    let step = owed_step(&browser).await?;
+    let (flow_id, public_key) = rp.start_second_step(&state.security, &step.user_id, &client).await?;
+    Ok(ceremony(flow_id, public_key))
+}
+
+#[derive(Deserialize)]
+pub struct SecondStepForm {
+    csrf: String,
+    flow_id: String,
+    credential: String,
+}
+
+/// Finishes the second step with a passkey.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn second_step(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    csrf: Csrf,
+    client: ClientInfo,
+    PageForm(form): PageForm<SecondStepForm>,
+) -> Result<Response, PageError> {
+    csrf.check(&form.csrf)?;
+    let rp = relying_party(&state)?;
+    let step = owed_step(&browser).await?;
+    let finished = match read_answer::<PublicKeyCredential>(&form.credential) {
+        Ok(answer) => {
+            second_step_with_passkey(&state.security, rp, "page", &step.user_id, &form.flow_id, &answer, &client).await
+        }
+        Err(err) => Err(err),
+    };
+    let (status, error) = match finished {
+        Ok((user, amr)) => {
+            browser.end_second_step().await?;
+            let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
+            return complete_sign_in(&state, &browser, &user.id, request_id, client, amr).await;
+        }
+        Err(err) => refusal(err)?,
+    };
+    code_page(&state, &csrf, status, error, &step.user_id, &step.request_id).await
+}
+
+/// What a page says when a passkey's answer is refused; errors that are not about the
+/// answer are the page's error.
+fn refusal(err: PasskeyError) -> Result<(StatusCode, &'static str), PageError> {
+    match err {
+        PasskeyError::Refused(_) | PasskeyError::CounterRegressed => {
+            Ok((StatusCode::UNAUTHORIZED, "That passkey was not accepted."))
+        }
+        PasskeyError::UnknownCeremony => Ok((StatusCode::BAD_REQUEST, "The passkey took too long. Try again.")),
+        PasskeyError::Invalid(_) => Ok((StatusCode::BAD_REQUEST, "The passkey's answer was unreadable. Try again.")),
+        other => Err(other.into()),
+    }
 }

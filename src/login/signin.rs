@@ -9,15 +9,16 @@ use super::complete::complete_sign_in;
 use crate::{
     oidc::authorize::{destination, pending},
     security::{
+        amr,
         mfa::MfaError,
-        signin::{SignInError, SignedIn, second_step, sign_in},
+        signin::{SecondFactors, SignInError, SignedIn, second_step, sign_in},
     },
     state::AppState,
     web::{
-        browser::BrowserSession,
+        browser::{BrowserSession, SecondStep},
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{PageError, render_scripted, render_toward, script_nonce},
+        page::{PageError, render_scripted, script_nonce},
         page_input::{PageForm, PageParams},
     },
 };
@@ -45,7 +46,14 @@ pub fn sign_in_page(
     error: &str,
 ) -> Response {
     let nonce = script_nonce();
-    let page = SignInPage { csrf: csrf.token(), req, email, error, passkeys: state.passkeys.is_some(), nonce: &nonce };
+    let page = SignInPage {
+        csrf: csrf.token(),
+        req,
+        email,
+        error,
+        passkeys: state.security.passkeys.is_some(),
+        nonce: &nonce,
+    };
     render_scripted(status, &page, destination(state, req).as_deref(), &nonce)
 }
 
@@ -91,11 +99,12 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let password = std::mem::take(&mut form.password);
-    let user = match sign_in(&state.security, "page", &form.email, password, &client).await {
+    let mfa_asked = pending(&state, &form.req).is_some_and(|p| p.wants_mfa);
+    let user = match sign_in(&state.security, "page", &form.email, password, mfa_asked, &client).await {
         Ok(SignedIn::Complete(user)) => user,
         Ok(SignedIn::SecondStep(user)) => {
             browser.start_second_step(&user.id, &form.req).await?;
-            return Ok(code_page(&state, &csrf, StatusCode::OK, "", &form.req));
+            return code_page(&state, &csrf, StatusCode::OK, "", &user.id, &form.req).await;
         }
         Err(SignInError::Invalid) => {
             return Ok(again(&state, &csrf, &form, StatusCode::UNAUTHORIZED, "Incorrect email or password."));
@@ -110,7 +119,7 @@ pub async fn submit(
         Err(SignInError::Password(err)) => return Err(err.into()),
     };
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
-    complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd").await
+    complete_sign_in(&state, &browser, &user.id, request_id, client, amr::PASSWORD).await
 }
 
 #[derive(Template)]
@@ -118,11 +127,33 @@ pub async fn submit(
 struct CodePage<'a> {
     csrf: &'a str,
     error: &'a str,
+    /// What the second step may be done with.
+    code: bool,
+    passkey: bool,
+    nonce: &'a str,
 }
 
-fn code_page(state: &AppState, csrf: &Csrf, status: StatusCode, error: &str, request_id: &str) -> Response {
-    let page = CodePage { csrf: csrf.token(), error };
-    render_toward(status, &page, destination(state, request_id).as_deref())
+/// The second step's page for `user_id`: a code, a passkey, or either.
+pub async fn code_page(
+    state: &AppState,
+    csrf: &Csrf,
+    status: StatusCode,
+    error: &str,
+    user_id: &str,
+    request_id: &str,
+) -> Result<Response, PageError> {
+    let factors = SecondFactors::of(&state.security, user_id).await?;
+    let nonce = script_nonce();
+    let page = CodePage { csrf: csrf.token(), error, code: factors.code, passkey: factors.passkey, nonce: &nonce };
+    Ok(render_scripted(status, &page, destination(state, request_id).as_deref(), &nonce))
+}
+
+/// The second step this browser owes, while it is recent.
+pub async fn owed_step(browser: &BrowserSession) -> Result<SecondStep, PageError> {
+    browser
+        .second_step()
+        .await?
+        .ok_or_else(|| PageError::BadRequest("The sign-in took too long. Sign in again.".into()))
 }
 
 #[derive(Deserialize)]
@@ -141,17 +172,16 @@ pub async fn submit_code(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
-    let Some(step) = browser.second_step().await? else {
-        return Err(PageError::BadRequest("The sign-in took too long. Sign in again.".into()));
-    };
+    let step = owed_step(&browser).await?;
     match second_step(&state.security, "page", &step.user_id, &form.code, &client).await {
         Ok(user) => {
             browser.end_second_step().await?;
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
-            complete_sign_in(&state, &browser, &user.id, request_id, client, "pwd otp").await
+            complete_sign_in(&state, &browser, &user.id, request_id, client, amr::PASSWORD_AND_CODE).await
         }
         Err(MfaError::WrongCode) => {
-            Ok(code_page(&state, &csrf, StatusCode::UNAUTHORIZED, "That code is not right.", &step.request_id))
+            let wrong = "That code is not right.";
+            code_page(&state, &csrf, StatusCode::UNAUTHORIZED, wrong, &step.user_id, &step.request_id).await
         }
         Err(err) => Err(err.into()),
     }

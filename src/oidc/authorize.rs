@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     config::Config,
+    security::signin::SecondFactors,
     state::AppState,
     store::{self, clients::Client},
     store::{auth_sessions::Lifetime, codes, consents, now},
@@ -247,9 +248,12 @@ pub async fn resume(
     let fresh_login = session.as_ref().is_some_and(|s| pending.fresh_login_by(&s.id));
     // max_age=0 asks for a fresh sign-in every time, like prompt=login.
     let too_old = |auth_time: i64| pending.max_age.is_some_and(|max| max == 0 || now() - auth_time > max);
-    // acr_values=mfa: a session without a second factor signs in again, when the user has one.
+    // acr_values=mfa: a session without a second factor signs in again, when the user
+    // has one (a code or a passkey).
     let weaker = match &session {
-        Some(s) if pending.wants_mfa && acr(&s.amr) != ACR_MFA => store::mfa::enabled(&state.db, &s.user_id).await?,
+        Some(s) if pending.wants_mfa && acr(&s.amr) != ACR_MFA => {
+            SecondFactors::of(&state.security, &s.user_id).await?.any()
+        }
         _ => false,
     };
     let session = match session {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use prometheus::{IntCounter, IntCounterVec};
 
-use super::{limits::Limiter, passwords::Passwords, sealing::Sealer};
+use super::{limits::Limiter, passkeys::Passkeys, passwords::Passwords, sealing::Sealer};
 use crate::{config::Config, mail::Mailer, store::db::Db};
 
 #[derive(Clone)]
@@ -22,4 +22,6 @@ pub struct Security {
     pub sign_in_failures: IntCounterVec,
     /// Refresh tokens presented again after their rotation.
     pub refresh_reuse: IntCounter,
+    /// The WebAuthn relying party; `None` while passkeys are off (see `webauthn.rp_id`).
+    pub passkeys: Option<Arc<Passkeys>>,
 }

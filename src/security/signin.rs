@@ -11,10 +11,14 @@
 use entity::users;
 use serde_json::json;
 
+use webauthn_rs::prelude::PublicKeyCredential;
+
 use super::{
+    amr,
     audit::{Event, Kind},
     limits::{Subject, Throttled},
     mfa::{self, MfaError},
+    passkeys::{PasskeyError, Passkeys},
     passwords::{PasswordError, Passwords},
     scrypt_hash,
 };
@@ -40,16 +44,39 @@ pub enum SignInError {
 pub enum SignedIn {
     /// The sign-in is complete.
     Complete(users::Model),
-    /// Two-step verification is on: `second_step` completes the sign-in.
+    /// A second step is owed: `second_step` (a code) or `second_step_with_passkey`
+    /// completes the sign-in.
     SecondStep(users::Model),
 }
 
-/// Checks `email` and `password` arriving through `channel` (`page` or `api`).
+/// What a second step may be done with.
+pub struct SecondFactors {
+    pub code: bool,
+    pub passkey: bool,
+}
+
+impl SecondFactors {
+    pub async fn of(security: &Security, user_id: &str) -> Result<SecondFactors, StoreError> {
+        let code = store::mfa::enabled(&security.db, user_id).await?;
+        // Passkeys count while they can be used: with passkeys on.
+        let passkey = security.passkeys.is_some() && store::passkeys::count_of_user(&security.db, user_id).await? > 0;
+        Ok(SecondFactors { code, passkey })
+    }
+
+    pub fn any(&self) -> bool {
+        self.code || self.passkey
+    }
+}
+
+/// Checks `email` and `password` arriving through `channel` (`page` or `api`). A
+/// second step is owed with two-step verification on, or when the request asks for
+/// more than a password (`mfa_asked`) and the account has a passkey.
 pub async fn sign_in(
     security: &Security,
     channel: &'static str,
     email: &str,
     password: String,
+    mfa_asked: bool,
     client: &ClientInfo,
 ) -> Result<SignedIn, SignInError> {
     let limits = &security.config.security.rate_limit;
@@ -70,7 +97,8 @@ pub async fn sign_in(
     if !Passwords::is_current(&user.password_hash) {
         rehash(security, &user, proof).await?;
     }
-    if store::mfa::enabled(&security.db, &user.id).await? {
+    let factors = SecondFactors::of(security, &user.id).await?;
+    if factors.code || (mfa_asked && factors.passkey) {
         return Ok(SignedIn::SecondStep(user));
     }
     completed(security, channel, &user, client).await;
@@ -96,6 +124,33 @@ pub async fn second_step(
         Err(MfaError::WrongCode) => {
             count_failure(security, channel, &user.email, Some(&user.id), client).await;
             Err(MfaError::WrongCode)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The second step with a passkey, for `user_id` whose password was accepted: refused
+/// while the account is locked, and an answer that is refused counts toward the
+/// lockout like a wrong code. Returns the user and how the session was authenticated.
+pub async fn second_step_with_passkey(
+    security: &Security,
+    rp: &Passkeys,
+    channel: &'static str,
+    user_id: &str,
+    flow_id: &str,
+    answer: &PublicKeyCredential,
+    client: &ClientInfo,
+) -> Result<(users::Model, &'static str), PasskeyError> {
+    let user = store::users::find(&security.db, user_id).await?.ok_or(PasskeyError::NotFound)?;
+    security.limiter.check_unlocked(&user.email).await?;
+    match rp.finish_second_step(security, &user.id, flow_id, answer, client).await {
+        Ok(synced) => {
+            completed(security, channel, &user, client).await;
+            Ok((user, amr::passkey(synced, true)))
+        }
+        Err(PasskeyError::Refused(reason)) => {
+            count_failure(security, channel, &user.email, Some(&user.id), client).await;
+            Err(PasskeyError::Refused(reason))
         }
         Err(err) => Err(err),
     }

@@ -36,7 +36,7 @@ pub struct NewSession {
     pub ip: Option<String>,
     pub device_id: Option<String>,
     pub device_name: Option<String>,
-    /// Space-separated RFC 8176 methods: `pwd`, or `pwd otp` after a second factor.
+    /// Space-separated RFC 8176 methods (`security::amr`).
     pub amr: &'static str,
 }
 

@@ -11,6 +11,8 @@ use crate::security::opaque::new_secret;
 pub enum Purpose {
     Registration,
     Login,
+    /// A passkey as the second step after a password.
+    SecondStep,
 }
 
 impl Purpose {
@@ -18,6 +20,7 @@ impl Purpose {
         match self {
             Purpose::Registration => "registration",
             Purpose::Login => "login",
+            Purpose::SecondStep => "second_step",
         }
     }
 }

@@ -40,6 +40,7 @@ mod outage;
 mod pages;
 mod par;
 mod passkey_pages;
+mod passkey_second_step;
 mod passkeys;
 mod pgbouncer;
 mod purchases;

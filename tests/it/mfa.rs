@@ -101,7 +101,7 @@ async fn enrolment_and_the_second_step_on_the_pages(backend: Backend) {
     let code_param = query_param(&callback.expect("back to the client"), "code").expect("code");
     let tokens = rp.exchange(&code_param, request.verifier).await.expect("tokens");
     let claims = id_token_claims(&tokens.id_token().expect("id_token").to_string());
-    assert_eq!(claims["amr"], json!(["pwd", "otp"]));
+    assert_eq!(claims["amr"], json!(["pwd", "otp", "mfa"]));
     assert_eq!(claims["acr"], "mfa");
 
     // Without the second step there is no session: the code page alone does nothing.

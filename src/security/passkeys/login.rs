@@ -3,9 +3,9 @@
 
 use entity::users;
 use serde_json::{Value, json};
-use webauthn_rs::prelude::{DiscoverableAuthentication, Passkey, PublicKeyCredential, WebauthnError};
+use webauthn_rs::prelude::{DiscoverableAuthentication, Passkey, PublicKeyCredential};
 
-use super::{PasskeyError, Passkeys, begin, credential_id, public_key_options, take};
+use super::{PasskeyError, Passkeys, assertion::verified_use, begin, credential_id, public_key_options, take};
 use crate::{
     security::{
         amr,
@@ -14,7 +14,7 @@ use crate::{
         context::Security,
         limits::Subject,
     },
-    store::{self, StoreError, passkey_ceremonies::Purpose, passkeys},
+    store::{self, passkey_ceremonies::Purpose, passkeys},
 };
 
 /// A sign-in a passkey completed.
@@ -61,30 +61,18 @@ impl Passkeys {
         };
         let user = store::users::find(&security.db, &row.user_id).await?.ok_or(PasskeyError::NotFound)?;
         security.limiter.check("signin", Subject::Account(&user.email), limits.signin_per_account).await?;
-        let mut passkey: Passkey =
-            serde_json::from_str(&row.credential).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let result = match self.webauthn.finish_discoverable_authentication_v2(answer, state, &passkey) {
-            Ok(result) => result,
-            Err(WebauthnError::CredentialPossibleCompromise) => {
-                return Err(counter_regressed(security, &row, client).await);
+        let verify = |passkey: &Passkey| self.webauthn.finish_discoverable_authentication_v2(answer, state, passkey);
+        let result = match verified_use(security, &row, client, verify).await {
+            Err(PasskeyError::Refused(reason)) => {
+                failed(security, channel, Some(&user.id), &reason, client).await;
+                return Err(PasskeyError::Refused(reason));
             }
-            Err(err) => {
-                failed(security, channel, Some(&user.id), &err.to_string(), client).await;
-                return Err(PasskeyError::Refused(err.to_string()));
-            }
+            other => other?,
         };
-        passkey.update_credential(&result);
-        let stored = serde_json::to_string(&passkey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if !passkeys::record_use(&security.db, &row.id, i64::from(result.counter()), stored).await? {
-            // Another sign-in stored this counter or a higher one since it was read.
-            return Err(counter_regressed(security, &row, client).await);
-        }
         security.limiter.sign_in_succeeded(&user.email).await;
-        let used = Event::new(Kind::PasskeyUsed).user(user.id.as_str()).from(client);
-        used.details(json!({ "passkey": row.id })).record(&security.db).await;
         let succeeded = Event::new(Kind::SignInSucceeded).user(user.id.as_str()).from(client);
         succeeded.details(json!({ "channel": channel, "method": "passkey" })).record(&security.db).await;
-        let amr = if result.backup_eligible() { amr::PASSKEY_SYNCED } else { amr::PASSKEY_DEVICE_BOUND };
+        let amr = amr::passkey(result.backup_eligible(), false);
         Ok(SignedInWithPasskey { user, amr })
     }
 }
@@ -94,11 +82,4 @@ async fn failed(security: &Security, channel: &'static str, user_id: Option<&str
     security.sign_in_failures.with_label_values(&[channel]).inc();
     let failed = Event::new(Kind::SignInFailed).user(user_id).from(client);
     failed.details(json!({ "channel": channel, "method": "passkey", "reason": reason })).record(&security.db).await;
-}
-
-async fn counter_regressed(security: &Security, row: &entity::passkeys::Model, client: &ClientInfo) -> PasskeyError {
-    tracing::warn!(user_id = %row.user_id, passkey = %row.id, "passkey signature counter went backwards");
-    let event = Event::new(Kind::PasskeyCounterRegressed).user(row.user_id.as_str()).from(client);
-    event.details(json!({ "passkey": row.id })).record(&security.db).await;
-    PasskeyError::CounterRegressed
 }

@@ -3,9 +3,11 @@
 //! in the database between its two requests, is taken once, and expires after five
 //! minutes.
 
+mod assertion;
 mod login;
 mod manage;
 mod register;
+mod second_step;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Serialize, de::DeserializeOwned};
