@@ -34,8 +34,10 @@
     };
   }
 
-  async function options(path, form) {
+  // Options from `path`, asked with the form's CSRF field and its `fields`.
+  async function options(path, form, fields = []) {
     const body = new URLSearchParams({ csrf: form.elements.csrf.value });
+    for (const field of fields) body.append(field, form.elements[field].value);
     const response = await fetch(path, { method: "POST", body, credentials: "same-origin" });
     if (!response.ok) throw new Error("options: " + response.status);
     return response.json();
@@ -94,19 +96,26 @@
     );
   }
 
-  const add = document.getElementById("passkey-add");
-  if (add) {
-    add.addEventListener("submit", async (event) => {
+  // Has the authenticator create a passkey with options from `path` and posts it.
+  async function create(path, form, fields) {
+    const { flowId, publicKey } = await options(path, form, fields);
+    publicKey.challenge = bytes(publicKey.challenge);
+    publicKey.user.id = bytes(publicKey.user.id);
+    publicKey.excludeCredentials = withIds(publicKey.excludeCredentials);
+    send(form, flowId, await navigator.credentials.create({ publicKey }));
+  }
+
+  const creating = [
+    ["passkey-add", "/account/passkeys/options", [], "No passkey was added. Try again."],
+    ["passkey-signup", "/signup/passkey/options", ["email", "name"], "No account was created. Try again."],
+  ];
+  for (const [id, path, fields, message] of creating) {
+    const form = document.getElementById(id);
+    if (!form) continue;
+    form.hidden = false;
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
-      try {
-        const { flowId, publicKey } = await options("/account/passkeys/options", add);
-        publicKey.challenge = bytes(publicKey.challenge);
-        publicKey.user.id = bytes(publicKey.user.id);
-        publicKey.excludeCredentials = withIds(publicKey.excludeCredentials);
-        send(add, flowId, await navigator.credentials.create({ publicKey }));
-      } catch {
-        failed(add, "No passkey was added. Try again.");
-      }
+      create(path, form, fields).catch(() => failed(form, message));
     });
   }
 })();

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    /// `registration`, `login` or `second_step`.
+    /// `registration`, `login`, `second_step` or `sign_up`.
     pub purpose: String,
     /// The account a registration or second step is for; none for a sign-in.
     pub user_id: Option<String>,

@@ -42,6 +42,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     let mut routes = vec![
         ("/api/v1/auth/register", post(auth::register)),
         ("/api/v1/auth/register/b2b", post(organizations::register_b2b)),
+        ("/api/v1/auth/register/passkey/options", post(passkeys::sign_up_options)),
+        ("/api/v1/auth/register/passkey", post(passkeys::sign_up)),
         ("/api/v1/auth/login", post(auth::login)),
         ("/api/v1/auth/mfa/verify", post(mfa::verify)),
         ("/api/v1/auth/mfa/passkey/options", post(mfa::passkey_options)),

@@ -17,7 +17,7 @@ use crate::credits::{routes as credits, webhook};
         account::me, account::update_me, account::delete_me, account::change_password, account::sessions,
         account::end_session,
         passkeys::registration_options, passkeys::register, passkeys::list, passkeys::rename, passkeys::remove,
-        passkeys::login_options, passkeys::login,
+        passkeys::login_options, passkeys::login, passkeys::sign_up_options, passkeys::sign_up,
         account::security_events, recovery::forgot_password, recovery::reset_password, recovery::verify_email,
         recovery::resend_verification,
         organizations::register_b2b, organizations::mine, organizations::members, organizations::add_member,

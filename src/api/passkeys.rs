@@ -1,5 +1,6 @@
 //! Passkeys in the native API: registering them to the caller's account, listing,
-//! renaming and removing them, and signing in with one.
+//! renaming and removing them, signing in with one, and signing up with one and no
+//! password.
 
 use axum::{Json, extract::State, http::StatusCode};
 use entity::passkeys::Model as PasskeyRow;
@@ -9,13 +10,19 @@ use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use super::{
     account::caller_account,
-    auth::{device, open_session},
+    auth::{device, email_taken, open_session},
     dto::{LoginResponse, timestamp},
 };
 use crate::{
-    security::passkeys::{self, PasskeyError, Passkeys},
+    credits::{CreditsError, grants},
+    security::{
+        amr,
+        audit::{Event, Kind},
+        passkeys::{self, PasskeyError, Passkeys},
+        recovery,
+    },
     state::AppState,
-    store,
+    store::{self, StoreError},
     web::{
         api_error::{ApiError, ErrorBody},
         caller::{Authorized, need},
@@ -230,4 +237,76 @@ pub async fn login(
     let device = device(body.device_id, body.device_name)?;
     let signed_in = rp.finish_login(&state.security, "api", &body.flow_id, &body.credential, &client).await?;
     Ok(Json(open_session(&state, &signed_in.user, client, device, signed_in.amr).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasskeySignUpOptions {
+    email: String,
+    name: Option<String>,
+}
+
+/// Begins creating an account with a passkey and no password.
+#[utoipa::path(post, path = "/api/v1/auth/register/passkey/options", tag = "passkeys",
+    request_body = PasskeySignUpOptions,
+    responses((status = 200, body = CeremonyOptions), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn sign_up_options(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<PasskeySignUpOptions>,
+) -> Result<Json<CeremonyOptions>, ApiError> {
+    let rp = relying_party(&state)?;
+    state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;
+    if store::users::find_by_email(&state.db, &body.email).await?.is_some() {
+        return Err(email_taken(StoreError::Conflict("users.email".into())));
+    }
+    let (flow_id, public_key) = rp.start_sign_up(&state.security, &body.email, body.name).await?;
+    Ok(Json(CeremonyOptions::new(flow_id, public_key)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasskeySignUp {
+    flow_id: String,
+    /// The passkey's name in the account's list; "Passkey" when left out.
+    passkey_name: Option<String>,
+    /// RegistrationResponseJSON (WebAuthn Level 3): `credential.toJSON()` in the browser.
+    #[schema(value_type = Object)]
+    credential: RegisterPublicKeyCredential,
+    device_id: Option<String>,
+    device_name: Option<String>,
+}
+
+/// Creates the account with its passkey (the address is confirmed by the mailed link,
+/// as for every sign-up) and signs it in: the login answer.
+#[utoipa::path(post, path = "/api/v1/auth/register/passkey", tag = "passkeys", request_body = PasskeySignUp,
+    responses((status = 201, body = LoginResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<PasskeySignUp>,
+) -> Result<(StatusCode, Json<LoginResponse>), ApiError> {
+    let rp = relying_party(&state)?;
+    let device = device(body.device_id, body.device_name)?;
+    let passkey_name = body.passkey_name.as_deref().unwrap_or("Passkey");
+    let signup = rp.finish_sign_up(&state.security, &body.flow_id, passkey_name, &body.credential).await.map_err(
+        |err| match err {
+            PasskeyError::Refused(_) => ApiError::bad_request("invalid_credential", err.to_string()),
+            other => other.into(),
+        },
+    )?;
+    let amr = amr::passkey(signup.synced(), false);
+    let created = Event::new(Kind::AccountCreated).from(&client);
+    let user = grants::register_with_passkey(&state.db, &state.config.credits, signup, created, &client)
+        .await
+        .map_err(|err| match err {
+            CreditsError::Store(err) => email_taken(err),
+            other => other.into(),
+        })?;
+    recovery::send_verification(&state.security, &user).await?;
+    Ok((StatusCode::CREATED, Json(open_session(&state, &user, client, device, amr).await?)))
 }

@@ -8,7 +8,11 @@ use sea_orm::ConnectionTrait;
 use super::CreditsError;
 use crate::{
     config::CreditsConfig,
-    security::audit::{Event, Kind},
+    security::{
+        audit::{Event, Kind},
+        client::ClientInfo,
+        passkeys::VerifiedSignUp,
+    },
     store::{
         ledger::{self, Posting, PostingError},
         now,
@@ -80,10 +84,36 @@ pub async fn register(
     created: Event,
 ) -> Result<users::Model, CreditsError> {
     let txn = db.begin().await?;
-    let user = user_store::create(&txn, new).await?;
-    signup_bonus(&txn, config, &user.id).await?;
-    created.user(user.id.as_str()).write(&txn).await?;
+    let user = create_account(&txn, config, new, created).await?;
     txn.commit().await?;
+    Ok(user)
+}
+
+/// Creates an account signed up with a passkey and no password: the account, its
+/// signup bonus and its first passkey, in one transaction.
+pub async fn register_with_passkey(
+    db: &Db,
+    config: &CreditsConfig,
+    signup: VerifiedSignUp,
+    created: Event,
+    client: &ClientInfo,
+) -> Result<users::Model, CreditsError> {
+    let txn = db.begin().await?;
+    let user = create_account(&txn, config, signup.new_user(), created).await?;
+    signup.store(&txn, &user.id, client).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+async fn create_account(
+    txn: &impl ConnectionTrait,
+    config: &CreditsConfig,
+    new: NewUser,
+    created: Event,
+) -> Result<users::Model, CreditsError> {
+    let user = user_store::create(txn, new).await?;
+    signup_bonus(txn, config, &user.id).await?;
+    created.user(user.id.as_str()).write(txn).await?;
     Ok(user)
 }
 

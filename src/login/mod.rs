@@ -9,6 +9,7 @@ pub mod home;
 mod mfa_setup;
 mod passkey_setup;
 mod passkey_signin;
+mod passkey_signup;
 pub mod recovery;
 pub mod signin;
 mod signup;
@@ -39,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/mfa/disable", post(mfa_setup::disable))
         .route("/account/delete", get(account_delete::show).post(account_delete::submit))
         .route("/signup", get(signup::show).post(signup::submit))
+        .route("/signup/passkey/options", post(passkey_signup::options))
+        .route("/signup/passkey", post(passkey_signup::submit))
         .route("/password/forgot", get(recovery::forgot).post(recovery::forgot_submit))
         .route("/password/reset", get(recovery::reset).post(recovery::reset_submit))
         .route("/email/verify", get(recovery::verify_email))

@@ -69,13 +69,15 @@ pub fn read_answer<T: serde::de::DeserializeOwned>(credential: &str) -> Result<T
     serde_json::from_str(credential).map_err(|_| PasskeyError::Invalid("the passkey's answer is unreadable"))
 }
 
+/// A ceremony's answer as the page's script posts it, with the authorization request
+/// (`req`) the page continues, if any.
 #[derive(Deserialize)]
-pub struct SignInForm {
-    csrf: String,
-    flow_id: String,
-    credential: String,
+pub struct AnswerForm {
+    pub csrf: String,
+    pub flow_id: String,
+    pub credential: String,
     #[serde(default)]
-    req: String,
+    pub req: String,
 }
 
 /// Finishes a sign-in with a passkey.
@@ -85,7 +87,7 @@ pub async fn submit(
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
-    PageForm(form): PageForm<SignInForm>,
+    PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let rp = relying_party(&state)?;
@@ -120,13 +122,6 @@ pub async fn second_step_options(
     Ok(ceremony(flow_id, public_key))
 }
 
-#[derive(Deserialize)]
-pub struct SecondStepForm {
-    csrf: String,
-    flow_id: String,
-    credential: String,
-}
-
 /// Finishes the second step with a passkey.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn second_step(
@@ -134,7 +129,7 @@ pub async fn second_step(
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
-    PageForm(form): PageForm<SecondStepForm>,
+    PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let rp = relying_party(&state)?;
@@ -158,7 +153,7 @@ pub async fn second_step(
 
 /// What a page says when a passkey's answer is refused; errors that are not about the
 /// answer are the page's error.
-fn refusal(err: PasskeyError) -> Result<(StatusCode, &'static str), PageError> {
+pub fn refusal(err: PasskeyError) -> Result<(StatusCode, &'static str), PageError> {
     match err {
         PasskeyError::Refused(_) | PasskeyError::CounterRegressed => {
             Ok((StatusCode::UNAUTHORIZED, "That passkey was not accepted."))

@@ -21,7 +21,7 @@ use crate::{
     web::{
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{NoticePage, PageError, render},
+        page::{NoticePage, PageError, render, render_scripted, script_nonce},
         page_input::{PageForm, PageParams},
     },
 };
@@ -35,6 +35,34 @@ struct SignUpPage<'a> {
     username: &'a str,
     name: &'a str,
     error: &'a str,
+    /// Whether to offer a sign-up with a passkey, with the script that does it.
+    passkeys: bool,
+    nonce: &'a str,
+}
+
+/// What a sign-up form was filled in with.
+#[derive(Default)]
+pub struct Filled<'a> {
+    pub email: &'a str,
+    pub username: &'a str,
+    pub name: &'a str,
+}
+
+/// The sign-up page for the authorization request `req` (or none), filled in, saying
+/// what went wrong.
+pub fn sign_up_page(
+    state: &AppState,
+    csrf: &Csrf,
+    req: &str,
+    filled: Filled<'_>,
+    status: StatusCode,
+    error: &str,
+) -> Response {
+    let nonce = script_nonce();
+    let Filled { email, username, name } = filled;
+    let passkeys = state.security.passkeys.is_some();
+    let page = SignUpPage { csrf: csrf.token(), req, email, username, name, error, passkeys, nonce: &nonce };
+    render_scripted(status, &page, None, &nonce)
 }
 
 #[derive(Deserialize)]
@@ -50,9 +78,12 @@ pub struct SignUpForm {
     req: String,
 }
 
-pub async fn show(csrf: Csrf, PageParams(query): PageParams<PageQuery>) -> Result<Response, PageError> {
-    let page = SignUpPage { csrf: csrf.token(), req: query.req(), email: "", username: "", name: "", error: "" };
-    Ok(render(StatusCode::OK, &page))
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    PageParams(query): PageParams<PageQuery>,
+) -> Result<Response, PageError> {
+    Ok(sign_up_page(&state, &csrf, query.req(), Filled::default(), StatusCode::OK, ""))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -64,21 +95,19 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;
-    let refuse = |status: StatusCode, error: &str, csrf: &str| {
-        render(
-            status,
-            &SignUpPage { csrf, req: &form.req, email: &form.email, username: &form.username, name: &form.name, error },
-        )
+    let refuse = |status: StatusCode, error: &str| {
+        let filled = Filled { email: &form.email, username: &form.username, name: &form.name };
+        sign_up_page(&state, &csrf, &form.req, filled, status, error)
     };
     let username = Some(form.username.trim().to_owned()).filter(|u| !u.is_empty());
     if let Err(problem) = check_new_account(&form.email, &form.password, username.as_deref()) {
-        return Ok(refuse(StatusCode::BAD_REQUEST, problem, csrf.token()));
+        return Ok(refuse(StatusCode::BAD_REQUEST, problem));
     }
     // Hashed whether the address is taken or not: both answers take the same time.
     let password_hash = state.passwords.hash(form.password.clone()).await?;
     if let Some(owner) = users::find_by_email(&state.db, &form.email).await? {
         recovery::tell_owner_of_signup_attempt(&state.security, &owner.email);
-        return Ok(check_your_inbox(&form));
+        return Ok(check_your_inbox(&form.email, &form.req, PASSWORD));
     }
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
     let new = NewUser { email: form.email.clone(), username, name, password_hash };
@@ -90,24 +119,28 @@ pub async fn submit(
             if users::find_by_email(&state.db, &form.email).await?.is_some() =>
         {
             recovery::tell_owner_of_signup_attempt(&state.security, &users::normalize_email(&form.email));
-            return Ok(check_your_inbox(&form));
+            return Ok(check_your_inbox(&form.email, &form.req, PASSWORD));
         }
         Err(CreditsError::Store(StoreError::Conflict(_))) => {
-            return Ok(refuse(StatusCode::CONFLICT, "This username is taken. Choose another one.", csrf.token()));
+            return Ok(refuse(StatusCode::CONFLICT, "This username is taken. Choose another one."));
         }
         Err(err) => return Err(PageError::Internal(err.to_string())),
     };
     recovery::send_verification(&state.security, &user).await?;
-    Ok(check_your_inbox(&form))
+    Ok(check_your_inbox(&form.email, &form.req, PASSWORD))
 }
+
+/// How the new account signs in, as the answer to a sign-up says it.
+const PASSWORD: &str = "the password you chose";
+pub const PASSKEY: &str = "your passkey";
 
 /// The one answer to a sign-up, whether the address was new or already had an
 /// account (its owner gets a mail saying so): nothing tells the two apart.
-fn check_your_inbox(form: &SignUpForm) -> Response {
-    let link = if form.req.is_empty() { "/login".to_owned() } else { format!("/login?req={}", form.req) };
+pub fn check_your_inbox(email: &str, req: &str, signs_in_with: &str) -> Response {
+    let link = if req.is_empty() { "/login".to_owned() } else { format!("/login?req={req}") };
     let message = format!(
-        "We sent a message to {} to confirm the address. You can sign in now with the password you chose.",
-        form.email.trim()
+        "We sent a message to {} to confirm the address. You can sign in now with {signs_in_with}.",
+        email.trim()
     );
     let page =
         NoticePage { title: "Check your inbox", message: &message, link: &link, link_text: "Continue to sign in" };

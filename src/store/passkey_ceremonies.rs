@@ -13,6 +13,8 @@ pub enum Purpose {
     Login,
     /// A passkey as the second step after a password.
     SecondStep,
+    /// A new account's first passkey, before the account exists.
+    SignUp,
 }
 
 impl Purpose {
@@ -21,6 +23,7 @@ impl Purpose {
             Purpose::Registration => "registration",
             Purpose::Login => "login",
             Purpose::SecondStep => "second_step",
+            Purpose::SignUp => "sign_up",
         }
     }
 }

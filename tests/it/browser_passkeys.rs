@@ -1,9 +1,10 @@
 //! Passkeys in a real headless Chromium with the WebDriver virtual authenticator: a
 //! signed-in user adds a passkey on `/account/passkeys`, signs out, and signs in with
 //! it through a relying party's authorization request, whose id_token says how; and
-//! the "Sign in with a passkey" button signs in on the sign-in page.
+//! an account made on the sign-up page with a passkey signs in with it.
 //! Screenshots of each page under `target/screenshots/`.
 
+use fantoccini::Locator;
 use openidconnect::{TokenResponse, core::CoreJwsSigningAlgorithm};
 
 use crate::{
@@ -81,3 +82,39 @@ async fn a_passkey_is_added_on_the_page_and_signs_in_through_an_authorization_re
     let _ = std::fs::remove_dir_all(profile);
 }
 on_every_backend!(a_passkey_is_added_on_the_page_and_signs_in_through_an_authorization_request, needs test_browser);
+
+async fn an_account_made_with_a_passkey_signs_in_with_it(backend: Backend) {
+    let app =
+        TestApp::spawn_with(backend, |config| config.issuer = config.issuer.replace("127.0.0.1", "localhost")).await;
+    let issuer = app.state.config.issuer.clone();
+    let (_driver, port) = start_driver().await;
+    let profile =
+        std::env::temp_dir().join(format!("mana-auth-chromium-{}", mana_auth::security::opaque::random_token(6)));
+    let browser = open_browser(port, &profile).await;
+    add_virtual_authenticator(&browser).await;
+
+    browser.goto(&format!("{issuer}/signup")).await.expect("sign-up page");
+    wait_for_text(&browser, "Or with a passkey, without a password").await;
+    browser
+        .find(Locator::Id("passkey-email"))
+        .await
+        .expect("email")
+        .send_keys("grace@example.org")
+        .await
+        .expect("type");
+    browser.find(Locator::Id("passkey-name")).await.expect("name").send_keys("Grace Hopper").await.expect("type");
+    screenshot(&browser, "passkeys-4-sign-up").await;
+    click(&browser, "#passkey-signup button[type=submit]").await;
+    wait_for_text(&browser, "You can sign in now with your passkey").await;
+    screenshot(&browser, "passkeys-5-check-inbox").await;
+    app.mailed_token("grace@example.org", "/email/verify").await;
+
+    // The sign-in page's autofill offers the new passkey; the virtual authenticator takes it.
+    browser.goto(&format!("{issuer}/login")).await.expect("sign-in page");
+    wait_for_text(&browser, "You are signed in as").await;
+    assert!(browser.source().await.expect("page").contains("grace@example.org"));
+
+    browser.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}
+on_every_backend!(an_account_made_with_a_passkey_signs_in_with_it, needs test_browser);

@@ -41,6 +41,7 @@ mod pages;
 mod par;
 mod passkey_pages;
 mod passkey_second_step;
+mod passkey_signup;
 mod passkeys;
 mod pgbouncer;
 mod purchases;

@@ -48,7 +48,7 @@ async fn login_options(api: &Api) -> (String, Value) {
     (text(&options, "flowId"), options["publicKey"].clone())
 }
 
-async fn sign_in(api: &Api, authenticator: &mut Authenticator) -> (StatusCode, Value) {
+pub(crate) async fn sign_in(api: &Api, authenticator: &mut Authenticator) -> (StatusCode, Value) {
     let (flow_id, options) = login_options(api).await;
     let credential = authenticator.assert(&options);
     api.post(LOGIN, None, &json!({ "flowId": flow_id, "credential": credential })).await

@@ -10,19 +10,14 @@ use crate::{
         client::ClientInfo,
         context::Security,
         passwords::NO_PASSWORD,
-        policy,
     },
     store::passkeys,
 };
 
 /// Renames one of the user's passkeys.
 pub async fn rename(security: &Security, user_id: &str, id: &str, name: &str) -> Result<PasskeyRow, PasskeyError> {
-    let name = name.trim();
-    policy::check_name(name).map_err(PasskeyError::Invalid)?;
-    if name.is_empty() {
-        return Err(PasskeyError::Invalid("a passkey needs a name"));
-    }
-    passkeys::rename(&security.db, user_id, id, name).await?.ok_or(PasskeyError::NotFound)
+    let name = super::register::checked_name(name)?;
+    passkeys::rename(&security.db, user_id, id, &name).await?.ok_or(PasskeyError::NotFound)
 }
 
 /// Removes one of the user's passkeys, unless it is the last way to sign in to an

@@ -8,6 +8,7 @@ mod login;
 mod manage;
 mod register;
 mod second_step;
+mod signup;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Serialize, de::DeserializeOwned};
@@ -24,6 +25,7 @@ use crate::{
 
 pub use login::SignedInWithPasskey;
 pub use manage::{remove, rename};
+pub use signup::VerifiedSignUp;
 
 /// How long a ceremony may take, from its options to its answer.
 pub const CEREMONY_TTL_SECS: i64 = 300;

@@ -1,6 +1,8 @@
 //! Registering a passkey to a signed-in account.
 
 use entity::{passkeys::Model as PasskeyRow, users};
+use std::sync::LazyLock;
+
 use serde_json::{Value, json};
 use webauthn_rs::prelude::{Credential, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
 
@@ -18,6 +20,22 @@ use crate::{
         passkeys::{self, NewPasskey},
     },
 };
+
+/// The authenticator selection of every registration: a passkey is found by the
+/// authenticator without an email typed, so it must be discoverable, and unlocked by
+/// the person, not only touched.
+pub(super) static DISCOVERABLE: LazyLock<Value> =
+    LazyLock::new(|| json!({ "residentKey": "required", "requireResidentKey": true, "userVerification": "required" }));
+
+/// A passkey's name as given, trimmed: not empty, at most 200 characters.
+pub(super) fn checked_name(name: &str) -> Result<String, PasskeyError> {
+    let name = name.trim();
+    policy::check_name(name).map_err(PasskeyError::Invalid)?;
+    if name.is_empty() {
+        return Err(PasskeyError::Invalid("a passkey needs a name"));
+    }
+    Ok(name.to_owned())
+}
 
 impl Passkeys {
     /// Begins registering a passkey for `user`: a discoverable credential with user
@@ -38,10 +56,7 @@ impl Passkeys {
             .start_passkey_registration(handle, &user.email, display_name, Some(exclude))
             .map_err(|e| PasskeyError::Refused(e.to_string()))?;
         let mut options = public_key_options(&options)?;
-        // A passkey is found by the authenticator without an email typed: it must be
-        // discoverable, and unlocked by the person, not only touched.
-        options["authenticatorSelection"] =
-            json!({ "residentKey": "required", "requireResidentKey": true, "userVerification": "required" });
+        options["authenticatorSelection"] = DISCOVERABLE.clone();
         let flow_id = begin(&security.db, Purpose::Registration, Some(&user.id), &state).await?;
         Ok((flow_id, options))
     }
@@ -56,11 +71,7 @@ impl Passkeys {
         answer: &RegisterPublicKeyCredential,
         client: &ClientInfo,
     ) -> Result<PasskeyRow, PasskeyError> {
-        let name = name.trim();
-        policy::check_name(name).map_err(PasskeyError::Invalid)?;
-        if name.is_empty() {
-            return Err(PasskeyError::Invalid("a passkey needs a name"));
-        }
+        let name = checked_name(name)?;
         let (owner, state): (_, PasskeyRegistration) = take(&security.db, flow_id, Purpose::Registration).await?;
         if owner.as_deref() != Some(user.id.as_str()) {
             return Err(PasskeyError::UnknownCeremony);
@@ -79,7 +90,7 @@ impl Passkeys {
         let new = NewPasskey {
             user_id: user.id.clone(),
             credential_id: credential_id(credential.cred_id.as_ref()),
-            name: name.to_owned(),
+            name,
             credential: stored,
             sign_count: i64::from(credential.counter),
             backup_eligible: credential.backup_eligible,
