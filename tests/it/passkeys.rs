@@ -411,3 +411,27 @@ async fn operators_list_and_remove_them_and_erasure_and_backups_handle_them(back
     assert!(entity::passkey_users::Entity::find().all(&app.db).await.expect("read").is_empty());
 }
 crate::on_every_backend!(operators_list_and_remove_them_and_erasure_and_backups_handle_them);
+
+/// On an issuer that is an IP address, without `webauthn.rp_id`, the server says in
+/// one WARN line that passkeys are off, and why; on a domain it says nothing.
+#[test]
+fn one_warn_line_says_passkeys_are_off_on_an_ip_address() {
+    let path = std::env::temp_dir().join(format!("mana-auth-{}.db", mana_auth::security::opaque::random_token(6)));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let run = |args: &[&str], issuer: &str| {
+        crate::common::mana_auth(args, &[("MANA_AUTH__DATABASE__URL", url.as_str()), ("MANA_AUTH__ISSUER", issuer)], "")
+    };
+    // A command that starts the application as `serve` does, then stops.
+    let warnings = |issuer: &str| -> Vec<String> {
+        let output = run(&["user", "delete", "--email", "nobody@example.org"], issuer);
+        String::from_utf8_lossy(&output.stderr).lines().filter(|l| l.contains("passkeys")).map(str::to_owned).collect()
+    };
+    assert!(run(&["migrate"], "http://127.0.0.1:3001").status.success());
+    let off = warnings("http://127.0.0.1:3001");
+    assert_eq!(off.len(), 1, "{off:?}");
+    assert!(off[0].contains("WARN") && off[0].contains("passkeys are off") && off[0].contains("webauthn.rp_id"));
+    assert_eq!(warnings("http://localhost:3001"), Vec::<String>::new());
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
