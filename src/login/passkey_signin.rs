@@ -41,6 +41,12 @@ pub fn relying_party(state: &AppState) -> Result<&Passkeys, PageError> {
         .ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no page at this address."))
 }
 
+/// The relying party, for a form whose CSRF field is checked.
+pub fn checked_form<'s>(state: &'s AppState, csrf: &Csrf, field: &str) -> Result<&'s Passkeys, PageError> {
+    csrf.check(field)?;
+    relying_party(state)
+}
+
 #[derive(Deserialize)]
 pub struct OptionsForm {
     pub csrf: String,
@@ -59,8 +65,7 @@ pub async fn options(
     client: ClientInfo,
     PageForm(form): PageForm<OptionsForm>,
 ) -> Result<Json<Value>, PageError> {
-    csrf.check(&form.csrf)?;
-    let (flow_id, public_key) = relying_party(&state)?.start_login(&state.security, &client).await?;
+    let (flow_id, public_key) = checked_form(&state, &csrf, &form.csrf)?.start_login(&state.security, &client).await?;
     Ok(ceremony(flow_id, public_key))
 }
 
@@ -89,8 +94,7 @@ pub async fn submit(
     client: ClientInfo,
     PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let rp = relying_party(&state)?;
+    let rp = checked_form(&state, &csrf, &form.csrf)?;
     let finished = match read_answer::<PublicKeyCredential>(&form.credential) {
         Ok(answer) => rp.finish_login(&state.security, "page", &form.flow_id, &answer, &client).await,
         Err(err) => Err(err),
@@ -115,8 +119,7 @@ pub async fn second_step_options(
     client: ClientInfo,
     PageForm(form): PageForm<OptionsForm>,
 ) -> Result<Json<Value>, PageError> {
-    csrf.check(&form.csrf)?;
-    let rp = relying_party(&state)?;
+    let rp = checked_form(&state, &csrf, &form.csrf)?;
     let step = owed_step(&browser).await?;
     let (flow_id, public_key) = rp.start_second_step(&state.security, &step.user_id, &client).await?;
     Ok(ceremony(flow_id, public_key))
@@ -131,8 +134,7 @@ pub async fn second_step(
     client: ClientInfo,
     PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let rp = relying_party(&state)?;
+    let rp = checked_form(&state, &csrf, &form.csrf)?;
     let step = owed_step(&browser).await?;
     let finished = match read_answer::<PublicKeyCredential>(&form.credential) {
         Ok(answer) => {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 
 use super::{
-    passkey_signin::{AnswerForm, ceremony, read_answer, refusal, relying_party},
+    passkey_signin::{AnswerForm, ceremony, checked_form, read_answer, refusal},
     signup::{Filled, PASSKEY, check_your_inbox, sign_up_page},
 };
 use crate::{
@@ -39,8 +39,7 @@ pub async fn options(
     client: ClientInfo,
     PageForm(form): PageForm<OptionsForm>,
 ) -> Result<Json<Value>, PageError> {
-    csrf.check(&form.csrf)?;
-    let rp = relying_party(&state)?;
+    let rp = checked_form(&state, &csrf, &form.csrf)?;
     state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;
     let (flow_id, public_key) = rp.start_sign_up(&state.security, &form.email, Some(form.name)).await?;
     Ok(ceremony(flow_id, public_key))
@@ -54,8 +53,7 @@ pub async fn submit(
     client: ClientInfo,
     PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let rp = relying_party(&state)?;
+    let rp = checked_form(&state, &csrf, &form.csrf)?;
     let verified = match read_answer::<RegisterPublicKeyCredential>(&form.credential) {
         Ok(answer) => rp.finish_sign_up(&state.security, &form.flow_id, "Passkey", &answer).await,
         Err(err) => Err(err),

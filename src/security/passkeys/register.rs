@@ -3,8 +3,9 @@
 use entity::{passkeys::Model as PasskeyRow, users};
 use std::sync::LazyLock;
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use webauthn_rs::prelude::{Credential, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
+use webauthn_rs::prelude::{Credential, Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
 
 use super::{PasskeyError, Passkeys, begin, credential_id, public_key_options, raw_credential_id, take};
 use crate::{
@@ -85,24 +86,37 @@ impl Passkeys {
             }
             Err(err) => return Err(PasskeyError::Refused(err.to_string())),
         };
-        let stored = serde_json::to_string(&passkey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let credential = Credential::from(passkey);
-        let new = NewPasskey {
-            user_id: user.id.clone(),
-            credential_id: credential_id(credential.cred_id.as_ref()),
-            name,
-            credential: stored,
-            sign_count: i64::from(credential.counter),
-            backup_eligible: credential.backup_eligible,
-        };
         let txn = security.db.begin().await?;
-        let row = passkeys::add(&txn, new).await.map_err(|err| match err {
+        let row = add(&txn, &user.id, name, passkey, client).await.map_err(|err| match err {
             StoreError::Conflict(_) => PasskeyError::Registered,
             other => other.into(),
         })?;
-        let added = Event::new(Kind::PasskeyAdded).user(user.id.as_str()).from(client);
-        added.details(json!({ "passkey": row.id, "name": row.name })).write(&txn).await?;
         txn.commit().await?;
         Ok(row)
     }
+}
+
+/// Stores a verified passkey for `user_id` with its `passkey.added` event, in the
+/// caller's transaction; a credential id stored before is a `Conflict`.
+pub(super) async fn add(
+    txn: &impl ConnectionTrait,
+    user_id: &str,
+    name: String,
+    passkey: Passkey,
+    client: &ClientInfo,
+) -> Result<PasskeyRow, StoreError> {
+    let stored = serde_json::to_string(&passkey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let credential = Credential::from(passkey);
+    let new = NewPasskey {
+        user_id: user_id.to_owned(),
+        credential_id: credential_id(credential.cred_id.as_ref()),
+        name,
+        credential: stored,
+        sign_count: i64::from(credential.counter),
+        backup_eligible: credential.backup_eligible,
+    };
+    let row = passkeys::add(txn, new).await?;
+    let added = Event::new(Kind::PasskeyAdded).user(user_id).from(client);
+    added.details(json!({ "passkey": row.id, "name": row.name })).write(txn).await?;
+    Ok(row)
 }

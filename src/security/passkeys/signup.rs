@@ -4,24 +4,13 @@
 
 use entity::passkeys::Model as PasskeyRow;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use webauthn_rs::prelude::{Credential, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
+use serde_json::Value;
+use webauthn_rs::prelude::{Credential, Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
 
-use super::{PasskeyError, Passkeys, begin, credential_id, public_key_options, take};
+use super::{PasskeyError, Passkeys, begin, public_key_options, take};
 use crate::{
-    security::{
-        audit::{Event, Kind},
-        client::ClientInfo,
-        context::Security,
-        passwords::NO_PASSWORD,
-        policy,
-    },
-    store::{
-        StoreError,
-        passkey_ceremonies::Purpose,
-        passkeys::{self, NewPasskey},
-        users::NewUser,
-    },
+    security::{client::ClientInfo, context::Security, passwords::NO_PASSWORD, policy},
+    store::{StoreError, passkey_ceremonies::Purpose, passkeys, users::NewUser},
 };
 
 /// What a sign-up ceremony carries between its two requests.
@@ -38,7 +27,8 @@ pub struct VerifiedSignUp {
     pub email: String,
     name: Option<String>,
     handle: String,
-    passkey: NewPasskey,
+    passkey_name: String,
+    passkey: Passkey,
 }
 
 impl Passkeys {
@@ -83,20 +73,12 @@ impl Passkeys {
             .webauthn
             .finish_passkey_registration(answer, &ceremony.registration)
             .map_err(|e| PasskeyError::Refused(e.to_string()))?;
-        let stored = serde_json::to_string(&passkey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let credential = Credential::from(passkey);
         Ok(VerifiedSignUp {
             email: ceremony.email,
             name: ceremony.name,
             handle: ceremony.handle,
-            passkey: NewPasskey {
-                user_id: String::new(),
-                credential_id: credential_id(credential.cred_id.as_ref()),
-                name: passkey_name,
-                credential: stored,
-                sign_count: i64::from(credential.counter),
-                backup_eligible: credential.backup_eligible,
-            },
+            passkey_name,
+            passkey,
         })
     }
 }
@@ -114,7 +96,7 @@ impl VerifiedSignUp {
 
     /// Whether the passkey may be synced between devices.
     pub fn synced(&self) -> bool {
-        self.passkey.backup_eligible
+        Credential::from(self.passkey.clone()).backup_eligible
     }
 
     /// Writes the passkey and its user handle for the new account `user_id`, in the
@@ -126,9 +108,6 @@ impl VerifiedSignUp {
         client: &ClientInfo,
     ) -> Result<PasskeyRow, StoreError> {
         passkeys::handle_of(txn, user_id, self.handle).await?;
-        let row = passkeys::add(txn, NewPasskey { user_id: user_id.to_owned(), ..self.passkey }).await?;
-        let added = Event::new(Kind::PasskeyAdded).user(user_id).from(client);
-        added.details(json!({ "passkey": row.id, "name": row.name })).write(txn).await?;
-        Ok(row)
+        super::register::add(txn, user_id, self.passkey_name, self.passkey, client).await
     }
 }
