@@ -78,9 +78,14 @@ pub(super) async fn new_user(
     Ok(NewUser { email: email.to_owned(), username: None, name, password_hash })
 }
 
+/// 409 for an address that has an account.
+pub(super) fn taken() -> ApiError {
+    ApiError::conflict("email_taken", "an account with this email already exists")
+}
+
 pub(super) fn email_taken(err: StoreError) -> ApiError {
     match err {
-        StoreError::Conflict(_) => ApiError::conflict("email_taken", "an account with this email already exists"),
+        StoreError::Conflict(_) => taken(),
         other => other.into(),
     }
 }

@@ -10,7 +10,7 @@ use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use super::{
     account::caller_account,
-    auth::{device, email_taken, open_session},
+    auth::{device, email_taken, open_session, taken},
     dto::{LoginResponse, timestamp},
 };
 use crate::{
@@ -22,7 +22,7 @@ use crate::{
         recovery,
     },
     state::AppState,
-    store::{self, StoreError},
+    store,
     web::{
         api_error::{ApiError, ErrorBody},
         caller::{Authorized, need},
@@ -260,7 +260,7 @@ pub async fn sign_up_options(
     let rp = relying_party(&state)?;
     state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;
     if store::users::find_by_email(&state.db, &body.email).await?.is_some() {
-        return Err(email_taken(StoreError::Conflict("users.email".into())));
+        return Err(taken());
     }
     let (flow_id, public_key) = rp.start_sign_up(&state.security, &body.email, body.name).await?;
     Ok(Json(CeremonyOptions::new(flow_id, public_key)))
