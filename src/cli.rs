@@ -249,6 +249,14 @@ pub enum UserCommand {
         name: Option<String>,
         #[arg(long, required = true)]
         password_stdin: bool,
+        /// Make the user an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Make an existing user an administrator.
+    GrantAdmin {
+        #[arg(long)]
+        email: String,
     },
     /// Delete an account and erase its personal data; its sessions end and its clients
     /// with back-channel logout are told.

@@ -136,7 +136,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
 
 async fn user(command: UserCommand, config: Config) -> Result<(), CliError> {
     match command {
-        UserCommand::Add { email, username, name, .. } => {
+        UserCommand::Add { email, username, name, admin, .. } => {
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)
@@ -146,7 +146,17 @@ async fn user(command: UserCommand, config: Config) -> Result<(), CliError> {
             let passwords = Passwords::new(&config.passwords)?;
             let new = admin::users::AddUser { email, username, name, password };
             let user = admin::users::add(&db, &passwords, &config.credits, new).await?;
-            println!("created user {} ({})", user.id, user.email);
+            if admin {
+                admin::setup::grant_admin(&db, &user, "operator").await?;
+            }
+            let role = if admin { "administrator" } else { "user" };
+            println!("created {role} {} ({})", user.id, user.email);
+            Ok(())
+        }
+        UserCommand::GrantAdmin { email } => {
+            let db = mana_auth::open_current(&config).await?;
+            let user = admin::setup::grant_admin_by_email(&db, &email).await?;
+            println!("{} ({}) is an administrator", user.email, user.id);
             Ok(())
         }
         UserCommand::ForceReset { mail } => {
@@ -390,6 +400,11 @@ async fn backup(command: BackupCommand, config: &Config) -> Result<(), CliError>
 async fn serve(config: Config) -> Result<(), CliError> {
     let bind = config.server.bind;
     let state = mana_auth::build_state(config).await?;
+    if let Some(link) = admin::setup::link_if_needed(&state.db, &state.config.issuer).await? {
+        tracing::warn!(
+            "no administrator yet: open {link} within the hour to create one (or run `mana-auth user add --admin`)"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(mana_auth::StartError::Bind)?;
     let metrics = match state.config.metrics.bind.0 {
         Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(mana_auth::StartError::BindMetrics)?),

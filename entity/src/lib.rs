@@ -29,6 +29,7 @@ pub mod pushed_requests;
 pub mod recovery_codes;
 pub mod refresh_tokens;
 pub mod security_events;
+pub mod setup_links;
 pub mod totp_credentials;
 pub mod users;
 pub mod verification_tokens;

@@ -22,6 +22,7 @@ mod m20261206_000007_create_notifications;
 mod m20261206_000008_add_job_finished_at;
 mod m20261207_000001_derive_system_balances;
 mod m20261207_000002_create_passkeys;
+mod m20261207_000003_create_setup_links;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_add_job_finished_at::Migration),
             Box::new(m20261207_000001_derive_system_balances::Migration),
             Box::new(m20261207_000002_create_passkeys::Migration),
+            Box::new(m20261207_000003_create_setup_links::Migration),
         ]
     }
 }

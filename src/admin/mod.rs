@@ -9,4 +9,5 @@ pub mod force_reset;
 pub mod keys;
 pub mod mfa;
 pub mod passkeys;
+pub mod setup;
 pub mod users;

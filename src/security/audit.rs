@@ -43,6 +43,7 @@ pub enum Kind {
     PasskeyRemoved,
     PasskeyUsed,
     PasskeyCounterRegressed,
+    AdminGranted,
 }
 
 impl Kind {
@@ -76,6 +77,7 @@ impl Kind {
             Kind::PasskeyRemoved => "passkey.removed",
             Kind::PasskeyUsed => "passkey.used",
             Kind::PasskeyCounterRegressed => "passkey.counter_regressed",
+            Kind::AdminGranted => "admin.granted",
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod refresh;
 pub mod replica;
 pub mod schema;
 pub mod security_events;
+pub mod setup_links;
 pub mod successors;
 pub mod users;
 pub mod verification_tokens;

@@ -116,6 +116,26 @@ pub async fn erase(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError
 
 /// The role of an erased account.
 pub const DELETED_ROLE: &str = "deleted";
+/// The role of an administrator.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// Whether any account is an administrator.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn any_admin(db: &impl ConnectionTrait) -> Result<bool, StoreError> {
+    Ok(Users::find().filter(users::Column::Role.eq(ADMIN_ROLE)).one(db).await?.is_some())
+}
+
+/// Sets the user's role; `false` when there is no such user.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_role(db: &impl ConnectionTrait, id: &str, role: &str) -> Result<bool, StoreError> {
+    let updated = Users::update_many()
+        .col_expr(users::Column::Role, Expr::value(role))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn mark_email_verified(db: &impl ConnectionTrait, id: &str) -> Result<(), StoreError> {

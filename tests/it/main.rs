@@ -55,6 +55,7 @@ mod resources;
 mod revocation;
 mod schema_commands;
 mod session_lifetime;
+mod setup;
 mod token_attacks;
 mod token_errors;
 mod userinfo_tokens;

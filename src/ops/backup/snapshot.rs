@@ -149,6 +149,7 @@ tables! {
     "passkey_users" => entity::passkey_users::Entity,
     "passkeys" => entity::passkeys::Entity,
     "passkey_ceremonies" => entity::passkey_ceremonies::Entity,
+    "setup_links" => entity::setup_links::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction: the tables the

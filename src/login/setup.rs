@@ -1,0 +1,118 @@
+//! `/setup?token=…`: the one-time link that creates the first administrator. Without
+//! a token, or with one that is unknown or expired, there is no page (404); a used
+//! link answers 410 and creates nothing.
+
+use askama::Template;
+use axum::{extract::State, http::StatusCode, response::Response};
+use serde::Deserialize;
+
+use super::complete::complete_sign_in;
+use crate::{
+    admin::setup::grant_admin,
+    credits::grants,
+    security::{
+        amr,
+        audit::{Event, Kind},
+        policy::check_new_account,
+    },
+    state::AppState,
+    store::{
+        setup_links::{self, Link},
+        users::{self, NewUser},
+    },
+    web::{
+        browser::BrowserSession,
+        client_info::ClientInfo,
+        csrf::Csrf,
+        page::{PageError, render},
+        page_input::{PageForm, PageParams},
+    },
+};
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage<'a> {
+    csrf: &'a str,
+    token: &'a str,
+    email: &'a str,
+    name: &'a str,
+    error: &'a str,
+}
+
+#[derive(Deserialize)]
+pub struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    csrf: String,
+    token: String,
+    email: String,
+    #[serde(default)]
+    name: String,
+    password: String,
+}
+
+/// The page of a live link; no page, or 410, for any other.
+async fn live(state: &AppState, token: &str) -> Result<(), PageError> {
+    match setup_links::find(&state.db, token).await? {
+        Link::Live => Ok(()),
+        Link::Used => Err(used()),
+        Link::Unknown => Err(PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no page at this address.")),
+    }
+}
+
+fn used() -> PageError {
+    PageError::NoSuchPage(StatusCode::GONE, "This setup link was used already.")
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: Csrf,
+    PageParams(query): PageParams<SetupQuery>,
+) -> Result<Response, PageError> {
+    live(&state, &query.token).await?;
+    let page = SetupPage { csrf: csrf.token(), token: &query.token, email: "", name: "", error: "" };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Creates the first administrator and signs it in.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn submit(
+    State(state): State<AppState>,
+    browser: BrowserSession,
+    csrf: Csrf,
+    client: ClientInfo,
+    PageForm(form): PageForm<SetupForm>,
+) -> Result<Response, PageError> {
+    csrf.check(&form.csrf)?;
+    live(&state, &form.token).await?;
+    let again = |status: StatusCode, error: &str| {
+        let page = SetupPage { csrf: csrf.token(), token: &form.token, email: &form.email, name: &form.name, error };
+        render(status, &page)
+    };
+    if let Err(rule) = check_new_account(&form.email, &form.password, None) {
+        return Ok(again(StatusCode::BAD_REQUEST, rule));
+    }
+    if users::find_by_email(&state.db, &form.email).await?.is_some() {
+        let error = "An account with this email exists: make it an administrator with `mana-auth user grant-admin`.";
+        return Ok(again(StatusCode::CONFLICT, error));
+    }
+    // The link is used up first, so that two submissions create one administrator.
+    if users::any_admin(&state.db).await? || !setup_links::redeem(&state.db, &form.token).await? {
+        return Err(used());
+    }
+    let password_hash = state.passwords.hash(form.password.clone()).await?;
+    let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
+    let new = NewUser { email: form.email.clone(), username: None, name, password_hash };
+    let created = Event::new(Kind::AccountCreated).from(&client);
+    let user = grants::register(&state.db, &state.config.credits, new, created)
+        .await
+        .map_err(|err| PageError::Internal(err.to_string()))?;
+    grant_admin(&state.db, &user, "setup link").await?;
+    tracing::info!(user_id = %user.id, "first administrator created");
+    complete_sign_in(&state, &browser, &user.id, None, client, amr::PASSWORD).await
+}
