@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod accounts;
+
 /// Why a command failed: printed as one line, and the process exits 1.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {

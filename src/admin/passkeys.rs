@@ -1,27 +1,23 @@
 //! `mana-auth user passkeys`: an operator lists a user's passkeys and removes one,
 //! e.g. of a lost device.
 
-use entity::{passkeys::Model as Passkey, users::Model as User};
+use entity::passkeys::Model as Passkey;
 use serde_json::json;
 
-use super::clients::AdminError;
+use super::{clients::AdminError, users::by_email};
 use crate::{
     security::audit::{Event, Kind},
-    store::{db::Db, passkeys, users},
+    store::{db::Db, passkeys},
 };
 
-async fn user(db: &Db, email: &str) -> Result<User, AdminError> {
-    users::find_by_email(db, email).await?.ok_or_else(|| AdminError::Invalid(format!("no user with the email {email}")))
-}
-
 pub async fn list(db: &Db, email: &str) -> Result<Vec<Passkey>, AdminError> {
-    Ok(passkeys::of_user(db, &user(db, email).await?.id).await?)
+    Ok(passkeys::of_user(db, &by_email(db, email).await?.id).await?)
 }
 
 /// Removes the passkey `id` of the user. An operator may remove the last one: the
 /// person then signs in again through a password reset.
 pub async fn remove(db: &Db, email: &str, id: &str) -> Result<(), AdminError> {
-    let user = user(db, email).await?;
+    let user = by_email(db, email).await?;
     let txn = db.begin().await?;
     if !passkeys::remove(&txn, &user.id, id).await? {
         return Err(AdminError::Invalid(format!("{email} has no passkey {id}")));

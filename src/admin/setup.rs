@@ -35,9 +35,7 @@ pub async fn grant_admin(db: &Db, user: &User, by: &str) -> Result<(), StoreErro
 
 /// `mana-auth user grant-admin --email E`.
 pub async fn grant_admin_by_email(db: &Db, email: &str) -> Result<User, AdminError> {
-    let user = users::find_by_email(db, email)
-        .await?
-        .ok_or_else(|| AdminError::Invalid(format!("no user with the email {email}")))?;
+    let user = super::users::by_email(db, email).await?;
     grant_admin(db, &user, "operator").await?;
     Ok(user)
 }

@@ -40,12 +40,17 @@ pub async fn add(db: &Db, passwords: &Passwords, credits: &CreditsConfig, new: A
     })
 }
 
+/// The user with this email, or a refusal naming it.
+pub async fn by_email(db: &Db, email: &str) -> Result<User, AdminError> {
+    user_store::find_by_email(db, email)
+        .await?
+        .ok_or_else(|| AdminError::Invalid(format!("no user with the email {email}")))
+}
+
 /// Deletes the account with this email (see `security::erasure`) and waits for its
 /// clients' back-channel logouts; returns its id.
 pub async fn delete(state: &AppState, email: &str) -> Result<String, AdminError> {
-    let user = user_store::find_by_email(&state.db, email)
-        .await?
-        .ok_or_else(|| AdminError::Invalid(format!("no user with the email {email}")))?;
+    let user = by_email(&state.db, email).await?;
     let ended = erasure::erase(&state.db, &user.id, By::Operator).await.map_err(|e| match e {
         ErasureError::Store(err) => AdminError::Store(err),
         other => AdminError::Invalid(other.to_string()),

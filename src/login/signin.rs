@@ -45,6 +45,19 @@ pub fn sign_in_page(
     status: StatusCode,
     error: &str,
 ) -> Response {
+    sign_in_form(state, csrf, req, destination(state, req).as_deref(), email, status, error)
+}
+
+/// The sign-in form for the request `req` whose client's redirect URI is `form_target`.
+fn sign_in_form(
+    state: &AppState,
+    csrf: &Csrf,
+    req: &str,
+    form_target: Option<&str>,
+    email: &str,
+    status: StatusCode,
+    error: &str,
+) -> Response {
     let nonce = script_nonce();
     let page = SignInPage {
         csrf: csrf.token(),
@@ -54,7 +67,7 @@ pub fn sign_in_page(
         passkeys: state.security.passkeys.is_some(),
         nonce: &nonce,
     };
-    render_scripted(status, &page, destination(state, req).as_deref(), &nonce)
+    render_scripted(status, &page, form_target, &nonce)
 }
 
 /// `?req=ID`: the authorization request a page continues.
@@ -84,9 +97,11 @@ pub async fn show(
     csrf: Csrf,
     PageParams(query): PageParams<PageQuery>,
 ) -> Result<Response, PageError> {
+    // The request is opened once, for its login hint and its client's redirect URI.
     let pending = pending(&state, query.req());
     let hint = pending.as_ref().and_then(|p| p.login_hint.as_deref()).unwrap_or_default();
-    Ok(sign_in_page(&state, &csrf, query.req(), hint, StatusCode::OK, ""))
+    let form_target = pending.as_ref().map(|p| p.redirect_uri.as_str()).filter(|uri| !uri.is_empty());
+    Ok(sign_in_form(&state, &csrf, query.req(), form_target, hint, StatusCode::OK, ""))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

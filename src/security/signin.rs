@@ -58,14 +58,17 @@ pub struct SecondFactors {
 impl SecondFactors {
     pub async fn of(security: &Security, user_id: &str) -> Result<SecondFactors, StoreError> {
         let code = store::mfa::enabled(&security.db, user_id).await?;
-        // Passkeys count while they can be used: with passkeys on.
-        let passkey = security.passkeys.is_some() && store::passkeys::count_of_user(&security.db, user_id).await? > 0;
-        Ok(SecondFactors { code, passkey })
+        Ok(SecondFactors { code, passkey: has_passkey(security, user_id).await? })
     }
 
     pub fn any(&self) -> bool {
         self.code || self.passkey
     }
+}
+
+/// Whether the user has a passkey that can be used: with passkeys on.
+async fn has_passkey(security: &Security, user_id: &str) -> Result<bool, StoreError> {
+    Ok(security.passkeys.is_some() && store::passkeys::count_of_user(&security.db, user_id).await? > 0)
 }
 
 /// Checks `email` and `password` arriving through `channel` (`page` or `api`). A
@@ -97,8 +100,10 @@ pub async fn sign_in(
     if !Passwords::is_current(&user.password_hash) {
         rehash(security, &user, proof).await?;
     }
-    let factors = SecondFactors::of(security, &user.id).await?;
-    if factors.code || (mfa_asked && factors.passkey) {
+    // The passkeys are looked up only when a request asks for more than a password.
+    let owed =
+        store::mfa::enabled(&security.db, &user.id).await? || (mfa_asked && has_passkey(security, &user.id).await?);
+    if owed {
         return Ok(SignedIn::SecondStep(user));
     }
     completed(security, channel, &user, client).await;

@@ -39,6 +39,7 @@ mod ops;
 mod outage;
 mod pages;
 mod par;
+mod passkey_limits;
 mod passkey_operations;
 mod passkey_pages;
 mod passkey_second_step;

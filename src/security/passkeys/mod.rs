@@ -62,7 +62,7 @@ impl Passkeys {
         let (first, others) = rp.origins.split_first().ok_or("no origin for passkeys")?;
         let builder = WebauthnBuilder::new(&rp.id, first).map_err(|e| format!("webauthn: {e}"))?;
         let builder = others.iter().fold(builder, |builder, origin| builder.append_allowed_origin(origin));
-        let webauthn = builder.rp_name(&rp.id).build().map_err(|e| format!("webauthn: {e}"))?;
+        let webauthn = builder.build().map_err(|e| format!("webauthn: {e}"))?;
         Ok(Passkeys { webauthn })
     }
 }

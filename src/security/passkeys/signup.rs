@@ -29,6 +29,8 @@ pub struct VerifiedSignUp {
     handle: String,
     passkey_name: String,
     passkey: Passkey,
+    /// Whether the passkey may be synced between devices.
+    pub synced: bool,
 }
 
 impl Passkeys {
@@ -73,12 +75,14 @@ impl Passkeys {
             .webauthn
             .finish_passkey_registration(answer, &ceremony.registration)
             .map_err(|e| PasskeyError::Refused(e.to_string()))?;
+        let synced = Credential::from(passkey.clone()).backup_eligible;
         Ok(VerifiedSignUp {
             email: ceremony.email,
             name: ceremony.name,
             handle: ceremony.handle,
             passkey_name,
             passkey,
+            synced,
         })
     }
 }
@@ -92,11 +96,6 @@ impl VerifiedSignUp {
             name: self.name.clone(),
             password_hash: NO_PASSWORD.into(),
         }
-    }
-
-    /// Whether the passkey may be synced between devices.
-    pub fn synced(&self) -> bool {
-        Credential::from(self.passkey.clone()).backup_eligible
     }
 
     /// Writes the passkey and its user handle for the new account `user_id`, in the
