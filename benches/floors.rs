@@ -62,6 +62,7 @@ fn fixture() -> Fixture {
         password_hash: String::new(),
         email_verified: true,
         role: "user".into(),
+        language: None,
         created_at: 0,
         updated_at: 0,
     };

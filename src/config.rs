@@ -54,6 +54,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub notify: NotifyConfig,
     pub webauthn: WebauthnConfig,
+    pub i18n: I18nConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
     #[serde(default)]
@@ -243,6 +244,14 @@ pub struct S3Config {
     /// Unset: taken from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` and the usual AWS sources.
     pub access_key_id: Option<String>,
     pub secret_access_key: Option<Secret>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct I18nConfig {
+    /// The language of pages for a browser that asks for none there is a catalogue
+    /// for, and of mails to accounts that chose none (`locales/<tag>.ftl`).
+    pub default_language: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod credits;
 pub mod dpop;
+pub mod i18n;
 pub mod import;
 pub mod keyring;
 pub mod keys;
@@ -74,6 +75,8 @@ pub enum StartError {
     Mail(#[from] mail::MailError),
     #[error("passkeys: {0}")]
     Passkeys(String),
+    #[error("i18n: {0}")]
+    Languages(#[from] i18n::CatalogueError),
 }
 
 /// Opens and migrates the database (created on first start), and makes sure the
@@ -142,6 +145,7 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
         tracing::warn!("{} is not set: two-step verification cannot be turned on", security::mfa::ENV);
     }
     let passkeys = passkeys(&config)?;
+    let languages = i18n::Languages::built_in(&config.i18n.default_language)?;
     let config = Arc::new(config);
     let metrics = Arc::new(ops::metrics::Metrics::new()?);
     let limiter = Arc::new(limiter);
@@ -156,6 +160,7 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
         sign_in_failures: metrics.sign_in_failures.clone(),
         refresh_reuse: metrics.refresh_reuse.clone(),
         passkeys,
+        languages,
     };
     Ok(AppState::new(App {
         db,
@@ -215,7 +220,8 @@ pub fn build_app(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(RequestLog::new(state.metrics.clone()))
-                .layer(security_headers(state.config.issuer_is_https())),
+                .layer(security_headers(state.config.issuer_is_https()))
+                .layer(middleware::from_fn_with_state(state.clone(), web::language::choose)),
         )
         .with_state(state)
 }

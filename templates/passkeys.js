@@ -49,9 +49,10 @@
     form.submit();
   }
 
-  function failed(form, message) {
+  // Says, in the page's language (the form's data-failed), that the passkey step failed.
+  function failed(form) {
     const note = form.querySelector(".passkey-error");
-    note.textContent = message;
+    note.textContent = form.dataset.failed;
     note.hidden = false;
   }
 
@@ -76,7 +77,7 @@
     const button = document.getElementById("passkey-button");
     button.hidden = false;
     button.addEventListener("click", () =>
-      start("optional").catch(() => failed(signIn, "The passkey sign-in did not finish. Try again.")),
+      start("optional").catch(() => failed(signIn)),
     );
     if (PublicKeyCredential.isConditionalMediationAvailable) {
       PublicKeyCredential.isConditionalMediationAvailable()
@@ -90,9 +91,7 @@
     const button = secondStep.querySelector("button");
     button.hidden = false;
     button.addEventListener("click", () =>
-      assert("/login/mfa/passkey/options", secondStep).catch(() =>
-        failed(secondStep, "The passkey was not used. Try again."),
-      ),
+      assert("/login/mfa/passkey/options", secondStep).catch(() => failed(secondStep)),
     );
   }
 
@@ -106,16 +105,16 @@
   }
 
   const creating = [
-    ["passkey-add", "/account/passkeys/options", [], "No passkey was added. Try again."],
-    ["passkey-signup", "/signup/passkey/options", ["email", "name"], "No account was created. Try again."],
+    ["passkey-add", "/account/passkeys/options", []],
+    ["passkey-signup", "/signup/passkey/options", ["email", "name"]],
   ];
-  for (const [id, path, fields, message] of creating) {
+  for (const [id, path, fields] of creating) {
     const form = document.getElementById(id);
     if (!form) continue;
     form.hidden = false;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      create(path, form, fields).catch(() => failed(form, message));
+      create(path, form, fields).catch(() => failed(form));
     });
   }
 })();

@@ -14,6 +14,8 @@ pub struct Model {
     pub password_hash: String,
     pub email_verified: bool,
     pub role: String,
+    /// The catalogue tag mails to this account are written in; none: the default.
+    pub language: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -23,6 +23,7 @@ mod m20261206_000008_add_job_finished_at;
 mod m20261207_000001_derive_system_balances;
 mod m20261207_000002_create_passkeys;
 mod m20261207_000003_create_setup_links;
+mod m20261207_000004_add_user_language;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_derive_system_balances::Migration),
             Box::new(m20261207_000002_create_passkeys::Migration),
             Box::new(m20261207_000003_create_setup_links::Migration),
+            Box::new(m20261207_000004_add_user_language::Migration),
         ]
     }
 }

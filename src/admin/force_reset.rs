@@ -9,6 +9,7 @@ use serde_json::json;
 use super::clients::AdminError;
 use crate::{
     config::Config,
+    i18n::Languages,
     mail::{Mailer, messages},
     security::audit::{Event, Kind},
     store::{
@@ -37,9 +38,12 @@ pub async fn force_reset(db: &Db, config: &Config, mail: bool) -> Result<ForcedR
     let mut mailed = 0;
     if let Some(mailer) = mailer {
         let ttl = config.mail.reset_password_ttl_secs;
-        for (id, email) in all_addresses(db).await? {
+        let languages =
+            Languages::built_in(&config.i18n.default_language).map_err(|e| AdminError::Invalid(e.to_string()))?;
+        for (id, email, language) in all_addresses(db).await? {
             let token = verification_tokens::issue(db, &id, Purpose::ResetPassword, ttl).await?;
-            match mailer.send(messages::reset_password(&config.issuer, &email, &token, ttl)).await {
+            let t = languages.named(language.as_deref());
+            match mailer.send(messages::reset_password(&t, &config.issuer, &email, &token, ttl)).await {
                 Ok(()) => mailed += 1,
                 Err(err) => tracing::error!(error = %err, user_id = %id, "reset link not mailed"),
             }

@@ -28,9 +28,10 @@ pub struct AddUser {
 
 /// Creates the user with its signup bonus.
 pub async fn add(db: &Db, passwords: &Passwords, credits: &CreditsConfig, new: AddUser) -> Result<User, AdminError> {
-    check_new_account(&new.email, &new.password, new.username.as_deref()).map_err(|e| AdminError::Invalid(e.into()))?;
+    check_new_account(&new.email, &new.password, new.username.as_deref())
+        .map_err(|rule| AdminError::Invalid(rule.message.into()))?;
     let password_hash = passwords.hash(new.password).await.map_err(|e| AdminError::Invalid(e.to_string()))?;
-    let user = NewUser { email: new.email, username: new.username, name: new.name, password_hash };
+    let user = NewUser { email: new.email, username: new.username, name: new.name, password_hash, language: None };
     let created = Event::new(Kind::AccountCreated).details(json!({ "by": "operator" }));
     grants::register(db, credits, user, created).await.map_err(|e| match e {
         CreditsError::Store(StoreError::Conflict(_)) => {

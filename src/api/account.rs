@@ -67,7 +67,7 @@ pub async fn update_me(
 ) -> Result<Json<UserDto>, ApiError> {
     if let Some(name) = body.name {
         let name = name.trim().to_owned();
-        policy::check_name(&name).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
+        policy::check_name(&name).map_err(|rule| ApiError::bad_request("invalid_request", rule.message))?;
         users::set_name(&state.db, &caller.user_id, Some(name).filter(|n| !n.is_empty())).await?;
     }
     Ok(Json(UserDto::from(&caller_account(&state, &caller).await?)))
@@ -128,7 +128,8 @@ pub async fn change_password(
     if !state.passwords.verify(body.current_password, Some(user.password_hash)).await? {
         return Err(ApiError::unauthorized("invalid_credentials", "the current password is wrong"));
     }
-    policy::check_password(&body.new_password).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
+    policy::check_password(&body.new_password)
+        .map_err(|rule| ApiError::bad_request("invalid_request", rule.message))?;
     let hash = state.passwords.hash(body.new_password).await?;
     let txn = state.db.begin().await?;
     users::set_password_hash(&txn, &user.id, hash).await?;

@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     credits::{CreditsError, grants},
+    i18n::Lang,
     keyring::KeyRing,
     security::{
         amr,
@@ -67,15 +68,23 @@ pub(super) async fn new_user(
     email: &str,
     password: String,
     name: Option<String>,
+    language: &Lang,
 ) -> Result<NewUser, ApiError> {
     state.limiter.check_address("register", client, state.config.security.rate_limit.register_per_ip).await?;
-    policy::check_new_account(email, &password, None).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
+    policy::check_new_account(email, &password, None)
+        .map_err(|rule| ApiError::bad_request("invalid_request", rule.message))?;
     let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     if let Some(name) = &name {
-        policy::check_name(name).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
+        policy::check_name(name).map_err(|rule| ApiError::bad_request("invalid_request", rule.message))?;
     }
     let password_hash = state.passwords.hash(password).await?;
-    Ok(NewUser { email: email.to_owned(), username: None, name, password_hash })
+    Ok(NewUser {
+        email: email.to_owned(),
+        username: None,
+        name,
+        password_hash,
+        language: Some(language.tag().to_owned()),
+    })
 }
 
 /// 409 for an address that has an account.
@@ -95,10 +104,11 @@ pub(super) fn email_taken(err: StoreError) -> ApiError {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn register(
     State(state): State<AppState>,
+    t: Lang,
     client: ClientInfo,
     AppJson(body): AppJson<RegisterRequest>,
 ) -> Result<Response, ApiError> {
-    let new = new_user(&state, &client, &body.email, body.password, body.name).await?;
+    let new = new_user(&state, &client, &body.email, body.password, body.name, &t).await?;
     let created = Event::new(Kind::AccountCreated).from(&client);
     let user = grants::register(&state.db, &state.config.credits, new, created).await.map_err(|e| match e {
         CreditsError::Store(err) => email_taken(err),

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::{
     credits::grants,
+    i18n::Lang,
     security::{
         audit::{Event, Kind},
         policy, recovery,
@@ -59,6 +60,7 @@ pub struct B2bRegistration {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn register_b2b(
     State(state): State<AppState>,
+    t: Lang,
     client: ClientInfo,
     AppJson(body): AppJson<RegisterB2b>,
 ) -> Result<Response, ApiError> {
@@ -66,8 +68,8 @@ pub async fn register_b2b(
     if name.is_empty() {
         return Err(ApiError::bad_request("invalid_request", "organizationName must not be empty"));
     }
-    policy::check_name(name).map_err(|rule| ApiError::bad_request("invalid_request", rule))?;
-    let new = new_user(&state, &client, &body.owner_email, body.owner_password, body.owner_name).await?;
+    policy::check_name(name).map_err(|rule| ApiError::bad_request("invalid_request", rule.message))?;
+    let new = new_user(&state, &client, &body.owner_email, body.owner_password, body.owner_name, &t).await?;
     let txn = state.db.begin().await?;
     let user = users::create(&txn, new).await.map_err(email_taken)?;
     let organization = organizations::create(&txn, name).await?;

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::{
     credits::{CreditsError, grants},
+    i18n::Lang,
     security::{
         amr,
         audit::{Event, Kind},
@@ -42,7 +43,7 @@ impl From<PasskeyError> for ApiError {
             PasskeyError::Registered => ApiError::conflict("passkey_registered", err.to_string()),
             PasskeyError::LastWay => ApiError::conflict("last_sign_in_method", err.to_string()),
             PasskeyError::NotFound => ApiError::not_found(err.to_string()),
-            PasskeyError::Invalid(rule) => ApiError::bad_request("invalid_request", rule),
+            PasskeyError::Invalid(rule) => ApiError::bad_request("invalid_request", rule.message),
             PasskeyError::Throttled(throttled) => throttled.into(),
             PasskeyError::Store(err) => err.into(),
         }
@@ -287,6 +288,7 @@ pub struct PasskeySignUp {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn sign_up(
     State(state): State<AppState>,
+    t: Lang,
     client: ClientInfo,
     AppJson(body): AppJson<PasskeySignUp>,
 ) -> Result<(StatusCode, Json<LoginResponse>), ApiError> {
@@ -301,7 +303,7 @@ pub async fn sign_up(
     )?;
     let amr = amr::passkey(signup.synced, false);
     let created = Event::new(Kind::AccountCreated).from(&client);
-    let user = grants::register_with_passkey(&state.db, &state.config.credits, signup, created, &client)
+    let user = grants::register_with_passkey(&state.db, &state.config.credits, signup, t.tag(), created, &client)
         .await
         .map_err(|err| match err {
             CreditsError::Store(err) => email_taken(err),

@@ -28,7 +28,7 @@ impl From<RecoveryError> for ApiError {
             RecoveryError::InvalidToken => {
                 ApiError::bad_request("invalid_token", "the token is invalid, expired or already used")
             }
-            RecoveryError::WeakPassword(rule) => ApiError::bad_request("invalid_request", rule),
+            RecoveryError::WeakPassword(rule) => ApiError::bad_request("invalid_request", rule.message),
             RecoveryError::Throttled(throttled) => throttled.into(),
             RecoveryError::Store(err) => err.into(),
             RecoveryError::Password(err) => err.into(),

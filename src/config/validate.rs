@@ -62,6 +62,8 @@ impl Config {
             return Err(invalid("api.client_id", "must be set and differ from every declared client id"));
         }
         self.validate_credits()?;
+        crate::i18n::Languages::built_in(&self.i18n.default_language)
+            .map_err(|e| invalid("i18n.default_language", e.to_string()))?;
         if self.keys.rotate_after_days < 1 || self.keys.prepublish_hours < 0 {
             return Err(invalid("keys.rotate_after_days", "must be at least 1, with prepublish_hours not negative"));
         }

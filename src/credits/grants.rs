@@ -95,11 +95,12 @@ pub async fn register_with_passkey(
     db: &Db,
     config: &CreditsConfig,
     signup: VerifiedSignUp,
+    language: &str,
     created: Event,
     client: &ClientInfo,
 ) -> Result<users::Model, CreditsError> {
     let txn = db.begin().await?;
-    let user = create_account(&txn, config, signup.new_user(), created).await?;
+    let user = create_account(&txn, config, signup.new_user(language), created).await?;
     signup.store(&txn, &user.id, client).await?;
     txn.commit().await?;
     Ok(user)
@@ -206,7 +207,13 @@ mod tests {
     };
 
     fn ada() -> NewUser {
-        NewUser { email: "ada@example.org".into(), username: None, name: None, password_hash: "x".into() }
+        NewUser {
+            email: "ada@example.org".into(),
+            username: None,
+            name: None,
+            password_hash: "x".into(),
+            language: None,
+        }
     }
 
     #[tokio::test]

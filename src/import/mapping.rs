@@ -86,6 +86,7 @@ fn user(user: source::User) -> Result<users::Model, ImportError> {
         password_hash,
         email_verified: user.email_verified,
         role: user.role,
+        language: None,
         created_at: user.created_at,
         updated_at: user.updated_at,
     })

@@ -9,8 +9,12 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::home::{account_of_form, signed_in_user};
+use super::{
+    home::{account_of_form, signed_in_user},
+    mfa_setup::mfa_key,
+};
 use crate::{
+    i18n::Lang,
     oidc::backchannel::notify_clients_of,
     security::{
         erasure::{self, By, ErasureError},
@@ -22,7 +26,7 @@ use crate::{
         browser::BrowserSession,
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{PageError, capitalized, notice, render},
+        page::{PageError, notice, render},
         page_input::PageForm,
     },
 };
@@ -30,6 +34,7 @@ use crate::{
 #[derive(Template)]
 #[template(path = "account_delete.html")]
 struct DeletePage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     email: &'a str,
     mfa: bool,
@@ -47,6 +52,7 @@ pub struct DeleteForm {
 
 async fn delete_page(
     state: &AppState,
+    t: &Lang,
     browser: &BrowserSession,
     csrf: &Csrf,
     status: StatusCode,
@@ -56,17 +62,23 @@ async fn delete_page(
         return Ok(Redirect::to("/login").into_response());
     };
     let mfa = store::mfa::enabled(&state.db, &user.id).await?;
-    Ok(render(status, &DeletePage { csrf: csrf.token(), email: &user.email, mfa, error }))
+    Ok(render(status, &DeletePage { t, csrf: csrf.token(), email: &user.email, mfa, error }))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn show(State(state): State<AppState>, browser: BrowserSession, csrf: Csrf) -> Result<Response, PageError> {
-    delete_page(&state, &browser, &csrf, StatusCode::OK, "").await
+pub async fn show(
+    State(state): State<AppState>,
+    t: Lang,
+    browser: BrowserSession,
+    csrf: Csrf,
+) -> Result<Response, PageError> {
+    delete_page(&state, &t, &browser, &csrf, StatusCode::OK, "").await
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -77,27 +89,28 @@ pub async fn submit(
         Err(to_sign_in) => return Ok(to_sign_in),
     };
     if form.confirm.as_deref() != Some("yes") {
-        return delete_page(&state, &browser, &csrf, StatusCode::BAD_REQUEST, "Tick the box to confirm.").await;
+        return delete_page(&state, &t, &browser, &csrf, StatusCode::BAD_REQUEST, &t.get("delete-tick")).await;
     }
     let confirmed = erasure::confirm_holder(&state.security, &user, form.password, form.code.as_deref(), &client);
     match confirmed.await {
         Ok(()) => {}
         Err(err @ (MfaError::WrongPassword | MfaError::WrongCode | MfaError::CodeRequired)) => {
-            let message = format!("{}. Your account was not deleted.", capitalized(&err.to_string()));
-            return delete_page(&state, &browser, &csrf, StatusCode::BAD_REQUEST, &message).await;
+            let message = t.arg("delete-not-deleted", "reason", t.get(mfa_key(&err)));
+            return delete_page(&state, &t, &browser, &csrf, StatusCode::BAD_REQUEST, &message).await;
         }
         Err(err) => return Err(err.into()),
     }
     let ended = match erasure::erase(&state.db, &user.id, By::User).await {
         Ok(ended) => ended,
-        Err(err @ ErasureError::SoleOwner(_)) => {
-            let message = format!("{}. Your account was not deleted.", capitalized(&err.to_string()));
-            return delete_page(&state, &browser, &csrf, StatusCode::CONFLICT, &message).await;
+        Err(ErasureError::SoleOwner(organization)) => {
+            let reason = t.arg("delete-sole-owner", "organization", organization);
+            let message = t.arg("delete-not-deleted", "reason", reason);
+            return delete_page(&state, &t, &browser, &csrf, StatusCode::CONFLICT, &message).await;
         }
         Err(ErasureError::Store(err)) => return Err(err.into()),
         Err(ErasureError::Posting(err)) => return Err(PageError::Internal(err.to_string())),
     };
     notify_clients_of(&state, &ended, &user.id).await;
     browser.clear().await?;
-    Ok(notice("Account deleted", "Your account and its personal data are gone.", "/", "Home"))
+    Ok(notice(&t, "delete-done-title", &t.get("delete-done"), "/", "home"))
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::signin::PageQuery;
 use crate::oidc::client_metadata::find_client;
 use crate::{
+    i18n::Lang,
     oidc::{
         authorize::{continue_at, waiting},
         error::AuthorizeRedirectError,
@@ -30,10 +31,11 @@ use crate::{
 #[derive(Template)]
 #[template(path = "consent.html")]
 struct ConsentPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     req: &'a str,
     client_name: &'a str,
-    scopes: Vec<&'static str>,
+    scopes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -43,17 +45,17 @@ pub struct ConsentForm {
     decision: String,
 }
 
-/// What each scope lets the application see, in words.
+/// What each scope lets the application see, as a catalogue key.
 fn describe(scope: &str) -> Option<&'static str> {
     match scope {
-        "openid" => Some("Know who you are"),
-        "profile" => Some("See your name and username"),
-        "email" => Some("See your email address"),
-        "offline_access" => Some("Stay signed in when you are away"),
-        "account" => Some("See your account, its sessions and its security events"),
-        "account:write" => Some("Change your account, its password and its sessions, and sign you out"),
-        "organizations" => Some("See and manage your organizations and their members"),
-        "credits" => Some("See and spend your credits"),
+        "openid" => Some("scope-openid"),
+        "profile" => Some("scope-profile"),
+        "email" => Some("scope-email"),
+        "offline_access" => Some("scope-offline-access"),
+        "account" => Some("scope-account"),
+        "account:write" => Some("scope-account-write"),
+        "organizations" => Some("scope-organizations"),
+        "credits" => Some("scope-credits"),
         _ => None,
     }
 }
@@ -75,6 +77,7 @@ async fn signed_in_pending(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn show(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     PageParams(query): PageParams<PageQuery>,
@@ -83,17 +86,17 @@ pub async fn show(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let client = find_client(&state, &pending.client_id)
-        .await?
-        .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
-    let scopes = pending.scope.split(' ').filter_map(describe).collect();
-    let page = ConsentPage { csrf: csrf.token(), req: query.req(), client_name: &client.name, scopes };
+    let client =
+        find_client(&state, &pending.client_id).await?.ok_or(PageError::BadRequest("authorize-client-gone"))?;
+    let scopes = pending.scope.split(' ').filter_map(describe).map(|key| t.get(key)).collect();
+    let page = ConsentPage { t: &t, csrf: csrf.token(), req: query.req(), client_name: &client.name, scopes };
     Ok(render_toward(StatusCode::OK, &page, Some(pending.redirect_uri.as_str()).filter(|uri| !uri.is_empty())))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     PageForm(form): PageForm<ConsentForm>,
@@ -106,7 +109,7 @@ pub async fn submit(
     if form.decision != "allow"
         && let Some(user_code) = &pending.device
     {
-        return crate::oidc::device::decided(&state, user_code, false, &session).await;
+        return crate::oidc::device::decided(&state, &t, user_code, false, &session).await;
     }
     if form.decision != "allow" {
         let denied = AuthorizeRedirectError {

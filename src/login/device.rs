@@ -11,6 +11,7 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
+    i18n::Lang,
     oidc::{authorize::resume, device::normalize_user_code, pending::PendingAuthorization},
     state::AppState,
     store::device_codes,
@@ -26,6 +27,7 @@ use crate::{
 #[derive(Template)]
 #[template(path = "device.html")]
 struct DevicePage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     user_code: &'a str,
     error: &'a str,
@@ -44,14 +46,16 @@ pub struct DeviceForm {
 
 /// The form, filled in from `verification_uri_complete`.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn show(csrf: Csrf, PageParams(query): PageParams<DeviceQuery>) -> Response {
-    let page = DevicePage { csrf: csrf.token(), user_code: query.user_code.as_deref().unwrap_or_default(), error: "" };
+pub async fn show(t: Lang, csrf: Csrf, PageParams(query): PageParams<DeviceQuery>) -> Response {
+    let user_code = query.user_code.as_deref().unwrap_or_default();
+    let page = DevicePage { t: &t, csrf: csrf.token(), user_code, error: "" };
     render(StatusCode::OK, &page)
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -65,8 +69,8 @@ pub async fn submit(
         None => None,
     };
     let Some(request) = request else {
-        let error = "That code is not valid or has expired. Check the code on your device.";
-        let page = DevicePage { csrf: csrf.token(), user_code: &form.user_code, error };
+        let error = t.get("device-invalid");
+        let page = DevicePage { t: &t, csrf: csrf.token(), user_code: &form.user_code, error: &error };
         return Ok(render(StatusCode::BAD_REQUEST, &page).into_response());
     };
     let pending = PendingAuthorization {
@@ -86,5 +90,5 @@ pub async fn submit(
         resource: None,
         dpop_jkt: None,
     };
-    resume(&state, &browser, pending).await
+    resume(&state, &t, &browser, pending).await
 }

@@ -9,6 +9,7 @@ use axum::{
 use entity::users;
 
 use crate::{
+    i18n::Lang,
     state::AppState,
     store::auth_sessions::Lifetime,
     web::{
@@ -21,14 +22,15 @@ use crate::{
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    t: Lang,
     email: Option<String>,
     passkeys: bool,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn home(State(state): State<AppState>, browser: BrowserSession) -> Result<Response, PageError> {
+pub async fn home(State(state): State<AppState>, t: Lang, browser: BrowserSession) -> Result<Response, PageError> {
     let email = signed_in_user(&state, &browser).await?.map(|u| u.email);
-    Ok(render(StatusCode::OK, &HomePage { email, passkeys: state.security.passkeys.is_some() }))
+    Ok(render(StatusCode::OK, &HomePage { t, email, passkeys: state.security.passkeys.is_some() }))
 }
 
 /// The account this browser is signed in to, if its session is still active.

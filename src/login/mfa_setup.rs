@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::home::{account_of_form, signed_in_user};
 use crate::{
+    i18n::Lang,
     security::mfa::{self, MfaError},
     state::AppState,
     store,
@@ -18,7 +19,7 @@ use crate::{
         browser::BrowserSession,
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{PageError, capitalized, render},
+        page::{PageError, render},
         page_input::PageForm,
     },
 };
@@ -26,6 +27,7 @@ use crate::{
 #[derive(Template)]
 #[template(path = "mfa_setup.html")]
 struct SetupPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     enabled: bool,
     secret: &'a str,
@@ -37,6 +39,7 @@ struct SetupPage<'a> {
 #[derive(Template)]
 #[template(path = "recovery_codes.html")]
 struct RecoveryCodesPage<'a> {
+    t: &'a Lang,
     codes: &'a [String],
 }
 
@@ -59,8 +62,22 @@ impl From<MfaError> for PageError {
             MfaError::Throttled(throttled) => throttled.into(),
             MfaError::Store(err) => err.into(),
             MfaError::Password(err) => err.into(),
-            other => PageError::BadRequest(format!("{}.", capitalized(&other.to_string()))),
+            other => PageError::BadRequest(mfa_key(&other)),
         }
+    }
+}
+
+/// What a page says of a two-step error, as a catalogue key.
+pub fn mfa_key(err: &MfaError) -> &'static str {
+    match err {
+        MfaError::Unavailable => "mfa-error-unavailable",
+        MfaError::AlreadyOn => "mfa-error-already-on",
+        MfaError::NotSetUp => "mfa-error-not-set-up",
+        MfaError::WrongCode => "mfa-error-wrong-code",
+        MfaError::CodeRequired => "mfa-error-code-required",
+        MfaError::WrongPassword => "mfa-error-wrong-password",
+        MfaError::Throttled(_) => "error-slow-down",
+        MfaError::Store(_) | MfaError::Password(_) => "error-internal",
     }
 }
 
@@ -68,6 +85,7 @@ impl From<MfaError> for PageError {
 /// it off while on. Without a sign-in, to the sign-in page.
 async fn setup_page(
     state: &AppState,
+    t: &Lang,
     browser: &BrowserSession,
     csrf: &Csrf,
     status: StatusCode,
@@ -77,11 +95,13 @@ async fn setup_page(
         return Ok(Redirect::to("/login").into_response());
     };
     if store::mfa::enabled(&state.db, &user.id).await? {
-        let page = SetupPage { csrf: csrf.token(), enabled: true, secret: "", otpauth_uri: "", qr_data_url: "", error };
+        let page =
+            SetupPage { t, csrf: csrf.token(), enabled: true, secret: "", otpauth_uri: "", qr_data_url: "", error };
         return Ok(render(status, &page));
     }
     let enrolment = mfa::begin(&state.security, &user.id, &user.email).await?;
     let page = SetupPage {
+        t,
         csrf: csrf.token(),
         enabled: false,
         secret: &enrolment.secret,
@@ -93,13 +113,19 @@ async fn setup_page(
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn show(State(state): State<AppState>, browser: BrowserSession, csrf: Csrf) -> Result<Response, PageError> {
-    setup_page(&state, &browser, &csrf, StatusCode::OK, "").await
+pub async fn show(
+    State(state): State<AppState>,
+    t: Lang,
+    browser: BrowserSession,
+    csrf: Csrf,
+) -> Result<Response, PageError> {
+    setup_page(&state, &t, &browser, &csrf, StatusCode::OK, "").await
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn confirm(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -110,17 +136,11 @@ pub async fn confirm(
         Err(to_sign_in) => return Ok(to_sign_in),
     };
     match mfa::confirm(&state.security, &user.id, &form.code, &client).await {
-        Ok(codes) => Ok(render(StatusCode::OK, &RecoveryCodesPage { codes: &codes })),
+        Ok(codes) => Ok(render(StatusCode::OK, &RecoveryCodesPage { t: &t, codes: &codes })),
         // A wrong first code starts over with a new secret: scan again.
         Err(MfaError::WrongCode) => {
-            setup_page(
-                &state,
-                &browser,
-                &csrf,
-                StatusCode::BAD_REQUEST,
-                "That code is not right. Scan the new code and try again.",
-            )
-            .await
+            let error = t.get("mfa-setup-wrong-code");
+            setup_page(&state, &t, &browser, &csrf, StatusCode::BAD_REQUEST, &error).await
         }
         Err(err) => Err(err.into()),
     }
@@ -129,6 +149,7 @@ pub async fn confirm(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn disable(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -141,8 +162,8 @@ pub async fn disable(
     match mfa::disable(&state.security, &user, form.password, &form.code, &client).await {
         Ok(()) => Ok(Redirect::to("/account/mfa").into_response()),
         Err(err @ (MfaError::WrongCode | MfaError::WrongPassword)) => {
-            let error = format!("{}. Two-step verification stays on.", capitalized(&err.to_string()));
-            setup_page(&state, &browser, &csrf, StatusCode::BAD_REQUEST, &error).await
+            let error = t.arg("mfa-setup-stays-on", "reason", t.get(mfa_key(&err)));
+            setup_page(&state, &t, &browser, &csrf, StatusCode::BAD_REQUEST, &error).await
         }
         Err(err) => Err(err.into()),
     }

@@ -15,9 +15,10 @@ use entity::users;
 
 use super::{
     home::{account_of_form, signed_in_user},
-    passkey_signin::{OptionsForm, ceremony, read_answer, relying_party},
+    passkey_signin::{OptionsForm, ceremony, read_answer, refusal_key, relying_party},
 };
 use crate::{
+    i18n::Lang,
     security::passkeys::{self, PasskeyError, Passkeys},
     state::AppState,
     store,
@@ -25,7 +26,7 @@ use crate::{
         browser::BrowserSession,
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{PageError, capitalized, render_scripted, script_nonce},
+        page::{PageError, render_scripted, script_nonce},
         page_input::PageForm,
     },
 };
@@ -36,13 +37,14 @@ const PAGE: &str = "/account/passkeys";
 struct Listed {
     id: String,
     name: String,
-    added: String,
-    last_used: String,
+    /// When it was added and last used, in words.
+    used: String,
 }
 
 #[derive(Template)]
 #[template(path = "passkeys.html")]
 struct PasskeysPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     error: &'a str,
     passkeys: &'a [Listed],
@@ -53,6 +55,7 @@ struct PasskeysPage<'a> {
 /// to the sign-in page.
 async fn page(
     state: &AppState,
+    t: &Lang,
     browser: &BrowserSession,
     csrf: &Csrf,
     status: StatusCode,
@@ -65,15 +68,14 @@ async fn page(
     let listed: Vec<Listed> = store::passkeys::of_user(&state.db, &user.id)
         .await?
         .into_iter()
-        .map(|p| Listed {
-            added: shown(p.created_at),
-            last_used: p.last_used_at.map_or_else(|| "never".to_owned(), shown),
-            id: p.id,
-            name: p.name,
+        .map(|p| {
+            let used = p.last_used_at.map_or_else(|| t.get("passkeys-never"), shown);
+            let used = t.with("passkeys-used", &[("added", shown(p.created_at).into()), ("used", used.into())]);
+            Listed { used, id: p.id, name: p.name }
         })
         .collect();
     let nonce = script_nonce();
-    let page = PasskeysPage { csrf: csrf.token(), error, passkeys: &listed, nonce: &nonce };
+    let page = PasskeysPage { t, csrf: csrf.token(), error, passkeys: &listed, nonce: &nonce };
     Ok(render_scripted(status, &page, None, &nonce))
 }
 
@@ -86,6 +88,7 @@ fn shown(unix: i64) -> String {
 /// What a refused change says on the page.
 async fn refused(
     state: &AppState,
+    t: &Lang,
     browser: &BrowserSession,
     csrf: &Csrf,
     err: PasskeyError,
@@ -95,7 +98,7 @@ async fn refused(
         PasskeyError::Invalid(_) | PasskeyError::Refused(_) | PasskeyError::UnknownCeremony => StatusCode::BAD_REQUEST,
         other => return Err(other.into()),
     };
-    page(state, browser, csrf, status, &format!("{}.", capitalized(&err.to_string()))).await
+    page(state, t, browser, csrf, status, &t.get(refusal_key(&err))).await
 }
 
 /// The relying party and the account behind a form of this page (its CSRF field
@@ -113,19 +116,25 @@ async fn account_and_rp<'s>(
 /// Back to the page after a change, or the page saying why it was refused.
 async fn after<T>(
     state: &AppState,
+    t: &Lang,
     browser: &BrowserSession,
     csrf: &Csrf,
     changed: Result<T, PasskeyError>,
 ) -> Result<Response, PageError> {
     match changed {
         Ok(_) => Ok(Redirect::to(PAGE).into_response()),
-        Err(err) => refused(state, browser, csrf, err).await,
+        Err(err) => refused(state, t, browser, csrf, err).await,
     }
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn show(State(state): State<AppState>, browser: BrowserSession, csrf: Csrf) -> Result<Response, PageError> {
-    page(&state, &browser, &csrf, StatusCode::OK, "").await
+pub async fn show(
+    State(state): State<AppState>,
+    t: Lang,
+    browser: BrowserSession,
+    csrf: Csrf,
+) -> Result<Response, PageError> {
+    page(&state, &t, &browser, &csrf, StatusCode::OK, "").await
 }
 
 /// Begins adding a passkey, for the page's script.
@@ -158,6 +167,7 @@ pub struct AddForm {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn add(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -168,14 +178,14 @@ pub async fn add(
         Err(to_sign_in) => return Ok(to_sign_in),
     };
     if form.credential.is_empty() {
-        let error = "Adding a passkey needs a browser that supports passkeys, with JavaScript on.";
-        return page(&state, &browser, &csrf, StatusCode::BAD_REQUEST, error).await;
+        let error = t.get("passkeys-needs-script");
+        return page(&state, &t, &browser, &csrf, StatusCode::BAD_REQUEST, &error).await;
     }
     let added = match read_answer::<RegisterPublicKeyCredential>(&form.credential) {
         Ok(answer) => rp.finish_registration(&state.security, &user, &form.flow_id, &form.name, &answer, &client).await,
         Err(err) => Err(err),
     };
-    after(&state, &browser, &csrf, added).await
+    after(&state, &t, &browser, &csrf, added).await
 }
 
 #[derive(Deserialize)]
@@ -187,6 +197,7 @@ pub struct RenameForm {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn rename(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     Path(id): Path<String>,
@@ -196,7 +207,7 @@ pub async fn rename(
         Ok(found) => found,
         Err(to_sign_in) => return Ok(to_sign_in),
     };
-    after(&state, &browser, &csrf, passkeys::rename(&state.security, &user.id, &id, &form.name).await).await
+    after(&state, &t, &browser, &csrf, passkeys::rename(&state.security, &user.id, &id, &form.name).await).await
 }
 
 /// Removes one of the user's passkeys (the remove button of the rename form posts
@@ -204,6 +215,7 @@ pub async fn rename(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -214,5 +226,5 @@ pub async fn remove(
         Ok(found) => found,
         Err(to_sign_in) => return Ok(to_sign_in),
     };
-    after(&state, &browser, &csrf, passkeys::remove(&state.security, &user, &id, &client).await).await
+    after(&state, &t, &browser, &csrf, passkeys::remove(&state.security, &user, &id, &client).await).await
 }

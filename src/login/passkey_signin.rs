@@ -10,11 +10,13 @@ use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::{
     complete::complete_sign_in,
-    signin::{code_page, owed_step, sign_in_page},
+    signin::{Shown, code_page, owed_step, sign_in_page},
 };
 use crate::{
+    i18n::Lang,
     security::{
         passkeys::{PasskeyError, Passkeys},
+        policy::Rule,
         signin::second_step_with_passkey,
     },
     state::AppState,
@@ -26,19 +28,15 @@ impl From<PasskeyError> for PageError {
         match err {
             PasskeyError::Throttled(throttled) => throttled.into(),
             PasskeyError::Store(err) => err.into(),
-            PasskeyError::NotFound => PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no such passkey."),
-            other => PageError::BadRequest(format!("{}.", crate::web::page::capitalized(&other.to_string()))),
+            PasskeyError::NotFound => PageError::NoSuchPage(StatusCode::NOT_FOUND, "passkeys-no-such"),
+            other => PageError::BadRequest(refusal_key(&other)),
         }
     }
 }
 
 /// The relying party, or no page while passkeys are off.
 pub fn relying_party(state: &AppState) -> Result<&Passkeys, PageError> {
-    state
-        .security
-        .passkeys
-        .as_deref()
-        .ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no page at this address."))
+    state.security.passkeys.as_deref().ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "error-not-found"))
 }
 
 /// The relying party, for a form whose CSRF field is checked.
@@ -71,7 +69,7 @@ pub async fn options(
 
 /// The browser's answer to a ceremony, which the page's script posts as WebAuthn JSON.
 pub fn read_answer<T: serde::de::DeserializeOwned>(credential: &str) -> Result<T, PasskeyError> {
-    serde_json::from_str(credential).map_err(|_| PasskeyError::Invalid("the passkey's answer is unreadable"))
+    serde_json::from_str(credential).map_err(|_| PasskeyError::Invalid(UNREADABLE))
 }
 
 /// A ceremony's answer as the page's script posts it, with the authorization request
@@ -89,6 +87,7 @@ pub struct AnswerForm {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -106,7 +105,7 @@ pub async fn submit(
         }
         Err(err) => refusal(err)?,
     };
-    Ok(sign_in_page(&state, &csrf, &form.req, "", status, error))
+    Ok(sign_in_page(&state, &t, &csrf, &form.req, Shown { status, email: "", error: &t.get(error) }))
 }
 
 /// Begins the second step with a passkey, for the page's script, for the user whose
@@ -129,6 +128,7 @@ pub async fn second_step_options(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn second_step(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -150,18 +150,32 @@ pub async fn second_step(
         }
         Err(err) => refusal(err)?,
     };
-    code_page(&state, &csrf, status, error, &step.user_id, &step.request_id).await
+    code_page(&state, &t, &csrf, status, &t.get(error), &step.user_id, &step.request_id).await
 }
 
-/// What a page says when a passkey's answer is refused; errors that are not about the
-/// answer are the page's error.
+/// The status and catalogue key a page answers a refused passkey with; errors that
+/// are not about the answer are the page's error.
 pub fn refusal(err: PasskeyError) -> Result<(StatusCode, &'static str), PageError> {
     match err {
-        PasskeyError::Refused(_) | PasskeyError::CounterRegressed => {
-            Ok((StatusCode::UNAUTHORIZED, "That passkey was not accepted."))
-        }
-        PasskeyError::UnknownCeremony => Ok((StatusCode::BAD_REQUEST, "The passkey took too long. Try again.")),
-        PasskeyError::Invalid(_) => Ok((StatusCode::BAD_REQUEST, "The passkey's answer was unreadable. Try again.")),
+        PasskeyError::Refused(_) | PasskeyError::CounterRegressed => Ok((StatusCode::UNAUTHORIZED, refusal_key(&err))),
+        PasskeyError::UnknownCeremony | PasskeyError::Invalid(_) => Ok((StatusCode::BAD_REQUEST, refusal_key(&err))),
         other => Err(other.into()),
     }
 }
+
+/// What a page says of a passkey error, as a catalogue key.
+pub fn refusal_key(err: &PasskeyError) -> &'static str {
+    match err {
+        PasskeyError::Refused(_) | PasskeyError::CounterRegressed => "passkeys-not-accepted",
+        PasskeyError::UnknownCeremony => "passkeys-too-slow",
+        PasskeyError::Invalid(rule) => rule.key,
+        PasskeyError::Registered => "passkeys-registered",
+        PasskeyError::NotFound => "passkeys-no-such",
+        PasskeyError::LastWay => "passkeys-last-way",
+        PasskeyError::Throttled(_) => "error-slow-down",
+        PasskeyError::Store(_) => "error-internal",
+    }
+}
+
+/// A passkey answer a page's script could not have sent.
+const UNREADABLE: Rule = Rule { key: "passkeys-unreadable", message: "the passkey's answer is unreadable" };

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     credits::{CreditsError, grants},
+    i18n::Lang,
     security::{
         audit::{Event, Kind},
         recovery,
@@ -49,6 +50,7 @@ pub async fn options(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    t: Lang,
     csrf: Csrf,
     client: ClientInfo,
     PageForm(form): PageForm<AnswerForm>,
@@ -62,23 +64,22 @@ pub async fn submit(
         Ok(signup) => signup,
         Err(err) => {
             let (status, error) = refusal(err)?;
-            return Ok(sign_up_page(&state, &csrf, &form.req, Filled::default(), status, error));
+            return Ok(sign_up_page(&state, &t, &csrf, &form.req, Filled::default(), status, &t.get(error)));
         }
     };
     let email = signup.email.clone();
     let created = Event::new(Kind::AccountCreated).from(&client);
-    match grants::register_with_passkey(&state.db, &state.config.credits, signup, created, &client).await {
+    match grants::register_with_passkey(&state.db, &state.config.credits, signup, t.tag(), created, &client).await {
         Ok(user) => recovery::send_verification(&state.security, &user).await?,
-        Err(CreditsError::Store(StoreError::Conflict(_)))
-            if users::find_by_email(&state.db, &email).await?.is_some() =>
-        {
-            recovery::tell_owner_of_signup_attempt(&state.security, &email);
-        }
-        Err(CreditsError::Store(StoreError::Conflict(_))) => {
-            let error = "This passkey is registered already.";
-            return Ok(sign_up_page(&state, &csrf, &form.req, Filled::default(), StatusCode::CONFLICT, error));
-        }
+        Err(CreditsError::Store(StoreError::Conflict(_))) => match users::find_by_email(&state.db, &email).await? {
+            Some(owner) => recovery::tell_owner_of_signup_attempt(&state.security, &owner),
+            None => {
+                let error = t.get("passkeys-registered");
+                let status = StatusCode::CONFLICT;
+                return Ok(sign_up_page(&state, &t, &csrf, &form.req, Filled::default(), status, &error));
+            }
+        },
         Err(err) => return Err(PageError::Internal(err.to_string())),
     }
-    Ok(check_your_inbox(&email, &form.req, PASSKEY))
+    Ok(check_your_inbox(&t, &email, &form.req, PASSKEY))
 }

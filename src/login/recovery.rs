@@ -6,6 +6,7 @@ use axum::{extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 
 use crate::{
+    i18n::Lang,
     security::recovery::{self, RecoveryError},
     state::AppState,
     web::{
@@ -20,12 +21,14 @@ use crate::{
 #[derive(Template)]
 #[template(path = "forgot.html")]
 struct ForgotPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "reset.html")]
 struct ResetPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     token: &'a str,
     error: &'a str,
@@ -50,31 +53,32 @@ pub struct ResetForm {
     csrf: String,
 }
 
-pub async fn forgot(csrf: Csrf) -> Result<Response, PageError> {
-    Ok(render(StatusCode::OK, &ForgotPage { csrf: csrf.token() }))
+pub async fn forgot(t: Lang, csrf: Csrf) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, &ForgotPage { t: &t, csrf: csrf.token() }))
 }
 
 /// The same page for every address: whether a mail goes out is decided afterwards.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn forgot_submit(
     State(state): State<AppState>,
+    t: Lang,
     csrf: Csrf,
     client: ClientInfo,
     PageForm(form): PageForm<ForgotForm>,
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     recovery::request_reset(&state.security, form.email.trim(), &client).await?;
-    let message = "If an account uses this address, we mailed it a link to choose a new password.";
-    Ok(notice("Check your inbox", message, "/login", "Back to sign in"))
+    Ok(notice(&t, "inbox-title", &t.get("forgot-sent"), "/login", "forgot-back"))
 }
 
-pub async fn reset(csrf: Csrf, PageParams(query): PageParams<TokenQuery>) -> Result<Response, PageError> {
-    Ok(render(StatusCode::OK, &ResetPage { csrf: csrf.token(), token: &query.token, error: "" }))
+pub async fn reset(t: Lang, csrf: Csrf, PageParams(query): PageParams<TokenQuery>) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, &ResetPage { t: &t, csrf: csrf.token(), token: &query.token, error: "" }))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn reset_submit(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -84,11 +88,11 @@ pub async fn reset_submit(
     match recovery::reset_password(&state.security, &form.token, form.password, &client).await {
         Ok(()) => {
             browser.clear().await?;
-            let message = "Your password is changed and you are signed out everywhere. Sign in with the new one.";
-            Ok(notice("Password changed", message, "/login", "Sign in"))
+            Ok(notice(&t, "reset-done-title", &t.get("reset-done"), "/login", "reset-sign-in"))
         }
         Err(RecoveryError::WeakPassword(rule)) => {
-            Ok(render(StatusCode::BAD_REQUEST, &ResetPage { csrf: csrf.token(), token: &form.token, error: rule }))
+            let page = ResetPage { t: &t, csrf: csrf.token(), token: &form.token, error: &t.get(rule.key) };
+            Ok(render(StatusCode::BAD_REQUEST, &page))
         }
         Err(err) => Err(err.into()),
     }
@@ -97,20 +101,19 @@ pub async fn reset_submit(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn verify_email(
     State(state): State<AppState>,
+    t: Lang,
     client: ClientInfo,
     PageParams(query): PageParams<TokenQuery>,
 ) -> Result<Response, PageError> {
     recovery::verify_email(&state.security, &query.token, &client).await?;
-    Ok(notice("Email confirmed", "Thank you: your address is confirmed.", "/", "Continue"))
+    Ok(notice(&t, "email-confirmed-title", &t.get("email-confirmed"), "/", "continue"))
 }
 
 impl From<RecoveryError> for PageError {
     fn from(err: RecoveryError) -> Self {
         match err {
-            RecoveryError::InvalidToken => {
-                PageError::BadRequest("This link is invalid, has expired or was already used.".into())
-            }
-            RecoveryError::WeakPassword(rule) => PageError::BadRequest(rule.into()),
+            RecoveryError::InvalidToken => PageError::BadRequest("link-invalid"),
+            RecoveryError::WeakPassword(rule) => PageError::BadRequest(rule.key),
             RecoveryError::Throttled(throttled) => throttled.into(),
             RecoveryError::Store(err) => err.into(),
             RecoveryError::Password(err) => err.into(),

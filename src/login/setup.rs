@@ -10,6 +10,7 @@ use super::complete::complete_sign_in;
 use crate::{
     admin::setup::grant_admin,
     credits::grants,
+    i18n::Lang,
     security::{
         amr,
         audit::{Event, Kind},
@@ -32,6 +33,7 @@ use crate::{
 #[derive(Template)]
 #[template(path = "setup.html")]
 struct SetupPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     token: &'a str,
     email: &'a str,
@@ -60,22 +62,23 @@ async fn live(state: &AppState, token: &str) -> Result<(), PageError> {
     match setup_links::find(&state.db, token).await? {
         Link::Live => Ok(()),
         Link::Used => Err(used()),
-        Link::Unknown => Err(PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no page at this address.")),
+        Link::Unknown => Err(PageError::NoSuchPage(StatusCode::NOT_FOUND, "error-not-found")),
     }
 }
 
 fn used() -> PageError {
-    PageError::NoSuchPage(StatusCode::GONE, "This setup link was used already.")
+    PageError::NoSuchPage(StatusCode::GONE, "setup-used")
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn show(
     State(state): State<AppState>,
+    t: Lang,
     csrf: Csrf,
     PageParams(query): PageParams<SetupQuery>,
 ) -> Result<Response, PageError> {
     live(&state, &query.token).await?;
-    let page = SetupPage { csrf: csrf.token(), token: &query.token, email: "", name: "", error: "" };
+    let page = SetupPage { t: &t, csrf: csrf.token(), token: &query.token, email: "", name: "", error: "" };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -83,6 +86,7 @@ pub async fn show(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -91,15 +95,15 @@ pub async fn submit(
     csrf.check(&form.csrf)?;
     live(&state, &form.token).await?;
     let again = |status: StatusCode, error: &str| {
-        let page = SetupPage { csrf: csrf.token(), token: &form.token, email: &form.email, name: &form.name, error };
+        let filled = (form.email.as_str(), form.name.as_str());
+        let page = SetupPage { t: &t, csrf: csrf.token(), token: &form.token, email: filled.0, name: filled.1, error };
         render(status, &page)
     };
     if let Err(rule) = check_new_account(&form.email, &form.password, None) {
-        return Ok(again(StatusCode::BAD_REQUEST, rule));
+        return Ok(again(StatusCode::BAD_REQUEST, &t.get(rule.key)));
     }
     if users::find_by_email(&state.db, &form.email).await?.is_some() {
-        let error = "An account with this email exists: make it an administrator with `mana-auth user grant-admin`.";
-        return Ok(again(StatusCode::CONFLICT, error));
+        return Ok(again(StatusCode::CONFLICT, &t.get("setup-taken")));
     }
     // The link is used up first, so that two submissions create one administrator.
     if users::any_admin(&state.db).await? || !setup_links::redeem(&state.db, &form.token).await? {
@@ -107,7 +111,8 @@ pub async fn submit(
     }
     let password_hash = state.passwords.hash(form.password.clone()).await?;
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
-    let new = NewUser { email: form.email.clone(), username: None, name, password_hash };
+    let language = Some(t.tag().to_owned());
+    let new = NewUser { email: form.email.clone(), username: None, name, password_hash, language };
     let created = Event::new(Kind::AccountCreated).from(&client);
     let user = grants::register(&state.db, &state.config.credits, new, created)
         .await

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::complete::complete_sign_in;
 use crate::{
+    i18n::Lang,
     oidc::authorize::{destination, pending},
     security::{
         amr,
@@ -26,6 +27,7 @@ use crate::{
 #[derive(Template)]
 #[template(path = "signin.html")]
 struct SignInPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     req: &'a str,
     email: &'a str,
@@ -35,39 +37,38 @@ struct SignInPage<'a> {
     nonce: &'a str,
 }
 
-/// The sign-in form for the authorization request `req` (or none), filled in with
-/// `email`, saying what went wrong.
-pub fn sign_in_page(
-    state: &AppState,
-    csrf: &Csrf,
-    req: &str,
-    email: &str,
-    status: StatusCode,
-    error: &str,
-) -> Response {
-    sign_in_form(state, csrf, req, destination(state, req).as_deref(), email, status, error)
+/// How a sign-in form is shown: filled in with `email`, saying what went wrong.
+pub struct Shown<'a> {
+    pub status: StatusCode,
+    pub email: &'a str,
+    pub error: &'a str,
+}
+
+/// The sign-in form for the authorization request `req` (or none).
+pub fn sign_in_page(state: &AppState, t: &Lang, csrf: &Csrf, req: &str, shown: Shown<'_>) -> Response {
+    sign_in_form(state, t, csrf, req, destination(state, req).as_deref(), shown)
 }
 
 /// The sign-in form for the request `req` whose client's redirect URI is `form_target`.
 fn sign_in_form(
     state: &AppState,
+    t: &Lang,
     csrf: &Csrf,
     req: &str,
     form_target: Option<&str>,
-    email: &str,
-    status: StatusCode,
-    error: &str,
+    shown: Shown<'_>,
 ) -> Response {
     let nonce = script_nonce();
     let page = SignInPage {
+        t,
         csrf: csrf.token(),
         req,
-        email,
-        error,
+        email: shown.email,
+        error: shown.error,
         passkeys: state.security.passkeys.is_some(),
         nonce: &nonce,
     };
-    render_scripted(status, &page, form_target, &nonce)
+    render_scripted(shown.status, &page, form_target, &nonce)
 }
 
 /// `?req=ID`: the authorization request a page continues.
@@ -94,6 +95,7 @@ pub struct SignInForm {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn show(
     State(state): State<AppState>,
+    t: Lang,
     csrf: Csrf,
     PageParams(query): PageParams<PageQuery>,
 ) -> Result<Response, PageError> {
@@ -101,12 +103,14 @@ pub async fn show(
     let pending = pending(&state, query.req());
     let hint = pending.as_ref().and_then(|p| p.login_hint.as_deref()).unwrap_or_default();
     let form_target = pending.as_ref().map(|p| p.redirect_uri.as_str()).filter(|uri| !uri.is_empty());
-    Ok(sign_in_form(&state, &csrf, query.req(), form_target, hint, StatusCode::OK, ""))
+    let shown = Shown { status: StatusCode::OK, email: hint, error: "" };
+    Ok(sign_in_form(&state, &t, &csrf, query.req(), form_target, shown))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -119,14 +123,15 @@ pub async fn submit(
         Ok(SignedIn::Complete(user)) => user,
         Ok(SignedIn::SecondStep(user)) => {
             browser.start_second_step(&user.id, &form.req).await?;
-            return code_page(&state, &csrf, StatusCode::OK, "", &user.id, &form.req).await;
+            return code_page(&state, &t, &csrf, StatusCode::OK, "", &user.id, &form.req).await;
         }
         Err(SignInError::Invalid) => {
-            return Ok(again(&state, &csrf, &form, StatusCode::UNAUTHORIZED, "Incorrect email or password."));
+            let wrong = t.get("signin-wrong");
+            return Ok(again(&state, &t, &csrf, &form, StatusCode::UNAUTHORIZED, &wrong));
         }
         Err(SignInError::Throttled(throttled)) => {
-            let error = format!("Too many attempts. Try again in {} seconds.", throttled.retry_after);
-            let mut response = again(&state, &csrf, &form, StatusCode::TOO_MANY_REQUESTS, &error);
+            let error = t.arg("error-throttled", "seconds", throttled.retry_after);
+            let mut response = again(&state, &t, &csrf, &form, StatusCode::TOO_MANY_REQUESTS, &error);
             throttled.stamp(&mut response);
             return Ok(response);
         }
@@ -140,6 +145,7 @@ pub async fn submit(
 #[derive(Template)]
 #[template(path = "mfa_code.html")]
 struct CodePage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     error: &'a str,
     /// What the second step may be done with.
@@ -151,6 +157,7 @@ struct CodePage<'a> {
 /// The second step's page for `user_id`: a code, a passkey, or either.
 pub async fn code_page(
     state: &AppState,
+    t: &Lang,
     csrf: &Csrf,
     status: StatusCode,
     error: &str,
@@ -159,16 +166,13 @@ pub async fn code_page(
 ) -> Result<Response, PageError> {
     let factors = SecondFactors::of(&state.security, user_id).await?;
     let nonce = script_nonce();
-    let page = CodePage { csrf: csrf.token(), error, code: factors.code, passkey: factors.passkey, nonce: &nonce };
+    let page = CodePage { t, csrf: csrf.token(), error, code: factors.code, passkey: factors.passkey, nonce: &nonce };
     Ok(render_scripted(status, &page, destination(state, request_id).as_deref(), &nonce))
 }
 
 /// The second step this browser owes, while it is recent.
 pub async fn owed_step(browser: &BrowserSession) -> Result<SecondStep, PageError> {
-    browser
-        .second_step()
-        .await?
-        .ok_or_else(|| PageError::BadRequest("The sign-in took too long. Sign in again.".into()))
+    browser.second_step().await?.ok_or(PageError::BadRequest("signin-too-slow"))
 }
 
 #[derive(Deserialize)]
@@ -181,6 +185,7 @@ pub struct CodeForm {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit_code(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     client: ClientInfo,
@@ -195,14 +200,14 @@ pub async fn submit_code(
             complete_sign_in(&state, &browser, &user.id, request_id, client, amr::PASSWORD_AND_CODE).await
         }
         Err(MfaError::WrongCode) => {
-            let wrong = "That code is not right.";
-            code_page(&state, &csrf, StatusCode::UNAUTHORIZED, wrong, &step.user_id, &step.request_id).await
+            let wrong = t.get("mfa-wrong-code");
+            code_page(&state, &t, &csrf, StatusCode::UNAUTHORIZED, &wrong, &step.user_id, &step.request_id).await
         }
         Err(err) => Err(err.into()),
     }
 }
 
 /// The form again, filled in, with what went wrong.
-fn again(state: &AppState, csrf: &Csrf, form: &SignInForm, status: StatusCode, error: &str) -> Response {
-    sign_in_page(state, csrf, &form.req, &form.email, status, error)
+fn again(state: &AppState, t: &Lang, csrf: &Csrf, form: &SignInForm, status: StatusCode, error: &str) -> Response {
+    sign_in_page(state, t, csrf, &form.req, Shown { status, email: &form.email, error })
 }

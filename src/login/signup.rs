@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::signin::PageQuery;
 use crate::{
     credits::{CreditsError, grants},
+    i18n::Lang,
     security::{
         audit::{Event, Kind},
         policy::check_new_account,
@@ -21,7 +22,7 @@ use crate::{
     web::{
         client_info::ClientInfo,
         csrf::Csrf,
-        page::{NoticePage, PageError, render, render_scripted, script_nonce},
+        page::{PageError, notice, render_scripted, script_nonce},
         page_input::{PageForm, PageParams},
     },
 };
@@ -29,6 +30,7 @@ use crate::{
 #[derive(Template)]
 #[template(path = "signup.html")]
 struct SignUpPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     req: &'a str,
     email: &'a str,
@@ -52,6 +54,7 @@ pub struct Filled<'a> {
 /// what went wrong.
 pub fn sign_up_page(
     state: &AppState,
+    t: &Lang,
     csrf: &Csrf,
     req: &str,
     filled: Filled<'_>,
@@ -61,7 +64,7 @@ pub fn sign_up_page(
     let nonce = script_nonce();
     let Filled { email, username, name } = filled;
     let passkeys = state.security.passkeys.is_some();
-    let page = SignUpPage { csrf: csrf.token(), req, email, username, name, error, passkeys, nonce: &nonce };
+    let page = SignUpPage { t, csrf: csrf.token(), req, email, username, name, error, passkeys, nonce: &nonce };
     render_scripted(status, &page, None, &nonce)
 }
 
@@ -80,15 +83,17 @@ pub struct SignUpForm {
 
 pub async fn show(
     State(state): State<AppState>,
+    t: Lang,
     csrf: Csrf,
     PageParams(query): PageParams<PageQuery>,
 ) -> Result<Response, PageError> {
-    Ok(sign_up_page(&state, &csrf, query.req(), Filled::default(), StatusCode::OK, ""))
+    Ok(sign_up_page(&state, &t, &csrf, query.req(), Filled::default(), StatusCode::OK, ""))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn submit(
     State(state): State<AppState>,
+    t: Lang,
     csrf: Csrf,
     client: ClientInfo,
     PageForm(form): PageForm<SignUpForm>,
@@ -97,52 +102,47 @@ pub async fn submit(
     state.limiter.check_address("register", &client, state.config.security.rate_limit.register_per_ip).await?;
     let refuse = |status: StatusCode, error: &str| {
         let filled = Filled { email: &form.email, username: &form.username, name: &form.name };
-        sign_up_page(&state, &csrf, &form.req, filled, status, error)
+        sign_up_page(&state, &t, &csrf, &form.req, filled, status, error)
     };
     let username = Some(form.username.trim().to_owned()).filter(|u| !u.is_empty());
-    if let Err(problem) = check_new_account(&form.email, &form.password, username.as_deref()) {
-        return Ok(refuse(StatusCode::BAD_REQUEST, problem));
+    if let Err(rule) = check_new_account(&form.email, &form.password, username.as_deref()) {
+        return Ok(refuse(StatusCode::BAD_REQUEST, &t.get(rule.key)));
     }
     // Hashed whether the address is taken or not: both answers take the same time.
     let password_hash = state.passwords.hash(form.password.clone()).await?;
     if let Some(owner) = users::find_by_email(&state.db, &form.email).await? {
-        recovery::tell_owner_of_signup_attempt(&state.security, &owner.email);
-        return Ok(check_your_inbox(&form.email, &form.req, PASSWORD));
+        recovery::tell_owner_of_signup_attempt(&state.security, &owner);
+        return Ok(check_your_inbox(&t, &form.email, &form.req, PASSWORD));
     }
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
-    let new = NewUser { email: form.email.clone(), username, name, password_hash };
+    let language = Some(t.tag().to_owned());
+    let new = NewUser { email: form.email.clone(), username, name, password_hash, language };
     let created = Event::new(Kind::AccountCreated).from(&client);
     let user = match grants::register(&state.db, &state.config.credits, new, created).await {
         Ok(user) => user,
         // The address may have been taken a moment ago by a sign-up racing this one.
-        Err(CreditsError::Store(StoreError::Conflict(_)))
-            if users::find_by_email(&state.db, &form.email).await?.is_some() =>
-        {
-            recovery::tell_owner_of_signup_attempt(&state.security, &users::normalize_email(&form.email));
-            return Ok(check_your_inbox(&form.email, &form.req, PASSWORD));
-        }
         Err(CreditsError::Store(StoreError::Conflict(_))) => {
-            return Ok(refuse(StatusCode::CONFLICT, "This username is taken. Choose another one."));
+            return match users::find_by_email(&state.db, &form.email).await? {
+                Some(owner) => {
+                    recovery::tell_owner_of_signup_attempt(&state.security, &owner);
+                    Ok(check_your_inbox(&t, &form.email, &form.req, PASSWORD))
+                }
+                None => Ok(refuse(StatusCode::CONFLICT, &t.get("signup-username-taken"))),
+            };
         }
         Err(err) => return Err(PageError::Internal(err.to_string())),
     };
     recovery::send_verification(&state.security, &user).await?;
-    Ok(check_your_inbox(&form.email, &form.req, PASSWORD))
+    Ok(check_your_inbox(&t, &form.email, &form.req, PASSWORD))
 }
 
-/// How the new account signs in, as the answer to a sign-up says it.
-const PASSWORD: &str = "the password you chose";
-pub const PASSKEY: &str = "your passkey";
+/// How the new account signs in, as the answer to a sign-up says it: a catalogue key.
+const PASSWORD: &str = "signup-inbox-password";
+pub const PASSKEY: &str = "signup-inbox-passkey";
 
 /// The one answer to a sign-up, whether the address was new or already had an
 /// account (its owner gets a mail saying so): nothing tells the two apart.
-pub fn check_your_inbox(email: &str, req: &str, signs_in_with: &str) -> Response {
+pub fn check_your_inbox(t: &Lang, email: &str, req: &str, signs_in_with: &str) -> Response {
     let link = if req.is_empty() { "/login".to_owned() } else { format!("/login?req={req}") };
-    let message = format!(
-        "We sent a message to {} to confirm the address. You can sign in now with {signs_in_with}.",
-        email.trim()
-    );
-    let page =
-        NoticePage { title: "Check your inbox", message: &message, link: &link, link_text: "Continue to sign in" };
-    render(StatusCode::OK, &page)
+    notice(t, "inbox-title", &t.arg(signs_in_with, "email", email.trim()), &link, "signup-continue")
 }

@@ -1,41 +1,27 @@
-//! What mana-auth mails, in plain text.
+//! What mana-auth mails, in plain text, in the reader's language.
+
+use fluent_bundle::FluentValue;
 
 use super::Mail;
+use crate::i18n::Lang;
 
-pub fn verify_email(issuer: &str, to: &str, token: &str) -> Mail {
-    Mail {
-        to: to.to_owned(),
-        subject: "Confirm your email address".into(),
-        body: format!(
-            "Confirm that {to} is your address by opening this link:\n\n{issuer}/email/verify?token={token}\n\n\
-             If you did not create an account, ignore this message.\n"
-        ),
-    }
+fn mail(t: &Lang, to: &str, kind: &str, args: &[(&str, FluentValue<'_>)]) -> Mail {
+    let body = t.with(&format!("mail-{kind}-body"), args);
+    Mail { to: to.to_owned(), subject: t.get(&format!("mail-{kind}-subject")), body: format!("{body}\n") }
 }
 
-pub fn reset_password(issuer: &str, to: &str, token: &str, ttl_secs: i64) -> Mail {
-    Mail {
-        to: to.to_owned(),
-        subject: "Reset your password".into(),
-        body: format!(
-            "Someone asked to reset the password of the account {to}. To choose a new one, open this link \
-             within {} minutes:\n\n{issuer}/password/reset?token={token}\n\n\
-             Setting a new password signs you out everywhere. If you did not ask for this, ignore this message; \
-             your password stays as it is.\n",
-            ttl_secs / 60
-        ),
-    }
+pub fn verify_email(t: &Lang, issuer: &str, to: &str, token: &str) -> Mail {
+    let link = format!("{issuer}/email/verify?token={token}");
+    mail(t, to, "verify", &[("email", to.into()), ("link", link.into())])
+}
+
+pub fn reset_password(t: &Lang, issuer: &str, to: &str, token: &str, ttl_secs: i64) -> Mail {
+    let link = format!("{issuer}/password/reset?token={token}");
+    mail(t, to, "reset", &[("email", to.into()), ("link", link.into()), ("minutes", (ttl_secs / 60).into())])
 }
 
 /// To the owner of an address someone tried to sign up with again.
-pub fn signup_attempt(issuer: &str, to: &str) -> Mail {
-    Mail {
-        to: to.to_owned(),
-        subject: "You already have an account".into(),
-        body: format!(
-            "Someone tried to create an account with {to}, which already has one. If that was you, sign in \
-             at {issuer}/login, or reset your password at {issuer}/password/forgot.\n\n\
-             If it was not you, you need not do anything.\n"
-        ),
-    }
+pub fn signup_attempt(t: &Lang, issuer: &str, to: &str) -> Mail {
+    let (login, forgot) = (format!("{issuer}/login"), format!("{issuer}/password/forgot"));
+    mail(t, to, "signup-attempt", &[("email", to.into()), ("login", login.into()), ("forgot", forgot.into())])
 }

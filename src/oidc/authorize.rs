@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     config::Config,
+    i18n::Lang,
     security::signin::SecondFactors,
     state::AppState,
     store::{self, clients::Client},
@@ -62,11 +63,12 @@ pub struct AuthorizeQuery {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn authorize(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     PageParams(query): PageParams<AuthorizeQuery>,
 ) -> Result<Response, PageError> {
     match start(&state, &query).await? {
-        Ok(pending) => resume(&state, &browser, pending).await,
+        Ok(pending) => resume(&state, &t, &browser, pending).await,
         Err(refused) => Ok(refused),
     }
 }
@@ -87,16 +89,14 @@ pub async fn authorize_post(
 /// The request checked: the pending authorization, or the answer refusing it (an error
 /// page until the client and redirect URI are known, then a redirect to the client).
 async fn start(state: &AppState, query: &AuthorizeQuery) -> Result<Result<PendingAuthorization, Response>, PageError> {
-    let client_id = query.client_id.as_deref().ok_or_else(|| PageError::BadRequest("client_id is missing.".into()))?;
-    let client = find_client(state, client_id)
-        .await?
-        .ok_or_else(|| PageError::BadRequest("This application is not registered.".into()))?;
+    let client_id = query.client_id.as_deref().ok_or(PageError::BadRequest("authorize-client-missing"))?;
+    let client = find_client(state, client_id).await?.ok_or(PageError::BadRequest("authorize-client-unknown"))?;
     if let Some(secret) = query.request_uri.as_deref().and_then(|uri| uri.strip_prefix(par::REQUEST_URI_PREFIX)) {
         return pushed(state, &client.id, secret).await.map(Ok);
     }
     let redirect_uri = query.redirect_uri.as_deref().unwrap_or_default();
     if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
-        return Err(PageError::BadRequest("The redirect URI is not registered for this application.".into()));
+        return Err(PageError::BadRequest("authorize-redirect-unregistered"));
     }
     let fail = |code: &'static str, description: &str| {
         AuthorizeRedirectError {
@@ -117,9 +117,7 @@ async fn start(state: &AppState, query: &AuthorizeQuery) -> Result<Result<Pendin
 /// The pushed request `secret` names, redeemed once by its own client. Other parameters
 /// sent to `/authorize` beside it are ignored (RFC 9126 §4).
 async fn pushed(state: &AppState, client_id: &str, secret: &str) -> Result<PendingAuthorization, PageError> {
-    let gone = || {
-        PageError::BadRequest("This sign-in request has expired or was used. Start again from the application.".into())
-    };
+    let gone = || PageError::BadRequest("authorize-request-used");
     let request = store::pushed_requests::redeem(&state.db, secret, client_id).await?.ok_or_else(gone)?;
     serde_json::from_str(&request).map_err(|e| PageError::Internal(format!("a pushed request does not parse: {e}")))
 }
@@ -230,6 +228,7 @@ fn pkce_challenge(query: &AuthorizeQuery, public: bool) -> Result<Option<String>
 /// Where an authorization request goes next: sign-in, consent, or back to the client with a code.
 pub async fn resume(
     state: &AppState,
+    t: &Lang,
     browser: &BrowserSession,
     pending: PendingAuthorization,
 ) -> Result<Response, PageError> {
@@ -261,9 +260,7 @@ pub async fn resume(
         _ if prompt_none => return Ok(fail("login_required", "the user is not signed in")),
         _ => return continue_at(state, "/login", &pending),
     };
-    let client = find_client(state, &pending.client_id)
-        .await?
-        .ok_or_else(|| PageError::BadRequest("This application is no longer registered.".into()))?;
+    let client = find_client(state, &pending.client_id).await?.ok_or(PageError::BadRequest("authorize-client-gone"))?;
     let scopes: Vec<&str> = pending.scope.split(' ').collect();
     // A device's request is confirmed every time: its code may have come from someone
     // else (RFC 8628 §5.4).
@@ -279,7 +276,7 @@ pub async fn resume(
         return continue_at(state, "/consent", &pending);
     }
     if let Some(user_code) = &pending.device {
-        return device::decided(state, user_code, true, &session).await;
+        return device::decided(state, t, user_code, true, &session).await;
     }
     let code = codes::create(
         &state.db,
@@ -313,10 +310,11 @@ pub struct ResumeQuery {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn resume_pending(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     PageParams(query): PageParams<ResumeQuery>,
 ) -> Result<Response, PageError> {
-    resume(&state, &browser, waiting(&state, &query.req)?).await
+    resume(&state, &t, &browser, waiting(&state, &query.req)?).await
 }
 
 /// The authorization request `req` carries, if this provider signed it and it is unexpired.
@@ -326,9 +324,7 @@ pub fn pending(state: &AppState, req: &str) -> Option<PendingAuthorization> {
 
 /// The authorization request a page continues, while it is valid.
 pub fn waiting(state: &AppState, req: &str) -> Result<PendingAuthorization, PageError> {
-    pending(state, req).ok_or_else(|| {
-        PageError::BadRequest("This sign-in request has expired. Start again from the application.".into())
-    })
+    pending(state, req).ok_or(PageError::BadRequest("authorize-request-expired"))
 }
 
 /// The request's client's redirect URI, where a page's forms may lead on to; none for a

@@ -18,6 +18,7 @@ use super::{
     token::{authenticate_client, no_store, parse_form},
 };
 use crate::{
+    i18n::Lang,
     security::{
         client::ClientInfo,
         opaque::{new_secret, random_bytes},
@@ -140,17 +141,18 @@ async fn start(
 /// and tells them the outcome.
 pub async fn decided(
     state: &AppState,
+    t: &Lang,
     user_code: &str,
     approved: bool,
     session: &entity::auth_sessions::Model,
 ) -> Result<Response, PageError> {
     if !device_codes::decide(&state.db, user_code, approved, &session.user_id, &session.id).await? {
-        return Err(PageError::BadRequest("This code has expired or was used. Start again on your device.".into()));
+        return Err(PageError::BadRequest("device-expired"));
     }
     Ok(if approved {
-        notice("Device connected", "You can go back to your device: it is signed in.", "/", "Done")
+        notice(t, "device-connected-title", &t.get("device-connected"), "/", "done")
     } else {
-        notice("Request denied", "The device was not signed in.", "/", "Done")
+        notice(t, "device-denied-title", &t.get("device-denied"), "/", "done")
     })
 }
 

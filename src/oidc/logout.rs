@@ -16,6 +16,7 @@ use super::client_metadata::find_client;
 use super::{backchannel::notify_clients, error::redirect_with};
 use crate::{
     config::SigningAlg,
+    i18n::Lang,
     keys::keyset::{Expect, Verified},
     security::audit::{Event, Kind},
     state::AppState,
@@ -52,6 +53,7 @@ struct HintClaims {
 #[derive(Template)]
 #[template(path = "logout.html")]
 struct ConfirmPage<'a> {
+    t: &'a Lang,
     csrf: &'a str,
     client_id: &'a str,
     post_logout_redirect_uri: &'a str,
@@ -60,7 +62,9 @@ struct ConfirmPage<'a> {
 
 #[derive(Template)]
 #[template(path = "logged_out.html")]
-struct LoggedOutPage;
+struct LoggedOutPage {
+    t: Lang,
+}
 
 /// A checked logout request: where to go afterwards, and the session the hint names.
 struct Checked {
@@ -71,25 +75,28 @@ struct Checked {
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout_get(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     PageParams(params): PageParams<LogoutParams>,
 ) -> Result<Response, PageError> {
-    logout(&state, &browser, &csrf, params).await
+    logout(&state, &t, &browser, &csrf, params).await
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout_post(
     State(state): State<AppState>,
+    t: Lang,
     browser: BrowserSession,
     csrf: Csrf,
     PageForm(params): PageForm<LogoutParams>,
 ) -> Result<Response, PageError> {
-    logout(&state, &browser, &csrf, params).await
+    logout(&state, &t, &browser, &csrf, params).await
 }
 
 async fn logout(
     state: &AppState,
+    t: &Lang,
     browser: &BrowserSession,
     csrf: &Csrf,
     params: LogoutParams,
@@ -101,6 +108,7 @@ async fn logout(
         return finish(state, browser, checked).await;
     }
     let page = ConfirmPage {
+        t,
         csrf: csrf.token(),
         client_id: params.client_id.as_deref().unwrap_or_default(),
         post_logout_redirect_uri: params.post_logout_redirect_uri.as_deref().unwrap_or_default(),
@@ -134,7 +142,7 @@ async fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, PageE
     };
     let client_id = match (hint.as_ref().map(|h| h.aud.as_str()), params.client_id.as_deref()) {
         (Some(aud), Some(named)) if aud != named => {
-            return Err(PageError::BadRequest("client_id does not match the id_token_hint.".into()));
+            return Err(PageError::BadRequest("logout-client-mismatch"));
         }
         (Some(aud), _) => Some(aud),
         (None, named) => named,
@@ -147,9 +155,7 @@ async fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, PageE
                 None => None,
             };
             if !client.is_some_and(|c| c.post_logout_redirect_uris.iter().any(|r| r == uri)) {
-                return Err(PageError::BadRequest(
-                    "The post-logout redirect URI is not registered for this application.".into(),
-                ));
+                return Err(PageError::BadRequest("logout-uri-unregistered"));
             }
             Some((uri.to_owned(), params.state.clone()))
         }
@@ -189,7 +195,7 @@ pub async fn end_session(state: &AppState, sid: &str) -> Result<(), PageError> {
 /// An id_token we issued, possibly expired, signed with the algorithm its client's
 /// id_tokens use.
 async fn verify_hint(state: &AppState, token: &str) -> Result<HintClaims, PageError> {
-    let invalid = || PageError::BadRequest("The sign-out request carries an invalid id_token_hint.".into());
+    let invalid = || PageError::BadRequest("logout-hint-invalid");
     let expect = Expect { typ: "JWT", algs: &[SigningAlg::EdDSA, SigningAlg::RS256], audiences: &[], check_exp: false };
     let keys = state.keys.current();
     let Verified { claims: hint, alg, .. } =
@@ -201,6 +207,6 @@ async fn verify_hint(state: &AppState, token: &str) -> Result<HintClaims, PageEr
     Ok(hint)
 }
 
-pub async fn logged_out() -> Response {
-    render(StatusCode::OK, &LoggedOutPage)
+pub async fn logged_out(t: Lang) -> Response {
+    render(StatusCode::OK, &LoggedOutPage { t })
 }

@@ -24,4 +24,6 @@ pub struct Security {
     pub refresh_reuse: IntCounter,
     /// The WebAuthn relying party; `None` while passkeys are off (see `webauthn.rp_id`).
     pub passkeys: Option<Arc<Passkeys>>,
+    /// The catalogues pages and mails are written from.
+    pub languages: Arc<crate::i18n::Languages>,
 }

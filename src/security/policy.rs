@@ -1,26 +1,59 @@
 //! Rules for new account data; each refusal names the rule broken.
 
+use std::fmt;
+
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use zxcvbn::feedback::Warning;
 
 use crate::store::users::normalize_email;
 
-const INVALID_EMAIL: &str = "Enter a valid email address.";
+/// A rule broken: in words for the API and operators, and the catalogue key a page
+/// says it with in the reader's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub key: &'static str,
+    pub message: &'static str,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+const INVALID_EMAIL: Rule = Rule { key: "rule-email-invalid", message: "Enter a valid email address." };
+const INVISIBLE: Rule =
+    Rule { key: "rule-email-invisible", message: "An email address cannot hold invisible or control characters." };
+const LOCAL_PART: Rule = Rule {
+    key: "rule-email-local-part",
+    message: "Before the @, an email address holds only letters a-z, digits and . ! # $ % & ' * + - / = ? ^ _ ` { | } ~",
+};
+const SHORT_PASSWORD: Rule =
+    Rule { key: "rule-password-short", message: "The password must be at least 10 characters long." };
+const LONG_PASSWORD: Rule =
+    Rule { key: "rule-password-long", message: "The password must be at most 128 characters long." };
+const COMMON_PASSWORD: Rule = Rule {
+    key: "rule-password-common",
+    message: "The password is on the list of the most common passwords; choose another.",
+};
+const USERNAME: Rule = Rule {
+    key: "rule-username",
+    message: "A username has 1 to 64 lowercase letters, digits, dots, dashes or underscores.",
+};
+const NAME: Rule = Rule { key: "rule-name", message: "A name has at most 200 characters and no control characters." };
 
 /// An address an account can have: no invisible or control characters, and once
 /// normalised (see `normalize_email`) one that every SMTP server takes (RFC 5321 §4.1.2,
 /// no SMTPUTF8): an ASCII dot-atom before the @, never a quoted string or brackets, and
 /// a host name after it. lettre, which sends our mail, must accept it too.
-pub fn check_email(email: &str) -> Result<(), &'static str> {
+pub fn check_email(email: &str) -> Result<(), Rule> {
     if email.trim().chars().any(is_invisible) {
-        return Err("An email address cannot hold invisible or control characters.");
+        return Err(INVISIBLE);
     }
     let normalized = normalize_email(email);
     let (local, domain) = normalized.rsplit_once('@').ok_or(INVALID_EMAIL)?;
     if !is_dot_atom(local) {
-        return Err(
-            "Before the @, an email address holds only letters a-z, digits and . ! # $ % & ' * + - / = ? ^ _ ` { | } ~",
-        );
+        return Err(LOCAL_PART);
     }
     let mailable = normalized.len() <= 254 && is_host_name(domain) && lettre::Address::new(local, domain).is_ok();
     if mailable { Ok(()) } else { Err(INVALID_EMAIL) }
@@ -56,41 +89,41 @@ fn is_host_name(domain: &str) -> bool {
 }
 
 /// 10 to 128 characters and not one of the most common passwords (zxcvbn's bundled list).
-pub fn check_password(password: &str) -> Result<(), &'static str> {
+pub fn check_password(password: &str) -> Result<(), Rule> {
     let length = password.chars().count();
     if length < 10 {
-        return Err("The password must be at least 10 characters long.");
+        return Err(SHORT_PASSWORD);
     }
     if length > 128 {
-        return Err("The password must be at most 128 characters long.");
+        return Err(LONG_PASSWORD);
     }
     let warning = zxcvbn::zxcvbn(password, &[]).feedback().and_then(|f| f.warning());
     if matches!(
         warning,
         Some(Warning::ThisIsATop10Password | Warning::ThisIsATop100Password | Warning::ThisIsACommonPassword)
     ) {
-        return Err("The password is on the list of the most common passwords; choose another.");
+        return Err(COMMON_PASSWORD);
     }
     Ok(())
 }
 
 /// Usernames become `preferred_username` (and Matrix localparts): 1 to 64 of `a-z 0-9 . _ -`.
-pub fn check_username(username: &str) -> Result<(), &'static str> {
+pub fn check_username(username: &str) -> Result<(), Rule> {
     let valid = (1..=64).contains(&username.len())
         && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
-    if valid { Ok(()) } else { Err("A username has 1 to 64 lowercase letters, digits, dots, dashes or underscores.") }
+    if valid { Ok(()) } else { Err(USERNAME) }
 }
 
 /// Display names: at most 200 characters, no control characters.
-pub fn check_name(name: &str) -> Result<(), &'static str> {
+pub fn check_name(name: &str) -> Result<(), Rule> {
     if name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err("A name has at most 200 characters and no control characters.");
+        return Err(NAME);
     }
     Ok(())
 }
 
 /// Email, password and, when given, username of a new account.
-pub fn check_new_account(email: &str, password: &str, username: Option<&str>) -> Result<(), &'static str> {
+pub fn check_new_account(email: &str, password: &str, username: Option<&str>) -> Result<(), Rule> {
     check_email(email)?;
     check_password(password)?;
     username.map_or(Ok(()), check_username)

@@ -26,7 +26,7 @@ pub enum RecoveryError {
     #[error("the link is invalid, expired or already used")]
     InvalidToken,
     #[error("{0}")]
-    WeakPassword(&'static str),
+    WeakPassword(policy::Rule),
     #[error("too many requests")]
     Throttled(#[from] Throttled),
     #[error(transparent)]
@@ -49,14 +49,16 @@ fn send_later(security: &Security, mail: Mail) {
 pub async fn send_verification(security: &Security, user: &users::Model) -> Result<(), StoreError> {
     let ttl = security.config.mail.verify_email_ttl_secs;
     let token = verification_tokens::issue(&security.db, &user.id, Purpose::VerifyEmail, ttl).await?;
-    send_later(security, messages::verify_email(&security.config.issuer, &user.email, &token));
+    let t = security.languages.named(user.language.as_deref());
+    send_later(security, messages::verify_email(&t, &security.config.issuer, &user.email, &token));
     Ok(())
 }
 
 /// Someone signed up with an address that has an account: its owner hears of it,
 /// the one who tried learns nothing.
-pub fn tell_owner_of_signup_attempt(security: &Security, email: &str) {
-    send_later(security, messages::signup_attempt(&security.config.issuer, email));
+pub fn tell_owner_of_signup_attempt(security: &Security, owner: &users::Model) {
+    let t = security.languages.named(owner.language.as_deref());
+    send_later(security, messages::signup_attempt(&t, &security.config.issuer, &owner.email));
 }
 
 /// Starts a password reset for `email`. The answer is the same for every address;
@@ -78,7 +80,8 @@ async fn mail_reset_link(security: &Security, email: &str) -> Result<(), StoreEr
     let Some(user) = user_store::find_by_email(&security.db, email).await? else { return Ok(()) };
     let ttl = security.config.mail.reset_password_ttl_secs;
     let token = verification_tokens::issue(&security.db, &user.id, Purpose::ResetPassword, ttl).await?;
-    send_later(security, messages::reset_password(&security.config.issuer, &user.email, &token, ttl));
+    let t = security.languages.named(user.language.as_deref());
+    send_later(security, messages::reset_password(&t, &security.config.issuer, &user.email, &token, ttl));
     Ok(())
 }
 

@@ -307,7 +307,8 @@ pub mod fixtures {
 
     /// The id of a new user with address `email`.
     pub async fn a_user(db: &impl ConnectionTrait, email: &str) -> String {
-        let new = NewUser { email: email.into(), username: None, name: None, password_hash: "x".into() };
+        let new =
+            NewUser { email: email.into(), username: None, name: None, password_hash: "x".into(), language: None };
         create(db, new).await.expect("user").id
     }
 }

@@ -12,6 +12,8 @@ pub struct NewUser {
     pub username: Option<String>,
     pub name: Option<String>,
     pub password_hash: String,
+    /// The language the account signed up in, for its mails.
+    pub language: Option<String>,
 }
 
 /// The one form an email is stored and looked up in: NFKC (UAX #15) and lower case, so
@@ -37,6 +39,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<users::Mo
         password_hash: Set(new.password_hash),
         email_verified: Set(false),
         role: Set("user".into()),
+        language: Set(new.language),
         created_at: Set(at),
         updated_at: Set(at),
     };
@@ -87,11 +90,12 @@ pub async fn clear_all_passwords(db: &impl ConnectionTrait) -> Result<u64, Store
     Ok(cleared.rows_affected)
 }
 
-/// The id and email of every user but the deleted.
+/// The id, email and language of every user but the deleted.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn all_addresses(db: &impl ConnectionTrait) -> Result<Vec<(String, String)>, StoreError> {
+pub async fn all_addresses(db: &impl ConnectionTrait) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
     let living = Users::find().filter(users::Column::Role.ne(DELETED_ROLE));
-    Ok(living.select_only().columns([users::Column::Id, users::Column::Email]).into_tuple().all(db).await?)
+    let columns = [users::Column::Id, users::Column::Email, users::Column::Language];
+    Ok(living.select_only().columns(columns).into_tuple().all(db).await?)
 }
 
 /// Makes the account a tombstone: its id stays (a `sub` is never given to anyone else,

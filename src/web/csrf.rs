@@ -6,14 +6,14 @@
 
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::{HeaderMap, HeaderValue, header, request::Parts},
+    http::request::Parts,
     middleware::Next,
     response::Response,
 };
 use subtle::ConstantTimeEq;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use super::page::PageError;
+use super::{cookies, page::PageError};
 use crate::security::opaque::new_secret;
 
 const COOKIE: &str = "mana_csrf";
@@ -37,7 +37,7 @@ impl Csrf {
         if self.presented && same(&self.token, field) {
             Ok(())
         } else {
-            Err(PageError::Forbidden("The form has expired. Go back, reload the page and try again.".into()))
+            Err(PageError::Forbidden("error-form-expired"))
         }
     }
 }
@@ -47,22 +47,11 @@ fn same(expected: &str, presented: &str) -> bool {
     !presented.is_empty() && expected.as_bytes().ct_eq(presented.as_bytes()).into()
 }
 
-fn from_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == COOKIE && !cookie.value().is_empty())
-        .map(|cookie| cookie.value().to_owned())
-}
-
 /// Middleware of the hosted pages: hands the browser's token to the handlers, and
 /// gives a browser without one a new one. `secure` marks the cookie for HTTPS only.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn cookie(State(secure): State<bool>, mut request: Request, next: Next) -> Response {
-    let presented = from_cookie(request.headers());
+    let presented = cookies::value(request.headers(), COOKIE);
     let csrf = Csrf { token: presented.clone().unwrap_or_else(new_secret), presented: presented.is_some() };
     let issued = (!csrf.presented).then(|| csrf.token.clone());
     request.extensions_mut().insert(csrf);
@@ -70,9 +59,7 @@ pub async fn cookie(State(secure): State<bool>, mut request: Request, next: Next
     if let Some(token) = issued {
         let cookie =
             Cookie::build((COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build();
-        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+        cookies::set(&mut response, &cookie);
     }
     response
 }
@@ -92,15 +79,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Csrf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_token_is_read_from_its_own_cookie() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("mana_session=abc; mana_csrf=t0k3n; other=1"));
-        assert_eq!(from_cookie(&headers).as_deref(), Some("t0k3n"));
-        headers.insert(header::COOKIE, HeaderValue::from_static("mana_csrf=; x=mana_csrf"));
-        assert_eq!(from_cookie(&headers), None);
-    }
 
     #[test]
     fn only_a_token_the_browser_sent_and_the_form_echoes_passes() {

@@ -17,7 +17,7 @@ pub async fn not_found(uri: Uri) -> Response {
     if is_api(&uri) {
         ApiError::not_found("no such route").into_response()
     } else {
-        PageError::NoSuchPage(StatusCode::NOT_FOUND, "There is no page at this address.").into_response()
+        PageError::NoSuchPage(StatusCode::NOT_FOUND, "error-not-found").into_response()
     }
 }
 
@@ -26,7 +26,6 @@ pub async fn method_not_allowed(uri: Uri) -> Response {
         ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take this method")
             .into_response()
     } else {
-        PageError::NoSuchPage(StatusCode::METHOD_NOT_ALLOWED, "This page does not take this kind of request.")
-            .into_response()
+        PageError::NoSuchPage(StatusCode::METHOD_NOT_ALLOWED, "error-not-allowed").into_response()
     }
 }

@@ -1,6 +1,9 @@
 //! Rendering hosted pages with their security headers, and the error page.
 
+use std::sync::Arc;
+
 use crate::{
+    i18n::Lang,
     security::{limits::Throttled, opaque::random_token},
     web::input::Refusal,
 };
@@ -74,32 +77,39 @@ fn respond(status: StatusCode, page: &impl Template, form_target: Option<&str>, 
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    pub t: &'a Lang,
     pub title: &'a str,
     pub message: &'a str,
+    /// What exactly was wrong with the input, as the API says it; empty for the rest.
+    pub detail: &'a str,
 }
 
 /// A page that only tells something, with an optional way on.
 #[derive(Template)]
 #[template(path = "notice.html")]
 pub struct NoticePage<'a> {
+    pub t: &'a Lang,
     pub title: &'a str,
     pub message: &'a str,
     pub link: &'a str,
     pub link_text: &'a str,
 }
 
-/// A notice page, answered 200.
-pub fn notice(title: &str, message: &str, link: &str, link_text: &str) -> Response {
-    render(StatusCode::OK, &NoticePage { title, message, link, link_text })
+/// A notice page, answered 200: its title and link text are catalogue keys, its
+/// message is written already.
+pub fn notice(t: &Lang, title: &str, message: &str, link: &str, link_text: &str) -> Response {
+    let (title, link_text) = (t.get(title), t.get(link_text));
+    render(StatusCode::OK, &NoticePage { t, title: &title, message, link, link_text: &link_text })
 }
 
-/// What a hosted page answers when it cannot go on. Never redirects.
+/// What a hosted page answers when it cannot go on. Never redirects. The messages are
+/// catalogue keys: the page is written in the reader's language (`web::language`).
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(&'static str),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(&'static str),
     /// Input refused before any handler: malformed, too large, of the wrong media type.
     #[error("{}", .0.message)]
     Refused(Refusal),
@@ -120,12 +130,6 @@ impl From<Refusal> for PageError {
     }
 }
 
-/// A message in lower case (`the body is too large`) as the start of a sentence on a page.
-pub fn capitalized(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
 impl From<Throttled> for PageError {
     fn from(throttled: Throttled) -> Self {
         PageError::Throttled(throttled)
@@ -144,36 +148,77 @@ impl From<crate::security::passwords::PasswordError> for PageError {
     }
 }
 
+impl PageError {
+    fn status(&self) -> StatusCode {
+        match self {
+            PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PageError::Refused(refusal) => refusal.status,
+            PageError::NoSuchPage(status, _) => *status,
+            PageError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The page's title and message in the reader's language.
+    fn words(&self, t: &Lang) -> (String, String) {
+        match self {
+            PageError::BadRequest(key) | PageError::Forbidden(key) => (t.get("error-refused"), t.get(key)),
+            PageError::Refused(refusal) => {
+                let key = match refusal.status {
+                    StatusCode::PAYLOAD_TOO_LARGE => "error-too-large",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "error-media-type",
+                    _ => "error-malformed",
+                };
+                (t.get("error-refused"), t.get(key))
+            }
+            PageError::NoSuchPage(status, key) => {
+                let title = match *status {
+                    StatusCode::NOT_FOUND => "error-not-found-title",
+                    StatusCode::METHOD_NOT_ALLOWED => "error-not-allowed-title",
+                    StatusCode::GONE => "error-gone-title",
+                    _ => "error-refused",
+                };
+                (t.get(title), t.get(key))
+            }
+            PageError::Throttled(throttled) => {
+                (t.get("error-slow-down"), t.arg("error-throttled", "seconds", throttled.retry_after))
+            }
+            PageError::Unavailable => (t.get("error-unavailable-title"), t.get("error-unavailable")),
+            PageError::Internal(_) => (t.get("error-went-wrong"), t.get("error-internal")),
+        }
+    }
+}
+
+/// A page error on its way out, written by the language middleware in the reader's
+/// language.
+#[derive(Clone)]
+pub struct Unwritten(Arc<PageError>);
+
+impl Unwritten {
+    /// The error page, in place of the bare answer that carried it.
+    pub fn write(&self, t: &Lang, bare: Response) -> Response {
+        let (title, message) = self.0.words(t);
+        let detail = match &*self.0 {
+            PageError::Refused(refusal) => refusal.message.as_str(),
+            _ => "",
+        };
+        let mut page = render(bare.status(), &ErrorPage { t, title: &title, message: &message, detail });
+        if let PageError::Throttled(throttled) = *self.0 {
+            throttled.stamp(&mut page);
+        }
+        page
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let (status, title, message) = match &self {
-            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Request refused", m.clone()),
-            PageError::Forbidden(m) => (StatusCode::FORBIDDEN, "Request refused", m.clone()),
-            PageError::Refused(refusal) => {
-                (refusal.status, "Request refused", format!("{}.", capitalized(&refusal.message)))
-            }
-            PageError::NoSuchPage(status, m) => {
-                (*status, status.canonical_reason().unwrap_or("Request refused"), (*m).to_owned())
-            }
-            PageError::Throttled(throttled) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "Slow down",
-                format!("Too many attempts. Try again in {} seconds.", throttled.retry_after),
-            ),
-            PageError::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Unavailable",
-                "The service is unavailable. Try again shortly.".into(),
-            ),
-            PageError::Internal(detail) => {
-                tracing::error!(error = %detail, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Something went wrong on our side.".into())
-            }
-        };
-        let mut response = render(status, &ErrorPage { title, message: &message });
-        if let PageError::Throttled(throttled) = self {
-            throttled.stamp(&mut response);
+        if let PageError::Internal(detail) = &self {
+            tracing::error!(error = %detail, "internal error");
         }
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(Unwritten(Arc::new(self)));
         response
     }
 }
@@ -199,7 +244,8 @@ mod tests {
     #[test]
     fn every_response_has_a_nonce_of_its_own_that_its_scripts_carry() {
         let policy_of = |response: &Response| response.headers()[header::CONTENT_SECURITY_POLICY].clone();
-        let error = ErrorPage { title: "t", message: "m" };
+        let t = crate::i18n::Languages::built_in("en").expect("catalogues").named(None);
+        let error = ErrorPage { t: &t, title: "t", message: "m", detail: "" };
         assert_ne!(policy_of(&render(StatusCode::OK, &error)), policy_of(&render(StatusCode::OK, &error)));
         let nonce = script_nonce();
         let csp = policy_of(&render_scripted(StatusCode::OK, &error, None, &nonce));

@@ -30,6 +30,7 @@ mod error_shapes;
 mod force_reset;
 mod import;
 mod keys;
+mod languages;
 mod layers;
 mod mfa;
 mod notify;

@@ -45,7 +45,7 @@ pub enum PasskeyError {
     #[error("this is the last way to sign in to the account; add another first")]
     LastWay,
     #[error("{0}")]
-    Invalid(&'static str),
+    Invalid(crate::security::policy::Rule),
     #[error("too many attempts")]
     Throttled(#[from] Throttled),
     #[error(transparent)]

@@ -13,7 +13,7 @@ use crate::{
         audit::{Event, Kind},
         client::ClientInfo,
         context::Security,
-        policy,
+        policy::{self, Rule},
     },
     store::{
         StoreError,
@@ -28,12 +28,14 @@ use crate::{
 pub(super) static DISCOVERABLE: LazyLock<Value> =
     LazyLock::new(|| json!({ "residentKey": "required", "requireResidentKey": true, "userVerification": "required" }));
 
+const NAMELESS: Rule = Rule { key: "rule-passkey-name", message: "a passkey needs a name" };
+
 /// A passkey's name as given, trimmed: not empty, at most 200 characters.
 pub(super) fn checked_name(name: &str) -> Result<String, PasskeyError> {
     let name = name.trim();
     policy::check_name(name).map_err(PasskeyError::Invalid)?;
     if name.is_empty() {
-        return Err(PasskeyError::Invalid("a passkey needs a name"));
+        return Err(PasskeyError::Invalid(NAMELESS));
     }
     Ok(name.to_owned())
 }

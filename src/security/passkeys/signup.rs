@@ -88,9 +88,10 @@ impl Passkeys {
 }
 
 impl VerifiedSignUp {
-    /// The account to create: no password.
-    pub fn new_user(&self) -> NewUser {
+    /// The account to create: no password; its mails in `language`.
+    pub fn new_user(&self, language: &str) -> NewUser {
         NewUser {
+            language: Some(language.to_owned()),
             email: self.email.clone(),
             username: None,
             name: self.name.clone(),

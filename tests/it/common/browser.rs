@@ -9,7 +9,21 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base: &str) -> Browser {
-        let http = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
+        Browser::speaking(base, "")
+    }
+
+    /// A browser that sends `Accept-Language: languages` (none when empty).
+    pub fn speaking(base: &str, languages: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if !languages.is_empty() {
+            headers.insert(reqwest::header::ACCEPT_LANGUAGE, languages.parse().expect("header value"));
+        }
+        let http = Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
         Browser { http, base: base.to_owned() }
     }
 

@@ -200,8 +200,29 @@ pub fn mana_auth(args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::proce
 }
 
 /// Undoes quoted-printable soft line breaks and `=3D`, enough to read links.
+/// Decodes a quoted-printable mail (RFC 2045 §6.7): soft line breaks and `=XX` octets;
+/// a mail of plain ASCII is sent as it is.
 fn unfold_quoted_printable(mail: &str) -> String {
-    mail.replace("=\r\n", "").replace("=3D", "=")
+    if !mail.contains("Content-Transfer-Encoding: quoted-printable") {
+        return mail.to_owned();
+    }
+    let unfolded = mail.replace("=\r\n", "");
+    let mut bytes = Vec::with_capacity(unfolded.len());
+    let mut rest = unfolded.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        let octet = tail.get(..2).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match (first, octet) {
+            (b'=', Some(octet)) => {
+                bytes.push(octet);
+                rest = &tail[2..];
+            }
+            _ => {
+                bytes.push(first);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn test_clients(backchannel: SocketAddr) -> Vec<ClientConfig> {

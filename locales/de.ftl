@@ -1,0 +1,235 @@
+# Deutsch. Hält genau die Schlüssel des englischen Katalogs (en.ftl).
+
+language-name = Deutsch
+languages-label = Sprache
+brand = mana
+back = Zurück
+done = Fertig
+continue = Weiter
+home = Startseite
+email = E-Mail
+password = Passwort
+name = Name
+code = Code
+code-or-recovery-code = Code oder Wiederherstellungscode
+password-hint = (10 bis 128 Zeichen)
+
+## Home
+home-title-signed-in = Angemeldet
+home-signed-in-as = Sie sind als { $email } angemeldet.
+home-mfa = Bestätigung in zwei Schritten
+home-passkeys = Passkeys
+home-delete = Konto löschen
+home-sign-out = Abmelden
+home-welcome = Willkommen
+home-sign-in = Anmelden
+home-or = oder
+home-create-account = ein Konto erstellen
+
+## Sign-in
+signin-title = Anmelden
+signin-submit = Anmelden
+signin-with-passkey = Mit einem Passkey anmelden
+signin-forgot = Passwort vergessen?
+signin-no-account = Noch kein Konto?
+signin-create-one = Jetzt erstellen
+signin-wrong = E-Mail-Adresse oder Passwort ist falsch.
+signin-too-slow = Die Anmeldung hat zu lange gedauert. Bitte melden Sie sich erneut an.
+
+## Second step
+mfa-title = Bestätigung in zwei Schritten
+mfa-enter-code = Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein.
+mfa-enter-code-or-passkey = Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein, oder verwenden Sie einen Ihrer Passkeys.
+mfa-use-passkey-only = Bestätigen Sie mit einem Ihrer Passkeys, dass Sie es sind.
+mfa-verify = Bestätigen
+mfa-use-passkey = Passkey verwenden
+mfa-passkey-needs-script = Für einen Passkey muss JavaScript eingeschaltet sein.
+mfa-wrong-code = Dieser Code stimmt nicht.
+
+## Two-step setup
+mfa-setup-on = Die Bestätigung in zwei Schritten ist eingeschaltet. Um sie auszuschalten, bestätigen Sie mit Ihrem Passwort und einem Code.
+mfa-setup-turn-off = Ausschalten
+mfa-setup-scan = Scannen Sie den Code mit einer Authenticator-App und geben Sie dann den 6-stelligen Code ein, den sie anzeigt.
+mfa-setup-qr-alt = QR-Code des Einrichtungslinks für die Authenticator-App
+mfa-setup-by-hand = Oder geben Sie diesen Schlüssel von Hand ein:
+mfa-setup-open-app = In einer Authenticator-App auf diesem Gerät öffnen
+mfa-setup-turn-on = Einschalten
+mfa-setup-wrong-code = Dieser Code stimmt nicht. Scannen Sie den neuen Code und versuchen Sie es erneut.
+mfa-setup-stays-on = { $reason } Die Bestätigung in zwei Schritten bleibt eingeschaltet.
+mfa-recovery-title = Wiederherstellungscodes
+mfa-recovery-heading = Die Bestätigung in zwei Schritten ist eingeschaltet
+mfa-recovery-keep = Bewahren Sie diese Wiederherstellungscodes sicher auf. Jeder meldet Sie einmal an, falls Sie Ihre Authenticator-App verlieren. Sie werden nur jetzt angezeigt.
+mfa-error-unavailable = Die Bestätigung in zwei Schritten ist nicht verfügbar: Der Betreiber hat MANA_AUTH_SECRETS_KEY nicht gesetzt.
+mfa-error-already-on = Die Bestätigung in zwei Schritten ist bereits eingeschaltet.
+mfa-error-not-set-up = Die Bestätigung in zwei Schritten ist nicht eingerichtet.
+mfa-error-wrong-code = Der Code ist falsch oder wurde bereits verwendet.
+mfa-error-code-required = Die Bestätigung in zwei Schritten ist eingeschaltet: Ein Code ist erforderlich.
+mfa-error-wrong-password = Das Passwort ist falsch.
+
+## Sign-up
+signup-title = Konto erstellen
+signup-username = Benutzername
+signup-username-hint = (optional; Buchstaben, Ziffern, . _ -)
+signup-submit = Konto erstellen
+signup-passkey-heading = Oder mit einem Passkey, ohne Passwort
+signup-passkey-submit = Konto mit einem Passkey erstellen
+signup-have-account = Sie haben bereits ein Konto?
+signup-sign-in = Anmelden
+signup-username-taken = Dieser Benutzername ist vergeben. Bitte wählen Sie einen anderen.
+inbox-title = Sehen Sie in Ihr Postfach
+signup-inbox-password = Wir haben eine Nachricht an { $email } geschickt, um die Adresse zu bestätigen. Sie können sich jetzt mit dem gewählten Passwort anmelden.
+signup-inbox-passkey = Wir haben eine Nachricht an { $email } geschickt, um die Adresse zu bestätigen. Sie können sich jetzt mit Ihrem Passkey anmelden.
+signup-continue = Weiter zur Anmeldung
+
+## Rules for account data
+rule-email-invalid = Geben Sie eine gültige E-Mail-Adresse ein.
+rule-email-invisible = Eine E-Mail-Adresse darf keine unsichtbaren oder Steuerzeichen enthalten.
+rule-email-local-part = Vor dem @ enthält eine E-Mail-Adresse nur die Buchstaben a-z, Ziffern und . ! # $ % & ' * + - / = ? ^ _ ` {"{"} | {"}"} ~
+rule-password-short = Das Passwort muss mindestens 10 Zeichen lang sein.
+rule-password-long = Das Passwort darf höchstens 128 Zeichen lang sein.
+rule-password-common = Das Passwort steht auf der Liste der häufigsten Passwörter; bitte wählen Sie ein anderes.
+rule-username = Ein Benutzername besteht aus 1 bis 64 Kleinbuchstaben, Ziffern, Punkten, Binde- oder Unterstrichen.
+rule-name = Ein Name hat höchstens 200 Zeichen und keine Steuerzeichen.
+rule-passkey-name = Ein Passkey braucht einen Namen.
+
+## Passwords
+forgot-title = Passwort zurücksetzen
+forgot-intro = Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir schicken Ihnen einen Link, mit dem Sie ein neues Passwort wählen.
+forgot-submit = Link senden
+forgot-back = Zurück zur Anmeldung
+forgot-sent = Falls ein Konto diese Adresse verwendet, haben wir ihr einen Link geschickt, mit dem Sie ein neues Passwort wählen.
+reset-title = Neues Passwort wählen
+reset-new-password = Neues Passwort
+reset-submit = Passwort festlegen
+reset-done-title = Passwort geändert
+reset-done = Ihr Passwort ist geändert und Sie sind überall abgemeldet. Melden Sie sich mit dem neuen an.
+reset-sign-in = Anmelden
+link-invalid = Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet.
+email-confirmed-title = E-Mail-Adresse bestätigt
+email-confirmed = Vielen Dank: Ihre Adresse ist bestätigt.
+
+## Passkeys
+passkeys-title = Passkeys
+passkeys-intro = Mit einem Passkey melden Sie sich per Fingerabdruck, Gesicht oder Geräte-PIN an, ohne Passwort.
+passkeys-none = Sie haben noch keine Passkeys.
+passkeys-used = Hinzugefügt am { $added }; zuletzt verwendet: { $used }.
+passkeys-never = nie
+passkeys-rename = Umbenennen
+passkeys-remove = Entfernen
+passkeys-new-name = Name des neuen Passkeys
+passkeys-new-placeholder = z. B. Laptop
+passkeys-add = Passkey hinzufügen
+passkeys-needs-script = Zum Hinzufügen eines Passkeys brauchen Sie einen Browser, der Passkeys unterstützt, mit eingeschaltetem JavaScript.
+passkeys-not-added = Es wurde kein Passkey hinzugefügt. Bitte versuchen Sie es erneut.
+passkeys-no-account = Es wurde kein Konto erstellt. Bitte versuchen Sie es erneut.
+passkeys-signin-failed = Die Anmeldung mit dem Passkey wurde nicht abgeschlossen. Bitte versuchen Sie es erneut.
+passkeys-not-used = Der Passkey wurde nicht verwendet. Bitte versuchen Sie es erneut.
+passkeys-registered = Dieser Passkey ist bereits registriert.
+passkeys-not-accepted = Dieser Passkey wurde nicht akzeptiert.
+passkeys-too-slow = Der Passkey hat zu lange gebraucht. Bitte versuchen Sie es erneut.
+passkeys-unreadable = Die Antwort des Passkeys war nicht lesbar. Bitte versuchen Sie es erneut.
+passkeys-no-such = Diesen Passkey gibt es nicht.
+passkeys-last-way = Dies ist die letzte Möglichkeit, sich bei Ihrem Konto anzumelden. Fügen Sie zuerst eine weitere hinzu.
+
+## Account deletion
+delete-title = Konto löschen
+delete-warning = Damit wird { $email } endgültig gelöscht: Sie werden überall abgemeldet, die Apps, bei denen Sie sich angemeldet haben, verlieren den Zugriff, Ihr Name, Ihre E-Mail-Adresse und Ihre Geräte werden gelöscht, und Ihr restliches Guthaben verfällt. Das kann nicht rückgängig gemacht werden.
+delete-confirm = Ich verstehe, dass mein Konto endgültig gelöscht wird
+delete-submit = Mein Konto löschen
+delete-tick = Setzen Sie zur Bestätigung das Häkchen.
+delete-not-deleted = { $reason } Ihr Konto wurde nicht gelöscht.
+delete-sole-owner = Die Organisation „{ $organization }“ hat keinen anderen Eigentümer: Machen Sie zuerst ein anderes Mitglied zum Eigentümer.
+delete-done-title = Konto gelöscht
+delete-done = Ihr Konto und seine persönlichen Daten sind gelöscht.
+
+## First run
+setup-title = mana-auth einrichten
+setup-heading = Administrator anlegen
+setup-intro = Dieser Link funktioniert nur einmal. Das Konto, das Sie hier anlegen, verwaltet diesen Anbieter.
+setup-submit = Administrator anlegen
+setup-taken = Ein Konto mit dieser E-Mail-Adresse existiert bereits: Machen Sie es mit `mana-auth user grant-admin` zum Administrator.
+setup-used = Dieser Einrichtungslink wurde bereits verwendet.
+
+## Consent
+consent-title = Zugriff erlauben
+consent-heading = { $client } erlauben?
+consent-asks = { $client } möchte:
+consent-allow = Erlauben
+consent-deny = Ablehnen
+scope-openid = Wissen, wer Sie sind
+scope-profile = Ihren Namen und Benutzernamen sehen
+scope-email = Ihre E-Mail-Adresse sehen
+scope-offline-access = Angemeldet bleiben, während Sie nicht da sind
+scope-account = Ihr Konto, seine Sitzungen und seine Sicherheitsereignisse sehen
+scope-account-write = Ihr Konto, sein Passwort und seine Sitzungen ändern und Sie abmelden
+scope-organizations = Ihre Organisationen und deren Mitglieder sehen und verwalten
+scope-credits = Ihr Guthaben sehen und ausgeben
+
+## Devices
+device-title = Gerät verbinden
+device-intro = Geben Sie den Code ein, den Ihr Gerät anzeigt.
+device-invalid = Dieser Code ist ungültig oder abgelaufen. Prüfen Sie den Code auf Ihrem Gerät.
+device-connected-title = Gerät verbunden
+device-connected = Sie können zu Ihrem Gerät zurückkehren: Es ist angemeldet.
+device-denied-title = Anfrage abgelehnt
+device-denied = Das Gerät wurde nicht angemeldet.
+device-expired = Dieser Code ist abgelaufen oder wurde bereits verwendet. Beginnen Sie auf Ihrem Gerät von vorn.
+
+## Sign-out
+logout-title = Abmelden
+logout-heading = Abmelden?
+logout-intro = Sie werden von mana und von den Anwendungen abgemeldet, bei denen Sie sich damit angemeldet haben.
+logout-submit = Abmelden
+logged-out-title = Abgemeldet
+logged-out-heading = Sie sind abgemeldet
+logged-out-close = Sie können dieses Fenster schließen.
+logout-client-mismatch = client_id passt nicht zum id_token_hint.
+logout-uri-unregistered = Die Weiterleitungsadresse nach dem Abmelden ist für diese Anwendung nicht registriert.
+logout-hint-invalid = Die Abmeldeanfrage enthält einen ungültigen id_token_hint.
+
+## Authorization requests
+authorize-client-missing = client_id fehlt.
+authorize-client-unknown = Diese Anwendung ist nicht registriert.
+authorize-client-gone = Diese Anwendung ist nicht mehr registriert.
+authorize-redirect-unregistered = Die Weiterleitungsadresse ist für diese Anwendung nicht registriert.
+authorize-request-used = Diese Anmeldeanfrage ist abgelaufen oder wurde bereits verwendet. Beginnen Sie in der Anwendung von vorn.
+authorize-request-expired = Diese Anmeldeanfrage ist abgelaufen. Beginnen Sie in der Anwendung von vorn.
+
+## Errors
+error-refused = Anfrage abgelehnt
+error-slow-down = Nicht so schnell
+error-unavailable-title = Nicht verfügbar
+error-went-wrong = Etwas ist schiefgelaufen
+error-not-found-title = Nicht gefunden
+error-not-allowed-title = Methode nicht erlaubt
+error-gone-title = Nicht mehr gültig
+error-not-found = Unter dieser Adresse gibt es keine Seite.
+error-not-allowed = Diese Seite nimmt diese Art von Anfrage nicht an.
+error-form-expired = Das Formular ist abgelaufen. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.
+error-throttled = Zu viele Versuche. Versuchen Sie es in { $seconds } Sekunden erneut.
+error-unavailable = Der Dienst ist nicht verfügbar. Versuchen Sie es gleich noch einmal.
+error-internal = Bei uns ist etwas schiefgelaufen.
+error-too-large = Das Formular ist zu groß.
+error-media-type = Diese Seite nimmt nur Formulare an.
+error-malformed = Das Formular ist unvollständig oder fehlerhaft. Gehen Sie zurück und versuchen Sie es erneut.
+
+## Mails
+mail-verify-subject = Bestätigen Sie Ihre E-Mail-Adresse
+mail-verify-body =
+    Bestätigen Sie, dass { $email } Ihre Adresse ist, indem Sie diesen Link öffnen:
+
+    { $link }
+
+    Falls Sie kein Konto erstellt haben, ignorieren Sie diese Nachricht.
+mail-reset-subject = Setzen Sie Ihr Passwort zurück
+mail-reset-body =
+    Jemand hat darum gebeten, das Passwort des Kontos { $email } zurückzusetzen. Um ein neues zu wählen, öffnen Sie innerhalb von { $minutes } Minuten diesen Link:
+
+    { $link }
+
+    Ein neues Passwort meldet Sie überall ab. Falls Sie nicht darum gebeten haben, ignorieren Sie diese Nachricht; Ihr Passwort bleibt, wie es ist.
+mail-signup-attempt-subject = Sie haben bereits ein Konto
+mail-signup-attempt-body =
+    Jemand hat versucht, mit { $email } ein Konto zu erstellen, doch diese Adresse hat bereits eines. Falls Sie das waren, melden Sie sich unter { $login } an oder setzen Sie Ihr Passwort unter { $forgot } zurück.
+
+    Falls nicht, müssen Sie nichts tun.

@@ -1,0 +1,235 @@
+# English: the reference catalogue. Every other catalogue holds exactly these keys.
+
+language-name = English
+languages-label = Language
+brand = mana
+back = Back
+done = Done
+continue = Continue
+home = Home
+email = Email
+password = Password
+name = Name
+code = Code
+code-or-recovery-code = Code or recovery code
+password-hint = (10 to 128 characters)
+
+## Home
+home-title-signed-in = Signed in
+home-signed-in-as = You are signed in as { $email }.
+home-mfa = Two-step verification
+home-passkeys = Passkeys
+home-delete = Delete account
+home-sign-out = Sign out
+home-welcome = Welcome
+home-sign-in = Sign in
+home-or = or
+home-create-account = create an account
+
+## Sign-in
+signin-title = Sign in
+signin-submit = Sign in
+signin-with-passkey = Sign in with a passkey
+signin-forgot = Forgot your password?
+signin-no-account = No account yet?
+signin-create-one = Create one
+signin-wrong = Incorrect email or password.
+signin-too-slow = The sign-in took too long. Sign in again.
+
+## Second step
+mfa-title = Two-step verification
+mfa-enter-code = Enter the 6-digit code from your authenticator app, or one of your recovery codes.
+mfa-enter-code-or-passkey = Enter the 6-digit code from your authenticator app, or one of your recovery codes, or use one of your passkeys.
+mfa-use-passkey-only = Confirm that it is you with one of your passkeys.
+mfa-verify = Verify
+mfa-use-passkey = Use a passkey
+mfa-passkey-needs-script = A passkey needs JavaScript turned on.
+mfa-wrong-code = That code is not right.
+
+## Two-step setup
+mfa-setup-on = Two-step verification is on. To turn it off, confirm with your password and a code.
+mfa-setup-turn-off = Turn off
+mfa-setup-scan = Scan the code with an authenticator app, then enter the 6-digit code it shows.
+mfa-setup-qr-alt = QR code of the authenticator setup link
+mfa-setup-by-hand = Or enter this key by hand:
+mfa-setup-open-app = Open in an authenticator app on this device
+mfa-setup-turn-on = Turn on
+mfa-setup-wrong-code = That code is not right. Scan the new code and try again.
+mfa-setup-stays-on = { $reason } Two-step verification stays on.
+mfa-recovery-title = Recovery codes
+mfa-recovery-heading = Two-step verification is on
+mfa-recovery-keep = Keep these recovery codes somewhere safe. Each one signs you in once if you lose your authenticator. They are shown only now.
+mfa-error-unavailable = Two-step verification is not available: the operator has not set MANA_AUTH_SECRETS_KEY.
+mfa-error-already-on = Two-step verification is already on.
+mfa-error-not-set-up = Two-step verification is not set up.
+mfa-error-wrong-code = The code is wrong or was already used.
+mfa-error-code-required = Two-step verification is on: a code is required.
+mfa-error-wrong-password = The password is wrong.
+
+## Sign-up
+signup-title = Create an account
+signup-username = Username
+signup-username-hint = (optional; letters, digits, . _ -)
+signup-submit = Create account
+signup-passkey-heading = Or with a passkey, without a password
+signup-passkey-submit = Create account with a passkey
+signup-have-account = Already have an account?
+signup-sign-in = Sign in
+signup-username-taken = This username is taken. Choose another one.
+inbox-title = Check your inbox
+signup-inbox-password = We sent a message to { $email } to confirm the address. You can sign in now with the password you chose.
+signup-inbox-passkey = We sent a message to { $email } to confirm the address. You can sign in now with your passkey.
+signup-continue = Continue to sign in
+
+## Rules for account data
+rule-email-invalid = Enter a valid email address.
+rule-email-invisible = An email address cannot hold invisible or control characters.
+rule-email-local-part = Before the @, an email address holds only letters a-z, digits and . ! # $ % & ' * + - / = ? ^ _ ` {"{"} | {"}"} ~
+rule-password-short = The password must be at least 10 characters long.
+rule-password-long = The password must be at most 128 characters long.
+rule-password-common = The password is on the list of the most common passwords; choose another.
+rule-username = A username has 1 to 64 lowercase letters, digits, dots, dashes or underscores.
+rule-name = A name has at most 200 characters and no control characters.
+rule-passkey-name = A passkey needs a name.
+
+## Passwords
+forgot-title = Reset your password
+forgot-intro = Enter the email of your account. We will mail you a link to choose a new password.
+forgot-submit = Send the link
+forgot-back = Back to sign in
+forgot-sent = If an account uses this address, we mailed it a link to choose a new password.
+reset-title = Choose a new password
+reset-new-password = New password
+reset-submit = Set the password
+reset-done-title = Password changed
+reset-done = Your password is changed and you are signed out everywhere. Sign in with the new one.
+reset-sign-in = Sign in
+link-invalid = This link is invalid, has expired or was already used.
+email-confirmed-title = Email confirmed
+email-confirmed = Thank you: your address is confirmed.
+
+## Passkeys
+passkeys-title = Passkeys
+passkeys-intro = A passkey signs you in with your fingerprint, face or device PIN, without a password.
+passkeys-none = You have no passkeys yet.
+passkeys-used = Added { $added }; last used { $used }.
+passkeys-never = never
+passkeys-rename = Rename
+passkeys-remove = Remove
+passkeys-new-name = Name of the new passkey
+passkeys-new-placeholder = e.g. Laptop
+passkeys-add = Add a passkey
+passkeys-needs-script = Adding a passkey needs a browser that supports passkeys, with JavaScript on.
+passkeys-not-added = No passkey was added. Try again.
+passkeys-no-account = No account was created. Try again.
+passkeys-signin-failed = The passkey sign-in did not finish. Try again.
+passkeys-not-used = The passkey was not used. Try again.
+passkeys-registered = This passkey is registered already.
+passkeys-not-accepted = That passkey was not accepted.
+passkeys-too-slow = The passkey took too long. Try again.
+passkeys-unreadable = The passkey's answer was unreadable. Try again.
+passkeys-no-such = There is no such passkey.
+passkeys-last-way = This is the last way to sign in to your account. Add another first.
+
+## Account deletion
+delete-title = Delete your account
+delete-warning = This deletes { $email } for good: you are signed out everywhere, the apps you signed in to lose access, your name, email and devices are erased, and your remaining credits are forfeited. It cannot be undone.
+delete-confirm = I understand that my account is deleted for good
+delete-submit = Delete my account
+delete-tick = Tick the box to confirm.
+delete-not-deleted = { $reason } Your account was not deleted.
+delete-sole-owner = The organization "{ $organization }" has no other owner: make another member an owner first.
+delete-done-title = Account deleted
+delete-done = Your account and its personal data are gone.
+
+## First run
+setup-title = Set up mana-auth
+setup-heading = Create the administrator
+setup-intro = This link works once. The account you create here administers this provider.
+setup-submit = Create administrator
+setup-taken = An account with this email exists: make it an administrator with `mana-auth user grant-admin`.
+setup-used = This setup link was used already.
+
+## Consent
+consent-title = Allow access
+consent-heading = Allow { $client }?
+consent-asks = { $client } asks to:
+consent-allow = Allow
+consent-deny = Deny
+scope-openid = Know who you are
+scope-profile = See your name and username
+scope-email = See your email address
+scope-offline-access = Stay signed in when you are away
+scope-account = See your account, its sessions and its security events
+scope-account-write = Change your account, its password and its sessions, and sign you out
+scope-organizations = See and manage your organizations and their members
+scope-credits = See and spend your credits
+
+## Devices
+device-title = Connect a device
+device-intro = Enter the code your device shows.
+device-invalid = That code is not valid or has expired. Check the code on your device.
+device-connected-title = Device connected
+device-connected = You can go back to your device: it is signed in.
+device-denied-title = Request denied
+device-denied = The device was not signed in.
+device-expired = This code has expired or was used. Start again on your device.
+
+## Sign-out
+logout-title = Sign out
+logout-heading = Sign out?
+logout-intro = You will be signed out of mana and of the applications you signed in to with it.
+logout-submit = Sign out
+logged-out-title = Signed out
+logged-out-heading = You are signed out
+logged-out-close = You can close this window.
+logout-client-mismatch = client_id does not match the id_token_hint.
+logout-uri-unregistered = The post-logout redirect URI is not registered for this application.
+logout-hint-invalid = The sign-out request carries an invalid id_token_hint.
+
+## Authorization requests
+authorize-client-missing = client_id is missing.
+authorize-client-unknown = This application is not registered.
+authorize-client-gone = This application is no longer registered.
+authorize-redirect-unregistered = The redirect URI is not registered for this application.
+authorize-request-used = This sign-in request has expired or was used. Start again from the application.
+authorize-request-expired = This sign-in request has expired. Start again from the application.
+
+## Errors
+error-refused = Request refused
+error-slow-down = Slow down
+error-unavailable-title = Unavailable
+error-went-wrong = Something went wrong
+error-not-found-title = Not Found
+error-not-allowed-title = Method Not Allowed
+error-gone-title = Gone
+error-not-found = There is no page at this address.
+error-not-allowed = This page does not take this kind of request.
+error-form-expired = The form has expired. Go back, reload the page and try again.
+error-throttled = Too many attempts. Try again in { $seconds } seconds.
+error-unavailable = The service is unavailable. Try again shortly.
+error-internal = Something went wrong on our side.
+error-too-large = The form is too large.
+error-media-type = This page takes only forms.
+error-malformed = The form is incomplete or malformed. Go back and try again.
+
+## Mails
+mail-verify-subject = Confirm your email address
+mail-verify-body =
+    Confirm that { $email } is your address by opening this link:
+
+    { $link }
+
+    If you did not create an account, ignore this message.
+mail-reset-subject = Reset your password
+mail-reset-body =
+    Someone asked to reset the password of the account { $email }. To choose a new one, open this link within { $minutes } minutes:
+
+    { $link }
+
+    Setting a new password signs you out everywhere. If you did not ask for this, ignore this message; your password stays as it is.
+mail-signup-attempt-subject = You already have an account
+mail-signup-attempt-body =
+    Someone tried to create an account with { $email }, which already has one. If that was you, sign in at { $login }, or reset your password at { $forgot }.
+
+    If it was not you, you need not do anything.
