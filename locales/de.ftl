@@ -233,3 +233,44 @@ mail-signup-attempt-body =
     Jemand hat versucht, mit { $email } ein Konto zu erstellen, doch diese Adresse hat bereits eines. Falls Sie das waren, melden Sie sich unter { $login } an oder setzen Sie Ihr Passwort unter { $forgot } zurück.
 
     Falls nicht, müssen Sie nichts tun.
+
+## Administration
+admin-title = Verwaltung
+admin-my-account = Mein Konto
+admin-only = Diese Seite ist für Administratoren.
+admin-needs-second-factor = Administratoren brauchen die Bestätigung in zwei Schritten oder einen Passkey: Richten Sie zuerst eines davon in Ihrem Konto ein.
+admin-counts = { $accounts } Konten, davon { $admins } Administratoren.
+admin-users-title = Benutzer
+admin-users-search = Nach E-Mail-Adresse, Name oder Benutzername suchen
+admin-users-search-submit = Suchen
+admin-users-none = Kein Konto passt.
+admin-previous = Vorherige Seite
+admin-next = Nächste Seite
+admin-role = Rolle
+admin-role-admin = Administrator
+admin-created = Erstellt
+admin-created-at = erstellt am { $at }
+admin-last-sign-in = Letzte Anmeldung: { $at }
+admin-never = nie
+admin-code-on = Authenticator-App: eingeschaltet
+admin-code-off = Authenticator-App: ausgeschaltet
+admin-passkeys = Passkeys: { $count }
+admin-credits = Guthaben
+admin-balances = { $free } kostenlos, { $paid } bezahlt
+admin-organizations = Organisationen
+admin-none = Keine.
+admin-sessions = Sitzungen und Geräte
+admin-no-sessions = Keine aktive Sitzung.
+admin-device = Gerät
+admin-address = Adresse
+admin-signed-in = Angemeldet
+admin-last-used = Zuletzt verwendet
+admin-end-sessions = Alle Sitzungen beenden
+admin-grant = Zum Administrator machen
+admin-revoke = Administratorrolle entziehen
+admin-last-admin = Dies ist der letzte Administrator: Machen Sie zuerst jemand anderen zum Administrator.
+admin-events = Sicherheitsereignisse
+admin-when = Wann
+admin-event = Ereignis
+admin-no-such-user = Dieses Konto gibt es nicht.
+signin-reauth = Melden Sie sich erneut an, um zur Verwaltung zu gelangen.

@@ -233,3 +233,44 @@ mail-signup-attempt-body =
     Someone tried to create an account with { $email }, which already has one. If that was you, sign in at { $login }, or reset your password at { $forgot }.
 
     If it was not you, you need not do anything.
+
+## Administration
+admin-title = Administration
+admin-my-account = My account
+admin-only = This page is for administrators.
+admin-needs-second-factor = Administrators need two-step verification or a passkey: set one up on your account first.
+admin-counts = { $accounts } accounts, { $admins } of them administrators.
+admin-users-title = Users
+admin-users-search = Search by email, name or username
+admin-users-search-submit = Search
+admin-users-none = No account matches.
+admin-previous = Previous page
+admin-next = Next page
+admin-role = Role
+admin-role-admin = Administrator
+admin-created = Created
+admin-created-at = created { $at }
+admin-last-sign-in = Last sign-in: { $at }
+admin-never = never
+admin-code-on = Authenticator app: on
+admin-code-off = Authenticator app: off
+admin-passkeys = Passkeys: { $count }
+admin-credits = Credits
+admin-balances = { $free } free, { $paid } paid
+admin-organizations = Organizations
+admin-none = None.
+admin-sessions = Sessions and devices
+admin-no-sessions = No active session.
+admin-device = Device
+admin-address = Address
+admin-signed-in = Signed in
+admin-last-used = Last used
+admin-end-sessions = End all sessions
+admin-grant = Make administrator
+admin-revoke = Remove administrator role
+admin-last-admin = This is the last administrator: make someone else an administrator first.
+admin-events = Security events
+admin-when = When
+admin-event = Event
+admin-no-such-user = There is no such account.
+signin-reauth = Sign in again to continue to the administration.

@@ -55,6 +55,7 @@ pub struct Config {
     pub notify: NotifyConfig,
     pub webauthn: WebauthnConfig,
     pub i18n: I18nConfig,
+    pub admin: AdminConfig,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
     #[serde(default)]
@@ -244,6 +245,14 @@ pub struct S3Config {
     /// Unset: taken from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` and the usual AWS sources.
     pub access_key_id: Option<String>,
     pub secret_access_key: Option<Secret>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Whether an administrator needs a second factor (a code or a passkey) for the
+    /// admin pages. Unset: only when the secrets key is set, so codes can be turned on.
+    pub require_mfa: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

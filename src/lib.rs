@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod credits;
 pub mod dpop;
 pub mod i18n;
@@ -206,6 +207,7 @@ pub fn build_app(state: AppState) -> Router {
     let browser = Router::new()
         .merge(oidc::browser_router())
         .merge(login::router())
+        .merge(console::router())
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.config.issuer_is_https(), web::csrf::cookie))
         .layer(middleware::from_fn_with_state(state.clone(), web::page_limit::limit));

@@ -9,5 +9,6 @@ pub mod force_reset;
 pub mod keys;
 pub mod mfa;
 pub mod passkeys;
+pub mod roles;
 pub mod setup;
 pub mod users;

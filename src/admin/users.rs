@@ -1,4 +1,4 @@
-//! `mana-auth user add` and `user delete`.
+//! `mana-auth user add` and `user delete`, and signing a user out everywhere.
 
 use crate::store::db::Db;
 use entity::users::Model as User;
@@ -16,7 +16,7 @@ use crate::{
         policy::check_new_account,
     },
     state::AppState,
-    store::{StoreError, users as user_store, users::NewUser},
+    store::{StoreError, auth_sessions, refresh, users as user_store, users::NewUser},
 };
 
 pub struct AddUser {
@@ -58,4 +58,17 @@ pub async fn delete(state: &AppState, email: &str) -> Result<String, AdminError>
     })?;
     notify_clients_and_wait(state, &ended, &user.id).await;
     Ok(user.id)
+}
+
+/// Signs the user out everywhere: every session ends and every refresh token is
+/// revoked, with the event naming the administrator, in one transaction. Returns the
+/// ended sessions, for back-channel logout.
+pub async fn end_sessions(db: &Db, user_id: &str, admin_id: &str) -> Result<Vec<String>, StoreError> {
+    let txn = db.begin().await?;
+    let ended = auth_sessions::end_all_except(&txn, user_id, None).await?;
+    refresh::revoke_user(&txn, user_id).await?;
+    let details = json!({ "admin": admin_id, "sessions_ended": ended.len() });
+    Event::new(Kind::AdminSessionsEnded).user(user_id).details(details).write(&txn).await?;
+    txn.commit().await?;
+    Ok(ended)
 }

@@ -24,7 +24,7 @@ pub async fn user(command: UserCommand, config: Config) -> Result<(), CliError> 
             let new = admin::users::AddUser { email, username, name, password };
             let user = admin::users::add(&db, &passwords, &config.credits, new).await?;
             if admin {
-                admin::setup::grant_admin(&db, &user, "operator").await?;
+                admin::roles::grant_admin(&db, &user, admin::roles::By::Operator).await?;
             }
             let role = if admin { "administrator" } else { "user" };
             println!("created {role} {} ({})", user.id, user.email);

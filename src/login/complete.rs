@@ -39,6 +39,9 @@ pub async fn complete_sign_in(
             pending.signed_in = Some(session.id);
             continue_at(state, "/authorize/resume", &pending)
         }
-        None => Ok(Redirect::to("/").into_response()),
+        None => {
+            let back = browser.take_return_to().await?;
+            Ok(Redirect::to(back.as_deref().unwrap_or("/")).into_response())
+        }
     }
 }

@@ -25,12 +25,16 @@ struct HomePage {
     t: Lang,
     email: Option<String>,
     passkeys: bool,
+    /// Whether to link the admin pages.
+    admin: bool,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn home(State(state): State<AppState>, t: Lang, browser: BrowserSession) -> Result<Response, PageError> {
-    let email = signed_in_user(&state, &browser).await?.map(|u| u.email);
-    Ok(render(StatusCode::OK, &HomePage { t, email, passkeys: state.security.passkeys.is_some() }))
+    let user = signed_in_user(&state, &browser).await?;
+    let admin = user.as_ref().is_some_and(|u| u.role == crate::store::users::ADMIN_ROLE);
+    let page = HomePage { t, email: user.map(|u| u.email), passkeys: state.security.passkeys.is_some(), admin };
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// The account this browser is signed in to, if its session is still active.

@@ -28,6 +28,7 @@ use crate::{
         csrf::Csrf,
         page::{PageError, render_scripted, script_nonce},
         page_input::PageForm,
+        timestamp::shown,
     },
 };
 
@@ -77,12 +78,6 @@ async fn page(
     let nonce = script_nonce();
     let page = PasskeysPage { t, csrf: csrf.token(), error, passkeys: &listed, nonce: &nonce };
     Ok(render_scripted(status, &page, None, &nonce))
-}
-
-/// A time as the page shows it: `2026-12-07 14:05 UTC`.
-fn shown(unix: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
 }
 
 /// What a refused change says on the page.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::complete::complete_sign_in;
 use crate::{
-    admin::setup::grant_admin,
+    admin::roles::{By, grant_admin},
     credits::grants,
     i18n::Lang,
     security::{
@@ -117,7 +117,7 @@ pub async fn submit(
     let user = grants::register(&state.db, &state.config.credits, new, created)
         .await
         .map_err(|err| PageError::Internal(err.to_string()))?;
-    grant_admin(&state.db, &user, "setup link").await?;
+    grant_admin(&state.db, &user, By::SetupLink).await?;
     tracing::info!(user_id = %user.id, "first administrator created");
     complete_sign_in(&state, &browser, &user.id, None, client, amr::PASSWORD).await
 }

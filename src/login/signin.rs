@@ -75,6 +75,9 @@ fn sign_in_form(
 #[derive(Deserialize)]
 pub struct PageQuery {
     req: Option<String>,
+    /// Set by the admin pages when a sign-in is too old for them.
+    #[serde(default)]
+    reauth: Option<String>,
 }
 
 impl PageQuery {
@@ -103,7 +106,8 @@ pub async fn show(
     let pending = pending(&state, query.req());
     let hint = pending.as_ref().and_then(|p| p.login_hint.as_deref()).unwrap_or_default();
     let form_target = pending.as_ref().map(|p| p.redirect_uri.as_str()).filter(|uri| !uri.is_empty());
-    let shown = Shown { status: StatusCode::OK, email: hint, error: "" };
+    let prompt = if query.reauth.is_some() { t.get("signin-reauth") } else { String::new() };
+    let shown = Shown { status: StatusCode::OK, email: hint, error: &prompt };
     Ok(sign_in_form(&state, &t, &csrf, query.req(), form_target, shown))
 }
 

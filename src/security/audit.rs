@@ -44,6 +44,8 @@ pub enum Kind {
     PasskeyUsed,
     PasskeyCounterRegressed,
     AdminGranted,
+    AdminRevoked,
+    AdminSessionsEnded,
 }
 
 impl Kind {
@@ -78,6 +80,8 @@ impl Kind {
             Kind::PasskeyUsed => "passkey.used",
             Kind::PasskeyCounterRegressed => "passkey.counter_regressed",
             Kind::AdminGranted => "admin.granted",
+            Kind::AdminRevoked => "admin.revoked",
+            Kind::AdminSessionsEnded => "admin.sessions_ended",
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod schema;
 pub mod security_events;
 pub mod setup_links;
 pub mod successors;
+pub mod user_directory;
 pub mod users;
 pub mod verification_tokens;
 

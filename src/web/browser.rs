@@ -15,6 +15,7 @@ use crate::store::{
 
 const SID: &str = "sid";
 const SECOND_STEP: &str = "second_step";
+const RETURN_TO: &str = "return_to";
 /// How long the code page waits after the password was accepted.
 const SECOND_STEP_SECS: i64 = 300;
 
@@ -94,6 +95,18 @@ impl BrowserSession {
     pub async fn second_step(&self) -> Result<Option<SecondStep>, PageError> {
         let step = self.0.get::<SecondStep>(SECOND_STEP).await.map_err(internal)?;
         Ok(step.filter(|s| crate::store::now() - s.started_at <= SECOND_STEP_SECS))
+    }
+
+    /// Remembers the page to come back to after the next sign-in: the admin page that
+    /// asked to sign in again, its own address. No parameter carries it, so no link can
+    /// make a sign-in lead elsewhere.
+    pub async fn return_after_sign_in(&self, path: &str) -> Result<(), PageError> {
+        self.0.insert(RETURN_TO, path).await.map_err(internal)
+    }
+
+    /// The page to go to after a sign-in, once.
+    pub async fn take_return_to(&self) -> Result<Option<String>, PageError> {
+        self.0.remove::<String>(RETURN_TO).await.map_err(internal)
     }
 
     pub async fn end_second_step(&self) -> Result<(), PageError> {

@@ -18,6 +18,7 @@ mod client_metadata;
 mod common;
 mod concurrency;
 mod connections;
+mod console;
 mod control_characters;
 mod cors;
 mod credits;

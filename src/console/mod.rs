@@ -1,0 +1,24 @@
+//! The admin pages (`/admin`): server-rendered like the sign-in pages, under the same
+//! CSP, CSRF and session rules, each behind the `gate`. Every change an administrator
+//! makes here is a security event `admin.<action>` naming them.
+
+mod gate;
+mod home;
+mod users;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(home::show))
+        .route("/admin/users", get(users::list))
+        .route("/admin/users/{id}", get(users::show))
+        .route("/admin/users/{id}/sessions/end", post(users::end_sessions))
+        .route("/admin/users/{id}/admin/grant", post(users::grant_admin))
+        .route("/admin/users/{id}/admin/revoke", post(users::revoke_admin))
+}
