@@ -2,6 +2,7 @@
 //! CSP, CSRF and session rules, each behind the `gate`. Every change an administrator
 //! makes here is a security event `admin.<action>` naming them.
 
+mod action;
 mod gate;
 mod home;
 mod users;

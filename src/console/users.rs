@@ -12,7 +12,7 @@ use axum::{
 use entity::users;
 use serde::Deserialize;
 
-use super::gate::Admin;
+use super::{action::UserAction, gate::Admin};
 use crate::{
     admin::{
         self,
@@ -30,7 +30,7 @@ use crate::{
     web::{
         csrf::Csrf,
         page::{PageError, render},
-        page_input::{PageForm, PageParams},
+        page_input::PageParams,
         timestamp::shown,
     },
 };
@@ -133,7 +133,7 @@ struct UserPage<'a> {
 }
 
 /// The account `id` (not an erased one), or no page.
-async fn account(state: &AppState, id: &str) -> Result<users::Model, PageError> {
+pub(super) async fn account(state: &AppState, id: &str) -> Result<users::Model, PageError> {
     store::users::find(&state.db, id)
         .await?
         .filter(|u| u.role != store::users::DELETED_ROLE)
@@ -206,31 +206,14 @@ async fn user_page(
     Ok(render(status, &page))
 }
 
-#[derive(Deserialize)]
-pub struct ActionForm {
-    csrf: String,
-}
-
-/// The account an admin form acts on, its CSRF field checked first (403 when forged).
-async fn target(state: &AppState, csrf: &Csrf, form: &ActionForm, id: &str) -> Result<users::Model, PageError> {
-    csrf.check(&form.csrf)?;
-    account(state, id).await
-}
-
 /// Back to the account's page after a change.
 fn back_to(user: &users::Model) -> Response {
     Redirect::to(&format!("/admin/users/{}", user.id)).into_response()
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn end_sessions(
-    State(state): State<AppState>,
-    admin: Admin,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    PageForm(form): PageForm<ActionForm>,
-) -> Result<Response, PageError> {
-    let user = target(&state, &csrf, &form, &id).await?;
+pub async fn end_sessions(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
+    let UserAction { admin, user, .. } = action;
     let ended = admin::users::end_sessions(&state.db, &user.id, &admin.user.id).await?;
     notify_clients_of(&state, &ended, &user.id).await;
     tracing::info!(user_id = %user.id, admin = %admin.user.id, ended = ended.len(), "sessions ended by an administrator");
@@ -238,29 +221,15 @@ pub async fn end_sessions(
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn grant_admin(
-    State(state): State<AppState>,
-    admin: Admin,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    PageForm(form): PageForm<ActionForm>,
-) -> Result<Response, PageError> {
-    let user = target(&state, &csrf, &form, &id).await?;
-    roles::grant_admin(&state.db, &user, By::Admin(&admin.user.id)).await?;
-    Ok(back_to(&user))
+pub async fn grant_admin(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
+    roles::grant_admin(&state.db, &action.user, By::Admin(&action.admin.user.id)).await?;
+    Ok(back_to(&action.user))
 }
 
 /// Takes the role back; never from the last administrator.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn revoke_admin(
-    State(state): State<AppState>,
-    admin: Admin,
-    t: Lang,
-    csrf: Csrf,
-    Path(id): Path<String>,
-    PageForm(form): PageForm<ActionForm>,
-) -> Result<Response, PageError> {
-    let user = target(&state, &csrf, &form, &id).await?;
+pub async fn revoke_admin(State(state): State<AppState>, t: Lang, action: UserAction) -> Result<Response, PageError> {
+    let UserAction { admin, user, csrf } = action;
     match roles::revoke_admin(&state.db, &user, By::Admin(&admin.user.id)).await? {
         Revoked::Last => user_page(&state, &t, &csrf, &user, StatusCode::CONFLICT, &t.get("admin-last-admin")).await,
         Revoked::Done | Revoked::NotAdmin => Ok(back_to(&user)),
