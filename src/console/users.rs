@@ -37,6 +37,8 @@ use crate::{
 
 /// Accounts per page of the list.
 const PAGE_SIZE: u64 = 25;
+/// The last page one may ask for: 250,000 accounts deep.
+const LAST_PAGE: u64 = 10_000;
 /// Security events on an account's page, newest first.
 const EVENTS_SHOWN: u64 = 20;
 
@@ -76,7 +78,8 @@ pub async fn list(
     t: Lang,
     PageParams(query): PageParams<ListQuery>,
 ) -> Result<Response, PageError> {
-    let mut found = user_directory::search(&state.db, &query.q, query.page * PAGE_SIZE, PAGE_SIZE + 1).await?;
+    let page = query.page.min(LAST_PAGE);
+    let mut found = user_directory::search(&state.db, &query.q, page * PAGE_SIZE, PAGE_SIZE + 1).await?;
     let more = found.len() as u64 > PAGE_SIZE;
     found.truncate(PAGE_SIZE as usize);
     let link = |page: u64| {
@@ -94,8 +97,8 @@ pub async fn list(
             email: u.email,
         })
         .collect();
-    let previous = (query.page > 0).then(|| link(query.page - 1));
-    let next = more.then(|| link(query.page + 1));
+    let previous = (page > 0).then(|| link(page - 1));
+    let next = (more && page < LAST_PAGE).then(|| link(page + 1));
     Ok(render(StatusCode::OK, &ListPage { t: &t, q: &query.q, rows, previous, next }))
 }
 

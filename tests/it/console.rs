@@ -165,6 +165,11 @@ async fn users_are_found_by_email_name_or_username_a_page_at_a_time(backend: Bac
     assert!(by_name.contains("user07@example.org"), "found by name");
     let by_username = admin.get("/admin/users?q=percent_5").await.text().await.expect("page");
     assert_eq!(by_username.matches("@example.org</a>").count(), 1, "`_` matches itself only");
+    for page in ["99999", "18446744073709551615"] {
+        let far = admin.get(&format!("/admin/users?page={page}")).await;
+        assert_eq!(far.status(), StatusCode::OK, "page {page}");
+        assert!(far.text().await.expect("page").contains("No account matches."));
+    }
     let wildcard = admin.get("/admin/users?q=%25").await.text().await.expect("page");
     assert!(wildcard.contains("No account matches."), "`%` matches itself only");
 }
