@@ -63,6 +63,7 @@ fn fixture() -> Fixture {
         email_verified: true,
         role: "user".into(),
         language: None,
+        disabled_at: None,
         created_at: 0,
         updated_at: 0,
     };

@@ -16,6 +16,8 @@ pub struct Model {
     pub role: String,
     /// The catalogue tag mails to this account are written in; none: the default.
     pub language: Option<String>,
+    /// When an administrator disabled the account; none: it may sign in.
+    pub disabled_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -24,6 +24,7 @@ mod m20261207_000001_derive_system_balances;
 mod m20261207_000002_create_passkeys;
 mod m20261207_000003_create_setup_links;
 mod m20261207_000004_add_user_language;
+mod m20261207_000005_add_user_disabled_at;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_create_passkeys::Migration),
             Box::new(m20261207_000003_create_setup_links::Migration),
             Box::new(m20261207_000004_add_user_language::Migration),
+            Box::new(m20261207_000005_add_user_disabled_at::Migration),
         ]
     }
 }

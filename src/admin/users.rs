@@ -1,7 +1,9 @@
-//! `mana-auth user add` and `user delete`, and signing a user out everywhere.
+//! `mana-auth user add` and `user delete`; an administrator signing a user out
+//! everywhere, disabling and enabling an account.
 
 use crate::store::db::Db;
 use entity::users::Model as User;
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use super::clients::AdminError;
@@ -60,15 +62,47 @@ pub async fn delete(state: &AppState, email: &str) -> Result<String, AdminError>
     Ok(user.id)
 }
 
-/// Signs the user out everywhere: every session ends and every refresh token is
-/// revoked, with the event naming the administrator, in one transaction. Returns the
-/// ended sessions, for back-channel logout.
+/// Ends every session of the user and revokes every refresh token, inside `txn`;
+/// returns the ended sessions, for back-channel logout.
+async fn sign_out_everywhere(txn: &impl ConnectionTrait, user_id: &str) -> Result<Vec<String>, StoreError> {
+    let ended = auth_sessions::end_all_except(txn, user_id, None).await?;
+    refresh::revoke_user(txn, user_id).await?;
+    Ok(ended)
+}
+
+/// Signs the user out everywhere, with the event naming the administrator, in one
+/// transaction.
 pub async fn end_sessions(db: &Db, user_id: &str, admin_id: &str) -> Result<Vec<String>, StoreError> {
     let txn = db.begin().await?;
-    let ended = auth_sessions::end_all_except(&txn, user_id, None).await?;
-    refresh::revoke_user(&txn, user_id).await?;
+    let ended = sign_out_everywhere(&txn, user_id).await?;
     let details = json!({ "admin": admin_id, "sessions_ended": ended.len() });
     Event::new(Kind::AdminSessionsEnded).user(user_id).details(details).write(&txn).await?;
     txn.commit().await?;
     Ok(ended)
+}
+
+/// Disables the account and signs it out everywhere, in one transaction: it can
+/// neither sign in nor refresh until enabled again. `None` when it was disabled
+/// already, or is an administrator's.
+pub async fn disable(db: &Db, user_id: &str, admin_id: &str) -> Result<Option<Vec<String>>, StoreError> {
+    let txn = db.begin().await?;
+    if !user_store::set_disabled(&txn, user_id, Some(crate::store::now())).await? {
+        return Ok(None);
+    }
+    let ended = sign_out_everywhere(&txn, user_id).await?;
+    let details = json!({ "admin": admin_id, "sessions_ended": ended.len() });
+    Event::new(Kind::AdminUserDisabled).user(user_id).details(details).write(&txn).await?;
+    txn.commit().await?;
+    Ok(Some(ended))
+}
+
+/// Lets a disabled account sign in again; `false` when it was not disabled.
+pub async fn enable(db: &Db, user_id: &str, admin_id: &str) -> Result<bool, StoreError> {
+    let txn = db.begin().await?;
+    if !user_store::set_disabled(&txn, user_id, None).await? {
+        return Ok(false);
+    }
+    Event::new(Kind::AdminUserEnabled).user(user_id).details(json!({ "admin": admin_id })).write(&txn).await?;
+    txn.commit().await?;
+    Ok(true)
 }

@@ -20,6 +20,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::show))
         .route("/admin/users/{id}/sessions/end", post(users::end_sessions))
+        .route("/admin/users/{id}/disable", post(users::disable))
+        .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/users/{id}/admin/grant", post(users::grant_admin))
         .route("/admin/users/{id}/admin/revoke", post(users::revoke_admin))
 }

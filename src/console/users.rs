@@ -57,6 +57,7 @@ struct Row {
     name: String,
     username: String,
     admin: bool,
+    disabled: bool,
     created: String,
 }
 
@@ -90,6 +91,7 @@ pub async fn list(
         .into_iter()
         .map(|u| Row {
             admin: u.role == store::users::ADMIN_ROLE,
+            disabled: u.disabled_at.is_some(),
             created: shown(u.created_at),
             name: u.name.unwrap_or_default(),
             username: u.username.unwrap_or_default(),
@@ -226,6 +228,26 @@ pub async fn end_sessions(State(state): State<AppState>, action: UserAction) -> 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn grant_admin(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
     roles::grant_admin(&state.db, &action.user, By::Admin(&action.admin.user.id)).await?;
+    Ok(back_to(&action.user))
+}
+
+/// Disables the account and signs it out everywhere; never an administrator's.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn disable(State(state): State<AppState>, t: Lang, action: UserAction) -> Result<Response, PageError> {
+    let UserAction { admin, user, csrf } = action;
+    if user.role == store::users::ADMIN_ROLE {
+        return user_page(&state, &t, &csrf, &user, StatusCode::CONFLICT, &t.get("admin-disable-admin")).await;
+    }
+    if let Some(ended) = admin::users::disable(&state.db, &user.id, &admin.user.id).await? {
+        notify_clients_of(&state, &ended, &user.id).await;
+        tracing::info!(user_id = %user.id, admin = %admin.user.id, "account disabled by an administrator");
+    }
+    Ok(back_to(&user))
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn enable(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
+    admin::users::enable(&state.db, &action.user.id, &action.admin.user.id).await?;
     Ok(back_to(&action.user))
 }
 

@@ -87,6 +87,7 @@ fn user(user: source::User) -> Result<users::Model, ImportError> {
         email_verified: user.email_verified,
         role: user.role,
         language: None,
+        disabled_at: None,
         created_at: user.created_at,
         updated_at: user.updated_at,
     })

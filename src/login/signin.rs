@@ -122,7 +122,7 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     csrf.check(&form.csrf)?;
     let password = std::mem::take(&mut form.password);
-    let mfa_asked = pending(&state, &form.req).is_some_and(|p| p.wants_mfa);
+    let mfa_asked = pending(&state, &form.req).is_some_and(|p| p.wants_mfa) || browser.returns_after_sign_in().await?;
     let user = match sign_in(&state.security, "page", &form.email, password, mfa_asked, &client).await {
         Ok(SignedIn::Complete(user)) => user,
         Ok(SignedIn::SecondStep(user)) => {

@@ -46,6 +46,8 @@ pub enum Kind {
     AdminGranted,
     AdminRevoked,
     AdminSessionsEnded,
+    AdminUserDisabled,
+    AdminUserEnabled,
 }
 
 impl Kind {
@@ -82,6 +84,8 @@ impl Kind {
             Kind::AdminGranted => "admin.granted",
             Kind::AdminRevoked => "admin.revoked",
             Kind::AdminSessionsEnded => "admin.sessions_ended",
+            Kind::AdminUserDisabled => "admin.user_disabled",
+            Kind::AdminUserEnabled => "admin.user_enabled",
         }
     }
 }

@@ -91,7 +91,8 @@ pub async fn sign_in(
     let proof = password.clone();
     let valid = security.passwords.verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
     let known = found.as_ref().map(|u| u.id.clone());
-    let Some(user) = found.filter(|_| valid) else {
+    // A disabled account is answered as a wrong password.
+    let Some(user) = found.filter(|user| valid && user.disabled_at.is_none()) else {
         let failed = Event::new(Kind::SignInFailed).user(known.as_deref()).from(client);
         failed.details(json!({ "channel": channel })).record(&security.db).await;
         count_failure(security, channel, email, known.as_deref(), client).await;
@@ -119,7 +120,8 @@ pub async fn second_step(
     code: &str,
     client: &ClientInfo,
 ) -> Result<users::Model, MfaError> {
-    let user = store::users::find(&security.db, user_id).await?.ok_or(MfaError::NotSetUp)?;
+    // Disabled since its password was accepted: as a wrong code, not counted.
+    let user = store::users::find_enabled(&security.db, user_id).await?.ok_or(MfaError::WrongCode)?;
     security.limiter.check_unlocked(&user.email).await?;
     match mfa::verify(security, &user.id, code, client).await {
         Ok(()) => {
@@ -146,7 +148,8 @@ pub async fn second_step_with_passkey(
     answer: &PublicKeyCredential,
     client: &ClientInfo,
 ) -> Result<(users::Model, &'static str), PasskeyError> {
-    let user = store::users::find(&security.db, user_id).await?.ok_or(PasskeyError::NotFound)?;
+    let disabled = || PasskeyError::Refused("the account is disabled".into());
+    let user = store::users::find_enabled(&security.db, user_id).await?.ok_or_else(disabled)?;
     security.limiter.check_unlocked(&user.email).await?;
     match rp.finish_second_step(security, &user.id, flow_id, answer, client).await {
         Ok(synced) => {

@@ -1,7 +1,9 @@
 //! Users: accounts that sign in with an email and a password.
 
 use entity::users::{self, Entity as Users};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
+};
 use unicode_normalization::UnicodeNormalization;
 
 use super::{StoreError, now};
@@ -40,6 +42,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<users::Mo
         email_verified: Set(false),
         role: Set("user".into()),
         language: Set(new.language),
+        disabled_at: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     };
@@ -127,6 +130,32 @@ pub const ADMIN_ROLE: &str = "admin";
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn any_admin(db: &impl ConnectionTrait) -> Result<bool, StoreError> {
     Ok(Users::find().filter(users::Column::Role.eq(ADMIN_ROLE)).one(db).await?.is_some())
+}
+
+/// The account `id` when it may sign in: not disabled.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn find_enabled(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::Model>, StoreError> {
+    Ok(find(db, id).await?.filter(|user| user.disabled_at.is_none()))
+}
+
+/// Disables the account (`Some(at)`) or enables it again (`None`); `false` when that
+/// changed nothing. An administrator's account is never disabled: its role goes first,
+/// so no one locks the admin pages away.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_disabled(db: &impl ConnectionTrait, id: &str, at: Option<i64>) -> Result<bool, StoreError> {
+    let updated = Users::update_many()
+        .col_expr(users::Column::DisabledAt, Expr::value(at))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(id))
+        .filter(match at {
+            Some(_) => {
+                Condition::all().add(users::Column::DisabledAt.is_null()).add(users::Column::Role.ne(ADMIN_ROLE))
+            }
+            None => Condition::all().add(users::Column::DisabledAt.is_not_null()),
+        })
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
 }
 
 /// Sets the user's role; `false` when there is no such user.

@@ -104,6 +104,12 @@ impl BrowserSession {
         self.0.insert(RETURN_TO, path).await.map_err(internal)
     }
 
+    /// Whether an admin page waits for this sign-in: it then needs the second step
+    /// whenever the account has one.
+    pub async fn returns_after_sign_in(&self) -> Result<bool, PageError> {
+        Ok(self.0.get::<String>(RETURN_TO).await.map_err(internal)?.is_some())
+    }
+
     /// The page to go to after a sign-in, once.
     pub async fn take_return_to(&self) -> Result<Option<String>, PageError> {
         self.0.remove::<String>(RETURN_TO).await.map_err(internal)

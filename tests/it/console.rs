@@ -8,14 +8,17 @@ use sea_orm::{
     ColumnTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
+use serde_json::json;
 
 use crate::{
     common::{
         Backend, PASSWORD, TestApp,
+        api::{Api, text},
+        authenticator::{Authenticator, origin_of},
         browser::{Browser, hidden_field, location},
     },
     mfa::{code, enrol, signed_in_browser},
-    on_every_backend,
+    on_every_backend, passkeys,
 };
 
 /// Every admin page, and every admin form with a user to act on.
@@ -24,7 +27,10 @@ fn pages(id: &str) -> Vec<String> {
 }
 
 fn forms(id: &str) -> Vec<String> {
-    ["sessions/end", "admin/grant", "admin/revoke"].iter().map(|action| format!("/admin/users/{id}/{action}")).collect()
+    ["sessions/end", "disable", "enable", "admin/grant", "admin/revoke"]
+        .iter()
+        .map(|action| format!("/admin/users/{id}/{action}"))
+        .collect()
 }
 
 /// An administrator signed in with the password and a code just now.
@@ -244,6 +250,101 @@ async fn two_administrators_taking_the_role_from_each_other_leave_one(backend: B
     }
 }
 on_every_backend!(two_administrators_taking_the_role_from_each_other_leave_one);
+
+async fn a_disabled_account_can_neither_sign_in_nor_refresh_until_enabled(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (admin, root) = admin_browser(&app, "root@example.org").await;
+    let target = app.user("ada@example.org").await;
+    let api = Api::new(&app.base);
+    let tokens = api.login("ada@example.org", None).await;
+    let page = admin.get(&format!("/admin/users/{}", target.id)).await.text().await.expect("page");
+    let csrf = hidden_field(&page, "csrf");
+    let disabled = admin.post_form(&format!("/admin/users/{}/disable", target.id), &[("csrf", &csrf)]).await;
+    assert_eq!(location(&disabled), format!("/admin/users/{}", target.id));
+    let page = admin.get(&format!("/admin/users/{}", target.id)).await.text().await.expect("page");
+    assert!(page.contains("<strong>Disabled</strong>") && page.contains("/enable"), "{page}");
+
+    // A refresh is refused as for a revoked token; a sign-in as for a wrong password.
+    let (status, body) = api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": tokens["refreshToken"]})).await;
+    let (revoked_status, revoked) = api.post("/api/v1/auth/refresh", None, &json!({"refreshToken": "made-up"})).await;
+    assert_eq!((status, &body["error"]), (revoked_status, &revoked["error"]), "{body}");
+    let login = |password: &'static str| {
+        let api = &api;
+        async move { api.post("/api/v1/auth/login", None, &json!({"email": "ada@example.org", "password": password})).await }
+    };
+    let (disabled_status, disabled_body) = login(PASSWORD).await;
+    let (wrong_status, wrong_body) = login("a wrong password!").await;
+    assert_eq!((disabled_status, &disabled_body), (wrong_status, &wrong_body));
+    let browser = Browser::new(&app.base);
+    let form = browser.get("/login").await.text().await.expect("page");
+    let refused = browser.submit_sign_in(&form, "ada@example.org", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.text().await.expect("page").contains("Incorrect email or password."));
+    let recorded = events(&app, "admin.user_disabled").await;
+    assert_eq!(recorded.len(), 1);
+    assert!(recorded[0].details.as_deref().is_some_and(|d| d.contains(&root.id)), "{:?}", recorded[0].details);
+
+    // Disabling twice records nothing more; an administrator cannot be disabled.
+    admin.post_form(&format!("/admin/users/{}/disable", target.id), &[("csrf", &csrf)]).await;
+    assert_eq!(events(&app, "admin.user_disabled").await.len(), 1);
+    let own = admin.post_form(&format!("/admin/users/{}/disable", root.id), &[("csrf", &csrf)]).await;
+    assert_eq!(own.status(), StatusCode::CONFLICT);
+    assert!(admin.get("/admin").await.status().is_success(), "the administrator is still in");
+
+    let enabled = admin.post_form(&format!("/admin/users/{}/enable", target.id), &[("csrf", &csrf)]).await;
+    assert_eq!(enabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(events(&app, "admin.user_enabled").await.len(), 1);
+    api.login("ada@example.org", None).await;
+}
+on_every_backend!(a_disabled_account_can_neither_sign_in_nor_refresh_until_enabled);
+
+async fn a_disabled_account_cannot_sign_in_with_a_passkey(backend: Backend) {
+    let (app, api) = passkeys::spawn(backend).await;
+    let access = text(&api.signed_up("ada@example.org").await, "accessToken");
+    let mut laptop = Authenticator::new(&origin_of(&app.base));
+    assert_eq!(passkeys::enrol(&api, &access, &mut laptop, "Laptop").await.0, StatusCode::CREATED);
+    let user = mana_auth::store::users::find_by_email(&app.db, "ada@example.org").await.expect("read").expect("user");
+    let ended = mana_auth::admin::users::disable(&app.db, &user.id, "an administrator").await.expect("disabled");
+    assert_eq!(ended.map(|sessions| sessions.len()), Some(1));
+    let (status, body) = passkeys::sign_in(&api, &mut laptop).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(
+        events(&app, "sign_in.failed")
+            .await
+            .iter()
+            .any(|e| e.details.as_deref().is_some_and(|d| d.contains("disabled")))
+    );
+    assert!(mana_auth::admin::users::enable(&app.db, &user.id, "an administrator").await.expect("enabled"));
+    assert_eq!(passkeys::sign_in(&api, &mut laptop).await.0, StatusCode::OK);
+}
+on_every_backend!(a_disabled_account_cannot_sign_in_with_a_passkey);
+
+async fn an_administrator_with_only_a_passkey_is_asked_for_it_after_the_password(backend: Backend) {
+    let (app, api) = passkeys::spawn(backend).await;
+    let access = text(&api.signed_up("root@example.org").await, "accessToken");
+    let mut key = Authenticator::new(&origin_of(&app.base));
+    assert_eq!(passkeys::enrol(&api, &access, &mut key, "Key").await.0, StatusCode::CREATED);
+    let user = mana_auth::store::users::find_by_email(&app.db, "root@example.org").await.expect("read").expect("user");
+    grant_admin(&app.db, &user, By::Operator).await.expect("granted");
+    // A password alone signs in (no code is on) but is not enough for the admin pages.
+    let admin = signed_in_browser(&app, "root@example.org").await;
+    assert_eq!(location(&admin.get("/admin/users").await), "/login?reauth=1");
+    let page = admin.get("/login?reauth=1").await.text().await.expect("page");
+    let step = admin.submit_sign_in(&page, "root@example.org", PASSWORD).await;
+    assert_eq!(step.status(), StatusCode::OK, "the second step, not a loop back to the password");
+    let page = step.text().await.expect("page");
+    assert!(page.contains("Confirm that it is you with one of your passkeys."), "{page}");
+    let csrf = hidden_field(&page, "csrf");
+    let ceremony: serde_json::Value =
+        admin.post_form("/login/mfa/passkey/options", &[("csrf", &csrf)]).await.json().await.expect("options");
+    let answer = key.assert(&ceremony["publicKey"]).to_string();
+    let form =
+        [("csrf", csrf.as_str()), ("flow_id", ceremony["flowId"].as_str().expect("flow")), ("credential", &answer)];
+    let done = admin.post_form("/login/mfa/passkey", &form).await;
+    assert_eq!(location(&done), "/admin/users");
+    assert_eq!(admin.get("/admin/users").await.status(), StatusCode::OK);
+}
+on_every_backend!(an_administrator_with_only_a_passkey_is_asked_for_it_after_the_password);
 
 async fn admin_pages_speak_german(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -59,7 +59,10 @@ impl Passkeys {
             failed(security, channel, None, "unknown credential", client).await;
             return Err(PasskeyError::Refused("no account has this passkey".into()));
         };
-        let user = store::users::find(&security.db, &row.user_id).await?.ok_or(PasskeyError::NotFound)?;
+        let Some(user) = store::users::find_enabled(&security.db, &row.user_id).await? else {
+            failed(security, channel, Some(&row.user_id), "the account is disabled", client).await;
+            return Err(PasskeyError::Refused("the account is disabled".into()));
+        };
         security.limiter.check("signin", Subject::Account(&user.email), limits.signin_per_account).await?;
         let verify = |passkey: &Passkey| self.webauthn.finish_discoverable_authentication_v2(answer, state, passkey);
         let result = match verified_use(security, &row, client, verify).await {
