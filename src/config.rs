@@ -5,14 +5,18 @@ use std::{fmt, net::SocketAddr, path::Path};
 
 use serde::Deserialize;
 
+mod backup;
 mod clients;
+mod credits;
 mod notify;
 pub mod schedule;
 mod security;
 mod validate;
 mod webauthn;
 
+pub use backup::{BackupConfig, S3Config};
 pub use clients::{ClientConfig, GRANT_TYPES, validate_client, validate_redirect_uri};
+pub use credits::{CreditsConfig, PackageConfig};
 pub use notify::{NotifyConfig, NotifyTarget};
 pub use security::{LockoutConfig, MailConfig, RateLimitConfig, RedisConfig, SecurityConfig, TrustedProxies};
 pub use webauthn::{RelyingParty, WebauthnConfig};
@@ -184,67 +188,6 @@ pub struct PasswordsConfig {
 pub struct ApiConfig {
     pub client_id: String,
     pub cors_origins: Vec<String>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreditsConfig {
-    pub signup_bonus: i64,
-    pub daily_free: i64,
-    pub idempotency_ttl_secs: i64,
-    pub stripe_webhook_secret: Option<Secret>,
-    /// Stripe's secret API key; `MANA_AUTH_STRIPE_SECRET_KEY` overrides it.
-    pub stripe_secret_key: Option<Secret>,
-    /// Base URL of Stripe's API, without `/v1`.
-    pub stripe_api_base: String,
-    #[serde(default)]
-    pub packages: Vec<PackageConfig>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PackageConfig {
-    pub id: String,
-    pub name: String,
-    pub credits: i64,
-    pub price_cents: i64,
-    pub currency: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BackupConfig {
-    pub dir: String,
-    pub key: Option<Secret>,
-    /// Cron syntax in UTC; empty: no scheduled backups.
-    pub schedule: String,
-    /// Backups older than this many days are pruned after each scheduled one; 0 keeps all.
-    pub keep_days: u64,
-    /// Scheduled backups are written unencrypted when there is no backup key.
-    pub allow_unencrypted: bool,
-    pub s3: Option<S3Config>,
-}
-
-impl BackupConfig {
-    /// The schedule, when there is one.
-    pub fn schedule(&self) -> Option<&str> {
-        Some(self.schedule.trim()).filter(|s| !s.is_empty())
-    }
-}
-
-/// S3-compatible object storage every backup is also uploaded to.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct S3Config {
-    pub bucket: String,
-    #[serde(default)]
-    pub prefix: String,
-    pub region: Option<String>,
-    /// For MinIO, Ceph, R2 and the like; unset means AWS.
-    pub endpoint: Option<String>,
-    /// Unset: taken from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` and the usual AWS sources.
-    pub access_key_id: Option<String>,
-    pub secret_access_key: Option<Secret>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -20,7 +20,6 @@ use crate::{
     },
     i18n::Lang,
     oidc::backchannel::notify_clients_of,
-    security::signin::SecondFactors,
     state::AppState,
     store::{
         self, auth_sessions, ledger, organizations,
@@ -166,7 +165,6 @@ async fn user_page(
     error: &str,
 ) -> Result<Response, PageError> {
     let db = &state.db;
-    let factors = SecondFactors::of(&state.security, &user.id).await?;
     let sessions = auth_sessions::list_active(db, &user.id)
         .await?
         .into_iter()
@@ -200,7 +198,7 @@ async fn user_page(
         user,
         admin: user.role == store::users::ADMIN_ROLE,
         created: shown(user.created_at),
-        code: factors.code,
+        code: store::mfa::enabled(db, &user.id).await?,
         passkeys: store::passkeys::count_of_user(db, &user.id).await?,
         sessions,
         organizations,
