@@ -278,3 +278,62 @@ admin-when = Wann
 admin-event = Ereignis
 admin-no-such-user = Dieses Konto gibt es nicht.
 signin-reauth = Melden Sie sich erneut an, um zur Verwaltung zu gelangen.
+
+## Die Kontoseiten
+home-account = Ihr Konto
+account-title = Ihr Konto
+account-email-verified = bestätigt
+account-email-unverified = noch nicht bestätigt
+account-profile = Profil
+account-save = Speichern
+account-security = Anmeldung
+account-data = Ihre Daten
+account-export = Meine Daten herunterladen (JSON)
+account-back = Zurück zu Ihrem Konto
+account-wrong-password = Das aktuelle Passwort ist falsch.
+account-password-title = Passwort ändern
+account-password-intro = Nach der Änderung werden alle anderen Geräte abgemeldet, die bei Ihrem Konto angemeldet sind.
+account-current-password = Aktuelles Passwort
+account-new-password = Neues Passwort
+account-password-submit = Passwort ändern
+account-password-changed = Ihr Passwort ist geändert. { $count ->
+    [0] Kein anderes Gerät war angemeldet.
+    [one] Ein anderes Gerät wurde abgemeldet.
+   *[other] { $count } andere Geräte wurden abgemeldet.
+}
+account-no-password = Ihr Konto hat kein Passwort: Sie melden sich mit einem Passkey an. Um eines festzulegen, fordern Sie eine E-Mail zum Zurücksetzen des Passworts an.
+account-set-password = Passwort per E-Mail festlegen
+account-sessions-title = Sitzungen und Geräte
+account-sessions-intro = Wo Ihr Konto angemeldet ist. Melden Sie ein Gerät ab, das Sie nicht kennen, und ändern Sie dann Ihr Passwort.
+account-actions = Aktionen
+account-this-device = dieses Gerät
+account-end-session = Abmelden
+account-end-others = Alle anderen Geräte abmelden
+account-apps-title = Apps mit Zugriff
+account-apps-intro = Anwendungen, denen Sie die Nutzung Ihres Kontos erlaubt haben. Wenn Sie den Zugriff entfernen, wird die Anwendung abgemeldet; sie fragt Sie beim nächsten Mal erneut.
+account-apps-none = Keine Anwendung hat Zugriff auf Ihr Konto.
+account-apps-granted = Erlaubt am { $at }:
+account-apps-offline = Bleibt angemeldet, während Sie nicht da sind.
+account-apps-revoke = Zugriff von { $app } entfernen
+account-email = E-Mail-Adresse
+account-new-email = Neue E-Mail-Adresse
+account-email-hint = Wir senden einen Link an die neue Adresse; Ihr Konto zieht dorthin um, sobald Sie ihn öffnen.
+account-email-submit = E-Mail-Adresse ändern
+account-email-title = E-Mail-Adresse
+account-email-sent = Wir haben einen Link an { $email } gesendet. Öffnen Sie ihn, um Ihr Konto auf diese Adresse umzustellen; bis dahin bleibt Ihre Adresse, wie sie ist.
+account-email-changed = Ihr Konto verwendet jetzt { $email }.
+account-email-same = Das ist bereits Ihre Adresse.
+account-email-no-password = Ihr Konto hat kein Passwort, mit dem Sie das bestätigen können: Legen Sie zuerst eines fest.
+account-email-taken = Diese Adresse gehört inzwischen zu einem anderen Konto; Ihre Adresse bleibt daher, wie sie ist.
+mail-change-email-subject = Bestätigen Sie Ihre neue E-Mail-Adresse
+mail-change-email-body =
+    Jemand möchte sein Konto auf { $email } umstellen. Wenn Sie das waren, öffnen Sie diesen Link innerhalb von { $minutes } Minuten:
+
+    { $link }
+
+    Wenn nicht, ignorieren Sie diese Nachricht; kein Konto wird auf diese Adresse umgestellt.
+mail-email-changed-subject = Ihre E-Mail-Adresse wurde geändert
+mail-email-changed-body =
+    Ihr Konto verwendet { $email } nicht mehr: Es wurde auf eine andere Adresse umgestellt, die von dort bestätigt wurde.
+
+    Wenn Sie das nicht waren, hat jemand, der Ihr Passwort kennt, Ihr Konto umgestellt: Wenden Sie sich an den Betreiber dieses Dienstes.

@@ -278,3 +278,62 @@ admin-when = When
 admin-event = Event
 admin-no-such-user = There is no such account.
 signin-reauth = Sign in again to continue to the administration.
+
+## The account pages
+home-account = Your account
+account-title = Your account
+account-email-verified = confirmed
+account-email-unverified = not confirmed yet
+account-profile = Profile
+account-save = Save
+account-security = Signing in
+account-data = Your data
+account-export = Download my data (JSON)
+account-back = Back to your account
+account-wrong-password = The current password is wrong.
+account-password-title = Change password
+account-password-intro = After the change, every other device signed in to your account is signed out.
+account-current-password = Current password
+account-new-password = New password
+account-password-submit = Change password
+account-password-changed = Your password is changed. { $count ->
+    [0] No other device was signed in.
+    [one] One other device was signed out.
+   *[other] { $count } other devices were signed out.
+}
+account-no-password = Your account has no password: you sign in with a passkey. To set one, ask for a password reset mail.
+account-set-password = Set a password by mail
+account-sessions-title = Sessions and devices
+account-sessions-intro = Where your account is signed in. Sign out a device you do not know, then change your password.
+account-actions = Actions
+account-this-device = this device
+account-end-session = Sign out
+account-end-others = Sign out every other device
+account-apps-title = Apps with access
+account-apps-intro = Applications you allowed to use your account. Removing access signs the application out; it asks you again the next time you use it.
+account-apps-none = No application has access to your account.
+account-apps-granted = Allowed on { $at }:
+account-apps-offline = Stays signed in while you are away.
+account-apps-revoke = Remove access of { $app }
+account-email = Email address
+account-new-email = New email address
+account-email-hint = We mail a link to the new address; your account moves there when you open it.
+account-email-submit = Change email address
+account-email-title = Email address
+account-email-sent = We sent a link to { $email }. Open it to move your account to that address; until then your address stays as it is.
+account-email-changed = Your account now uses { $email }.
+account-email-same = This is already your address.
+account-email-no-password = Your account has no password to confirm this with: set one first.
+account-email-taken = This address belongs to another account now, so your address stays as it is.
+mail-change-email-subject = Confirm your new email address
+mail-change-email-body =
+    Someone asked to move their account to { $email }. If that was you, open this link within { $minutes } minutes:
+
+    { $link }
+
+    If it was not you, ignore this message; no account moves to this address.
+mail-email-changed-subject = Your email address was changed
+mail-email-changed-body =
+    Your account no longer uses { $email }: it was moved to another address, confirmed from there.
+
+    If you did not do this, someone who knows your password moved your account: contact the operator of this service.

@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod cli;
@@ -208,6 +209,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(oidc::browser_router())
         .merge(login::router())
         .merge(console::router())
+        .merge(account::router())
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.config.issuer_is_https(), web::csrf::cookie))
         .layer(middleware::from_fn_with_state(state.clone(), web::page_limit::limit));

@@ -8,11 +8,13 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub user_id: String,
-    /// `verify_email`, `reset_password` or `mfa_login`.
+    /// `verify_email`, `reset_password`, `mfa_login` or `change_email`.
     pub purpose: String,
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// Of a `change_email` token: the address it confirms.
+    pub new_email: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ mod m20261207_000002_create_passkeys;
 mod m20261207_000003_create_setup_links;
 mod m20261207_000004_add_user_language;
 mod m20261207_000005_add_user_disabled_at;
+mod m20261207_000006_add_verification_new_email;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000003_create_setup_links::Migration),
             Box::new(m20261207_000004_add_user_language::Migration),
             Box::new(m20261207_000005_add_user_disabled_at::Migration),
+            Box::new(m20261207_000006_add_verification_new_email::Migration),
         ]
     }
 }

@@ -2,17 +2,15 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{SecurityEventsPage, SessionDto, Success, UserDto};
 use crate::{
     oidc::backchannel::notify_clients_of,
     security::{
-        audit::{Event, Kind},
         erasure::{self, By, ErasureError},
         mfa::MfaError,
-        policy,
+        self_service::{self, ProfileChange, SelfServiceError},
     },
     state::AppState,
     store::{self, auth_sessions, security_events::Filter, users},
@@ -31,6 +29,18 @@ impl From<ErasureError> for ApiError {
             ErasureError::SoleOwner(_) => ApiError::conflict("sole_owner", err.to_string()),
             ErasureError::Posting(err) => ApiError::internal(err),
             ErasureError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<SelfServiceError> for ApiError {
+    fn from(err: SelfServiceError) -> Self {
+        match err {
+            SelfServiceError::WrongPassword => ApiError::unauthorized("invalid_credentials", err.to_string()),
+            SelfServiceError::Invalid(rule) => ApiError::bad_request("invalid_request", rule.message),
+            SelfServiceError::UsernameTaken => ApiError::conflict("username_taken", err.to_string()),
+            SelfServiceError::Password(err) => err.into(),
+            SelfServiceError::Store(err) => err.into(),
         }
     }
 }
@@ -63,13 +73,12 @@ pub struct UpdateMe {
 pub async fn update_me(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::AccountWrite>,
+    client: ClientInfo,
     AppJson(body): AppJson<UpdateMe>,
 ) -> Result<Json<UserDto>, ApiError> {
-    if let Some(name) = body.name {
-        let name = name.trim().to_owned();
-        policy::check_name(&name).map_err(|rule| ApiError::bad_request("invalid_request", rule.message))?;
-        users::set_name(&state.db, &caller.user_id, Some(name).filter(|n| !n.is_empty())).await?;
-    }
+    let user = caller_account(&state, &caller).await?;
+    let change = ProfileChange { name: body.name, username: None };
+    self_service::update_profile(&state.db, &user, change, &client).await?;
     Ok(Json(UserDto::from(&caller_account(&state, &caller).await?)))
 }
 
@@ -125,19 +134,9 @@ pub async fn change_password(
     AppJson(body): AppJson<ChangePassword>,
 ) -> Result<Json<Success>, ApiError> {
     let user = caller_account(&state, &caller).await?;
-    if !state.passwords.verify(body.current_password, Some(user.password_hash)).await? {
-        return Err(ApiError::unauthorized("invalid_credentials", "the current password is wrong"));
-    }
-    policy::check_password(&body.new_password)
-        .map_err(|rule| ApiError::bad_request("invalid_request", rule.message))?;
-    let hash = state.passwords.hash(body.new_password).await?;
-    let txn = state.db.begin().await?;
-    users::set_password_hash(&txn, &user.id, hash).await?;
-    let ended = auth_sessions::end_all_except(&txn, &user.id, Some(&caller.sid)).await?;
-    let event = Event::new(Kind::PasswordChanged).user(user.id.as_str()).from(&client);
-    event.details(json!({ "sessions_ended": ended.len() })).write(&txn).await?;
-    txn.commit().await?;
-    tracing::info!(user_id = %user.id, ended = ended.len(), "password changed");
+    let (current, new) = (body.current_password, body.new_password);
+    let ended = self_service::change_password(&state.security, &user, current, new, Some(&caller.sid), &client).await?;
+    notify_clients_of(&state, &ended, &user.id).await;
     Ok(Success::ok())
 }
 
@@ -159,15 +158,13 @@ pub async fn sessions(
 pub async fn end_session(
     State(state): State<AppState>,
     Authorized(caller, _): Authorized<need::AccountWrite>,
+    client: ClientInfo,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<Success>, ApiError> {
-    let owned = auth_sessions::find_active(&state.db, &id).await?.is_some_and(|s| s.user_id == caller.user_id);
-    if !owned {
+    if !self_service::end_session(&state.db, &caller.user_id, &id, &client).await? {
         return Err(ApiError::not_found("no such session"));
     }
-    let txn = state.db.begin().await?;
-    auth_sessions::end(&txn, &id).await?;
-    txn.commit().await?;
+    notify_clients_of(&state, &[id], &caller.user_id).await;
     Ok(Success::ok())
 }
 

@@ -3,7 +3,7 @@
 
 mod account;
 mod auth;
-mod dto;
+pub mod dto;
 mod mfa;
 mod openapi;
 mod organizations;

@@ -46,7 +46,7 @@ pub struct ConsentForm {
 }
 
 /// What each scope lets the application see, as a catalogue key.
-fn describe(scope: &str) -> Option<&'static str> {
+pub fn describe(scope: &str) -> Option<&'static str> {
     match scope {
         "openid" => Some("scope-openid"),
         "profile" => Some("scope-profile"),

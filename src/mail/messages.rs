@@ -25,3 +25,14 @@ pub fn signup_attempt(t: &Lang, issuer: &str, to: &str) -> Mail {
     let (login, forgot) = (format!("{issuer}/login"), format!("{issuer}/password/forgot"));
     mail(t, to, "signup-attempt", &[("email", to.into()), ("login", login.into()), ("forgot", forgot.into())])
 }
+
+/// To the new address of an account: the link that moves the account to it.
+pub fn change_email(t: &Lang, issuer: &str, to: &str, token: &str, ttl_secs: i64) -> Mail {
+    let link = format!("{issuer}/account/email/confirm?token={token}");
+    mail(t, to, "change-email", &[("email", to.into()), ("link", link.into()), ("minutes", (ttl_secs / 60).into())])
+}
+
+/// To the old address of an account, once it moved to another.
+pub fn email_changed(t: &Lang, to: &str) -> Mail {
+    mail(t, to, "email-changed", &[("email", to.into())])
+}

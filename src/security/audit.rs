@@ -48,6 +48,12 @@ pub enum Kind {
     AdminSessionsEnded,
     AdminUserDisabled,
     AdminUserEnabled,
+    ProfileChanged,
+    SessionEnded,
+    ConsentRevoked,
+    DataExported,
+    EmailChangeRequested,
+    EmailChanged,
 }
 
 impl Kind {
@@ -86,6 +92,12 @@ impl Kind {
             Kind::AdminSessionsEnded => "admin.sessions_ended",
             Kind::AdminUserDisabled => "admin.user_disabled",
             Kind::AdminUserEnabled => "admin.user_enabled",
+            Kind::ProfileChanged => "profile.changed",
+            Kind::SessionEnded => "session.ended",
+            Kind::ConsentRevoked => "consent.revoked",
+            Kind::DataExported => "account.exported",
+            Kind::EmailChangeRequested => "email.change_requested",
+            Kind::EmailChanged => "email.changed",
         }
     }
 }

@@ -36,7 +36,7 @@ pub enum RecoveryError {
 }
 
 /// Sends `mail` after the answer; a failure is logged, never shown to the requester.
-fn send_later(security: &Security, mail: Mail) {
+pub(super) fn send_later(security: &Security, mail: Mail) {
     let mailer = security.mailer.clone();
     tokio::spawn(async move {
         if let Err(err) = mailer.send(mail).await {

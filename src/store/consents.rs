@@ -1,7 +1,9 @@
 //! Remembered consent: which scopes a user granted a client.
 
 use entity::consents::{self, Entity as Consents};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::OnConflict,
+};
 
 use super::{StoreError, now};
 
@@ -57,4 +59,22 @@ pub async fn grant(
 pub async fn remove_all_of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
     Consents::delete_many().filter(consents::Column::UserId.eq(user_id)).exec(db).await?;
     Ok(())
+}
+
+/// Every consent the user gave, oldest first.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<consents::Model>, StoreError> {
+    Ok(Consents::find()
+        .filter(consents::Column::UserId.eq(user_id))
+        .order_by_asc(consents::Column::GrantedAt)
+        .order_by_asc(consents::Column::ClientId)
+        .all(db)
+        .await?)
+}
+
+/// Forgets the user's consent to one client; returns whether there was one.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn remove(db: &impl ConnectionTrait, user_id: &str, client_id: &str) -> Result<bool, StoreError> {
+    let removed = Consents::delete_by_id((user_id.to_owned(), client_id.to_owned())).exec(db).await?;
+    Ok(removed.rows_affected > 0)
 }

@@ -2,6 +2,7 @@
 //! so the same call runs on the `Db` or inside a transaction the use case opened
 //! (`Db::begin`) and commits.
 
+pub mod app_grants;
 pub mod auth_sessions;
 pub mod bounded;
 pub mod browser_sessions;

@@ -263,7 +263,10 @@ pub async fn revoke_user(db: &impl ConnectionTrait, user_id: &str) -> Result<u64
     revoke_where(db, refresh_tokens::Column::UserId.eq(user_id)).await
 }
 
-async fn revoke_where(db: &impl ConnectionTrait, condition: sea_orm::sea_query::SimpleExpr) -> Result<u64, StoreError> {
+pub(super) async fn revoke_where(
+    db: &impl ConnectionTrait,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> Result<u64, StoreError> {
     let result = RefreshTokens::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now()))
         .filter(condition)

@@ -59,10 +59,18 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::M
     Ok(Users::find_by_id(id.to_owned()).one(db).await?)
 }
 
+/// Sets the display name and the username; a username another account has is a
+/// `Conflict`.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn set_name(db: &impl ConnectionTrait, id: &str, name: Option<String>) -> Result<(), StoreError> {
+pub async fn set_profile(
+    db: &impl ConnectionTrait,
+    id: &str,
+    name: Option<String>,
+    username: Option<String>,
+) -> Result<(), StoreError> {
     Users::update_many()
         .col_expr(users::Column::Name, Expr::value(name))
+        .col_expr(users::Column::Username, Expr::value(username))
         .col_expr(users::Column::UpdatedAt, Expr::value(now()))
         .filter(users::Column::Id.eq(id))
         .exec(db)
@@ -168,6 +176,20 @@ pub async fn set_role(db: &impl ConnectionTrait, id: &str, role: &str) -> Result
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)
+}
+
+/// Moves the account to `email`, confirmed; an address another account has is a
+/// `Conflict`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_verified_email(db: &impl ConnectionTrait, id: &str, email: &str) -> Result<(), StoreError> {
+    Users::update_many()
+        .col_expr(users::Column::Email, Expr::value(normalize_email(email)))
+        .col_expr(users::Column::EmailVerified, Expr::value(true))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now()))
+        .filter(users::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

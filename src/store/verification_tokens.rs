@@ -13,6 +13,8 @@ pub enum Purpose {
     ResetPassword,
     /// The second step of an API sign-in.
     MfaLogin,
+    /// A new address for an account, confirmed from that address.
+    ChangeEmail,
 }
 
 impl Purpose {
@@ -21,6 +23,7 @@ impl Purpose {
             Purpose::VerifyEmail => "verify_email",
             Purpose::ResetPassword => "reset_password",
             Purpose::MfaLogin => "mfa_login",
+            Purpose::ChangeEmail => "change_email",
         }
     }
 }
@@ -33,6 +36,27 @@ pub async fn issue(
     purpose: Purpose,
     ttl_secs: i64,
 ) -> Result<String, StoreError> {
+    insert(db, user_id, purpose, ttl_secs, None).await
+}
+
+/// Issues the token that moves the account of `user_id` to `new_email`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn issue_email_change(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    new_email: &str,
+    ttl_secs: i64,
+) -> Result<String, StoreError> {
+    insert(db, user_id, Purpose::ChangeEmail, ttl_secs, Some(new_email.to_owned())).await
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    purpose: Purpose,
+    ttl_secs: i64,
+    new_email: Option<String>,
+) -> Result<String, StoreError> {
     let secret = new_secret();
     let at = now();
     let row = verification_tokens::ActiveModel {
@@ -42,6 +66,7 @@ pub async fn issue(
         created_at: Set(at),
         expires_at: Set(at + ttl_secs),
         used_at: Set(None),
+        new_email: Set(new_email),
     };
     VerificationTokens::insert(row).exec_without_returning(db).await?;
     Ok(secret)
@@ -51,6 +76,24 @@ pub async fn issue(
 /// of another purpose, expired or already used. Two concurrent redemptions: one wins.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn redeem(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -> Result<Option<String>, StoreError> {
+    Ok(claim(db, secret, purpose).await?.map(|row| row.user_id))
+}
+
+/// Redeems an email-change token once, as `redeem`: the user and the new address.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn redeem_email_change(
+    db: &impl ConnectionTrait,
+    secret: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let row = claim(db, secret, Purpose::ChangeEmail).await?;
+    Ok(row.and_then(|row| Some((row.user_id, row.new_email?))))
+}
+
+async fn claim(
+    db: &impl ConnectionTrait,
+    secret: &str,
+    purpose: Purpose,
+) -> Result<Option<verification_tokens::Model>, StoreError> {
     let id = digest(secret);
     let at = now();
     let live = Condition::all()
@@ -58,8 +101,7 @@ pub async fn redeem(db: &impl ConnectionTrait, secret: &str, purpose: Purpose) -
         .add(verification_tokens::Column::Purpose.eq(purpose.as_str()))
         .add(verification_tokens::Column::UsedAt.is_null())
         .add(verification_tokens::Column::ExpiresAt.gt(at));
-    let claimed = claim_once::<VerificationTokens>(db, live, verification_tokens::Column::UsedAt, at).await?;
-    Ok(claimed.map(|row| row.user_id))
+    claim_once::<VerificationTokens>(db, live, verification_tokens::Column::UsedAt, at).await
 }
 
 /// The user a live token of `purpose` was issued to, without using it up.

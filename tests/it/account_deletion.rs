@@ -28,7 +28,7 @@ async fn delete_me(api: &Api, token: &str, body: Value) -> (StatusCode, Value) {
 }
 
 /// The logout tokens delivered so far, after waiting up to five seconds for the first.
-async fn logout_tokens(app: &TestApp) -> Vec<String> {
+pub(crate) async fn logout_tokens(app: &TestApp) -> Vec<String> {
     for _ in 0..50 {
         let tokens = app.logout_tokens.lock().await.clone();
         if !tokens.is_empty() {

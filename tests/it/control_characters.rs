@@ -134,7 +134,7 @@ async fn backup_verify_fails_a_backup_postgres_could_not_take() {
     let key = |c: &mut mana_auth::config::Config| c.backup.key = Some(Secret::new("backup passphrase for tests"));
     let app = TestApp::spawn_with(Backend::Sqlite, key).await;
     let user = app.user("old@example.org").await;
-    users::set_name(&app.db, &user.id, Some("Old\0Name".into())).await.expect("stored by SQLite");
+    users::set_profile(&app.db, &user.id, Some("Old\0Name".into()), None).await.expect("stored by SQLite");
     let dir = std::env::temp_dir().join(format!("mana-auth-nul-{}", mana_auth::security::opaque::random_token(6)));
     let file = backups::create(&app.db, &app.state.config, Some(&dir), false).await.expect("backup").path;
 

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod account_deletion;
+mod account_pages;
 mod account_security;
 mod anonymous_visitors;
 mod api_account;
@@ -26,6 +27,7 @@ mod device;
 mod discovery;
 mod dpop;
 mod dpop_codes;
+mod email_change;
 mod emails;
 mod error_shapes;
 mod force_reset;
