@@ -337,3 +337,10 @@ mail-email-changed-body =
     Ihr Konto verwendet { $email } nicht mehr: Es wurde auf eine andere Adresse umgestellt, die von dort bestätigt wurde.
 
     Wenn Sie das nicht waren, hat jemand, der Ihr Passwort kennt, Ihr Konto umgestellt: Wenden Sie sich an den Betreiber dieses Dienstes.
+admin-reset-mfa = Authentifizierungs-App ausschalten
+admin-send-reset = E-Mail zum Zurücksetzen des Passworts senden
+admin-delete = Konto löschen
+admin-delete-type-email = Geben Sie die E-Mail-Adresse des Kontos ein, um es mit seinen Daten endgültig zu löschen
+admin-delete-submit = Konto löschen
+admin-delete-admin = Das Konto eines Administrators kann hier nicht gelöscht werden: Entziehen Sie zuerst die Administratorrolle.
+admin-delete-mismatch = Die eingegebene Adresse ist nicht die dieses Kontos: Es wurde nichts gelöscht.

@@ -337,3 +337,10 @@ mail-email-changed-body =
     Your account no longer uses { $email }: it was moved to another address, confirmed from there.
 
     If you did not do this, someone who knows your password moved your account: contact the operator of this service.
+admin-reset-mfa = Turn the authenticator app off
+admin-send-reset = Send a password reset mail
+admin-delete = Delete the account
+admin-delete-type-email = Type the account's email address to delete it, with its data, for good
+admin-delete-submit = Delete the account
+admin-delete-admin = An administrator's account cannot be deleted here: take the administrator role away first.
+admin-delete-mismatch = The typed address is not this account's: nothing was deleted.

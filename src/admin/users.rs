@@ -13,12 +13,14 @@ use crate::{
     oidc::backchannel::notify_clients_and_wait,
     security::{
         audit::{Event, Kind},
+        context::Security,
         erasure::{self, By, ErasureError},
         passwords::Passwords,
         policy::check_new_account,
+        recovery,
     },
     state::AppState,
-    store::{StoreError, auth_sessions, refresh, users as user_store, users::NewUser},
+    store::{StoreError, auth_sessions, mfa, refresh, users as user_store, users::NewUser},
 };
 
 pub struct AddUser {
@@ -105,4 +107,25 @@ pub async fn enable(db: &Db, user_id: &str, admin_id: &str) -> Result<bool, Stor
     Event::new(Kind::AdminUserEnabled).user(user_id).details(json!({ "admin": admin_id })).write(&txn).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Turns the account's authenticator-app step off (its recovery codes go with it), with
+/// the event naming the administrator; `false` when it had none. Passkeys stay.
+pub async fn reset_second_step(db: &Db, user_id: &str, admin_id: &str) -> Result<bool, StoreError> {
+    let txn = db.begin().await?;
+    if mfa::find(&txn, user_id).await?.is_none() {
+        return Ok(false);
+    }
+    mfa::remove(&txn, user_id).await?;
+    Event::new(Kind::AdminMfaReset).user(user_id).details(json!({ "admin": admin_id })).write(&txn).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Mails the account a link that sets a new password, with the event naming the
+/// administrator.
+pub async fn send_reset_mail(security: &Security, user: &User, admin_id: &str) -> Result<(), StoreError> {
+    recovery::send_reset_link(security, user).await?;
+    let details = json!({ "admin": admin_id });
+    Event::new(Kind::AdminResetMailSent).user(user.id.as_str()).details(details).write(&security.db).await
 }

@@ -24,4 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(users::enable))
         .route("/admin/users/{id}/admin/grant", post(users::grant_admin))
         .route("/admin/users/{id}/admin/revoke", post(users::revoke_admin))
+        .route("/admin/users/{id}/mfa/reset", post(users::reset_mfa))
+        .route("/admin/users/{id}/password/reset", post(users::send_reset))
+        .route("/admin/users/{id}/delete", post(users::delete))
 }

@@ -20,6 +20,7 @@ use crate::{
     },
     i18n::Lang,
     oidc::backchannel::notify_clients_of,
+    security::erasure::{self, ErasureError},
     state::AppState,
     store::{
         self, auth_sessions, ledger, organizations,
@@ -232,7 +233,7 @@ pub async fn grant_admin(State(state): State<AppState>, action: UserAction) -> R
 /// Disables the account and signs it out everywhere; never an administrator's.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn disable(State(state): State<AppState>, t: Lang, action: UserAction) -> Result<Response, PageError> {
-    let UserAction { admin, user, csrf } = action;
+    let UserAction { admin, user, csrf, .. } = action;
     if user.role == store::users::ADMIN_ROLE {
         return user_page(&state, &t, &csrf, &user, StatusCode::CONFLICT, &t.get("admin-disable-admin")).await;
     }
@@ -252,9 +253,58 @@ pub async fn enable(State(state): State<AppState>, action: UserAction) -> Result
 /// Takes the role back; never from the last administrator.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_admin(State(state): State<AppState>, t: Lang, action: UserAction) -> Result<Response, PageError> {
-    let UserAction { admin, user, csrf } = action;
+    let UserAction { admin, user, csrf, .. } = action;
     match roles::revoke_admin(&state.db, &user, By::Admin(&admin.user.id)).await? {
         Revoked::Last => user_page(&state, &t, &csrf, &user, StatusCode::CONFLICT, &t.get("admin-last-admin")).await,
         Revoked::Done | Revoked::NotAdmin => Ok(back_to(&user)),
     }
+}
+
+/// Turns the authenticator-app step off, for someone who lost the app and the recovery
+/// codes.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn reset_mfa(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
+    admin::users::reset_second_step(&state.db, &action.user.id, &action.admin.user.id).await?;
+    Ok(back_to(&action.user))
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn send_reset(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
+    admin::users::send_reset_mail(&state.security, &action.user, &action.admin.user.id).await?;
+    Ok(back_to(&action.user))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteFields {
+    /// The account's email, typed again.
+    confirm: String,
+}
+
+/// Erases the account as its own deletion does, once its email is typed again; never
+/// an administrator's.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn delete(
+    State(state): State<AppState>,
+    t: Lang,
+    action: UserAction<DeleteFields>,
+) -> Result<Response, PageError> {
+    let UserAction { admin, user, csrf, fields } = action;
+    let (status, message) = if user.role == store::users::ADMIN_ROLE {
+        (StatusCode::CONFLICT, t.get("admin-delete-admin"))
+    } else if store::users::normalize_email(&fields.confirm) != user.email {
+        (StatusCode::BAD_REQUEST, t.get("admin-delete-mismatch"))
+    } else {
+        match erasure::erase(&state.db, &user.id, erasure::By::Admin(&admin.user.id)).await {
+            Ok(ended) => {
+                notify_clients_of(&state, &ended, &user.id).await;
+                return Ok(Redirect::to("/admin/users").into_response());
+            }
+            Err(ErasureError::SoleOwner(organization)) => {
+                (StatusCode::CONFLICT, t.arg("delete-sole-owner", "organization", organization))
+            }
+            Err(ErasureError::Store(err)) => return Err(err.into()),
+            Err(ErasureError::Posting(err)) => return Err(PageError::Internal(err.to_string())),
+        }
+    };
+    user_page(&state, &t, &csrf, &user, status, &message).await
 }

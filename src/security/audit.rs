@@ -54,6 +54,9 @@ pub enum Kind {
     DataExported,
     EmailChangeRequested,
     EmailChanged,
+    AdminUserDeleted,
+    AdminMfaReset,
+    AdminResetMailSent,
 }
 
 impl Kind {
@@ -98,6 +101,9 @@ impl Kind {
             Kind::DataExported => "account.exported",
             Kind::EmailChangeRequested => "email.change_requested",
             Kind::EmailChanged => "email.changed",
+            Kind::AdminUserDeleted => "admin.user_deleted",
+            Kind::AdminMfaReset => "admin.mfa_reset",
+            Kind::AdminResetMailSent => "admin.reset_mail_sent",
         }
     }
 }

@@ -35,9 +35,11 @@ pub enum ErasureError {
 
 /// Who asked for the deletion, kept in the event.
 #[derive(Clone, Copy)]
-pub enum By {
+pub enum By<'a> {
     User,
     Operator,
+    /// An administrator on the admin pages, by id.
+    Admin(&'a str),
 }
 
 /// Checks that the holder asks: the password, and a code when two-step verification is on.
@@ -60,7 +62,7 @@ pub async fn confirm_holder(
 
 /// Erases the account in one transaction; returns the sessions it ended, whose clients
 /// are owed a back-channel logout.
-pub async fn erase(db: &Db, user_id: &str, by: By) -> Result<Vec<String>, ErasureError> {
+pub async fn erase(db: &Db, user_id: &str, by: By<'_>) -> Result<Vec<String>, ErasureError> {
     let txn = db.begin().await?;
     for (organization, _) in organizations::of_user(&txn, user_id).await? {
         let removal = organizations::remove_member(&txn, &organization.id, user_id).await?;
@@ -80,16 +82,20 @@ pub async fn erase(db: &Db, user_id: &str, by: By) -> Result<Vec<String>, Erasur
     security_events::forget_addresses(&txn, user_id).await?;
     let forfeited = ledger::close_wallets(&txn, user_id).await?;
     users::erase(&txn, user_id).await?;
-    let by = match by {
+    let who = match by {
         By::User => "user",
         By::Operator => "operator",
+        By::Admin(_) => "admin",
     };
     // Nothing that identifies the person: no address, no user agent.
     let event = Event::new(Kind::UserDeleted).user(user_id);
     event
-        .details(json!({ "by": by, "sessions_ended": ended.len(), "credits_forfeited": forfeited }))
+        .details(json!({ "by": who, "sessions_ended": ended.len(), "credits_forfeited": forfeited }))
         .write(&txn)
         .await?;
+    if let By::Admin(admin_id) = by {
+        Event::new(Kind::AdminUserDeleted).user(user_id).details(json!({ "admin": admin_id })).write(&txn).await?;
+    }
     txn.commit().await?;
     tracing::info!(%user_id, sessions = ended.len(), "account deleted");
     Ok(ended)

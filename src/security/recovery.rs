@@ -77,7 +77,14 @@ pub async fn request_reset(security: &Security, email: &str, client: &ClientInfo
 }
 
 async fn mail_reset_link(security: &Security, email: &str) -> Result<(), StoreError> {
-    let Some(user) = user_store::find_by_email(&security.db, email).await? else { return Ok(()) };
+    match user_store::find_by_email(&security.db, email).await? {
+        Some(user) => send_reset_link(security, &user).await,
+        None => Ok(()),
+    }
+}
+
+/// Mails the account a link that sets a new password.
+pub async fn send_reset_link(security: &Security, user: &users::Model) -> Result<(), StoreError> {
     let ttl = security.config.mail.reset_password_ttl_secs;
     let token = verification_tokens::issue(&security.db, &user.id, Purpose::ResetPassword, ttl).await?;
     let t = security.languages.named(user.language.as_deref());

@@ -27,14 +27,14 @@ fn pages(id: &str) -> Vec<String> {
 }
 
 fn forms(id: &str) -> Vec<String> {
-    ["sessions/end", "disable", "enable", "admin/grant", "admin/revoke"]
+    ["sessions/end", "disable", "enable", "admin/grant", "admin/revoke", "mfa/reset", "password/reset", "delete"]
         .iter()
         .map(|action| format!("/admin/users/{id}/{action}"))
         .collect()
 }
 
 /// An administrator signed in with the password and a code just now.
-async fn admin_browser(app: &TestApp, email: &str) -> (Browser, users::Model) {
+pub(crate) async fn admin_browser(app: &TestApp, email: &str) -> (Browser, users::Model) {
     let user = app.user(email).await;
     grant_admin(&app.db, &user, By::Operator).await.expect("granted");
     let (secret, _, _) = enrol(&signed_in_browser(app, email).await).await;
@@ -57,7 +57,7 @@ async fn age_sign_ins(app: &TestApp, user_id: &str, secs: i64) {
         .expect("aged");
 }
 
-async fn events(app: &TestApp, kind: &str) -> Vec<security_events::Model> {
+pub(crate) async fn events(app: &TestApp, kind: &str) -> Vec<security_events::Model> {
     security_events::Entity::find().filter(security_events::Column::Kind.eq(kind)).all(&app.db).await.expect("events")
 }
 
@@ -138,7 +138,8 @@ async fn forms_without_their_csrf_field_change_nothing(backend: Backend) {
     signed_in_browser(&app, "ada@example.org").await;
     for form in forms(&target.id) {
         for csrf in [None, Some(""), Some("forged")] {
-            let fields: Vec<(&str, &str)> = csrf.map(|c| vec![("csrf", c)]).unwrap_or_default();
+            let mut fields = vec![("confirm", "ada@example.org")];
+            fields.extend(csrf.map(|c| ("csrf", c)));
             let response = admin.post_form(&form, &fields).await;
             assert!(matches!(response.status().as_u16(), 400 | 403), "{form} {csrf:?}: {}", response.status());
         }

@@ -20,6 +20,7 @@ mod common;
 mod concurrency;
 mod connections;
 mod console;
+mod console_actions;
 mod control_characters;
 mod cors;
 mod credits;
