@@ -30,9 +30,12 @@ pub struct Model {
     /// Of a client registered at `/register`: the SHA-256 digest of the registration
     /// access token it is read, updated and deleted with (RFC 7592).
     pub registration_token_hash: Option<String>,
-    /// `config` when declared in the configuration file, `cli` when added by command.
+    /// `config` when declared in the configuration file, `cli` when added by command or
+    /// on the admin pages, `registered` when registered at `/register`.
     pub source: String,
     pub created_at: i64,
+    /// When an administrator disabled it; none: it may be used.
+    pub disabled_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

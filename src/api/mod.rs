@@ -126,5 +126,6 @@ fn api_client(config: &Config) -> Client {
         resources: None,
         registration_token_hash: None,
         source: "api".into(),
+        disabled: false,
     }
 }

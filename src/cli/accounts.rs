@@ -104,7 +104,7 @@ pub async fn client(command: ClientCommand, config: &Config) -> Result<(), CliEr
                 resources: (!add.resources.is_empty()).then_some(add.resources),
             };
             let id = client.id.clone();
-            match admin::clients::add(&db, client, add.public).await? {
+            match admin::clients::add(&db, client, add.public, admin::clients::By::Operator).await? {
                 Some(secret) => {
                     println!("client {id} added\nclient_secret: {secret}\n(shown once; only its digest is stored)")
                 }
@@ -129,7 +129,7 @@ pub async fn client(command: ClientCommand, config: &Config) -> Result<(), CliEr
             }
         }
         ClientCommand::Remove { id } => {
-            admin::clients::remove(&db, &id).await?;
+            admin::clients::remove(&db, &id, admin::clients::By::Operator).await?;
             println!("client {id} removed");
         }
         ClientCommand::Token => {

@@ -1,6 +1,9 @@
-//! An admin form that acts on one account (`/admin/users/{id}/…`): the administrator
-//! (the gate first), then the form with its CSRF field checked (403 when forged, before
-//! anything is read or changed), then the account. `F` holds the form's other fields.
+//! An admin form that acts on one thing (`/admin/users/{id}/…`, `/admin/clients/{id}/…`):
+//! the administrator (the gate first), then the form with its CSRF field checked (403
+//! when forged, before anything is read or changed), then the account or client the
+//! path names. `F` holds the form's other fields.
+
+use std::future::Future;
 
 use axum::{
     extract::{FromRequest, FromRequestParts, Path, Request},
@@ -10,23 +13,43 @@ use axum::{
 use entity::users;
 use serde::{Deserialize, de::DeserializeOwned};
 
-use super::{gate::Admin, users::account};
+use super::gate::Admin;
 use crate::{
     state::AppState,
     web::{csrf::Csrf, page::PageError, page_input::PageForm},
 };
 
-pub struct UserAction<F = NoFields> {
+/// What an admin form acts on, found by the id in its path.
+pub trait Target: Sized + Send {
+    fn load(state: &AppState, id: &str) -> impl Future<Output = Result<Self, PageError>> + Send;
+}
+
+impl Target for users::Model {
+    fn load(state: &AppState, id: &str) -> impl Future<Output = Result<Self, PageError>> + Send {
+        super::users::account(state, id)
+    }
+}
+
+pub struct Action<T, F = NoFields> {
     pub admin: Admin,
-    pub user: users::Model,
+    pub target: T,
     /// For a page that answers the form.
     pub csrf: Csrf,
     pub fields: F,
 }
 
+/// A form on an account.
+pub type UserAction<F = NoFields> = Action<users::Model, F>;
+
 /// A form with nothing but its CSRF field.
 #[derive(Deserialize)]
 pub struct NoFields {}
+
+/// A form that deletes: what it deletes named again (an email address, a client id).
+#[derive(Deserialize)]
+pub struct Confirm {
+    pub confirm: String,
+}
 
 #[derive(Deserialize)]
 struct ActionForm<F> {
@@ -35,7 +58,7 @@ struct ActionForm<F> {
     fields: F,
 }
 
-impl<F: DeserializeOwned + Send> FromRequest<AppState> for UserAction<F> {
+impl<T: Target, F: DeserializeOwned + Send> FromRequest<AppState> for Action<T, F> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
@@ -49,7 +72,7 @@ impl<F: DeserializeOwned + Send> FromRequest<AppState> for UserAction<F> {
             .await
             .map_err(IntoResponse::into_response)?;
         csrf.check(&form.csrf).map_err(IntoResponse::into_response)?;
-        let user = account(state, &id).await.map_err(IntoResponse::into_response)?;
-        Ok(UserAction { admin, user, csrf, fields: form.fields })
+        let target = T::load(state, &id).await.map_err(IntoResponse::into_response)?;
+        Ok(Action { admin, target, csrf, fields: form.fields })
     }
 }

@@ -3,6 +3,8 @@
 //! makes here is a security event `admin.<action>` naming them.
 
 mod action;
+mod client_form;
+mod clients;
 mod gate;
 mod home;
 mod users;
@@ -17,6 +19,13 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(home::show))
+        .route("/admin/clients", get(clients::list).post(clients::create))
+        .route("/admin/clients/new", get(clients::new))
+        .route("/admin/clients/{id}", get(clients::show).post(clients::update))
+        .route("/admin/clients/{id}/secret", post(clients::rotate_secret))
+        .route("/admin/clients/{id}/disable", post(clients::disable))
+        .route("/admin/clients/{id}/enable", post(clients::enable))
+        .route("/admin/clients/{id}/delete", post(clients::delete))
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::show))
         .route("/admin/users/{id}/sessions/end", post(users::end_sessions))

@@ -12,7 +12,10 @@ use axum::{
 use entity::users;
 use serde::Deserialize;
 
-use super::{action::UserAction, gate::Admin};
+use super::{
+    action::{Confirm, UserAction},
+    gate::Admin,
+};
 use crate::{
     admin::{
         self,
@@ -217,7 +220,7 @@ fn back_to(user: &users::Model) -> Response {
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn end_sessions(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
-    let UserAction { admin, user, .. } = action;
+    let UserAction { admin, target: user, .. } = action;
     let ended = admin::users::end_sessions(&state.db, &user.id, &admin.user.id).await?;
     notify_clients_of(&state, &ended, &user.id).await;
     tracing::info!(user_id = %user.id, admin = %admin.user.id, ended = ended.len(), "sessions ended by an administrator");
@@ -226,14 +229,14 @@ pub async fn end_sessions(State(state): State<AppState>, action: UserAction) -> 
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn grant_admin(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
-    roles::grant_admin(&state.db, &action.user, By::Admin(&action.admin.user.id)).await?;
-    Ok(back_to(&action.user))
+    roles::grant_admin(&state.db, &action.target, By::Admin(&action.admin.user.id)).await?;
+    Ok(back_to(&action.target))
 }
 
 /// Disables the account and signs it out everywhere; never an administrator's.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn disable(State(state): State<AppState>, t: Lang, action: UserAction) -> Result<Response, PageError> {
-    let UserAction { admin, user, csrf, .. } = action;
+    let UserAction { admin, target: user, csrf, .. } = action;
     if user.role == store::users::ADMIN_ROLE {
         return user_page(&state, &t, &csrf, &user, StatusCode::CONFLICT, &t.get("admin-disable-admin")).await;
     }
@@ -246,14 +249,14 @@ pub async fn disable(State(state): State<AppState>, t: Lang, action: UserAction)
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn enable(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
-    admin::users::enable(&state.db, &action.user.id, &action.admin.user.id).await?;
-    Ok(back_to(&action.user))
+    admin::users::enable(&state.db, &action.target.id, &action.admin.user.id).await?;
+    Ok(back_to(&action.target))
 }
 
 /// Takes the role back; never from the last administrator.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_admin(State(state): State<AppState>, t: Lang, action: UserAction) -> Result<Response, PageError> {
-    let UserAction { admin, user, csrf, .. } = action;
+    let UserAction { admin, target: user, csrf, .. } = action;
     match roles::revoke_admin(&state.db, &user, By::Admin(&admin.user.id)).await? {
         Revoked::Last => user_page(&state, &t, &csrf, &user, StatusCode::CONFLICT, &t.get("admin-last-admin")).await,
         Revoked::Done | Revoked::NotAdmin => Ok(back_to(&user)),
@@ -264,20 +267,14 @@ pub async fn revoke_admin(State(state): State<AppState>, t: Lang, action: UserAc
 /// codes.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn reset_mfa(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
-    admin::users::reset_second_step(&state.db, &action.user.id, &action.admin.user.id).await?;
-    Ok(back_to(&action.user))
+    admin::users::reset_second_step(&state.db, &action.target.id, &action.admin.user.id).await?;
+    Ok(back_to(&action.target))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn send_reset(State(state): State<AppState>, action: UserAction) -> Result<Response, PageError> {
-    admin::users::send_reset_mail(&state.security, &action.user, &action.admin.user.id).await?;
-    Ok(back_to(&action.user))
-}
-
-#[derive(Deserialize)]
-pub struct DeleteFields {
-    /// The account's email, typed again.
-    confirm: String,
+    admin::users::send_reset_mail(&state.security, &action.target, &action.admin.user.id).await?;
+    Ok(back_to(&action.target))
 }
 
 /// Erases the account as its own deletion does, once its email is typed again; never
@@ -286,9 +283,9 @@ pub struct DeleteFields {
 pub async fn delete(
     State(state): State<AppState>,
     t: Lang,
-    action: UserAction<DeleteFields>,
+    action: UserAction<Confirm>,
 ) -> Result<Response, PageError> {
-    let UserAction { admin, user, csrf, fields } = action;
+    let UserAction { admin, target: user, csrf, fields } = action;
     let (status, message) = if user.role == store::users::ADMIN_ROLE {
         (StatusCode::CONFLICT, t.get("admin-delete-admin"))
     } else if store::users::normalize_email(&fields.confirm) != user.email {

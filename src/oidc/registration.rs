@@ -214,7 +214,7 @@ async fn register_client(
 async fn managed(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Client, OAuthError> {
     let refused = || OAuthError::invalid_token("the registration access token is invalid");
     let token = bearer_token(headers).ok_or_else(refused)?;
-    let client = clients::find(&state.db, id).await?.ok_or_else(refused)?;
+    let client = clients::find(&state.db, id).await?.filter(|c| !c.disabled).ok_or_else(refused)?;
     match &client.registration_token_hash {
         Some(stored) if matches_digest(token, stored) => Ok(client),
         _ => Err(refused()),
@@ -255,7 +255,7 @@ pub async fn replace(
             return Err(invalid_metadata("token_endpoint_auth_method cannot change between none and a secret"));
         }
         let client = Client::from_config(&config, REGISTERED);
-        clients::replace_registered(&state.db, &client).await?;
+        clients::replace(&state.db, &client, &[clients::REGISTERED]).await?;
         state.clients.forget(&id);
         let stored =
             clients::find(&state.db, &id).await?.ok_or_else(|| OAuthError::invalid_token("the client is gone"))?;

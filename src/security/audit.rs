@@ -57,6 +57,12 @@ pub enum Kind {
     AdminUserDeleted,
     AdminMfaReset,
     AdminResetMailSent,
+    AdminClientCreated,
+    AdminClientUpdated,
+    AdminClientSecretRotated,
+    AdminClientDisabled,
+    AdminClientEnabled,
+    AdminClientDeleted,
 }
 
 impl Kind {
@@ -104,6 +110,12 @@ impl Kind {
             Kind::AdminUserDeleted => "admin.user_deleted",
             Kind::AdminMfaReset => "admin.mfa_reset",
             Kind::AdminResetMailSent => "admin.reset_mail_sent",
+            Kind::AdminClientCreated => "admin.client_created",
+            Kind::AdminClientUpdated => "admin.client_updated",
+            Kind::AdminClientSecretRotated => "admin.client_secret_rotated",
+            Kind::AdminClientDisabled => "admin.client_disabled",
+            Kind::AdminClientEnabled => "admin.client_enabled",
+            Kind::AdminClientDeleted => "admin.client_deleted",
         }
     }
 }

@@ -32,7 +32,8 @@ impl ClientCache {
         if let Some(client) = self.fresh(id) {
             return Ok(Some(client));
         }
-        let found = clients::find(db, id).await?.map(Arc::new);
+        // A disabled client is unknown to every endpoint.
+        let found = clients::find(db, id).await?.filter(|c| !c.disabled).map(Arc::new);
         let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
         match &found {
             Some(client) if !self.ttl.is_zero() => {

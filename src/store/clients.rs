@@ -1,9 +1,11 @@
-//! Registered clients: declared in config (synchronised at start) or added by command.
+//! Registered clients: declared in config (synchronised at start), added by command or
+//! on the admin pages, or registered at `/register`.
 
 use entity::clients::{self, Entity as Clients};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
 };
 
 use super::{StoreError, now};
@@ -33,6 +35,8 @@ pub struct Client {
     /// Of a registered client: the digest of its registration access token.
     pub registration_token_hash: Option<String>,
     pub source: String,
+    /// Disabled on the admin pages: unknown to every endpoint until enabled again.
+    pub disabled: bool,
 }
 
 impl Client {
@@ -67,6 +71,7 @@ impl Client {
             resources: config.resources.clone(),
             registration_token_hash: None,
             source: source.into(),
+            disabled: false,
         }
     }
 
@@ -91,6 +96,7 @@ impl Client {
             dpop_bound_access_tokens: model.dpop_bound_access_tokens,
             registration_token_hash: model.registration_token_hash,
             source: model.source,
+            disabled: model.disabled_at.is_some(),
         })
     }
 
@@ -113,6 +119,7 @@ impl Client {
             registration_token_hash: Set(self.registration_token_hash.clone()),
             source: Set(self.source.clone()),
             created_at: Set(now()),
+            disabled_at: Set(None),
         }
     }
 }
@@ -139,23 +146,60 @@ pub async fn insert(db: &impl ConnectionTrait, client: &Client) -> Result<(), St
     Ok(())
 }
 
-/// Replaces the metadata of a registered client, keeping its secret, its registration
-/// access token and when it was created; false when there is no such registered client.
+/// Replaces the metadata of a client whose source is one of `sources`, keeping its
+/// secret, its registration access token, its source, when it was created and whether
+/// it is disabled; false when there is no such client.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn replace_registered(db: &impl ConnectionTrait, client: &Client) -> Result<bool, StoreError> {
+pub async fn replace(db: &impl ConnectionTrait, client: &Client, sources: &[&str]) -> Result<bool, StoreError> {
     let mut row = client.to_active();
     row.secret_hash = NotSet;
     row.registration_token_hash = NotSet;
     row.source = NotSet;
     row.created_at = NotSet;
+    row.disabled_at = NotSet;
     let updated = Clients::update_many()
         .set(row)
         .filter(clients::Column::Id.eq(client.id.as_str()))
-        .filter(clients::Column::Source.eq(REGISTERED))
+        .filter(clients::Column::Source.is_in(sources.iter().copied()))
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)
 }
+
+/// Sets the secret of a confidential client not declared in the configuration, by its
+/// digest; false when there is no such client.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_secret(db: &impl ConnectionTrait, id: &str, secret: &str) -> Result<bool, StoreError> {
+    let updated = Clients::update_many()
+        .col_expr(clients::Column::SecretHash, Expr::value(digest(secret)))
+        .filter(clients::Column::Id.eq(id))
+        .filter(clients::Column::Source.ne(CONFIG))
+        .filter(clients::Column::SecretHash.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+/// Disables (`Some(when)`) or enables (`None`) a client not declared in the
+/// configuration; false when that changed nothing.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_disabled(db: &impl ConnectionTrait, id: &str, at: Option<i64>) -> Result<bool, StoreError> {
+    let state = match at {
+        Some(_) => clients::Column::DisabledAt.is_null(),
+        None => clients::Column::DisabledAt.is_not_null(),
+    };
+    let updated = Clients::update_many()
+        .col_expr(clients::Column::DisabledAt, Expr::value(at))
+        .filter(clients::Column::Id.eq(id))
+        .filter(clients::Column::Source.ne(CONFIG))
+        .filter(state)
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+/// The `source` of clients declared in the configuration file.
+pub const CONFIG: &str = "config";
 
 /// The `source` of clients registered at `/register`.
 pub const REGISTERED: &str = "registered";
@@ -165,7 +209,7 @@ pub const REGISTERED: &str = "registered";
 pub async fn remove(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
     let result = Clients::delete_many()
         .filter(clients::Column::Id.eq(id))
-        .filter(clients::Column::Source.ne("config"))
+        .filter(clients::Column::Source.ne(CONFIG))
         .exec(db)
         .await?;
     Ok(result.rows_affected > 0)
@@ -176,9 +220,9 @@ pub async fn remove(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreEr
 /// caller's transaction, so that a refused client changes nothing.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn sync_config(txn: &impl ConnectionTrait, declared: &[ClientConfig]) -> Result<(), StoreError> {
-    Clients::delete_many().filter(clients::Column::Source.eq("config")).exec(txn).await?;
+    Clients::delete_many().filter(clients::Column::Source.eq(CONFIG)).exec(txn).await?;
     for config in declared {
-        insert(txn, &Client::from_config(config, "config")).await.map_err(|e| match e {
+        insert(txn, &Client::from_config(config, CONFIG)).await.map_err(|e| match e {
             StoreError::Conflict(_) => {
                 StoreError::Conflict(format!("client `{}` was added by command; remove one of them", config.id))
             }

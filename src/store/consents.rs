@@ -78,3 +78,10 @@ pub async fn remove(db: &impl ConnectionTrait, user_id: &str, client_id: &str) -
     let removed = Consents::delete_by_id((user_id.to_owned(), client_id.to_owned())).exec(db).await?;
     Ok(removed.rows_affected > 0)
 }
+
+/// Forgets every consent given to the client.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn remove_all_of_client(db: &impl ConnectionTrait, client_id: &str) -> Result<(), StoreError> {
+    Consents::delete_many().filter(consents::Column::ClientId.eq(client_id)).exec(db).await?;
+    Ok(())
+}

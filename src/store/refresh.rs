@@ -259,6 +259,11 @@ pub async fn revoke_session(db: &impl ConnectionTrait, session_id: &str) -> Resu
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
+pub async fn revoke_client(db: &impl ConnectionTrait, client_id: &str) -> Result<u64, StoreError> {
+    revoke_where(db, refresh_tokens::Column::ClientId.eq(client_id)).await
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_user(db: &impl ConnectionTrait, user_id: &str) -> Result<u64, StoreError> {
     revoke_where(db, refresh_tokens::Column::UserId.eq(user_id)).await
 }

@@ -47,6 +47,14 @@ fn is_multi_line(text: &str) -> bool {
     !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
 }
 
+/// Form fields written in a text area, one item a line (the client form's URIs).
+const TEXT_AREAS: [&str; 2] = ["redirect_uris", "post_logout_redirect_uris"];
+
+/// What a text area sends: lines ended by CR LF (HTML §4.10.11), and tabs.
+fn is_text_area(text: &str) -> bool {
+    !text.chars().any(|c| c.is_control() && !matches!(c, '\r' | '\n' | '\t'))
+}
+
 fn control_in(field: &str) -> Refusal {
     Refusal::bad_request(format!("`{field}` holds a control character"))
 }
@@ -72,7 +80,13 @@ pub fn urlencoded<T: DeserializeOwned>(input: &[u8]) -> Result<T, Refusal> {
         if !is_single_line(&name) {
             return Err(Refusal::bad_request("a parameter name holds a control character"));
         }
-        single_line(&name, &value)?;
+        if TEXT_AREAS.contains(&name.as_ref()) {
+            if !is_text_area(&value) {
+                return Err(control_in(&name));
+            }
+        } else {
+            single_line(&name, &value)?;
+        }
     }
     serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(input)))
         .map_err(mismatch)
@@ -158,6 +172,19 @@ mod tests {
         assert!(refused_json(r#"{"name": "c1 \u0085"}"#).contains("`name`"));
         assert!(urlencoded::<Sample>(b"name=a%00b").expect_err("NUL").message.contains("`name`"));
         assert!(urlencoded::<Sample>(b"na%01me=x").is_err());
+    }
+
+    #[test]
+    fn text_areas_may_hold_lines_and_nothing_else() {
+        #[derive(serde::Deserialize)]
+        struct Uris {
+            redirect_uris: String,
+        }
+        let uris: Uris =
+            urlencoded(b"redirect_uris=https%3A%2F%2Fa%2Fcb%0D%0Ahttps%3A%2F%2Fb%2Fcb").expect("two lines");
+        assert_eq!(uris.redirect_uris.lines().count(), 2);
+        assert!(urlencoded::<Uris>(b"redirect_uris=a%00b").is_err());
+        assert!(urlencoded::<Sample>(b"name=a%0D%0Ab").is_err(), "other fields stay one line");
     }
 
     #[test]

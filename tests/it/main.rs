@@ -21,6 +21,7 @@ mod concurrency;
 mod connections;
 mod console;
 mod console_actions;
+mod console_clients;
 mod control_characters;
 mod cors;
 mod credits;

@@ -1,7 +1,7 @@
 //! What operators do outside HTTP: add and remove clients, and start-up refusing bad settings.
 
 use mana_auth::{
-    admin::clients,
+    admin::clients::{self, By},
     config::{ClientConfig, Config, Secret},
     store,
 };
@@ -12,7 +12,7 @@ use crate::{
     on_every_backend,
 };
 
-fn service(id: &str) -> ClientConfig {
+pub(crate) fn service(id: &str) -> ClientConfig {
     ClientConfig {
         id: id.into(),
         secret: None,
@@ -33,7 +33,8 @@ fn service(id: &str) -> ClientConfig {
 async fn added_client_secret_is_shown_once_and_stored_as_a_digest(backend: Backend) {
     // Without the client cache a removal is refused at once (the cache has its own test).
     let app = TestApp::spawn_with(backend, |config| config.cache.clients_secs = 0).await;
-    let secret = clients::add(&app.db, service("cli-service"), false).await.expect("added").expect("a secret");
+    let secret =
+        clients::add(&app.db, service("cli-service"), false, By::Operator).await.expect("added").expect("a secret");
     assert!(secret.len() >= 43, "at least 256 bits");
     let stored = store::clients::find(&app.db, "cli-service").await.expect("db").expect("stored");
     assert_eq!(stored.secret_hash.as_deref(), Some(mana_auth::security::opaque::digest(&secret).as_str()));
@@ -41,10 +42,10 @@ async fn added_client_secret_is_shown_once_and_stored_as_a_digest(backend: Backe
         crate::common::token_request(&app, ("cli-service", &secret), &[("grant_type", "client_credentials")]).await;
     assert_eq!(ok.status(), 200);
 
-    assert!(clients::add(&app.db, service("cli-service"), false).await.is_err(), "ids are unique");
-    assert!(clients::add(&app.db, service("rp"), false).await.is_err(), "config ids are taken too");
-    assert!(clients::remove(&app.db, "rp").await.is_err(), "config clients are removed in config");
-    clients::remove(&app.db, "cli-service").await.expect("removed");
+    assert!(clients::add(&app.db, service("cli-service"), false, By::Operator).await.is_err(), "ids are unique");
+    assert!(clients::add(&app.db, service("rp"), false, By::Operator).await.is_err(), "config ids are taken too");
+    assert!(clients::remove(&app.db, "rp", By::Operator).await.is_err(), "config clients are removed in config");
+    clients::remove(&app.db, "cli-service", By::Operator).await.expect("removed");
     let gone =
         crate::common::token_request(&app, ("cli-service", &secret), &[("grant_type", "client_credentials")]).await;
     assert_eq!(gone.status(), 401);

@@ -108,7 +108,10 @@ async fn only_its_own_client_and_resource_servers_see_a_token_active(backend: Ba
         dpop_bound_access_tokens: false,
         resources: None,
     };
-    let secret = mana_auth::admin::clients::add(&app.db, gateway, false).await.expect("added").expect("secret");
+    let secret = mana_auth::admin::clients::add(&app.db, gateway, false, mana_auth::admin::clients::By::Operator)
+        .await
+        .expect("added")
+        .expect("secret");
     let api_access =
         crate::common::api::text(&Api::new(&app.base).login("seen@example.org", None).await, "accessToken");
     assert_eq!(introspect_as(&app, ("gateway", &secret), &api_access).await["active"], true);
