@@ -372,3 +372,4 @@ admin-client-delete = Client löschen
 admin-client-delete-type-id = Geben Sie die Client-ID ein, um ihn zu löschen; seine Refresh-Tokens werden ungültig und die ihm gegebenen Zustimmungen vergessen
 admin-client-delete-mismatch = Die eingegebene ID ist nicht die dieses Clients: Es wurde nichts gelöscht.
 admin-no-such-client = Diesen Client gibt es nicht.
+device-browser-on-system = { $browser } unter { $system }

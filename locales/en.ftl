@@ -372,3 +372,4 @@ admin-client-delete = Delete the client
 admin-client-delete-type-id = Type the client ID to delete it; its refresh tokens stop working and the consents given to it are forgotten
 admin-client-delete-mismatch = The typed ID is not this client's: nothing was deleted.
 admin-no-such-client = There is no such client.
+device-browser-on-system = { $browser } on { $system }

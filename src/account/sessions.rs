@@ -18,6 +18,7 @@ use crate::{
     web::{
         client_info::ClientInfo,
         csrf::Csrf,
+        device,
         page::{PageError, render},
         page_input::PageForm,
         timestamp::shown,
@@ -61,7 +62,7 @@ pub async fn show(State(state): State<AppState>, t: Lang, csrf: Csrf, member: Me
         .into_iter()
         .map(|s| SessionRow {
             current: s.id == member.sid,
-            device: s.device_name.or(s.user_agent).unwrap_or_default(),
+            device: device::label(&t, s.device_name, s.user_agent),
             ip: s.ip.unwrap_or_default(),
             signed_in: shown(s.auth_time),
             last_used: shown(s.last_used_at),

@@ -32,6 +32,7 @@ use crate::{
     },
     web::{
         csrf::Csrf,
+        device,
         page::{PageError, render},
         page_input::PageParams,
         timestamp::shown,
@@ -173,7 +174,7 @@ async fn user_page(
         .await?
         .into_iter()
         .map(|s| SessionRow {
-            device: s.device_name.or(s.user_agent).unwrap_or_default(),
+            device: device::label(t, s.device_name, s.user_agent),
             ip: s.ip.unwrap_or_default(),
             signed_in: shown(s.auth_time),
             last_used: shown(s.last_used_at),

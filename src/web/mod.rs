@@ -11,6 +11,7 @@ pub mod client_auth;
 pub mod client_info;
 pub mod cookies;
 pub mod csrf;
+pub mod device;
 pub mod headers;
 pub mod input;
 pub mod json;

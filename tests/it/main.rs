@@ -13,6 +13,7 @@ mod api_organizations;
 mod api_scopes;
 mod authorize_errors;
 mod backups;
+mod browser_console;
 mod browser_e2e;
 mod browser_passkeys;
 mod client_metadata;

@@ -26,7 +26,7 @@ pub(crate) fn code(secret: &str, steps: i64) -> String {
 }
 
 /// The text of `<code id="ID">…</code>` on a page.
-fn code_element(html: &str, id: &str) -> String {
+pub(crate) fn code_element(html: &str, id: &str) -> String {
     let marker = format!("<code id=\"{id}\">");
     let start = html.find(&marker).unwrap_or_else(|| panic!("no {id} in {html}")) + marker.len();
     html[start..].split('<').next().expect("text").to_owned()
