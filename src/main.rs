@@ -96,7 +96,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
         Command::Backup(command) => backup(command, &config).await,
         Command::Restore { file, dry_run, force } => restore(&file, dry_run, force, &config).await,
         Command::Audit { user, kind, since, limit } => {
-            audit(admin::audit::Query { user, kind, since, limit }, &config).await
+            audit(admin::audit::Query { user, kind, since, until: None, before: None, limit }, &config).await
         }
         Command::Mfa(MfaCommand::Reset { user, .. }) => {
             let db = mana_auth::open_current(&config).await?;

@@ -58,21 +58,39 @@ struct ActionForm<F> {
     fields: F,
 }
 
-impl<T: Target, F: DeserializeOwned + Send> FromRequest<AppState> for Action<T, F> {
+/// An admin form on no one thing (`/admin/keys/rotate`): the administrator, then the
+/// form with its CSRF field checked.
+pub struct AdminForm<F = NoFields> {
+    pub admin: Admin,
+    pub csrf: Csrf,
+    pub fields: F,
+}
+
+impl<F: DeserializeOwned + Send> FromRequest<AppState> for AdminForm<F> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
         let admin = Admin::from_request_parts(&mut parts, state).await?;
         let csrf = Csrf::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
-        let Path(id) = Path::<String>::from_request_parts(&mut parts, state)
-            .await
-            .map_err(|_| PageError::NoSuchPage(StatusCode::NOT_FOUND, "error-not-found").into_response())?;
         let PageForm(form) = PageForm::<ActionForm<F>>::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(IntoResponse::into_response)?;
         csrf.check(&form.csrf).map_err(IntoResponse::into_response)?;
+        Ok(AdminForm { admin, csrf, fields: form.fields })
+    }
+}
+
+impl<T: Target, F: DeserializeOwned + Send> FromRequest<AppState> for Action<T, F> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Path(id) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|_| PageError::NoSuchPage(StatusCode::NOT_FOUND, "error-not-found").into_response())?;
+        let form = AdminForm::<F>::from_request(Request::from_parts(parts, body), state).await?;
         let target = T::load(state, &id).await.map_err(IntoResponse::into_response)?;
-        Ok(Action { admin, target, csrf, fields: form.fields })
+        Ok(Action { admin: form.admin, target, csrf: form.csrf, fields: form.fields })
     }
 }

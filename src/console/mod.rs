@@ -3,10 +3,13 @@
 //! makes here is a security event `admin.<action>` naming them.
 
 mod action;
+mod audit;
 mod client_form;
 mod clients;
 mod gate;
 mod home;
+mod keys;
+mod organizations;
 mod users;
 
 use axum::{
@@ -26,6 +29,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/clients/{id}/disable", post(clients::disable))
         .route("/admin/clients/{id}/enable", post(clients::enable))
         .route("/admin/clients/{id}/delete", post(clients::delete))
+        .route("/admin/audit", get(audit::show))
+        .route("/admin/keys", get(keys::show))
+        .route("/admin/keys/rotate", post(keys::rotate))
+        .route("/admin/keys/emergency", post(keys::emergency))
+        .route("/admin/organizations", get(organizations::list))
+        .route("/admin/organizations/{id}", get(organizations::show))
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::show))
         .route("/admin/users/{id}/sessions/end", post(users::end_sessions))

@@ -63,6 +63,10 @@ pub enum Kind {
     AdminClientDisabled,
     AdminClientEnabled,
     AdminClientDeleted,
+    AdminKeysRotated,
+    AdminKeysEmergencyRotation,
+    AdminCreditsAdjusted,
+    AdminBackupCreated,
 }
 
 impl Kind {
@@ -116,6 +120,10 @@ impl Kind {
             Kind::AdminClientDisabled => "admin.client_disabled",
             Kind::AdminClientEnabled => "admin.client_enabled",
             Kind::AdminClientDeleted => "admin.client_deleted",
+            Kind::AdminKeysRotated => "admin.keys_rotated",
+            Kind::AdminKeysEmergencyRotation => "admin.keys_emergency_rotation",
+            Kind::AdminCreditsAdjusted => "admin.credits_adjusted",
+            Kind::AdminBackupCreated => "admin.backup_created",
         }
     }
 }

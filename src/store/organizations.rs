@@ -144,3 +144,33 @@ fn organizations_of_member() -> RelationDef {
 fn user_of_member() -> RelationDef {
     Members::belongs_to(Users).from(organization_members::Column::UserId).to(users::Column::Id).into()
 }
+
+/// A page of organizations by name, each with how many members it has.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn page(
+    db: &impl ConnectionTrait,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<(organizations::Model, u64)>, StoreError> {
+    let found = Organizations::find()
+        .order_by_asc(organizations::Column::Name)
+        .order_by_asc(organizations::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut counted = Vec::with_capacity(found.len());
+    for organization in found {
+        let members = Members::find()
+            .filter(organization_members::Column::OrganizationId.eq(organization.id.as_str()))
+            .count(db)
+            .await?;
+        counted.push((organization, members));
+    }
+    Ok(counted)
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<organizations::Model>, StoreError> {
+    Ok(Organizations::find_by_id(id.to_owned()).one(db).await?)
+}

@@ -24,6 +24,8 @@ pub struct Filter {
     pub user_id: Option<String>,
     pub kind: Option<String>,
     pub since: Option<i64>,
+    /// Only events recorded before this time.
+    pub until: Option<i64>,
     /// Only events older than this id (the previous page's last).
     pub before: Option<String>,
     pub limit: u64,
@@ -63,6 +65,9 @@ pub async fn list(db: &impl ConnectionTrait, filter: Filter) -> Result<Vec<secur
     }
     if let Some(since) = filter.since {
         query = query.filter(security_events::Column::CreatedAt.gte(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(security_events::Column::CreatedAt.lt(until));
     }
     if let Some(before) = filter.before {
         query = query.filter(security_events::Column::Id.lt(before));

@@ -45,8 +45,14 @@ async fn login(
 }
 
 async fn events_of(app: &TestApp, user: &str, kind: Option<&str>) -> Vec<String> {
-    let query =
-        audit::Query { user: Some(user.into()), kind: kind.map(Into::into), since: Some("1h".into()), limit: 50 };
+    let query = audit::Query {
+        user: Some(user.into()),
+        kind: kind.map(Into::into),
+        since: Some("1h".into()),
+        until: None,
+        before: None,
+        limit: 50,
+    };
     audit::events(&app.db, query).await.expect("audit").into_iter().map(|e| e.kind).collect()
 }
 
@@ -181,7 +187,14 @@ async fn trusted_proxies_name_the_client(backend: Backend) {
     assert_eq!(login(&app, "ada@example.org", PASSWORD, Some("203.0.113.1")).await.0, StatusCode::TOO_MANY_REQUESTS);
     let events = audit::events(
         &app.db,
-        audit::Query { user: Some("ada@example.org".into()), kind: None, since: None, limit: 1 },
+        audit::Query {
+            user: Some("ada@example.org".into()),
+            kind: None,
+            since: None,
+            until: None,
+            before: None,
+            limit: 1,
+        },
     )
     .await
     .expect("audit");
@@ -281,7 +294,8 @@ async fn users_read_their_own_security_events(backend: Backend) {
 
     assert_eq!(api.post("/api/v1/auth/logout", Some(&access), &json!({})).await.0, StatusCode::OK);
     assert_eq!(events_of(&app, "ada@example.org", Some("signed_out")).await, ["signed_out"]);
-    let bad_since = audit::Query { user: None, kind: None, since: Some("last week".into()), limit: 10 };
+    let bad_since =
+        audit::Query { user: None, kind: None, since: Some("last week".into()), until: None, before: None, limit: 10 };
     assert!(audit::events(&app.db, bad_since).await.is_err());
 }
 crate::on_every_backend!(users_read_their_own_security_events);

@@ -149,6 +149,9 @@ async fn screenshot_every_page(app: &TestApp, admin: &Client, visitor: &Client) 
         ("admin-client-new", "/admin/clients/new".into()),
         ("admin-client", "/admin/clients/notes".into()),
         ("admin-client-config", "/admin/clients/rp".into()),
+        ("admin-organizations", "/admin/organizations".into()),
+        ("admin-keys", "/admin/keys".into()),
+        ("admin-audit", "/admin/audit".into()),
     ];
     let signed_out = [
         ("sign-in", "/login".to_owned()),

@@ -23,6 +23,7 @@ mod connections;
 mod console;
 mod console_actions;
 mod console_clients;
+mod console_sections;
 mod control_characters;
 mod cors;
 mod credits;

@@ -113,7 +113,14 @@ async fn enrolment_and_the_second_step_on_the_pages(backend: Backend) {
 
     let kinds: Vec<String> = mana_auth::admin::audit::events(
         &app.db,
-        mana_auth::admin::audit::Query { user: Some("ada@example.org".into()), kind: None, since: None, limit: 50 },
+        mana_auth::admin::audit::Query {
+            user: Some("ada@example.org".into()),
+            kind: None,
+            since: None,
+            until: None,
+            before: None,
+            limit: 50,
+        },
     )
     .await
     .expect("audit")
@@ -283,6 +290,8 @@ async fn count_events(app: &TestApp, email: &str, kind: &str) -> usize {
         user: Some(email.into()),
         kind: Some(kind.into()),
         since: Some("1h".into()),
+        until: None,
+        before: None,
         limit: 50,
     };
     mana_auth::admin::audit::events(&app.db, query).await.expect("audit").len()

@@ -185,7 +185,14 @@ async fn registration_mails_a_link_that_verifies_the_address(backend: Backend) {
     assert_eq!(api.post("/api/v1/auth/email/resend", None, &json!({})).await.0, StatusCode::UNAUTHORIZED);
     let kinds = mana_auth::admin::audit::events(
         &app.db,
-        mana_auth::admin::audit::Query { user: Some("ada@example.org".into()), kind: None, since: None, limit: 10 },
+        mana_auth::admin::audit::Query {
+            user: Some("ada@example.org".into()),
+            kind: None,
+            since: None,
+            until: None,
+            before: None,
+            limit: 10,
+        },
     )
     .await
     .expect("audit");
