@@ -121,7 +121,7 @@ async fn run(command: Command, config: Config) -> Result<(), CliError> {
         }
         Command::Credits(CreditsCommand::Grant { email, amount, reason }) => {
             let db = mana_auth::open_current(&config).await?;
-            admin::credits::grant(&db, &email, amount, &reason).await?;
+            admin::credits::grant(&db, &email, amount, &reason, None).await?;
             println!("granted {amount} credits to {email}");
             Ok(())
         }

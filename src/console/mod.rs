@@ -6,10 +6,12 @@ mod action;
 mod audit;
 mod client_form;
 mod clients;
+mod credits;
 mod gate;
 mod home;
 mod keys;
 mod organizations;
+mod system;
 mod users;
 
 use axum::{
@@ -30,11 +32,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/clients/{id}/enable", post(clients::enable))
         .route("/admin/clients/{id}/delete", post(clients::delete))
         .route("/admin/audit", get(audit::show))
+        .route("/admin/credits", get(credits::show).post(credits::grant))
         .route("/admin/keys", get(keys::show))
         .route("/admin/keys/rotate", post(keys::rotate))
         .route("/admin/keys/emergency", post(keys::emergency))
         .route("/admin/organizations", get(organizations::list))
         .route("/admin/organizations/{id}", get(organizations::show))
+        .route("/admin/system", get(system::show))
+        .route("/admin/system/backup", post(system::backup))
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::show))
         .route("/admin/users/{id}/sessions/end", post(users::end_sessions))

@@ -163,8 +163,15 @@ pub async fn purchase(
     credit(db, user_id, bought).await
 }
 
-/// An operator's audited grant into the paid wallet.
-pub async fn adjustment(db: &Db, user_id: &str, amount: i64, reason: &str) -> Result<(), CreditsError> {
+/// An operator's audited grant into the paid wallet; `admin` names the administrator
+/// when it came from the admin pages.
+pub async fn adjustment(
+    db: &Db,
+    user_id: &str,
+    amount: i64,
+    reason: &str,
+    admin: Option<&str>,
+) -> Result<(), CreditsError> {
     if amount <= 0 {
         return Err(CreditsError::Invalid("the amount must be positive".into()));
     }
@@ -181,11 +188,15 @@ pub async fn adjustment(db: &Db, user_id: &str, amount: i64, reason: &str) -> Re
         description: Some(reason.trim().to_owned()),
     };
     credit(&txn, user_id, adjustment).await?;
-    Event::new(Kind::CreditsGranted)
-        .user(user_id)
-        .details(serde_json::json!({ "amount": amount, "reason": reason.trim() }))
-        .write(&txn)
-        .await?;
+    let mut details = serde_json::json!({ "amount": amount, "reason": reason.trim() });
+    let kind = match admin {
+        Some(admin) => {
+            details["admin"] = admin.into();
+            Kind::AdminCreditsGranted
+        }
+        None => Kind::CreditsGranted,
+    };
+    Event::new(kind).user(user_id).details(details).write(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -19,6 +19,12 @@ pub async fn live() -> Json<serde_json::Value> {
 
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn ready(State(state): State<AppState>) -> Response {
+    let (status, body) = readiness(&state).await;
+    (status, Json(body)).into_response()
+}
+
+/// What `/health/ready` answers: its status and body.
+pub async fn readiness(state: &AppState) -> (StatusCode, serde_json::Value) {
     let mut problems = Vec::new();
     let mut read_only = false;
     if let Err(err) = state.db.ping().await {
@@ -43,9 +49,8 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         if crate::admin::backups::schedule_without_key(&state.config) {
             ready["details"] = json!({ "backups": "no backup key: scheduled backups are not written" });
         }
-        Json(ready).into_response()
+        (StatusCode::OK, ready)
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "problems": problems })))
-            .into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, json!({ "status": "unavailable", "problems": problems }))
     }
 }

@@ -150,8 +150,10 @@ async fn screenshot_every_page(app: &TestApp, admin: &Client, visitor: &Client) 
         ("admin-client", "/admin/clients/notes".into()),
         ("admin-client-config", "/admin/clients/rp".into()),
         ("admin-organizations", "/admin/organizations".into()),
+        ("admin-credits", "/admin/credits".into()),
         ("admin-keys", "/admin/keys".into()),
         ("admin-audit", "/admin/audit".into()),
+        ("admin-system", "/admin/system".into()),
     ];
     let signed_out = [
         ("sign-in", "/login".to_owned()),

@@ -138,3 +138,101 @@ async fn only_administrators_reach_these_pages_and_forms(backend: Backend) {
     assert!(events(&app, "admin.keys_rotated").await.is_empty());
 }
 on_every_backend!(only_administrators_reach_these_pages_and_forms);
+
+async fn credits_are_granted_with_a_reason_and_the_ledger_checked(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (admin, admin_user) = admin_browser(&app, "root@example.org").await;
+    let ada = app.user("ada@example.org").await;
+    let html = page(&admin, "/admin/credits").await;
+    assert!(html.contains("Every transaction balances"), "{html}");
+    let csrf = hidden_field(&html, "csrf");
+    let grant = |amount: &'static str, reason: &'static str, email: &'static str| {
+        let (admin, csrf) = (&admin, csrf.clone());
+        async move {
+            let form = [("csrf", csrf.as_str()), ("email", email), ("amount", amount), ("reason", reason)];
+            admin.post_form("/admin/credits", &form).await
+        }
+    };
+    for (amount, reason, email, says) in [
+        ("ten", "goodwill", "ada@example.org", "the amount must be a whole number"),
+        ("-5", "goodwill", "ada@example.org", "the amount must be positive"),
+        ("10", " ", "ada@example.org", "a reason is required"),
+        ("10", "goodwill", "nobody@example.org", "no user with email nobody@example.org"),
+    ] {
+        let refused = grant(amount, reason, email).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{amount} {reason} {email}");
+        assert!(refused.text().await.expect("page").contains(says), "{says}");
+    }
+    let before = mana_auth::store::ledger::wallet_balances(&app.db, &ada.id).await.expect("balances");
+    let granted = grant("25", "sorry for the outage", "ada@example.org").await;
+    assert_eq!(location(&granted), format!("/admin/users/{}", ada.id));
+    let after = mana_auth::store::ledger::wallet_balances(&app.db, &ada.id).await.expect("balances");
+    assert_eq!((after.0, after.1), (before.0, before.1 + 25), "into the paid wallet");
+    let recorded = events(&app, "admin.credits_granted").await;
+    assert_eq!(recorded.len(), 1);
+    let details = recorded[0].details.as_deref().unwrap_or_default();
+    assert!(details.contains(&admin_user.id) && details.contains("sorry for the outage"));
+    assert!(page(&admin, "/admin/credits").await.contains("Every transaction balances"));
+    let forged = admin
+        .post_form(
+            "/admin/credits",
+            &[("csrf", "forged"), ("email", "ada@example.org"), ("amount", "5"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let member = signed_in_browser(&app, "ada@example.org").await;
+    assert_eq!(member.get("/admin/credits").await.status(), StatusCode::FORBIDDEN);
+    let again = mana_auth::store::ledger::wallet_balances(&app.db, &ada.id).await.expect("balances");
+    assert_eq!(again, after, "nothing more was granted");
+}
+on_every_backend!(credits_are_granted_with_a_reason_and_the_ledger_checked);
+
+/// An app whose backups go to a directory of their own, with `key` as backup key.
+async fn app_backing_up(backend: Backend, key: Option<&str>) -> (TestApp, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("mana-auth-system-{}", mana_auth::security::opaque::random_token(6)));
+    let (backups, key) = (dir.display().to_string(), key.map(mana_auth::config::Secret::new));
+    let app = TestApp::spawn_with(backend, move |config| {
+        config.backup.dir = backups;
+        config.backup.key = key;
+    })
+    .await;
+    (app, dir)
+}
+
+async fn the_system_page_tells_the_state_with_secrets_redacted(backend: Backend) {
+    let (app, dir) = app_backing_up(backend, None).await;
+    let (admin, _) = admin_browser(&app, "root@example.org").await;
+    let html = page(&admin, "/admin/system").await;
+    assert!(html.contains(env!("CARGO_PKG_VERSION")));
+    assert!(html.contains(&mana_auth::store::schema::expected_version()), "the schema is current");
+    assert!(html.contains("Ready: this process takes requests."));
+    assert!(html.contains("[redacted]"));
+    for secret in [crate::common::SECRETS_KEY, crate::common::RP_SECRET, crate::common::SERVICE_SECRET] {
+        assert!(!html.contains(secret), "a secret on the page");
+    }
+    // Without a backup key nothing is written, and the page says why.
+    let refused = admin.post_form("/admin/system/backup", &[("csrf", &hidden_field(&html, "csrf"))]).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(refused.text().await.expect("page").contains("no backup key"));
+    assert!(events(&app, "admin.backup_created").await.is_empty());
+    assert!(std::fs::read_dir(&dir).map_or(0, Iterator::count) == 0);
+}
+on_every_backend!(the_system_page_tells_the_state_with_secrets_redacted);
+
+async fn a_backup_is_made_from_the_system_page(backend: Backend) {
+    let (app, dir) = app_backing_up(backend, Some("backup passphrase for tests")).await;
+    let (admin, admin_user) = admin_browser(&app, "root@example.org").await;
+    let csrf = hidden_field(&page(&admin, "/admin/system").await, "csrf");
+    let forged = admin.post_form("/admin/system/backup", &[("csrf", "forged")]).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let made = admin.post_form("/admin/system/backup", &[("csrf", &csrf)]).await;
+    assert_eq!(location(&made), "/admin/system");
+    let listed = page(&admin, "/admin/system").await;
+    assert_eq!(rows(&listed), 1, "the new backup is listed");
+    assert!(!listed.contains("backup passphrase for tests"));
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 1, "one file, the forged form wrote none");
+    let recorded = events(&app, "admin.backup_created").await;
+    assert!(recorded[0].details.as_deref().unwrap_or_default().contains(&admin_user.id));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+on_every_backend!(a_backup_is_made_from_the_system_page);

@@ -62,7 +62,7 @@ async fn spending_takes_free_credits_first_and_never_goes_negative(backend: Back
     let app = TestApp::spawn(backend).await;
     let api = Api::new(&app.base);
     let token = text(&api.signed_up("spend@example.org").await, "accessToken");
-    mana_auth::admin::credits::grant(&app.db, "spend@example.org", 100, "goodwill").await.expect("grant");
+    mana_auth::admin::credits::grant(&app.db, "spend@example.org", 100, "goodwill", None).await.expect("grant");
     let (status, tx) = spend(&api, &token, use_body(10)).await;
     assert_eq!(status, 200, "{tx}");
     assert_eq!(
