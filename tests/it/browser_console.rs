@@ -123,6 +123,10 @@ async fn a_client_and_a_user_are_managed_from_the_pages(backend: Backend) {
     wait_for_text(&user, "Incorrect email or password.").await;
     screenshot(&user, "console-flow-refused").await;
 
+    for path in ["/account", "/account/sessions", "/admin/clients/new", "/admin/keys"] {
+        every_control_is_reached_by_tab_with_a_visible_focus(&app, &admin, path).await;
+    }
+    every_control_is_reached_by_tab_with_a_visible_focus(&app, &user, "/login").await;
     screenshot_every_page(&app, &admin, &user).await;
     admin.close().await.expect("close");
     user.close().await.expect("close");
@@ -174,4 +178,46 @@ async fn screenshot_every_page(app: &TestApp, admin: &Client, visitor: &Client) 
             }
         }
     }
+}
+
+/// Tabs through the page: every link, button and field takes the focus in turn (a
+/// group of radio buttons once, at its checked one; a table too wide for the page too,
+/// so it scrolls with the arrow keys), and shows it with an outline.
+async fn every_control_is_reached_by_tab_with_a_visible_focus(app: &TestApp, browser: &Client, path: &str) {
+    goto(browser, app, &format!("{path}?lang=en")).await;
+    let controls = browser
+        .execute(
+            "const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, .table')]\
+               .filter(e => !e.disabled && e.getClientRects().length > 0 && !(e.type === 'radio' && !e.checked))\
+               .filter(e => !e.classList.contains('table') || e.scrollWidth > e.clientWidth);\
+             all.forEach((e, i) => e.dataset.control = i); return all.length;",
+            vec![],
+        )
+        .await
+        .expect("script")
+        .as_u64()
+        .expect("a count");
+    // A field may hold the focus from the start (autofocus).
+    let mut reached = std::collections::BTreeSet::new();
+    if let (control, _, _) = focused(browser).await
+        && !control.is_empty()
+    {
+        reached.insert(control);
+    }
+    while (reached.len() as u64) < controls {
+        browser.active_element().await.expect("focus").send_keys("\u{e004}").await.expect("tab");
+        let (control, outline, html) = focused(browser).await;
+        assert!(!control.is_empty(), "{path}: the focus left the controls at {html}");
+        assert_ne!(outline, "none", "{path}: no visible focus on {html}");
+        assert!(reached.insert(control), "{path}: the focus came back to {html} before every control had it");
+    }
+    assert_eq!(reached.len() as u64, controls, "{path}: every control takes the focus");
+}
+
+/// The focused control's mark, its outline style, and the start of its HTML.
+async fn focused(browser: &Client) -> (String, String, String) {
+    let script = "const e = document.activeElement; return [e.dataset.control || '', getComputedStyle(e).outlineStyle, e.outerHTML.slice(0, 80)];";
+    let found = browser.execute(script, vec![]).await.expect("script");
+    let text = |i: usize| found[i].as_str().unwrap_or_default().to_owned();
+    (text(0), text(1), text(2))
 }

@@ -21,15 +21,38 @@ use crate::{
     on_every_backend, passkeys,
 };
 
-/// Every admin page, and every admin form with a user to act on.
+/// Every admin page, and every admin form, with a user to act on (and the client `rp`).
 fn pages(id: &str) -> Vec<String> {
-    vec!["/admin".into(), "/admin/users".into(), "/admin/users?q=ada&page=1".into(), format!("/admin/users/{id}")]
+    let mut pages: Vec<String> = [
+        "/admin",
+        "/admin/users",
+        "/admin/users?q=ada&page=1",
+        "/admin/clients",
+        "/admin/clients/new",
+        "/admin/clients/rp",
+        "/admin/organizations",
+        "/admin/credits",
+        "/admin/keys",
+        "/admin/audit",
+        "/admin/system",
+    ]
+    .map(String::from)
+    .to_vec();
+    pages.push(format!("/admin/users/{id}"));
+    pages
 }
 
 fn forms(id: &str) -> Vec<String> {
-    ["sessions/end", "disable", "enable", "admin/grant", "admin/revoke", "mfa/reset", "password/reset", "delete"]
+    let on_user =
+        ["sessions/end", "disable", "enable", "admin/grant", "admin/revoke", "mfa/reset", "password/reset", "delete"];
+    let on_client = ["", "/secret", "/disable", "/enable", "/delete"];
+    let others =
+        ["/admin/clients", "/admin/credits", "/admin/keys/rotate", "/admin/keys/emergency", "/admin/system/backup"];
+    on_user
         .iter()
         .map(|action| format!("/admin/users/{id}/{action}"))
+        .chain(on_client.iter().map(|action| format!("/admin/clients/rp{action}")))
+        .chain(others.iter().map(|form| (*form).to_owned()))
         .collect()
 }
 
@@ -90,6 +113,13 @@ async fn only_administrators_with_a_recent_second_step_get_in(backend: Backend) 
     assert_eq!(role(&app, &target.id).await, "user", "nothing a non-admin posted changed anything");
     // Sixteen minutes later, the same session must sign in again, and comes back.
     age_sign_ins(&app, &admin_user.id, 16 * 60).await;
+    for page in pages(&target.id) {
+        assert_eq!(location(&admin.get(&page).await), "/login?reauth=1", "{page}");
+    }
+    for form in forms(&target.id) {
+        let refused = admin.post_form(&form, &[("csrf", "x")]).await;
+        assert_eq!(location(&refused), "/login?reauth=1", "{form}");
+    }
     let stale = admin.get("/admin/users?q=ada").await;
     assert_eq!(location(&stale), "/login?reauth=1");
     let page = admin.get("/login?reauth=1").await.text().await.expect("page");
