@@ -419,3 +419,7 @@ admin-system-backup-now = Jetzt sichern
 admin-system-backup-failed = Es wurde keine Sicherung geschrieben: { $reason }
 admin-system-config = Konfiguration
 admin-system-config-note = So, wie dieser Prozess sie gelesen hat, nach der Umgebung; jedes Geheimnis erscheint als [redacted].
+signin-reauth-account = Melden Sie sich erneut an, um zu bestätigen, dass Sie es sind.
+delete-passkey-sign-in = Ihr Konto hat kein Passwort. Um zu bestätigen, dass Sie es sind, melden Sie sich erneut mit Ihrem Passkey an; danach haben Sie fünf Minuten Zeit, das Konto zu löschen.
+delete-sign-in-link = Erneut anmelden
+delete-sign-in-again = Melden Sie sich zuerst erneut an: Ihre Anmeldung ist älter als fünf Minuten.

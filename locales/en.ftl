@@ -419,3 +419,7 @@ admin-system-backup-now = Back up now
 admin-system-backup-failed = No backup was written: { $reason }
 admin-system-config = Configuration
 admin-system-config-note = As this process read it, after the environment; every secret shows as [redacted].
+signin-reauth-account = Sign in again to confirm it is you.
+delete-passkey-sign-in = Your account has no password. To confirm it is you, sign in again with your passkey; you then have five minutes to delete the account.
+delete-sign-in-link = Sign in again
+delete-sign-in-again = Sign in again first: your sign-in is more than five minutes old.

@@ -1,5 +1,7 @@
 //! The page where a signed-in user deletes their account, after confirming with the
-//! password (and a code when two-step verification is on) and ticking a box.
+//! password (and a code when two-step verification is on) and ticking a box. An
+//! account without a password (made with a passkey) confirms with a sign-in at most
+//! five minutes old instead.
 
 use askama::Template;
 use axum::{
@@ -9,19 +11,19 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{
-    home::{account_of_form, signed_in_user},
-    mfa_setup::mfa_key,
-};
+use entity::users;
+
+use super::mfa_setup::mfa_key;
 use crate::{
     i18n::Lang,
     oidc::backchannel::notify_clients_of,
     security::{
         erasure::{self, By, ErasureError},
         mfa::MfaError,
+        passwords::NO_PASSWORD,
     },
     state::AppState,
-    store,
+    store::{self, auth_sessions::Lifetime},
     web::{
         browser::BrowserSession,
         client_info::ClientInfo,
@@ -38,11 +40,18 @@ struct DeletePage<'a> {
     csrf: &'a str,
     email: &'a str,
     mfa: bool,
+    /// Without a password, whether the sign-in is recent enough to confirm with.
+    has_password: bool,
+    recent: bool,
     error: &'a str,
 }
 
+/// How old a sign-in may be to confirm the deletion of an account without a password.
+const RECENT_SECS: i64 = 5 * 60;
+
 #[derive(Deserialize)]
 pub struct DeleteForm {
+    #[serde(default)]
     password: String,
     code: Option<String>,
     /// The ticked box; browsers leave an unticked one out.
@@ -58,11 +67,29 @@ async fn delete_page(
     status: StatusCode,
     error: &str,
 ) -> Result<Response, PageError> {
-    let Some(user) = signed_in_user(state, browser).await? else {
+    let Some((user, recent)) = holder(state, browser).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
     let mfa = store::mfa::enabled(&state.db, &user.id).await?;
-    Ok(render(status, &DeletePage { t, csrf: csrf.token(), email: &user.email, mfa, error }))
+    let has_password = user.password_hash != NO_PASSWORD;
+    let page = DeletePage { t, csrf: csrf.token(), email: &user.email, mfa, has_password, recent, error };
+    Ok(render(status, &page))
+}
+
+/// The signed-in account, and whether its sign-in is at most five minutes old.
+async fn holder(state: &AppState, browser: &BrowserSession) -> Result<Option<(users::Model, bool)>, PageError> {
+    let Some(session) = browser.signed_in(&state.db, Lifetime::of(&state.config.sessions)).await? else {
+        return Ok(None);
+    };
+    let recent = store::now() - session.auth_time <= RECENT_SECS;
+    Ok(store::users::find(&state.db, &session.user_id).await?.map(|user| (user, recent)))
+}
+
+/// An account without a password signs in again (with its passkey) and comes back here.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn sign_in_again(browser: BrowserSession) -> Result<Response, PageError> {
+    browser.return_after_sign_in("/account/delete").await?;
+    Ok(Redirect::to("/login?reauth=account").into_response())
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -84,21 +111,28 @@ pub async fn submit(
     client: ClientInfo,
     PageForm(form): PageForm<DeleteForm>,
 ) -> Result<Response, PageError> {
-    let user = match account_of_form(&state, &browser, &csrf, &form.csrf).await? {
-        Ok(user) => user,
-        Err(to_sign_in) => return Ok(to_sign_in),
+    csrf.check(&form.csrf)?;
+    let Some((user, recent)) = holder(&state, &browser).await? else {
+        return Ok(Redirect::to("/login").into_response());
     };
     if form.confirm.as_deref() != Some("yes") {
         return delete_page(&state, &t, &browser, &csrf, StatusCode::BAD_REQUEST, &t.get("delete-tick")).await;
     }
-    let confirmed = erasure::confirm_holder(&state.security, &user, form.password, form.code.as_deref(), &client);
-    match confirmed.await {
-        Ok(()) => {}
-        Err(err @ (MfaError::WrongPassword | MfaError::WrongCode | MfaError::CodeRequired)) => {
-            let message = t.arg("delete-not-deleted", "reason", t.get(mfa_key(&err)));
+    if user.password_hash == NO_PASSWORD {
+        if !recent {
+            let message = t.arg("delete-not-deleted", "reason", t.get("delete-sign-in-again"));
             return delete_page(&state, &t, &browser, &csrf, StatusCode::BAD_REQUEST, &message).await;
         }
-        Err(err) => return Err(err.into()),
+    } else {
+        let confirmed = erasure::confirm_holder(&state.security, &user, form.password, form.code.as_deref(), &client);
+        match confirmed.await {
+            Ok(()) => {}
+            Err(err @ (MfaError::WrongPassword | MfaError::WrongCode | MfaError::CodeRequired)) => {
+                let message = t.arg("delete-not-deleted", "reason", t.get(mfa_key(&err)));
+                return delete_page(&state, &t, &browser, &csrf, StatusCode::BAD_REQUEST, &message).await;
+            }
+            Err(err) => return Err(err.into()),
+        }
     }
     let ended = match erasure::erase(&state.db, &user.id, By::User).await {
         Ok(ended) => ended,

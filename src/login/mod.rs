@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/mfa", get(mfa_setup::show).post(mfa_setup::confirm))
         .route("/account/mfa/disable", post(mfa_setup::disable))
         .route("/account/delete", get(account_delete::show).post(account_delete::submit))
+        .route("/account/delete/sign-in", get(account_delete::sign_in_again))
         .route("/setup", get(setup::show).post(setup::submit))
         .route("/signup", get(signup::show).post(signup::submit))
         .route("/signup/passkey/options", post(passkey_signup::options))

@@ -106,7 +106,11 @@ pub async fn show(
     let pending = pending(&state, query.req());
     let hint = pending.as_ref().and_then(|p| p.login_hint.as_deref()).unwrap_or_default();
     let form_target = pending.as_ref().map(|p| p.redirect_uri.as_str()).filter(|uri| !uri.is_empty());
-    let prompt = if query.reauth.is_some() { t.get("signin-reauth") } else { String::new() };
+    let prompt = match query.reauth.as_deref() {
+        Some("account") => t.get("signin-reauth-account"),
+        Some(_) => t.get("signin-reauth"),
+        None => String::new(),
+    };
     let shown = Shown { status: StatusCode::OK, email: hint, error: &prompt };
     Ok(sign_in_form(&state, &t, &csrf, query.req(), form_target, shown))
 }

@@ -4,7 +4,7 @@
 //! register again. An organization it alone owns blocks it until ownership moves.
 
 use entity::{auth_sessions, security_events, users};
-use mana_auth::{admin::backups, ops::backup};
+use mana_auth::{admin::backups, ops::backup, security::passwords::NO_PASSWORD};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -245,3 +245,57 @@ async fn operators_delete_an_account_by_email(backend: Backend) {
     assert!(event.details.as_deref().is_some_and(|d| d.contains("operator")));
 }
 on_every_backend!(operators_delete_an_account_by_email);
+
+async fn email_of(app: &TestApp, id: &str) -> String {
+    users::Entity::find_by_id(id.to_owned()).one(&app.db).await.expect("read").expect("user").email
+}
+
+/// Makes the account one without a password, as a passkey sign-up makes it.
+async fn without_password(app: &TestApp, id: &str) {
+    users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, sea_orm::sea_query::Expr::value(NO_PASSWORD))
+        .filter(users::Column::Id.eq(id))
+        .exec(&app.db)
+        .await
+        .expect("no password");
+}
+
+async fn an_account_without_a_password_is_deleted_after_a_recent_sign_in(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = app.user(EMAIL).await;
+    let browser = signed_in_browser(&app, EMAIL).await;
+    without_password(&app, &user.id).await;
+
+    // Signed in ten minutes ago: asked to sign in again first, and nothing is deleted.
+    auth_sessions::Entity::update_many()
+        .col_expr(auth_sessions::Column::AuthTime, sea_orm::sea_query::Expr::value(mana_auth::store::now() - 600))
+        .filter(auth_sessions::Column::UserId.eq(user.id.as_str()))
+        .exec(&app.db)
+        .await
+        .expect("aged");
+    let page = browser.get("/account/delete").await.text().await.expect("page");
+    assert!(page.contains("href=\"/account/delete/sign-in\"") && !page.contains("name=\"password\""));
+    let csrf = hidden_field(&browser.get("/account").await.text().await.expect("page"), "csrf");
+    let stale = browser.post_form("/account/delete", &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(stale.status(), StatusCode::BAD_REQUEST);
+    assert!(stale.text().await.expect("page").contains("Sign in again first"));
+    assert_eq!(email_of(&app, &user.id).await, EMAIL, "not deleted");
+    let again = browser.get("/account/delete/sign-in").await;
+    assert_eq!(crate::common::browser::location(&again), "/login?reauth=account");
+    let login = browser.get("/login?reauth=account").await.text().await.expect("page");
+    assert!(login.contains("Sign in again to confirm it is you."));
+
+    // Signed in just now: the ticked box is enough.
+    auth_sessions::Entity::update_many()
+        .col_expr(auth_sessions::Column::AuthTime, sea_orm::sea_query::Expr::value(mana_auth::store::now()))
+        .filter(auth_sessions::Column::UserId.eq(user.id.as_str()))
+        .exec(&app.db)
+        .await
+        .expect("fresh");
+    let unticked = browser.post_form("/account/delete", &[("csrf", &csrf)]).await;
+    assert_eq!(unticked.status(), StatusCode::BAD_REQUEST);
+    let deleted = browser.post_form("/account/delete", &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_ne!(email_of(&app, &user.id).await, EMAIL, "erased");
+}
+on_every_backend!(an_account_without_a_password_is_deleted_after_a_recent_sign_in);
