@@ -177,11 +177,12 @@ pub enum ImportCommand {
 
 #[derive(Subcommand)]
 pub enum CreditsCommand {
-    /// Grant credits to a user (an audited adjustment into the paid wallet).
+    /// Grant credits to a user (an audited adjustment of the paid wallet; a negative
+    /// amount is taken back, never below zero).
     Grant {
         #[arg(long)]
         email: String,
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         amount: i64,
         #[arg(long)]
         reason: String,

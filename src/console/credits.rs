@@ -1,5 +1,5 @@
-//! `/admin/credits`: the ledger check's result, and credits granted to an account with
-//! a reason (the grant of `mana-auth credits grant`, into the paid wallet).
+//! `/admin/credits`: the ledger check's result, and an account's paid wallet adjusted
+//! with a reason (as `mana-auth credits grant`): credits granted, or taken back.
 
 use askama::Template;
 use axum::{

@@ -5,7 +5,7 @@ use crate::store::db::Db;
 use entity::users;
 use sea_orm::ConnectionTrait;
 
-use super::CreditsError;
+use super::{CreditsError, spend};
 use crate::{
     config::CreditsConfig,
     security::{
@@ -53,6 +53,35 @@ async fn credit(db: &impl ConnectionTrait, user_id: &str, credit: Credit<'_>) ->
         Err(PostingError::Duplicate) => Ok(false),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Takes `amount` back from the user's paid wallet, refused when it holds less.
+async fn take_back(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    amount: i64,
+    reference: String,
+    description: Option<String>,
+) -> Result<(), CreditsError> {
+    let (free, paid) = ledger::take_wallets(db, user_id).await?;
+    if paid < amount {
+        return Err(CreditsError::Invalid(format!("the paid wallet holds {paid} credits, fewer than {amount}")));
+    }
+    let posting = Posting {
+        user_id: Some(user_id),
+        kind: "adjustment",
+        amount: -amount,
+        from_free: 0,
+        from_paid: amount,
+        balance_after: free + paid - amount,
+        app_id: None,
+        description,
+        metadata: None,
+        reference: Some(reference),
+        entries: vec![(ledger::paid_wallet(user_id), -amount), (ledger::ADJUSTMENTS.to_owned(), amount)],
+    };
+    ledger::post(db, posting).await?;
+    Ok(())
 }
 
 /// The signup bonus, inside the transaction that creates the user.
@@ -163,8 +192,9 @@ pub async fn purchase(
     credit(db, user_id, bought).await
 }
 
-/// An operator's audited grant into the paid wallet; `admin` names the administrator
-/// when it came from the admin pages.
+/// An operator's audited adjustment of the paid wallet: a positive amount is granted, a
+/// negative one taken back (never below zero). `admin` names the administrator when it
+/// came from the admin pages.
 pub async fn adjustment(
     db: &Db,
     user_id: &str,
@@ -172,27 +202,30 @@ pub async fn adjustment(
     reason: &str,
     admin: Option<&str>,
 ) -> Result<(), CreditsError> {
-    if amount <= 0 {
-        return Err(CreditsError::Invalid("the amount must be positive".into()));
+    if amount == 0 || amount.unsigned_abs() > spend::MAX_AMOUNT.unsigned_abs() {
+        return Err(CreditsError::Invalid(format!(
+            "the amount must be from 1 to {0} or from -{0} to -1",
+            spend::MAX_AMOUNT
+        )));
     }
     if reason.trim().is_empty() {
         return Err(CreditsError::Invalid("a reason is required".into()));
     }
+    let reference = format!("adjustment:{}", crate::security::opaque::new_id());
+    let description = Some(reason.trim().to_owned());
     let txn = db.begin().await?;
-    let adjustment = Credit {
-        kind: "adjustment",
-        amount,
-        paid: true,
-        source: ledger::ADJUSTMENTS,
-        reference: format!("adjustment:{}", crate::security::opaque::new_id()),
-        description: Some(reason.trim().to_owned()),
-    };
-    credit(&txn, user_id, adjustment).await?;
+    if amount > 0 {
+        let grant =
+            Credit { kind: "adjustment", amount, paid: true, source: ledger::ADJUSTMENTS, reference, description };
+        credit(&txn, user_id, grant).await?;
+    } else {
+        take_back(&txn, user_id, -amount, reference, description).await?;
+    }
     let mut details = serde_json::json!({ "amount": amount, "reason": reason.trim() });
     let kind = match admin {
         Some(admin) => {
             details["admin"] = admin.into();
-            Kind::AdminCreditsGranted
+            Kind::AdminCreditsAdjusted
         }
         None => Kind::CreditsGranted,
     };

@@ -65,7 +65,7 @@ pub enum Kind {
     AdminClientDeleted,
     AdminKeysRotated,
     AdminKeysEmergencyRotation,
-    AdminCreditsGranted,
+    AdminCreditsAdjusted,
     AdminBackupCreated,
 }
 
@@ -122,7 +122,7 @@ impl Kind {
             Kind::AdminClientDeleted => "admin.client_deleted",
             Kind::AdminKeysRotated => "admin.keys_rotated",
             Kind::AdminKeysEmergencyRotation => "admin.keys_emergency_rotation",
-            Kind::AdminCreditsGranted => "admin.credits_granted",
+            Kind::AdminCreditsAdjusted => "admin.credits_adjusted",
             Kind::AdminBackupCreated => "admin.backup_created",
         }
     }

@@ -139,7 +139,7 @@ async fn only_administrators_reach_these_pages_and_forms(backend: Backend) {
 }
 on_every_backend!(only_administrators_reach_these_pages_and_forms);
 
-async fn credits_are_granted_with_a_reason_and_the_ledger_checked(backend: Backend) {
+async fn credits_are_adjusted_with_a_reason_and_the_ledger_checked(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (admin, admin_user) = admin_browser(&app, "root@example.org").await;
     let ada = app.user("ada@example.org").await;
@@ -155,7 +155,8 @@ async fn credits_are_granted_with_a_reason_and_the_ledger_checked(backend: Backe
     };
     for (amount, reason, email, says) in [
         ("ten", "goodwill", "ada@example.org", "the amount must be a whole number"),
-        ("-5", "goodwill", "ada@example.org", "the amount must be positive"),
+        ("0", "goodwill", "ada@example.org", "the amount must be from 1 to 1000000 or from -1000000 to -1"),
+        ("-5", "goodwill", "ada@example.org", "the paid wallet holds 0 credits, fewer than 5"),
         ("10", " ", "ada@example.org", "a reason is required"),
         ("10", "goodwill", "nobody@example.org", "no user with email nobody@example.org"),
     ] {
@@ -168,10 +169,15 @@ async fn credits_are_granted_with_a_reason_and_the_ledger_checked(backend: Backe
     assert_eq!(location(&granted), format!("/admin/users/{}", ada.id));
     let after = mana_auth::store::ledger::wallet_balances(&app.db, &ada.id).await.expect("balances");
     assert_eq!((after.0, after.1), (before.0, before.1 + 25), "into the paid wallet");
-    let recorded = events(&app, "admin.credits_granted").await;
+    let recorded = events(&app, "admin.credits_adjusted").await;
     assert_eq!(recorded.len(), 1);
     let details = recorded[0].details.as_deref().unwrap_or_default();
     assert!(details.contains(&admin_user.id) && details.contains("sorry for the outage"));
+    let taken = grant("-10", "granted too much", "ada@example.org").await;
+    assert_eq!(location(&taken), format!("/admin/users/{}", ada.id));
+    let after = mana_auth::store::ledger::wallet_balances(&app.db, &ada.id).await.expect("balances");
+    assert_eq!((after.0, after.1), (before.0, before.1 + 15), "taken back from the paid wallet");
+    assert_eq!(events(&app, "admin.credits_adjusted").await.len(), 2);
     assert!(page(&admin, "/admin/credits").await.contains("Every transaction balances"));
     let forged = admin
         .post_form(
@@ -185,7 +191,7 @@ async fn credits_are_granted_with_a_reason_and_the_ledger_checked(backend: Backe
     let again = mana_auth::store::ledger::wallet_balances(&app.db, &ada.id).await.expect("balances");
     assert_eq!(again, after, "nothing more was granted");
 }
-on_every_backend!(credits_are_granted_with_a_reason_and_the_ledger_checked);
+on_every_backend!(credits_are_adjusted_with_a_reason_and_the_ledger_checked);
 
 /// An app whose backups go to a directory of their own, with `key` as backup key.
 async fn app_backing_up(backend: Backend, key: Option<&str>) -> (TestApp, std::path::PathBuf) {

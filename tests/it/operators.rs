@@ -99,8 +99,12 @@ async fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
         "an operator's grant is audited: {audited}"
     );
     let refused =
-        mana_auth(&["credits", "grant", "--email", "cli@example.org", "--amount", "-5", "--reason", "x"], &env, "");
+        mana_auth(&["credits", "grant", "--email", "cli@example.org", "--amount", "-500", "--reason", "x"], &env, "");
     assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("fewer than 500"), "never below zero");
+    let taken =
+        mana_auth(&["credits", "grant", "--email", "cli@example.org", "--amount", "-5", "--reason", "x"], &env, "");
+    assert!(taken.status.success(), "{}", String::from_utf8_lossy(&taken.stderr));
     let keys = mana_auth(&["keys", "rotate", "--emergency"], &env, "");
     assert!(keys.status.success());
     let listed = mana_auth(&["keys", "list"], &env, "");
