@@ -38,6 +38,7 @@ impl From<EmailChangeError> for PageError {
             EmailChangeError::Same => PageError::BadRequest("account-email-same"),
             EmailChangeError::NoPassword => PageError::BadRequest("account-email-no-password"),
             EmailChangeError::WrongPassword => PageError::BadRequest("account-wrong-password"),
+            EmailChangeError::Throttled(throttled) => throttled.into(),
             EmailChangeError::Password(err) => err.into(),
             EmailChangeError::Store(err) => err.into(),
         }

@@ -38,6 +38,7 @@ impl From<SelfServiceError> for PageError {
             SelfServiceError::WrongPassword => PageError::BadRequest("account-wrong-password"),
             SelfServiceError::Invalid(rule) => PageError::BadRequest(rule.key),
             SelfServiceError::UsernameTaken => PageError::BadRequest("signup-username-taken"),
+            SelfServiceError::Throttled(throttled) => throttled.into(),
             SelfServiceError::Password(err) => err.into(),
             SelfServiceError::Store(err) => err.into(),
         }

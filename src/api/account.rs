@@ -39,6 +39,7 @@ impl From<SelfServiceError> for ApiError {
             SelfServiceError::WrongPassword => ApiError::unauthorized("invalid_credentials", err.to_string()),
             SelfServiceError::Invalid(rule) => ApiError::bad_request("invalid_request", rule.message),
             SelfServiceError::UsernameTaken => ApiError::conflict("username_taken", err.to_string()),
+            SelfServiceError::Throttled(throttled) => throttled.into(),
             SelfServiceError::Password(err) => err.into(),
             SelfServiceError::Store(err) => err.into(),
         }

@@ -9,9 +9,11 @@ use super::{
     audit::{Event, Kind},
     client::ClientInfo,
     context::Security,
+    limits::Throttled,
     passwords::{NO_PASSWORD, PasswordError},
     policy::{self, Rule},
     recovery::send_later,
+    self_service::count_confirmation,
 };
 use crate::{
     mail::messages,
@@ -35,6 +37,8 @@ pub enum EmailChangeError {
     InvalidToken,
     #[error("another account has this address")]
     Taken,
+    #[error("too many attempts")]
+    Throttled(#[from] Throttled),
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -59,6 +63,7 @@ pub async fn request(
     if user.password_hash == NO_PASSWORD {
         return Err(EmailChangeError::NoPassword);
     }
+    count_confirmation(security, user).await?;
     if !security.passwords.verify(password, Some(user.password_hash.clone())).await? {
         return Err(EmailChangeError::WrongPassword);
     }

@@ -9,6 +9,7 @@ use super::{
     audit::{Event, Kind},
     client::ClientInfo,
     context::Security,
+    limits::{Subject, Throttled},
     passwords::PasswordError,
     policy::{self, Rule},
 };
@@ -22,10 +23,20 @@ pub enum SelfServiceError {
     Invalid(Rule),
     #[error("this username is taken")]
     UsernameTaken,
+    #[error("too many attempts")]
+    Throttled(#[from] Throttled),
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Counts an attempt to confirm a change with the password: at most
+/// `signin_per_account` a window for each account, so a session left open cannot be
+/// used to guess the password.
+pub async fn count_confirmation(security: &Security, user: &users::Model) -> Result<(), Throttled> {
+    let limit = security.config.security.rate_limit.signin_per_account;
+    security.limiter.check("confirm", Subject::Account(&user.email), limit).await
 }
 
 /// A profile change: `None` leaves a field as it is, an empty text clears it.
@@ -83,6 +94,7 @@ pub async fn change_password(
     keep: Option<&str>,
     client: &ClientInfo,
 ) -> Result<Vec<String>, SelfServiceError> {
+    count_confirmation(security, user).await?;
     if !security.passwords.verify(current, Some(user.password_hash.clone())).await? {
         return Err(SelfServiceError::WrongPassword);
     }

@@ -347,3 +347,22 @@ async fn the_data_download_holds_the_account_and_nobody_else(backend: Backend) {
     assert_eq!(events(&app, &user.id, "account.exported").await.len(), 1);
 }
 on_every_backend!(the_data_download_holds_the_account_and_nobody_else);
+
+async fn guessing_the_password_on_the_account_pages_is_limited(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = app.user(EMAIL).await;
+    let browser = signed_in_browser(&app, EMAIL).await;
+    let csrf = csrf_of(&browser).await;
+    let guess = |password: &str| vec![("current_password", password.to_owned()), ("new_password", NEW_PASSWORD.into())];
+    let limit = app.state.config.security.rate_limit.signin_per_account;
+    for n in 0..limit {
+        let wrong = post(&browser, "/account/password", &guess(&format!("guess {n}")), &csrf).await;
+        assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    }
+    let throttled = post(&browser, "/account/password", &guess(PASSWORD), &csrf).await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    let email = [("new_email", "new@example.org".to_owned()), ("password", PASSWORD.to_owned())];
+    assert_eq!(post(&browser, "/account/email", &email, &csrf).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(stored(&app, &user.id).await.password_hash, user.password_hash);
+}
+on_every_backend!(guessing_the_password_on_the_account_pages_is_limited);
