@@ -16,11 +16,21 @@ pub struct NotifyConfig {
 }
 
 /// One place a person reads: a Slack-compatible webhook, or a mailbox.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum NotifyTarget {
     Webhook { url: String },
     Email { to: String },
+}
+
+/// A webhook's URL is its credential: printed configurations show it redacted.
+impl std::fmt::Debug for NotifyTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotifyTarget::Webhook { .. } => f.debug_struct("Webhook").field("url", &"[redacted]").finish(),
+            NotifyTarget::Email { to } => f.debug_struct("Email").field("to", to).finish(),
+        }
+    }
 }
 
 impl NotifyTarget {

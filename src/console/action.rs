@@ -1,7 +1,8 @@
 //! An admin form that acts on one thing (`/admin/users/{id}/…`, `/admin/clients/{id}/…`):
 //! the administrator (the gate first), then the form with its CSRF field checked (403
-//! when forged, before anything is read or changed), then the account or client the
-//! path names. `F` holds the form's other fields.
+//! when forged, 400 when the form lacks a field, both before anything is read or
+//! changed), then the account or client the path names. `F` holds the form's other
+//! fields.
 
 use std::future::Future;
 

@@ -125,6 +125,10 @@ impl ClientFields {
         };
         let grant_types =
             GRANTS.iter().zip(self.ticked()).filter(|(_, t)| *t).map(|((_, grant), _)| (*grant).to_owned()).collect();
+        // `/admin/clients/new` is the page that creates one.
+        if id.trim() == "new" {
+            return Err("admin-client-id-reserved");
+        }
         let name = self.name.trim();
         Ok(ClientConfig {
             id: id.trim().to_owned(),

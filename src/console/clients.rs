@@ -9,6 +9,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
 use super::{
@@ -160,7 +161,7 @@ pub async fn create(
     let id = config.id.clone();
     match admin_clients::add(&state.db, config, fields.public(), By::Admin(&admin.user.id)).await {
         Ok(Some(secret)) => Ok(render(StatusCode::CREATED, &SecretPage { t: &t, id: &id, secret: &secret })),
-        Ok(None) => Ok(Redirect::to(&format!("/admin/clients/{id}")).into_response()),
+        Ok(None) => Ok(Redirect::to(&client_path(&id)).into_response()),
         Err(err) => {
             let error = refusal(&t, err)?;
             Ok(client_page(&t, &csrf, Shown::from(&fields), None, StatusCode::BAD_REQUEST, &error))
@@ -171,7 +172,15 @@ pub async fn create(
 /// Back to the client's page after a change; this process forgets what it held of it.
 fn back_to(state: &AppState, id: &str) -> Response {
     state.clients.forget(id);
-    Redirect::to(&format!("/admin/clients/{id}")).into_response()
+    Redirect::to(&client_path(id)).into_response()
+}
+
+/// What a path segment keeps as it is: letters, digits and `-._~` (RFC 3986 §2.3).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The page of client `id`: ids may hold any character, so it is percent-encoded.
+fn client_path(id: &str) -> String {
+    format!("/admin/clients/{}", utf8_percent_encode(id, SEGMENT))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

@@ -40,8 +40,8 @@ struct DeletePage<'a> {
     csrf: &'a str,
     email: &'a str,
     mfa: bool,
-    /// Without a password, whether the sign-in is recent enough to confirm with.
     has_password: bool,
+    /// Without a password, whether the sign-in is recent enough to confirm with.
     recent: bool,
     error: &'a str,
 }

@@ -56,10 +56,11 @@ impl MetadataClients {
 }
 
 /// The client `id` names: a registered one, or, when metadata documents are on and `id`
-/// is their kind of URL, the one its document describes; `None` for neither.
+/// is their kind of URL, the one its document describes; `None` for neither, and for a
+/// disabled one, which is unknown to every endpoint (its document cannot bring it back).
 pub async fn find_client(state: &AppState, id: &str) -> Result<Option<Arc<Client>>, StoreError> {
     if let Some(client) = state.clients.find(&state.db, id).await? {
-        return Ok(Some(client));
+        return Ok(Some(client).filter(|c| !c.disabled));
     }
     let registration = &state.config.registration;
     if !registration.client_id_metadata_documents || !(id.starts_with("https://") || id.starts_with("http://")) {

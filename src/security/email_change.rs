@@ -79,8 +79,9 @@ pub async fn request(
     Ok(new_email)
 }
 
-/// Moves the account to the address its link was mailed to, once; the old address is
-/// told. Returns the account as it is now.
+/// Moves the account to the address its link was mailed to, once; links mailed before
+/// (password reset, address confirmation) stop working, and the old address is told.
+/// Returns the account as it is now.
 pub async fn confirm(security: &Security, token: &str, client: &ClientInfo) -> Result<users::Model, EmailChangeError> {
     let txn = security.db.begin().await?;
     let (user_id, new_email) =
@@ -89,6 +90,10 @@ pub async fn confirm(security: &Security, token: &str, client: &ClientInfo) -> R
     match user_store::set_verified_email(&txn, &user_id, &new_email).await {
         Err(StoreError::Conflict(_)) => return Err(EmailChangeError::Taken),
         other => other?,
+    }
+    // Links mailed to the old address stop working with it.
+    for purpose in [Purpose::ResetPassword, Purpose::VerifyEmail, Purpose::ChangeEmail] {
+        verification_tokens::revoke_all(&txn, &user_id, purpose).await?;
     }
     Event::new(Kind::EmailChanged).user(user_id.as_str()).from(client).write(&txn).await?;
     let user = user_store::find(&txn, &user_id).await?.ok_or(EmailChangeError::InvalidToken)?;

@@ -36,7 +36,8 @@ pub enum SelfServiceError {
 /// used to guess the password.
 pub async fn count_confirmation(security: &Security, user: &users::Model) -> Result<(), Throttled> {
     let limit = security.config.security.rate_limit.signin_per_account;
-    security.limiter.check("confirm", Subject::Account(&user.email), limit).await
+    // By id: an email change must not start a fresh count.
+    security.limiter.check("confirm", Subject::Account(&user.id), limit).await
 }
 
 /// A profile change: `None` leaves a field as it is, an empty text clears it.

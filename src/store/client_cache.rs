@@ -1,7 +1,8 @@
 //! Clients held in memory for a short while, so the token endpoint does not read its
 //! client on every request. A miss reads the database, so a client added by any
 //! process is found at once; one removed or changed elsewhere is seen within `ttl`.
-//! Only clients that exist are kept, so the map never grows past the registry.
+//! Only clients that exist are kept (disabled ones too: callers refuse those), so the
+//! map never grows past the registry.
 
 use std::{
     collections::HashMap,
@@ -32,8 +33,7 @@ impl ClientCache {
         if let Some(client) = self.fresh(id) {
             return Ok(Some(client));
         }
-        // A disabled client is unknown to every endpoint.
-        let found = clients::find(db, id).await?.filter(|c| !c.disabled).map(Arc::new);
+        let found = clients::find(db, id).await?.map(Arc::new);
         let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
         match &found {
             Some(client) if !self.ttl.is_zero() => {

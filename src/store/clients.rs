@@ -204,7 +204,8 @@ pub const CONFIG: &str = "config";
 /// The `source` of clients registered at `/register`.
 pub const REGISTERED: &str = "registered";
 
-/// Removes a client added by command; config-declared clients are removed from the config file.
+/// Removes a client added by command or on the admin pages, or registered;
+/// config-declared clients are removed from the config file.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove(db: &impl ConnectionTrait, id: &str) -> Result<bool, StoreError> {
     let result = Clients::delete_many()

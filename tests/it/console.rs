@@ -167,14 +167,29 @@ async fn forms_without_their_csrf_field_change_nothing(backend: Backend) {
     let target = app.user("ada@example.org").await;
     signed_in_browser(&app, "ada@example.org").await;
     for form in forms(&target.id) {
-        for csrf in [None, Some(""), Some("forged")] {
-            let mut fields = vec![("confirm", "ada@example.org")];
+        // Every other field a form takes is there and valid: only the CSRF field is wrong.
+        let valid = [
+            ("confirm", "ada@example.org"),
+            ("email", "ada@example.org"),
+            ("amount", "5"),
+            ("reason", "test"),
+            ("name", "Changed"),
+            ("redirect_uris", "https://changed.example.org/cb"),
+            ("grant_authorization_code", "on"),
+        ];
+        for (csrf, status) in [(None, 400), (Some(""), 403), (Some("forged"), 403)] {
+            let mut fields = valid.to_vec();
             fields.extend(csrf.map(|c| ("csrf", c)));
             let response = admin.post_form(&form, &fields).await;
-            assert!(matches!(response.status().as_u16(), 400 | 403), "{form} {csrf:?}: {}", response.status());
+            assert_eq!(response.status().as_u16(), status, "{form} {csrf:?}");
         }
     }
     assert_eq!(role(&app, &target.id).await, "user");
+    let rp = mana_auth::store::clients::find(&app.db, "rp").await.expect("read").expect("rp");
+    assert_eq!((rp.name.as_str(), rp.disabled), ("Test rp", false), "the client is as it was");
+    assert!(
+        events(&app, "admin.credits_adjusted").await.is_empty() && events(&app, "admin.keys_rotated").await.is_empty()
+    );
     let sessions = auth_sessions::Entity::find()
         .filter(auth_sessions::Column::UserId.eq(target.id.as_str()))
         .filter(auth_sessions::Column::RevokedAt.is_null())

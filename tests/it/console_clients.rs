@@ -30,6 +30,10 @@ async fn post(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> reqwest
     browser.post_form(path, &form).await
 }
 
+async fn page_of(browser: &Browser, path: &str) -> String {
+    browser.get(path).await.text().await.expect("page")
+}
+
 /// The secret on a page that shows one.
 fn secret_on(page: &str) -> String {
     let start = page.find("<code class=\"secret\">").expect("a secret") + "<code class=\"secret\">".len();
@@ -81,7 +85,7 @@ async fn a_client_is_created_changed_and_deleted_on_the_admin_pages(backend: Bac
         events(&app, "admin.client_created").await[0].details.as_deref().unwrap_or_default().contains(&admin_user.id)
     );
 
-    // Edited: the name, a second redirect URI, no more client credentials.
+    // Edited: the name, a second redirect URI, the same grant types.
     let edited = post(
         &admin,
         &format!("/admin/clients/{ID}"),
@@ -97,6 +101,7 @@ async fn a_client_is_created_changed_and_deleted_on_the_admin_pages(backend: Bac
     let stored = mana_auth::store::clients::find(&app.db, ID).await.expect("read").expect("client");
     assert_eq!(stored.name, "Notes 2");
     assert_eq!(stored.redirect_uris.len(), 2);
+    assert_eq!(stored.grant_types, ["authorization_code", "client_credentials"]);
     assert!(credentials_work(&app, ID, &secret).await, "the secret stays");
     let bad = post(
         &admin,
@@ -130,6 +135,18 @@ async fn a_client_is_created_changed_and_deleted_on_the_admin_pages(backend: Bac
     assert!(!credentials_work(&app, ID, &new_secret).await);
     assert_eq!(admin.get(&format!("/admin/clients/{ID}")).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(events(&app, "admin.client_deleted").await.len(), 1);
+
+    // Any id works in the pages' paths; `new` is the page that creates one.
+    let odd =
+        [("id", "team/notes x"), ("kind", "public"), ("redirect_uris", REDIRECT), ("grant_authorization_code", "on")];
+    assert_eq!(location(&post(&admin, "/admin/clients", &odd).await), "/admin/clients/team%2Fnotes%20x");
+    assert!(page_of(&admin, "/admin/clients").await.contains("href=\"/admin/clients/team%2Fnotes%20x\""));
+    post(&admin, "/admin/clients/team%2Fnotes%20x/disable", &[]).await;
+    assert!(mana_auth::store::clients::find(&app.db, "team/notes x").await.expect("read").expect("client").disabled);
+    let reserved = [("id", "new"), ("redirect_uris", REDIRECT), ("grant_authorization_code", "on")];
+    let refused = post(&admin, "/admin/clients", &reserved).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.expect("page").contains("taken by the page that creates clients"));
 
     // A public client has no secret to show.
     let public = [("id", "spa-2"), ("kind", "public"), ("redirect_uris", REDIRECT), ("grant_authorization_code", "on")];

@@ -4,6 +4,7 @@
 //! without their CSRF field change nothing.
 
 use mana_auth::{
+    config::NotifyTarget,
     security::audit::{Event, Kind},
     store::{jwks, organizations},
 };
@@ -57,7 +58,7 @@ async fn the_audit_is_searched_by_account_type_and_time(backend: Backend) {
     let none = page(&admin, "/admin/audit?type=password.changed&until=2020-01-01T00:00:00Z").await;
     assert_eq!(rows(&none), 0);
     let bad = page(&admin, "/admin/audit?since=last+week").await;
-    assert!(bad.contains("Nothing found: `last week`: use 30m, 24h, 7d or an RFC 3339 time"), "{bad}");
+    assert!(bad.contains("Invalid search: `last week`: use 30m, 24h, 7d or an RFC 3339 time"), "{bad}");
     let unknown = page(&admin, "/admin/audit?user=nobody%40example.org").await;
     assert!(unknown.contains("no account with email nobody@example.org"));
 }
@@ -193,13 +194,18 @@ async fn credits_are_adjusted_with_a_reason_and_the_ledger_checked(backend: Back
 }
 on_every_backend!(credits_are_adjusted_with_a_reason_and_the_ledger_checked);
 
-/// An app whose backups go to a directory of their own, with `key` as backup key.
+/// A webhook's URL is its credential.
+const WEBHOOK: &str = "https://hooks.example.org/services/T0/B0/s3cr3t";
+
+/// An app whose backups go to a directory of their own, with `key` as backup key, and
+/// a webhook to notify.
 async fn app_backing_up(backend: Backend, key: Option<&str>) -> (TestApp, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("mana-auth-system-{}", mana_auth::security::opaque::random_token(6)));
     let (backups, key) = (dir.display().to_string(), key.map(mana_auth::config::Secret::new));
     let app = TestApp::spawn_with(backend, move |config| {
         config.backup.dir = backups;
         config.backup.key = key;
+        config.notify.targets.push(NotifyTarget::Webhook { url: WEBHOOK.into() });
     })
     .await;
     (app, dir)
@@ -213,7 +219,7 @@ async fn the_system_page_tells_the_state_with_secrets_redacted(backend: Backend)
     assert!(html.contains(&mana_auth::store::schema::expected_version()), "the schema is current");
     assert!(html.contains("Ready: this process takes requests."));
     assert!(html.contains("[redacted]"));
-    for secret in [crate::common::SECRETS_KEY, crate::common::RP_SECRET, crate::common::SERVICE_SECRET] {
+    for secret in [crate::common::SECRETS_KEY, crate::common::RP_SECRET, crate::common::SERVICE_SECRET, WEBHOOK] {
         assert!(!html.contains(secret), "a secret on the page");
     }
     // Without a backup key nothing is written, and the page says why.
