@@ -57,11 +57,13 @@ pub async fn add(db: &Db, mut config: ClientConfig, public: bool, by: By<'_>) ->
     let secret = (!public).then(new_secret);
     config.secret = secret.clone().map(Secret::new);
     validate_client("client", &config).map_err(|e| AdminError::Invalid(e.to_string()))?;
-    clients::insert(db, &Client::from_config(&config, ADDED)).await.map_err(|e| match e {
+    let txn = db.begin().await?;
+    clients::insert(&txn, &Client::from_config(&config, ADDED)).await.map_err(|e| match e {
         StoreError::Conflict(_) => AdminError::Invalid(format!("a client with id `{}` already exists", config.id)),
         other => other.into(),
     })?;
-    by.event(Kind::ClientAdded, Kind::AdminClientCreated, &config.id).record(db).await;
+    by.event(Kind::ClientAdded, Kind::AdminClientCreated, &config.id).write(&txn).await?;
+    txn.commit().await?;
     Ok(secret)
 }
 
