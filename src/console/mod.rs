@@ -11,6 +11,7 @@ mod gate;
 mod home;
 mod keys;
 mod organizations;
+mod paging;
 mod system;
 mod users;
 

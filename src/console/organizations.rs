@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::gate::Admin;
+use super::{gate::Admin, paging::Paging};
 use crate::{
     i18n::Lang,
     state::AppState,
@@ -23,8 +23,6 @@ use crate::{
 
 /// Organizations a page.
 const PAGE_SIZE: u64 = 50;
-/// The last page one may ask for.
-const LAST_PAGE: u64 = 10_000;
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -71,18 +69,14 @@ pub async fn list(
     t: Lang,
     PageParams(query): PageParams<ListQuery>,
 ) -> Result<Response, PageError> {
-    let page = query.page.min(LAST_PAGE);
-    let mut found = organizations::page(&state.db, page * PAGE_SIZE, PAGE_SIZE + 1).await?;
-    let more = found.len() as u64 > PAGE_SIZE;
-    found.truncate(PAGE_SIZE as usize);
+    let paging = Paging::new(query.page, PAGE_SIZE);
+    let mut found = organizations::page(&state.db, paging.offset(), paging.limit()).await?;
+    let around = paging.cut(&mut found, |page| format!("/admin/organizations?page={page}"));
     let rows = found
         .into_iter()
         .map(|(o, members)| Row { created: shown(o.created_at), id: o.id, name: o.name, members })
         .collect();
-    let link = |page: u64| format!("/admin/organizations?page={page}");
-    let previous = (page > 0).then(|| link(page - 1));
-    let next = (more && page < LAST_PAGE).then(|| link(page + 1));
-    Ok(render(StatusCode::OK, &ListPage { t: &t, rows, previous, next }))
+    Ok(render(StatusCode::OK, &ListPage { t: &t, rows, previous: around.previous, next: around.next }))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

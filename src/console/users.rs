@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::{
     action::{Confirm, UserAction},
     gate::Admin,
+    paging::Paging,
 };
 use crate::{
     admin::{
@@ -41,8 +42,6 @@ use crate::{
 
 /// Accounts per page of the list.
 const PAGE_SIZE: u64 = 25;
-/// The last page one may ask for: 250,000 accounts deep.
-const LAST_PAGE: u64 = 10_000;
 /// Security events on an account's page, newest first.
 const EVENTS_SHOWN: u64 = 20;
 
@@ -83,14 +82,12 @@ pub async fn list(
     t: Lang,
     PageParams(query): PageParams<ListQuery>,
 ) -> Result<Response, PageError> {
-    let page = query.page.min(LAST_PAGE);
-    let mut found = user_directory::search(&state.db, &query.q, page * PAGE_SIZE, PAGE_SIZE + 1).await?;
-    let more = found.len() as u64 > PAGE_SIZE;
-    found.truncate(PAGE_SIZE as usize);
-    let link = |page: u64| {
+    let paging = Paging::new(query.page, PAGE_SIZE);
+    let mut found = user_directory::search(&state.db, &query.q, paging.offset(), paging.limit()).await?;
+    let around = paging.cut(&mut found, |page| {
         let q = url::form_urlencoded::Serializer::new(String::new()).append_pair("q", &query.q).finish();
         format!("/admin/users?{q}&page={page}")
-    };
+    });
     let rows = found
         .into_iter()
         .map(|u| Row {
@@ -103,9 +100,7 @@ pub async fn list(
             email: u.email,
         })
         .collect();
-    let previous = (page > 0).then(|| link(page - 1));
-    let next = (more && page < LAST_PAGE).then(|| link(page + 1));
-    Ok(render(StatusCode::OK, &ListPage { t: &t, q: &query.q, rows, previous, next }))
+    Ok(render(StatusCode::OK, &ListPage { t: &t, q: &query.q, rows, previous: around.previous, next: around.next }))
 }
 
 /// A session as the account's page lists it.
