@@ -123,7 +123,15 @@ async fn a_client_and_a_user_are_managed_from_the_pages(backend: Backend) {
     wait_for_text(&user, "Incorrect email or password.").await;
     screenshot(&user, "console-flow-refused").await;
 
-    for path in ["/account", "/account/sessions", "/admin/clients/new", "/admin/keys"] {
+    for path in [
+        "/account",
+        "/account/sessions",
+        "/account/password",
+        "/admin/clients/new",
+        "/admin/keys",
+        "/admin/audit",
+        "/admin/credits",
+    ] {
         every_control_is_reached_by_tab_with_a_visible_focus(&app, &admin, path).await;
     }
     every_control_is_reached_by_tab_with_a_visible_focus(&app, &user, "/login").await;
@@ -181,15 +189,17 @@ async fn screenshot_every_page(app: &TestApp, admin: &Client, visitor: &Client) 
 }
 
 /// Tabs through the page: every link, button and field takes the focus in turn (a
-/// group of radio buttons once, at its checked one; a table too wide for the page too,
-/// so it scrolls with the arrow keys), and shows it with an outline.
+/// group of radio buttons once, at its checked one; a table too wide for the page with
+/// nothing to focus inside, so it scrolls with the arrow keys), and shows it with an
+/// outline; every field has a label.
 async fn every_control_is_reached_by_tab_with_a_visible_focus(app: &TestApp, browser: &Client, path: &str) {
     goto(browser, app, &format!("{path}?lang=en")).await;
     let controls = browser
         .execute(
             "const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, .table')]\
                .filter(e => !e.disabled && e.getClientRects().length > 0 && !(e.type === 'radio' && !e.checked))\
-               .filter(e => !e.classList.contains('table') || e.scrollWidth > e.clientWidth);\
+               .filter(e => !e.classList.contains('table') || (e.scrollWidth > e.clientWidth\
+                 && !e.querySelector('a[href], button, input, select, textarea')));\
              all.forEach((e, i) => e.dataset.control = i); return all.length;",
             vec![],
         )
@@ -212,6 +222,15 @@ async fn every_control_is_reached_by_tab_with_a_visible_focus(app: &TestApp, bro
         assert!(reached.insert(control), "{path}: the focus came back to {html} before every control had it");
     }
     assert_eq!(reached.len() as u64, controls, "{path}: every control takes the focus");
+    let unlabelled = browser
+        .execute(
+            "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]\
+               .filter(e => e.labels.length === 0).map(e => e.outerHTML.slice(0, 80));",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(unlabelled, serde_json::json!([]), "{path}: every field has a label");
 }
 
 /// The focused control's mark, its outline style, and the start of its HTML.
