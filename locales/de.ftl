@@ -424,3 +424,5 @@ delete-passkey-sign-in = Ihr Konto hat kein Passwort. Um zu bestätigen, dass Si
 delete-sign-in-link = Erneut anmelden
 delete-sign-in-again = Melden Sie sich zuerst erneut an: Ihre Anmeldung ist älter als fünf Minuten.
 admin-client-id-reserved = Die ID „new“ gehört zur Seite, die Clients anlegt: Wählen Sie eine andere.
+admin-system-last-backup = Letzte geplante Sicherung geschrieben: { $at }
+admin-system-backup-failure = Eine geplante Sicherung dieses Prozesses ist um { $at } fehlgeschlagen: Das Log nennt den Grund.

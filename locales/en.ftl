@@ -424,3 +424,5 @@ delete-passkey-sign-in = Your account has no password. To confirm it is you, sig
 delete-sign-in-link = Sign in again
 delete-sign-in-again = Sign in again first: your sign-in is more than five minutes old.
 admin-client-id-reserved = The ID "new" is taken by the page that creates clients: choose another.
+admin-system-last-backup = Last scheduled backup written: { $at }
+admin-system-backup-failure = A scheduled backup of this process failed at { $at }: the log says why.

@@ -1,5 +1,6 @@
-//! `/admin/system`: the version, where the schema stands, readiness, the backups (with
-//! one made now), and the configuration in force with every secret redacted.
+//! `/admin/system`: the version, where the schema stands, readiness, the backups (the
+//! last scheduled one's result, one made now), and the configuration in force with
+//! every secret redacted.
 
 use askama::Template;
 use axum::{
@@ -16,10 +17,11 @@ use crate::{
     ops::health::readiness,
     security::audit::{Event, Kind},
     state::AppState,
-    store::schema,
+    store::{job_runs, schema},
     web::{
         csrf::Csrf,
         page::{PageError, render},
+        timestamp::shown,
     },
 };
 
@@ -39,6 +41,10 @@ struct SystemPage<'a> {
     ready: bool,
     readiness: String,
     schedule: String,
+    /// When a scheduled backup was last written, by any process; when one of this
+    /// process last failed.
+    last_success: String,
+    last_failure: Option<String>,
     backups: Vec<Backup>,
     /// The configuration as the server reads it; secrets print as `[redacted]`.
     config: String,
@@ -67,6 +73,8 @@ async fn system_page(
         backups.into_iter().map(|b| Backup { name: b.name, size: b.size, places: b.places.join(", ") }).collect();
     let schedule = state.config.backup.schedule().map_or_else(|| t.get("admin-system-no-schedule"), str::to_owned);
     let error = if error.is_empty() { listing_error } else { error.to_owned() };
+    let last_success = job_runs::last_success(&state.db, "backup").await?.map_or_else(|| t.get("admin-never"), shown);
+    let last_failure = state.metrics.scheduled_backups.last_failure().map(shown);
     let page = SystemPage {
         t,
         csrf: csrf.token(),
@@ -75,6 +83,8 @@ async fn system_page(
         ready: ready.is_success(),
         readiness: serde_json::to_string_pretty(&body).unwrap_or_default(),
         schedule,
+        last_success,
+        last_failure,
         backups,
         config: format!("{:#?}", state.config),
         error: &error,

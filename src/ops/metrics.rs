@@ -83,6 +83,11 @@ impl ScheduledBackups {
         self.last_failure.set(crate::store::now());
         self.failures.inc();
     }
+
+    /// When a scheduled backup of this process last failed, if one did.
+    pub fn last_failure(&self) -> Option<i64> {
+        Some(self.last_failure.get()).filter(|at| *at > 0)
+    }
 }
 
 /// The log writer's count of lines it had to drop, when logs go through one.

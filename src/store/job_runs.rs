@@ -39,25 +39,30 @@ pub async fn finished(db: &impl ConnectionTrait, job: &str, tick: i64) -> Result
 /// oldest claim; `None` when it never ran.
 #[tracing::instrument(level = "debug", skip_all, fields(job))]
 pub async fn succeeded_since(db: &impl ConnectionTrait, job: &str) -> Result<Option<i64>, StoreError> {
-    let of_job = job_runs::Column::Job.eq(job);
-    let newest_success: Option<Option<i64>> = JobRuns::find()
-        .select_only()
-        .column_as(job_runs::Column::FinishedAt.max(), "at")
-        .filter(of_job.clone())
-        .into_tuple()
-        .one(db)
-        .await?;
-    if let Some(Some(at)) = newest_success {
+    if let Some(at) = last_success(db, job).await? {
         return Ok(Some(at));
     }
     let first_claim: Option<Option<i64>> = JobRuns::find()
         .select_only()
         .column_as(job_runs::Column::ClaimedAt.min(), "at")
-        .filter(of_job)
+        .filter(job_runs::Column::Job.eq(job))
         .into_tuple()
         .one(db)
         .await?;
     Ok(first_claim.flatten())
+}
+
+/// When a run of `job`, by any process, last ended well; `None` when none did.
+#[tracing::instrument(level = "debug", skip_all, fields(job))]
+pub async fn last_success(db: &impl ConnectionTrait, job: &str) -> Result<Option<i64>, StoreError> {
+    let newest: Option<Option<i64>> = JobRuns::find()
+        .select_only()
+        .column_as(job_runs::Column::FinishedAt.max(), "at")
+        .filter(job_runs::Column::Job.eq(job))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(newest.flatten())
 }
 
 /// Deletes claims past keeping; returns how many.

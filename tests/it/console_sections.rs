@@ -218,6 +218,7 @@ async fn the_system_page_tells_the_state_with_secrets_redacted(backend: Backend)
     assert!(html.contains(env!("CARGO_PKG_VERSION")));
     assert!(html.contains(&mana_auth::store::schema::expected_version()), "the schema is current");
     assert!(html.contains("Ready: this process takes requests."));
+    assert!(html.contains("Last scheduled backup written: never"));
     assert!(html.contains("[redacted]"));
     for secret in [crate::common::SECRETS_KEY, crate::common::RP_SECRET, crate::common::SERVICE_SECRET, WEBHOOK] {
         assert!(!html.contains(secret), "a secret on the page");
@@ -226,6 +227,12 @@ async fn the_system_page_tells_the_state_with_secrets_redacted(backend: Backend)
     let refused = admin.post_form("/admin/system/backup", &[("csrf", &hidden_field(&html, "csrf"))]).await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     assert!(refused.text().await.expect("page").contains("no backup key"));
+    // A scheduled backup that ended well, by any process, is shown with its time.
+    let tick = mana_auth::store::now();
+    assert!(mana_auth::store::job_runs::claim(&app.db, "backup", tick).await.expect("claimed"));
+    mana_auth::store::job_runs::finished(&app.db, "backup", tick).await.expect("finished");
+    let html = page(&admin, "/admin/system").await;
+    assert!(!html.contains("Last scheduled backup written: never"), "a time now");
     assert!(events(&app, "admin.backup_created").await.is_empty());
     assert!(std::fs::read_dir(&dir).map_or(0, Iterator::count) == 0);
 }
