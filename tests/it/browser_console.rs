@@ -1,6 +1,7 @@
 //! The admin pages and the account pages in a real headless Chromium: the first-run
 //! link makes the first administrator, who sets up a second step and signs in again
-//! to reach the admin pages, creates a client there; a user signs in to that client,
+//! to reach the admin pages, creates a client there; a new user signs up on the way to
+//! that client and signs in to it,
 //! takes its access back on the account page; the administrator disables the user,
 //! whose next sign-in is refused. Then a screenshot of every page at 1280 and 360 px
 //! wide, in English and German, under `target/screenshots/`.
@@ -84,12 +85,18 @@ async fn a_client_and_a_user_are_managed_from_the_pages(backend: Backend) {
     screenshot(&admin, "console-flow-client-secret").await;
     let client_secret = text_of(&admin, "code.secret").await;
 
-    // A user signs in to it, consents, and the client gets its tokens.
-    app.user(USER).await;
+    // A new user signs up on the way to it, consents, and the client gets its tokens.
     let rp = RelyingParty::discover(&app.base, "notes", Some(&client_secret)).await.redirecting_to(&callback);
     let request = rp.authorize(&["openid", "email"]);
     user.goto(&request.url).await.expect("authorize");
     wait_for_text(&user, "Sign in").await;
+    click(&user, "a[href^='/signup']").await;
+    wait_for_text(&user, "Create an account").await;
+    fill(&user, "name", "Ada Lovelace").await;
+    fill(&user, "username", "ada").await;
+    sign_in(&user, USER).await;
+    wait_for_text(&user, "Check your inbox").await;
+    click(&user, "a[href^='/login?req=']").await;
     sign_in(&user, USER).await;
     wait_for_text(&user, "Allow Notes?").await;
     click(&user, "button[value=allow]").await;
