@@ -1,10 +1,10 @@
 //! The admin pages and the account pages in a real headless Chromium: the first-run
 //! link makes the first administrator, who sets up a second step and signs in again
 //! to reach the admin pages, creates a client there; a new user signs up on the way to
-//! that client and signs in to it,
-//! takes its access back on the account page; the administrator disables the user,
-//! whose next sign-in is refused. Then a screenshot of every page at 1280 and 360 px
-//! wide, in English and German, under `target/screenshots/`.
+//! that client, signs in to it and takes its access back on the account page; the
+//! administrator disables the user, whose next sign-in is refused. Keyboard and labels
+//! are checked on the way; then a screenshot of every page at 1280 and 360 px wide, in
+//! English and German, under `target/screenshots/`.
 
 use fantoccini::{Client, Locator};
 use openidconnect::OAuth2TokenResponse;
