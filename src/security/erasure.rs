@@ -11,6 +11,7 @@ use super::{
     audit::{Event, Kind},
     context::Security,
     mfa::{self, MfaError},
+    self_service::count_confirmation,
 };
 use crate::store::{
     StoreError, auth_sessions, consents,
@@ -50,6 +51,7 @@ pub async fn confirm_holder(
     code: Option<&str>,
     client: &ClientInfo,
 ) -> Result<(), MfaError> {
+    count_confirmation(security, user).await?;
     if !security.passwords.verify(password, Some(user.password_hash.clone())).await? {
         return Err(MfaError::WrongPassword);
     }

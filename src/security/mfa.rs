@@ -13,6 +13,7 @@ use super::{
     opaque::random_bytes,
     passwords::PasswordError,
     sealing::Sealer,
+    self_service::count_confirmation,
 };
 use crate::{
     config::Config,
@@ -151,6 +152,7 @@ pub async fn disable(
     code: &str,
     client: &ClientInfo,
 ) -> Result<(), MfaError> {
+    count_confirmation(security, user).await?;
     if !security.passwords.verify(password, Some(user.password_hash.clone())).await? {
         return Err(MfaError::WrongPassword);
     }

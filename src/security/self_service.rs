@@ -31,7 +31,8 @@ pub enum SelfServiceError {
     Store(#[from] StoreError),
 }
 
-/// Counts an attempt to confirm a change with the password: at most
+/// Counts an attempt to confirm a change with the password (a new password or email
+/// address, turning two-step verification off, deleting the account): at most
 /// `signin_per_account` a window for each account, so a session left open cannot be
 /// used to guess the password.
 pub async fn count_confirmation(security: &Security, user: &users::Model) -> Result<(), Throttled> {

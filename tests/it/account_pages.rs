@@ -366,3 +366,19 @@ async fn guessing_the_password_on_the_account_pages_is_limited(backend: Backend)
     assert_eq!(stored(&app, &user.id).await.password_hash, user.password_hash);
 }
 on_every_backend!(guessing_the_password_on_the_account_pages_is_limited);
+
+async fn guessing_the_password_to_delete_the_account_is_limited(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = app.user(EMAIL).await;
+    let browser = signed_in_browser(&app, EMAIL).await;
+    let csrf = csrf_of(&browser).await;
+    let guess = |password: &str| vec![("password", password.to_owned()), ("confirm", "yes".to_owned())];
+    for n in 0..app.state.config.security.rate_limit.signin_per_account {
+        let wrong = post(&browser, "/account/delete", &guess(&format!("guess {n}")), &csrf).await;
+        assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    }
+    let throttled = post(&browser, "/account/delete", &guess(PASSWORD), &csrf).await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(stored(&app, &user.id).await.email, EMAIL, "not deleted");
+}
+on_every_backend!(guessing_the_password_to_delete_the_account_is_limited);
