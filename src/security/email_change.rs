@@ -13,7 +13,7 @@ use super::{
     passwords::{NO_PASSWORD, PasswordError},
     policy::{self, Rule},
     recovery::send_later,
-    self_service::count_confirmation,
+    self_service::password_confirms,
 };
 use crate::{
     mail::messages,
@@ -63,8 +63,7 @@ pub async fn request(
     if user.password_hash == NO_PASSWORD {
         return Err(EmailChangeError::NoPassword);
     }
-    count_confirmation(security, user).await?;
-    if !security.passwords.verify(password, Some(user.password_hash.clone())).await? {
+    if !password_confirms::<EmailChangeError>(security, user, password).await? {
         return Err(EmailChangeError::WrongPassword);
     }
     let db = &security.db;

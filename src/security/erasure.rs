@@ -11,7 +11,7 @@ use super::{
     audit::{Event, Kind},
     context::Security,
     mfa::{self, MfaError},
-    self_service::count_confirmation,
+    self_service::password_confirms,
 };
 use crate::store::{
     StoreError, auth_sessions, consents,
@@ -51,8 +51,7 @@ pub async fn confirm_holder(
     code: Option<&str>,
     client: &ClientInfo,
 ) -> Result<(), MfaError> {
-    count_confirmation(security, user).await?;
-    if !security.passwords.verify(password, Some(user.password_hash.clone())).await? {
+    if !password_confirms::<MfaError>(security, user, password).await? {
         return Err(MfaError::WrongPassword);
     }
     if mfa_store::enabled(&security.db, &user.id).await? {

@@ -13,7 +13,7 @@ use super::{
     opaque::random_bytes,
     passwords::PasswordError,
     sealing::Sealer,
-    self_service::count_confirmation,
+    self_service::password_confirms,
 };
 use crate::{
     config::Config,
@@ -152,8 +152,7 @@ pub async fn disable(
     code: &str,
     client: &ClientInfo,
 ) -> Result<(), MfaError> {
-    count_confirmation(security, user).await?;
-    if !security.passwords.verify(password, Some(user.password_hash.clone())).await? {
+    if !password_confirms::<MfaError>(security, user, password).await? {
         return Err(MfaError::WrongPassword);
     }
     verify(security, &user.id, code, client).await?;

@@ -31,14 +31,19 @@ pub enum SelfServiceError {
     Store(#[from] StoreError),
 }
 
-/// Counts an attempt to confirm a change with the password (a new password or email
-/// address, turning two-step verification off, deleting the account): at most
-/// `signin_per_account` a window for each account, so a session left open cannot be
-/// used to guess the password.
-pub async fn count_confirmation(security: &Security, user: &users::Model) -> Result<(), Throttled> {
+/// Whether `password` is the user's, to confirm a change (a new password or email
+/// address, turning two-step verification off, deleting the account). Each try counts:
+/// at most `signin_per_account` a window for each account, so a session left open
+/// cannot be used to guess the password.
+pub async fn password_confirms<E: From<Throttled> + From<PasswordError>>(
+    security: &Security,
+    user: &users::Model,
+    password: String,
+) -> Result<bool, E> {
     let limit = security.config.security.rate_limit.signin_per_account;
     // By id: an email change must not start a fresh count.
-    security.limiter.check("confirm", Subject::Account(&user.id), limit).await
+    security.limiter.check("confirm", Subject::Account(&user.id), limit).await?;
+    Ok(security.passwords.verify(password, Some(user.password_hash.clone())).await?)
 }
 
 /// A profile change: `None` leaves a field as it is, an empty text clears it.
@@ -96,8 +101,7 @@ pub async fn change_password(
     keep: Option<&str>,
     client: &ClientInfo,
 ) -> Result<Vec<String>, SelfServiceError> {
-    count_confirmation(security, user).await?;
-    if !security.passwords.verify(current, Some(user.password_hash.clone())).await? {
+    if !password_confirms::<SelfServiceError>(security, user, current).await? {
         return Err(SelfServiceError::WrongPassword);
     }
     policy::check_password(&new).map_err(SelfServiceError::Invalid)?;

@@ -145,29 +145,38 @@ fn user_of_member() -> RelationDef {
     Members::belongs_to(Users).from(organization_members::Column::UserId).to(users::Column::Id).into()
 }
 
-/// A page of organizations by name, each with how many members it has.
+/// A page of organizations by name, each with how many members it has, in one query.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     db: &impl ConnectionTrait,
     offset: u64,
     limit: u64,
 ) -> Result<Vec<(organizations::Model, u64)>, StoreError> {
-    let found = Organizations::find()
+    let members_of: RelationDef = Members::belongs_to(Organizations)
+        .from(organization_members::Column::OrganizationId)
+        .to(organizations::Column::Id)
+        .into();
+    let rows: Vec<(String, String, i64, i64)> = Organizations::find()
+        .select_only()
+        .columns([organizations::Column::Id, organizations::Column::Name, organizations::Column::CreatedAt])
+        .column_as(organization_members::Column::UserId.count(), "members")
+        .join(JoinType::LeftJoin, members_of.rev())
+        .group_by(organizations::Column::Id)
+        .group_by(organizations::Column::Name)
+        .group_by(organizations::Column::CreatedAt)
         .order_by_asc(organizations::Column::Name)
         .order_by_asc(organizations::Column::Id)
         .offset(offset)
         .limit(limit)
+        .into_tuple()
         .all(db)
         .await?;
-    let mut counted = Vec::with_capacity(found.len());
-    for organization in found {
-        let members = Members::find()
-            .filter(organization_members::Column::OrganizationId.eq(organization.id.as_str()))
-            .count(db)
-            .await?;
-        counted.push((organization, members));
-    }
-    Ok(counted)
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, created_at, members)| {
+            (organizations::Model { id, name, created_at }, u64::try_from(members).unwrap_or_default())
+        })
+        .collect())
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

@@ -42,9 +42,14 @@ pub fn is_single_line(text: &str) -> bool {
     !text.chars().any(char::is_control)
 }
 
+/// No control character but the `allowed` ones.
+fn controls_only(text: &str, allowed: &[char]) -> bool {
+    !text.chars().any(|c| c.is_control() && !allowed.contains(&c))
+}
+
 /// Free text: line feeds and tabs, but no other control character.
 fn is_multi_line(text: &str) -> bool {
-    !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    controls_only(text, &['\n', '\t'])
 }
 
 /// Form fields written in a text area, one item a line (the client form's URIs).
@@ -52,7 +57,7 @@ const TEXT_AREAS: [&str; 2] = ["redirect_uris", "post_logout_redirect_uris"];
 
 /// What a text area sends: lines ended by CR LF (HTML §4.10.11), and tabs.
 fn is_text_area(text: &str) -> bool {
-    !text.chars().any(|c| c.is_control() && !matches!(c, '\r' | '\n' | '\t'))
+    controls_only(text, &['\r', '\n', '\t'])
 }
 
 fn control_in(field: &str) -> Refusal {
