@@ -11,6 +11,7 @@ mod credits;
 mod notify;
 pub mod schedule;
 mod security;
+mod upstreams;
 mod validate;
 mod webauthn;
 
@@ -19,6 +20,7 @@ pub use clients::{ClientConfig, GRANT_TYPES, validate_client, validate_redirect_
 pub use credits::{CreditsConfig, PackageConfig};
 pub use notify::{NotifyConfig, NotifyTarget};
 pub use security::{LockoutConfig, MailConfig, RateLimitConfig, RedisConfig, SecurityConfig, TrustedProxies};
+pub use upstreams::{ClaimNames, GITHUB_API_URL, UpstreamConfig, UpstreamKind};
 pub use webauthn::{RelyingParty, WebauthnConfig};
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -64,6 +66,8 @@ pub struct Config {
     pub clients: Vec<ClientConfig>,
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
+    #[serde(default)]
+    pub upstreams: Vec<UpstreamConfig>,
 }
 
 /// A resource server that access tokens may be issued for (RFC 8707).

@@ -23,6 +23,7 @@ pub mod security;
 pub mod state;
 pub mod store;
 pub mod tokens;
+pub mod upstream;
 pub mod web;
 
 use crate::store::db::Db;
@@ -79,6 +80,8 @@ pub enum StartError {
     Passkeys(String),
     #[error("i18n: {0}")]
     Languages(#[from] i18n::CatalogueError),
+    #[error("upstreams: {0}")]
+    Upstreams(String),
 }
 
 /// Opens and migrates the database (created on first start), and makes sure the
@@ -148,6 +151,7 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
     }
     let passkeys = passkeys(&config)?;
     let languages = i18n::Languages::built_in(&config.i18n.default_language)?;
+    let upstreams = Arc::new(upstream::Upstreams::new(&config.upstreams).map_err(StartError::Upstreams)?);
     let config = Arc::new(config);
     let metrics = Arc::new(ops::metrics::Metrics::new()?);
     let limiter = Arc::new(limiter);
@@ -179,6 +183,7 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
         mailer,
         secrets,
         security,
+        upstreams,
     }))
 }
 

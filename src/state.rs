@@ -20,6 +20,7 @@ use crate::{
         verified::VerifiedTokens,
         verify::{self, AccessTokenError},
     },
+    upstream::Upstreams,
 };
 
 #[derive(Clone)]
@@ -73,6 +74,8 @@ pub struct App {
     pub secrets: Option<Sealer>,
     /// The parts of this state the account-security flows work with, passkeys included.
     pub security: Security,
+    /// The other identity providers people may sign in with (`[[upstreams]]`).
+    pub upstreams: Arc<Upstreams>,
 }
 
 impl App {

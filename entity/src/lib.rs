@@ -31,6 +31,8 @@ pub mod refresh_tokens;
 pub mod security_events;
 pub mod setup_links;
 pub mod totp_credentials;
+pub mod upstream_identities;
+pub mod upstream_logins;
 pub mod users;
 pub mod verification_tokens;
 pub mod webhook_events;

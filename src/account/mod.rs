@@ -1,5 +1,6 @@
 //! The account pages of a signed-in user (`/account`): profile, password, sessions and
-//! devices, the applications they let in, and their data to download. Two-step
+//! devices, the applications they let in, the other providers they sign in with, and
+//! their data to download. Two-step
 //! verification, passkeys and deletion have their pages in `login`.
 
 mod apps;
@@ -9,6 +10,7 @@ mod member;
 mod overview;
 mod password;
 mod sessions;
+mod upstreams;
 
 use axum::{
     Router,
@@ -30,6 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/account/apps", get(apps::show))
         .route("/account/apps/revoke", post(apps::revoke))
         .route("/account/export", get(export::download))
+        .route("/account/upstreams", get(upstreams::show))
+        .route("/account/upstreams/{id}/link", get(upstreams::link))
+        .route("/account/upstreams/{id}/unlink", post(upstreams::unlink))
 }
 
 impl From<SelfServiceError> for PageError {

@@ -35,6 +35,8 @@ struct AccountPage<'a> {
     username: &'a str,
     failed: Failed<'a>,
     passkeys: bool,
+    /// Whether other identity providers are offered, to link.
+    upstreams: bool,
     admin: bool,
 }
 
@@ -77,6 +79,7 @@ pub fn account_page(
         username,
         failed,
         passkeys: state.security.passkeys.is_some(),
+        upstreams: !state.upstreams.all().is_empty(),
         admin: user.role == store::users::ADMIN_ROLE,
     };
     render(status, &page)

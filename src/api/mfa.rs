@@ -124,11 +124,12 @@ pub async fn passkey(
     let device = device(body.device_id, body.device_name)?;
     let user_id =
         verification_tokens::peek(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.ok_or_else(invalid_token)?;
-    let (user, amr) =
+    let (user, synced) =
         second_step_with_passkey(&state.security, rp, "api", &user_id, &body.flow_id, &body.credential, &client)
             .await?;
     if verification_tokens::redeem(&state.db, &body.mfa_token, Purpose::MfaLogin).await?.is_none() {
         return Err(invalid_token());
     }
+    let amr = amr::passkey(synced, Some(amr::FirstFactor::Password));
     Ok(Json(open_session(&state, &user, client, device, amr).await?))
 }

@@ -301,7 +301,7 @@ pub async fn sign_up(
             other => other.into(),
         },
     )?;
-    let amr = amr::passkey(signup.synced, false);
+    let amr = amr::passkey(signup.synced, None);
     let created = Event::new(Kind::AccountCreated).from(&client);
     let user = grants::register_with_passkey(&state.db, &state.config.credits, signup, t.tag(), created, &client)
         .await

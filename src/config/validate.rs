@@ -58,6 +58,7 @@ impl Config {
             validate_client(&key, client)?;
         }
         self.validate_resources()?;
+        super::upstreams::validate_upstreams(&self.upstreams)?;
         if self.api.client_id.trim().is_empty() || seen.contains(self.api.client_id.as_str()) {
             return Err(invalid("api.client_id", "must be set and differ from every declared client id"));
         }

@@ -29,6 +29,7 @@ use crate::{
     store::{
         self, auth_sessions, ledger, organizations,
         security_events::{self, Filter},
+        upstream_identities,
         user_directory::{self, Revoked},
     },
     web::{
@@ -129,6 +130,8 @@ struct UserPage<'a> {
     created: String,
     code: bool,
     passkeys: u64,
+    /// The providers the account signs in with, each with how it knows the person.
+    upstreams: Vec<String>,
     sessions: Vec<SessionRow>,
     organizations: Vec<(String, String)>,
     balances: String,
@@ -175,6 +178,18 @@ async fn user_page(
             last_used: shown(s.last_used_at),
         })
         .collect();
+    let upstreams = upstream_identities::of_user(db, &user.id)
+        .await?
+        .into_iter()
+        .map(|linked| {
+            let name =
+                state.upstreams.get(&linked.upstream_id).map_or(linked.upstream_id.clone(), |u| u.name().to_owned());
+            match linked.email.or(linked.username) {
+                Some(who) => format!("{name} ({who})"),
+                None => name,
+            }
+        })
+        .collect();
     let organizations =
         organizations::of_user(db, &user.id).await?.into_iter().map(|(org, role)| (org.name, role)).collect();
     let (free, paid) = ledger::wallet_balances(db, &user.id).await?;
@@ -200,6 +215,7 @@ async fn user_page(
         created: shown(user.created_at),
         code: store::mfa::enabled(db, &user.id).await?,
         passkeys: store::passkeys::count_of_user(db, &user.id).await?,
+        upstreams,
         sessions,
         organizations,
         balances: t.with("admin-balances", &[("free", free.into()), ("paid", paid.into())]),

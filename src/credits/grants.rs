@@ -135,7 +135,9 @@ pub async fn register_with_passkey(
     Ok(user)
 }
 
-async fn create_account(
+/// Creates a user and credits its signup bonus inside the caller's transaction, which
+/// also writes `created`.
+pub async fn create_account(
     txn: &impl ConnectionTrait,
     config: &CreditsConfig,
     new: NewUser,

@@ -1,5 +1,7 @@
 //! What every successful sign-in does: a new session bound to the browser under a
-//! fresh cookie id, then back to the waiting authorization request, if any.
+//! fresh cookie id, then back to the waiting authorization request, if any. An
+//! identity an upstream vouched for in this browser, waiting for this sign-in, is
+//! linked to the account now.
 
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -7,6 +9,7 @@ use crate::{
     oidc::authorize::{continue_at, waiting},
     state::AppState,
     store::auth_sessions::{self, Lifetime, NewSession},
+    upstream::links,
     web::{browser::BrowserSession, client_info::ClientInfo, page::PageError},
 };
 
@@ -18,6 +21,15 @@ pub async fn complete_sign_in(
     client: ClientInfo,
     amr: &'static str,
 ) -> Result<Response, PageError> {
+    if let Some(pending) = browser.take_pending_link().await? {
+        let how = links::How::Password;
+        match links::link(&state.db, user_id, &pending.upstream_id, &pending.identity, how, &client).await {
+            Ok(()) => {}
+            Err(links::LinkError::Store(err)) => return Err(err.into()),
+            // Linked elsewhere since, or the account has another there: it stays unlinked.
+            Err(err) => tracing::info!(user_id, error = %err, "identity not linked at sign-in"),
+        }
+    }
     let session = auth_sessions::create(
         &state.db,
         NewSession {

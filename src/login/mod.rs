@@ -1,5 +1,5 @@
-//! Hosted pages: sign-in (with a password or a passkey), sign-up, consent, the
-//! signed-in home page and the account pages.
+//! Hosted pages: sign-in (with a password, a passkey or another identity provider),
+//! sign-up, consent, the signed-in home page and the account pages.
 
 mod account_delete;
 mod complete;
@@ -14,6 +14,7 @@ pub mod recovery;
 mod setup;
 pub mod signin;
 mod signup;
+pub mod upstream;
 
 use axum::{
     Router,
@@ -28,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/style.css", get(home::stylesheet))
         .route("/login", get(signin::show).post(signin::submit))
         .route("/login/mfa", post(signin::submit_code))
+        .route("/login/upstream/{id}", get(upstream::start))
+        .route("/login/upstream/{id}/callback", get(upstream::callback))
         .route("/login/passkey/options", post(passkey_signin::options))
         .route("/login/passkey", post(passkey_signin::submit))
         .route("/login/mfa/passkey/options", post(passkey_signin::second_step_options))

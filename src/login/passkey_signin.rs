@@ -15,6 +15,7 @@ use super::{
 use crate::{
     i18n::Lang,
     security::{
+        amr,
         passkeys::{PasskeyError, Passkeys},
         policy::Rule,
         signin::second_step_with_passkey,
@@ -143,9 +144,10 @@ pub async fn second_step(
         Err(err) => Err(err),
     };
     let (status, error) = match finished {
-        Ok((user, amr)) => {
+        Ok((user, synced)) => {
             browser.end_second_step().await?;
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
+            let amr = amr::passkey(synced, Some(step.first));
             return complete_sign_in(&state, &browser, &user.id, request_id, client, amr).await;
         }
         Err(err) => refusal(err)?,

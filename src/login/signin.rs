@@ -1,6 +1,8 @@
 //! The sign-in page: `email` and `password`, CSRF-protected. The checks themselves
 //! (limits, lockout, password, audit) are `security::signin`'s.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::{extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
@@ -15,6 +17,7 @@ use crate::{
         signin::{SecondFactors, SignInError, SignedIn, second_step, sign_in},
     },
     state::AppState,
+    upstream::Upstream,
     web::{
         browser::{BrowserSession, SecondStep},
         client_info::ClientInfo,
@@ -35,6 +38,8 @@ struct SignInPage<'a> {
     /// Whether to offer passkeys, with the script that uses them.
     passkeys: bool,
     nonce: &'a str,
+    /// The other identity providers to offer, a button each.
+    upstreams: &'a [Arc<Upstream>],
 }
 
 /// How a sign-in form is shown: filled in with `email`, saying what went wrong.
@@ -67,6 +72,7 @@ fn sign_in_form(
         error: shown.error,
         passkeys: state.security.passkeys.is_some(),
         nonce: &nonce,
+        upstreams: state.upstreams.all(),
     };
     render_scripted(shown.status, &page, form_target, &nonce)
 }
@@ -130,7 +136,7 @@ pub async fn submit(
     let user = match sign_in(&state.security, "page", &form.email, password, mfa_asked, &client).await {
         Ok(SignedIn::Complete(user)) => user,
         Ok(SignedIn::SecondStep(user)) => {
-            browser.start_second_step(&user.id, &form.req).await?;
+            browser.start_second_step(&user.id, &form.req, amr::FirstFactor::Password).await?;
             return code_page(&state, &t, &csrf, StatusCode::OK, "", &user.id, &form.req).await;
         }
         Err(SignInError::Invalid) => {
@@ -205,7 +211,7 @@ pub async fn submit_code(
         Ok(user) => {
             browser.end_second_step().await?;
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
-            complete_sign_in(&state, &browser, &user.id, request_id, client, amr::PASSWORD_AND_CODE).await
+            complete_sign_in(&state, &browser, &user.id, request_id, client, amr::code_after(step.first)).await
         }
         Err(MfaError::WrongCode) => {
             let wrong = t.get("mfa-wrong-code");

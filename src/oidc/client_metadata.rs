@@ -147,22 +147,12 @@ async fn fetch(id: &str, allow_loopback: bool) -> Result<(Client, Duration), Str
         .resolve(&host, addresses[0])
         .build()
         .map_err(|e| e.to_string())?;
-    let mut response =
-        http.get(url).header(header::ACCEPT, "application/json").send().await.map_err(|e| e.to_string())?;
+    let response = http.get(url).header(header::ACCEPT, "application/json").send().await.map_err(|e| e.to_string())?;
     if !response.status().is_success() {
         return Err(format!("the document answered {}", response.status()));
     }
-    if response.content_length().is_some_and(|length| length > MAX_BYTES as u64) {
-        return Err("the document is too large".into());
-    }
     let keep = keep_for(response.headers().get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()));
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
-        body.extend_from_slice(&chunk);
-        if body.len() > MAX_BYTES {
-            return Err("the document is too large".into());
-        }
-    }
+    let body = crate::upstream::http::body_within(response, MAX_BYTES).await?;
     Ok((described(id, &body)?, keep))
 }
 

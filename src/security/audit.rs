@@ -67,6 +67,10 @@ pub enum Kind {
     AdminKeysEmergencyRotation,
     AdminCreditsAdjusted,
     AdminBackupCreated,
+    UpstreamSignedIn,
+    UpstreamFailed,
+    UpstreamLinked,
+    UpstreamUnlinked,
 }
 
 impl Kind {
@@ -124,6 +128,10 @@ impl Kind {
             Kind::AdminKeysEmergencyRotation => "admin.keys_emergency_rotation",
             Kind::AdminCreditsAdjusted => "admin.credits_adjusted",
             Kind::AdminBackupCreated => "admin.backup_created",
+            Kind::UpstreamSignedIn => "upstream.signed_in",
+            Kind::UpstreamFailed => "upstream.failed",
+            Kind::UpstreamLinked => "upstream.linked",
+            Kind::UpstreamUnlinked => "upstream.unlinked",
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Deleting an account (GDPR erasure). The account stays as a tombstone with its id
 //! only, so its `sub` is never given to anyone else and the ledger keeps adding up;
 //! every session ends, every token is revoked, and what identified the person goes:
-//! email, name, username, password hash, second factor, passkeys, consents, device
-//! names, addresses and user agents. What is left in the wallets moves to a system
-//! account.
+//! email, name, username, password hash, second factor, passkeys, linked identities at
+//! other providers, consents, device names, addresses and user agents. What is left in
+//! the wallets moves to a system account.
 
 use serde_json::json;
 
@@ -19,7 +19,7 @@ use crate::store::{
     ledger::{self, PostingError},
     mfa as mfa_store,
     organizations::{self, Removal},
-    passkeys, security_events, users, verification_tokens,
+    passkeys, security_events, upstream_identities, users, verification_tokens,
 };
 
 use super::client::ClientInfo;
@@ -78,6 +78,7 @@ pub async fn erase(db: &Db, user_id: &str, by: By<'_>) -> Result<Vec<String>, Er
     auth_sessions::forget_devices(&txn, user_id).await?;
     mfa_store::remove(&txn, user_id).await?;
     passkeys::remove_all_of_user(&txn, user_id).await?;
+    upstream_identities::remove_all_of_user(&txn, user_id).await?;
     consents::remove_all_of_user(&txn, user_id).await?;
     verification_tokens::remove_all_of_user(&txn, user_id).await?;
     security_events::forget_addresses(&txn, user_id).await?;

@@ -17,5 +17,6 @@ pub mod recovery;
 pub mod scrypt_hash;
 pub mod sealing;
 pub mod self_service;
+pub mod sign_in_ways;
 pub mod signin;
 pub mod token_reuse;

@@ -14,7 +14,6 @@ use serde_json::json;
 use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::{
-    amr,
     audit::{Event, Kind},
     limits::{Subject, Throttled},
     mfa::{self, MfaError},
@@ -101,14 +100,18 @@ pub async fn sign_in(
     if !Passwords::is_current(&user.password_hash) {
         rehash(security, &user, proof).await?;
     }
-    // The passkeys are looked up only when a request asks for more than a password.
-    let owed =
-        store::mfa::enabled(&security.db, &user.id).await? || (mfa_asked && has_passkey(security, &user.id).await?);
-    if owed {
+    if second_step_owed(security, &user.id, mfa_asked).await? {
         return Ok(SignedIn::SecondStep(user));
     }
     completed(security, channel, &user, client).await;
     Ok(SignedIn::Complete(user))
+}
+
+/// Whether a first factor of `user_id` must be followed by a second: with two-step
+/// verification on, or when the request asks for more (`mfa_asked`) and the account
+/// has a passkey. The passkeys are looked up only then.
+pub async fn second_step_owed(security: &Security, user_id: &str, mfa_asked: bool) -> Result<bool, StoreError> {
+    Ok(store::mfa::enabled(&security.db, user_id).await? || (mfa_asked && has_passkey(security, user_id).await?))
 }
 
 /// The second step of the sign-in of `user_id`, whose password was accepted: refused
@@ -136,9 +139,10 @@ pub async fn second_step(
     }
 }
 
-/// The second step with a passkey, for `user_id` whose password was accepted: refused
-/// while the account is locked, and an answer that is refused counts toward the
-/// lockout like a wrong code. Returns the user and how the session was authenticated.
+/// The second step with a passkey, for `user_id` whose first factor was accepted:
+/// refused while the account is locked, and an answer that is refused counts toward
+/// the lockout like a wrong code. Returns the user and whether the passkey may be
+/// synced between devices (`amr::passkey`).
 pub async fn second_step_with_passkey(
     security: &Security,
     rp: &Passkeys,
@@ -147,14 +151,14 @@ pub async fn second_step_with_passkey(
     flow_id: &str,
     answer: &PublicKeyCredential,
     client: &ClientInfo,
-) -> Result<(users::Model, &'static str), PasskeyError> {
+) -> Result<(users::Model, bool), PasskeyError> {
     let disabled = || PasskeyError::Refused("the account is disabled".into());
     let user = store::users::find_enabled(&security.db, user_id).await?.ok_or_else(disabled)?;
     security.limiter.check_unlocked(&user.email).await?;
     match rp.finish_second_step(security, &user.id, flow_id, answer, client).await {
         Ok(synced) => {
             completed(security, channel, &user, client).await;
-            Ok((user, amr::passkey(synced, true)))
+            Ok((user, synced))
         }
         Err(PasskeyError::Refused(reason)) => {
             count_failure(security, channel, &user.email, Some(&user.id), client).await;
@@ -194,7 +198,7 @@ async fn count_failure(
 }
 
 /// A complete sign-in clears the account's failures.
-async fn completed(security: &Security, channel: &'static str, user: &users::Model, client: &ClientInfo) {
+pub async fn completed(security: &Security, channel: &'static str, user: &users::Model, client: &ClientInfo) {
     security.limiter.sign_in_succeeded(&user.email).await;
     let succeeded = Event::new(Kind::SignInSucceeded).user(user.id.as_str()).from(client);
     succeeded.details(json!({ "channel": channel })).record(&security.db).await;

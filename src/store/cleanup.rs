@@ -1,7 +1,7 @@
 //! Deleting what has expired: browser sessions, signed-in sessions, codes, refresh
-//! tokens, idempotency keys, used or expired mailed tokens and passkey ceremonies, and
-//! security events past their retention. Run by `mana-auth cleanup` and hourly inside
-//! `serve`.
+//! tokens, idempotency keys, used or expired mailed tokens, passkey ceremonies and
+//! sign-ins through upstream providers, and security events past their retention. Run
+//! by `mana-auth cleanup` and hourly inside `serve`.
 
 use entity::{
     auth_sessions::{self, Entity as AuthSessions},
@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use super::{
     StoreError, browser_sessions, device_codes, dpop_proofs, idempotency, initial_access_tokens, job_runs,
-    notifications, now, passkey_ceremonies, pushed_requests, security_events, verification_tokens,
+    notifications, now, passkey_ceremonies, pushed_requests, security_events, upstream_logins, verification_tokens,
 };
 use crate::config::Config;
 
@@ -35,6 +35,7 @@ pub struct Swept {
     pub job_runs: u64,
     pub notifications: u64,
     pub passkey_ceremonies: u64,
+    pub upstream_logins: u64,
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -67,6 +68,7 @@ pub async fn sweep(db: &impl ConnectionTrait, config: &Config) -> Result<Swept, 
         job_runs: job_runs::prune(db).await?,
         notifications: notifications::prune(db).await?,
         passkey_ceremonies: passkey_ceremonies::prune(db).await?,
+        upstream_logins: upstream_logins::prune(db).await?,
     })
 }
 

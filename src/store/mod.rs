@@ -33,6 +33,8 @@ pub mod schema;
 pub mod security_events;
 pub mod setup_links;
 pub mod successors;
+pub mod upstream_identities;
+pub mod upstream_logins;
 pub mod user_directory;
 pub mod users;
 pub mod verification_tokens;

@@ -6,7 +6,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Expr,
+    sea_query::Expr,
 };
 
 use super::{StoreError, insert_if_absent, now};
@@ -66,14 +66,6 @@ pub async fn of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<pas
         .order_by_asc(passkeys::Column::Id)
         .all(db)
         .await?)
-}
-
-/// Locks the user's passkey handle inside the caller's transaction, so that removals
-/// of the same account's passkeys take turns.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn lock_user(txn: &impl ConnectionTrait, user_id: &str) -> Result<(), StoreError> {
-    PasskeyUsers::find_by_id(user_id.to_owned()).lock_exclusive().one(txn).await?;
-    Ok(())
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

@@ -54,6 +54,19 @@ pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Opt
     Ok(Users::find().filter(users::Column::Email.eq(normalize_email(email))).one(db).await?)
 }
 
+/// The account, locked inside the caller's transaction (PostgreSQL; SQLite runs write
+/// transactions one at a time), so changes to its ways of signing in take turns.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn lock(txn: &impl ConnectionTrait, id: &str) -> Result<Option<users::Model>, StoreError> {
+    Ok(Users::find_by_id(id.to_owned()).lock_exclusive().one(txn).await?)
+}
+
+/// Whether an account has `username`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn username_taken(db: &impl ConnectionTrait, username: &str) -> Result<bool, StoreError> {
+    Ok(Users::find().filter(users::Column::Username.eq(username)).one(db).await?.is_some())
+}
+
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<users::Model>, StoreError> {
     Ok(Users::find_by_id(id.to_owned()).one(db).await?)

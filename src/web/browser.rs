@@ -8,16 +8,24 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::page::PageError;
-use crate::store::{
-    auth_sessions::{self, Lifetime},
-    db::Db,
+use crate::{
+    security::amr::FirstFactor,
+    store::{
+        auth_sessions::{self, Lifetime},
+        db::Db,
+    },
+    upstream::Identity,
 };
 
 const SID: &str = "sid";
 const SECOND_STEP: &str = "second_step";
 const RETURN_TO: &str = "return_to";
+const UPSTREAM_STATE: &str = "upstream_state";
+const PENDING_LINK: &str = "pending_link";
 /// How long the code page waits after the password was accepted.
 const SECOND_STEP_SECS: i64 = 300;
+/// How long an identity from an upstream waits for the password sign-in that links it.
+const PENDING_LINK_SECS: i64 = 600;
 
 /// A password accepted, the second factor still to come.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -25,6 +33,18 @@ pub struct SecondStep {
     pub user_id: String,
     /// The authorization request (`req`) to continue afterwards, if any.
     pub request_id: String,
+    /// What was accepted first: a password, or an upstream provider's word.
+    #[serde(default)]
+    pub first: FirstFactor,
+    started_at: i64,
+}
+
+/// An identity an upstream vouched for in this browser, to link to the account whose
+/// password is entered next: its email address matched an account's.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingLink {
+    pub upstream_id: String,
+    pub identity: Identity,
     started_at: i64,
 }
 
@@ -81,11 +101,17 @@ impl BrowserSession {
         self.0.flush().await.map_err(internal)
     }
 
-    /// Remembers that `user_id` passed the password and owes a second factor.
-    pub async fn start_second_step(&self, user_id: &str, request_id: &str) -> Result<(), PageError> {
+    /// Remembers that `user_id` passed the `first` factor and owes a second one.
+    pub async fn start_second_step(
+        &self,
+        user_id: &str,
+        request_id: &str,
+        first: FirstFactor,
+    ) -> Result<(), PageError> {
         let step = SecondStep {
             user_id: user_id.to_owned(),
             request_id: request_id.to_owned(),
+            first,
             started_at: crate::store::now(),
         };
         self.0.insert(SECOND_STEP, step).await.map_err(internal)
@@ -113,6 +139,29 @@ impl BrowserSession {
     /// The page to go to after a sign-in, once.
     pub async fn take_return_to(&self) -> Result<Option<String>, PageError> {
         self.0.remove::<String>(RETURN_TO).await.map_err(internal)
+    }
+
+    /// Remembers the `state` of the sign-in this browser starts at an upstream: only
+    /// this browser's answer from there is taken (no login cross-site request forgery).
+    pub async fn start_upstream(&self, state: &str) -> Result<(), PageError> {
+        self.0.insert(UPSTREAM_STATE, state).await.map_err(internal)
+    }
+
+    /// The `state` of the sign-in this browser started at an upstream, once.
+    pub async fn take_upstream_state(&self) -> Result<Option<String>, PageError> {
+        self.0.remove::<String>(UPSTREAM_STATE).await.map_err(internal)
+    }
+
+    /// Holds `identity` for the password sign-in that links it.
+    pub async fn hold_link(&self, upstream_id: &str, identity: Identity) -> Result<(), PageError> {
+        let link = PendingLink { upstream_id: upstream_id.to_owned(), identity, started_at: crate::store::now() };
+        self.0.insert(PENDING_LINK, link).await.map_err(internal)
+    }
+
+    /// The identity waiting to be linked, once, while it is recent.
+    pub async fn take_pending_link(&self) -> Result<Option<PendingLink>, PageError> {
+        let link = self.0.remove::<PendingLink>(PENDING_LINK).await.map_err(internal)?;
+        Ok(link.filter(|l| crate::store::now() - l.started_at <= PENDING_LINK_SECS))
     }
 
     pub async fn end_second_step(&self) -> Result<(), PageError> {

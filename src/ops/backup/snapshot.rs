@@ -150,6 +150,8 @@ tables! {
     "passkeys" => entity::passkeys::Entity,
     "passkey_ceremonies" => entity::passkey_ceremonies::Entity,
     "setup_links" => entity::setup_links::Entity,
+    "upstream_identities" => entity::upstream_identities::Entity,
+    "upstream_logins" => entity::upstream_logins::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction: the tables the

@@ -75,7 +75,7 @@ impl Passkeys {
         security.limiter.sign_in_succeeded(&user.email).await;
         let succeeded = Event::new(Kind::SignInSucceeded).user(user.id.as_str()).from(client);
         succeeded.details(json!({ "channel": channel, "method": "passkey" })).record(&security.db).await;
-        let amr = amr::passkey(result.backup_eligible(), false);
+        let amr = amr::passkey(result.backup_eligible(), None);
         Ok(SignedInWithPasskey { user, amr })
     }
 }

@@ -9,7 +9,7 @@ use crate::{
         audit::{Event, Kind},
         client::ClientInfo,
         context::Security,
-        passwords::NO_PASSWORD,
+        sign_in_ways,
     },
     store::passkeys,
 };
@@ -20,8 +20,8 @@ pub async fn rename(security: &Security, user_id: &str, id: &str, name: &str) ->
     passkeys::rename(&security.db, user_id, id, &name).await?.ok_or(PasskeyError::NotFound)
 }
 
-/// Removes one of the user's passkeys, unless it is the last way to sign in to an
-/// account without a password.
+/// Removes one of the user's passkeys, unless it is the last way to sign in to the
+/// account.
 pub async fn remove(
     security: &Security,
     user: &users::Model,
@@ -32,8 +32,7 @@ pub async fn remove(
     if !passkeys::remove(&txn, &user.id, id).await? {
         return Err(PasskeyError::NotFound);
     }
-    passkeys::lock_user(&txn, &user.id).await?;
-    if user.password_hash == NO_PASSWORD && passkeys::count_of_user(&txn, &user.id).await? == 0 {
+    if !sign_in_ways::any_left(&txn, &user.id).await? {
         txn.rollback().await?;
         return Err(PasskeyError::LastWay);
     }

@@ -10,6 +10,7 @@ pub mod dpop;
 pub mod proxy;
 pub mod rp;
 pub mod seed;
+pub mod upstream;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -81,19 +82,33 @@ impl TestApp {
 
     /// The app on a database the test has prepared, e.g. with a command of the binary.
     pub async fn spawn_on_prepared(database: database::TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let mut app = Self::spawn_on(database.url.clone(), true, adjust).await;
+        Self::spawn_listening(database, listener("127.0.0.1").await, adjust).await
+    }
+
+    /// The app on a listener the test bound first, e.g. on another loopback address, or
+    /// to know its address before it starts.
+    pub async fn spawn_listening(
+        database: database::TestDatabase,
+        listener: TcpListener,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut app = Self::spawn_on(database.url.clone(), true, listener, adjust).await;
         app._database = Some(database);
         app
     }
 
     /// A second process on the same database, as behind a load balancer.
     pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_on(self.database_url.clone(), false, adjust).await
+        Self::spawn_on(self.database_url.clone(), false, listener("127.0.0.1").await, adjust).await
     }
 
-    async fn spawn_on(database_url: String, fresh: bool, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    async fn spawn_on(
+        database_url: String,
+        fresh: bool,
+        listener: TcpListener,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let (receiver, logout_tokens) = spawn_logout_receiver().await;
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let metrics = TcpListener::bind("127.0.0.1:0").await.expect("bind metrics");
         let metrics_addr = metrics.local_addr().expect("addr");
@@ -181,6 +196,11 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.state.config.mail.outbox_dir);
     }
+}
+
+/// A listener on a free port of the loopback address `host` (any of 127.0.0.0/8).
+pub async fn listener(host: &str) -> TcpListener {
+    TcpListener::bind((host, 0)).await.expect("bind")
 }
 
 /// Runs the real binary with `env` layered over the defaults.

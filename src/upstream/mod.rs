@@ -1,0 +1,129 @@
+//! Signing in with another identity provider (an upstream, `[[upstreams]]`): the
+//! redirect there with `state`, `nonce` and PKCE, and at the callback the code
+//! redeemed and what the upstream says about the person checked; then the identity
+//! linked to an account here (`links`). The upstream's tokens are used for that and
+//! dropped: none is stored.
+
+mod claims;
+mod github;
+pub mod http;
+pub mod links;
+mod oidc;
+
+use std::{collections::HashMap, sync::Arc};
+
+pub use claims::Identity;
+
+use crate::config::{UpstreamConfig, UpstreamKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpstreamError {
+    /// The upstream could not be reached, or answered what no provider should.
+    #[error("the provider could not be reached: {0}")]
+    Unreachable(String),
+    /// The upstream said no: its error at the callback or at its token endpoint.
+    #[error("the provider refused: {0}")]
+    Refused(String),
+    /// What came back does not hold up: a token not for us, not signed by the
+    /// upstream, or not for this sign-in.
+    #[error("the provider's answer was not accepted: {0}")]
+    Invalid(String),
+}
+
+/// Where the browser goes, and what the callback checks its answer against.
+pub struct Begun {
+    pub url: String,
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+}
+
+/// The configured upstreams, each with what was discovered about it.
+pub struct Upstreams {
+    by_id: HashMap<String, Arc<Upstream>>,
+    /// In the order of the configuration, for the buttons.
+    order: Vec<Arc<Upstream>>,
+}
+
+pub struct Upstream {
+    pub config: UpstreamConfig,
+    http: http::Bounded,
+    discovery: oidc::Discovery,
+}
+
+impl Upstreams {
+    pub fn new(configs: &[UpstreamConfig]) -> Result<Upstreams, String> {
+        let http = http::Bounded::new()?;
+        let order: Vec<Arc<Upstream>> = configs
+            .iter()
+            .map(|config| {
+                Arc::new(Upstream { config: config.clone(), http: http.clone(), discovery: oidc::Discovery::default() })
+            })
+            .collect();
+        let by_id = order.iter().map(|u| (u.config.id.clone(), u.clone())).collect();
+        Ok(Upstreams { by_id, order })
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<Upstream>> {
+        self.by_id.get(id).cloned()
+    }
+
+    pub fn all(&self) -> &[Arc<Upstream>] {
+        &self.order
+    }
+}
+
+impl Upstream {
+    pub fn id(&self) -> &str {
+        &self.config.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// The one redirect URI of this upstream: a code sent to another upstream's callback
+    /// is never redeemed here (mix-up defence).
+    pub fn redirect_uri(&self, issuer_base: &str) -> String {
+        format!("{issuer_base}/login/upstream/{}/callback", self.config.id)
+    }
+
+    /// The address to send the browser to, with a fresh `state`, `nonce` and PKCE pair.
+    pub async fn begin(&self, redirect_uri: &str) -> Result<Begun, UpstreamError> {
+        match self.config.kind {
+            UpstreamKind::Oidc | UpstreamKind::Google => oidc::begin(self, redirect_uri).await,
+            UpstreamKind::Github => github::begin(&self.config, redirect_uri),
+        }
+    }
+
+    /// Checks the `iss` of the answer (RFC 9207) where it came with one, or where the
+    /// upstream announces that it always sends one.
+    pub async fn check_response_issuer(&self, iss: Option<&str>) -> Result<(), UpstreamError> {
+        let required = match self.config.kind {
+            UpstreamKind::Github => false,
+            UpstreamKind::Oidc | UpstreamKind::Google => oidc::announces_response_iss(self).await?,
+        };
+        match iss {
+            Some(iss) if iss != self.config.issuer() => {
+                Err(UpstreamError::Invalid(format!("the answer came from `{iss}`, not from this provider")))
+            }
+            None if required => Err(UpstreamError::Invalid("the answer has no `iss`, which the provider sends".into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Redeems `code` with its PKCE `verifier` and reads who signed in, checking the
+    /// id_token against `nonce`.
+    pub async fn finish(
+        &self,
+        redirect_uri: &str,
+        code: &str,
+        verifier: &str,
+        nonce: &str,
+    ) -> Result<Identity, UpstreamError> {
+        match self.config.kind {
+            UpstreamKind::Oidc | UpstreamKind::Google => oidc::finish(self, redirect_uri, code, verifier, nonce).await,
+            UpstreamKind::Github => github::finish(&self.config, &self.http, redirect_uri, code, verifier).await,
+        }
+    }
+}
