@@ -301,7 +301,7 @@ account-password-changed = Ihr Passwort wurde geändert. { $count ->
     [one] Ein anderes Gerät wurde abgemeldet.
    *[other] { $count } andere Geräte wurden abgemeldet.
 }
-account-no-password = Ihr Konto hat kein Passwort: Sie melden sich mit einem Passkey an. Um eines festzulegen, fordern Sie eine E-Mail zum Zurücksetzen des Passworts an.
+account-no-password = Ihr Konto hat kein Passwort: Sie melden sich mit einem Passkey oder einem anderen Anbieter an. Um eines festzulegen, fordern Sie eine E-Mail zum Zurücksetzen des Passworts an.
 account-set-password = Passwort per E-Mail festlegen
 account-sessions-title = Sitzungen und Geräte
 account-sessions-intro = Wo Ihr Konto angemeldet ist. Melden Sie ein Gerät ab, das Sie nicht kennen, und ändern Sie dann Ihr Passwort.
@@ -420,7 +420,7 @@ admin-system-backup-failed = Es wurde keine Sicherung geschrieben: { $reason }
 admin-system-config = Konfiguration
 admin-system-config-note = Wie dieser Prozess sie gelesen hat (einschließlich Umgebungsvariablen); jedes Geheimnis erscheint als [redacted].
 signin-reauth-account = Melden Sie sich erneut an, um zu bestätigen, dass Sie es sind.
-delete-passkey-sign-in = Ihr Konto hat kein Passwort. Um zu bestätigen, dass Sie es sind, melden Sie sich erneut mit Ihrem Passkey an; danach haben Sie fünf Minuten Zeit, das Konto zu löschen.
+delete-passkey-sign-in = Ihr Konto hat kein Passwort. Um zu bestätigen, dass Sie es sind, melden Sie sich erneut mit Ihrem Passkey oder dem Anbieter an, mit dem Sie sich anmelden; danach haben Sie fünf Minuten Zeit, das Konto zu löschen.
 delete-sign-in-link = Erneut anmelden
 delete-sign-in-again = Melden Sie sich zuerst erneut an: Ihre Anmeldung ist älter als fünf Minuten.
 admin-client-id-reserved = Die ID „new“ gehört zur Seite, die Clients anlegt: Wählen Sie eine andere.

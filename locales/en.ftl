@@ -301,7 +301,7 @@ account-password-changed = Your password is changed. { $count ->
     [one] One other device was signed out.
    *[other] { $count } other devices were signed out.
 }
-account-no-password = Your account has no password: you sign in with a passkey. To set one, ask for a password reset mail.
+account-no-password = Your account has no password: you sign in with a passkey or another provider. To set one, ask for a password reset mail.
 account-set-password = Set a password by mail
 account-sessions-title = Sessions and devices
 account-sessions-intro = Where your account is signed in. Sign out a device you do not know, then change your password.
@@ -420,7 +420,7 @@ admin-system-backup-failed = No backup was written: { $reason }
 admin-system-config = Configuration
 admin-system-config-note = As this process read it, after the environment; every secret shows as [redacted].
 signin-reauth-account = Sign in again to confirm it is you.
-delete-passkey-sign-in = Your account has no password. To confirm it is you, sign in again with your passkey; you then have five minutes to delete the account.
+delete-passkey-sign-in = Your account has no password. To confirm it is you, sign in again with your passkey or the provider you sign in with; you then have five minutes to delete the account.
 delete-sign-in-link = Sign in again
 delete-sign-in-again = Sign in again first: your sign-in is more than five minutes old.
 admin-client-id-reserved = The ID "new" is taken by the page that creates clients: choose another.

@@ -1,6 +1,7 @@
 //! `/account/export`: everything stored about the signed-in user, as one JSON file to
-//! download (profile, sessions, applications, organizations, security events and the
-//! credits history), in the API's shapes. Each download is a security event.
+//! download (profile, sessions, applications, identities at other providers,
+//! organizations, security events and the credits history), in the API's shapes. Each
+//! download is a security event.
 
 use axum::{
     Json,
@@ -20,6 +21,7 @@ use crate::{
     store::{
         StoreError, auth_sessions, consents, ledger, organizations,
         security_events::{self, Filter},
+        upstream_identities,
     },
     web::{client_info::ClientInfo, page::PageError},
 };
@@ -34,6 +36,7 @@ struct Export {
     profile: Profile,
     sessions: Vec<SessionDto>,
     applications: Vec<Application>,
+    linked_identities: Vec<LinkedIdentity>,
     organizations: Vec<OrganizationDto>,
     security_events: Vec<SecurityEventDto>,
     credits: Credits,
@@ -78,6 +81,19 @@ struct Application {
     granted_at: String,
 }
 
+/// An identity at another provider the account signs in with.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkedIdentity {
+    upstream: String,
+    issuer: String,
+    subject: String,
+    email: Option<String>,
+    username: Option<String>,
+    linked_at: String,
+    last_used_at: Option<String>,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Credits {
@@ -107,6 +123,19 @@ async fn gather(state: &AppState, member: &Member) -> Result<Export, StoreError>
         .into_iter()
         .map(|c| Application { client_id: c.client_id, scope: c.scope, granted_at: timestamp(c.granted_at) })
         .collect();
+    let linked_identities = upstream_identities::of_user(db, &user.id)
+        .await?
+        .into_iter()
+        .map(|linked| LinkedIdentity {
+            upstream: linked.upstream_id,
+            issuer: linked.issuer,
+            subject: linked.subject,
+            email: linked.email,
+            username: linked.username,
+            linked_at: timestamp(linked.created_at),
+            last_used_at: linked.last_used_at.map(timestamp),
+        })
+        .collect();
     let organizations = organizations::of_user(db, &user.id)
         .await?
         .into_iter()
@@ -118,6 +147,7 @@ async fn gather(state: &AppState, member: &Member) -> Result<Export, StoreError>
         profile: Profile::from(user),
         sessions: sessions.into_iter().map(|s| SessionDto::new(s, &member.sid)).collect(),
         applications,
+        linked_identities,
         organizations,
         security_events: all_events(state, &user.id).await?,
         credits: Credits { free_balance, paid_balance, transactions: all_transactions(state, &user.id).await? },

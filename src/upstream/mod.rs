@@ -105,7 +105,7 @@ impl Upstream {
         };
         match iss {
             Some(iss) if iss != self.config.issuer() => {
-                Err(UpstreamError::Invalid(format!("the answer came from `{iss}`, not from this provider")))
+                Err(UpstreamError::Invalid("the answer names another issuer".into()))
             }
             None if required => Err(UpstreamError::Invalid("the answer has no `iss`, which the provider sends".into())),
             _ => Ok(()),

@@ -50,6 +50,13 @@ async fn an_account_links_and_unlinks_an_upstream_identity(backend: Backend) {
     let how = events(&pair.down, "upstream.linked").await;
     assert!(how[0].details.as_deref().is_some_and(|d| d.contains("\"account_page\"")));
 
+    let export: serde_json::Value = browser.get("/account/export").await.json().await.expect("export");
+    assert_eq!(export["linkedIdentities"][0]["upstream"], "idp");
+    assert_eq!(export["linkedIdentities"][0]["email"], "carl-up@example.org");
+    let (admin, _) = crate::console::admin_browser(&pair.down, "root@example.org").await;
+    let user_page = admin.get(&format!("/admin/users/{}", carl.id)).await.text().await.expect("page");
+    assert!(user_page.contains("idp provider (carl-up@example.org)"), "{user_page}");
+
     // The identity signs in to carl now, its address unconfirmed or not: it is linked.
     let attempt = attempt(&pair, "").await;
     let (_, back) = through_upstream(&pair, &attempt, "carl-up@example.org").await;

@@ -123,6 +123,8 @@ pub async fn callback(
     PageParams(query): PageParams<CallbackQuery>,
 ) -> Result<Response, PageError> {
     let upstream = known(&state, &id)?;
+    // Each refused answer is recorded: bounded like the sign-ins it stands for.
+    state.limiter.check_address("upstream", &client, state.config.security.rate_limit.signin_per_ip).await?;
     let Some(login) = taken_login(&state, &browser, &query).await? else {
         refused_event(&state, &upstream, "state", &client).await;
         return Ok(failure::expired(&t, &upstream));
