@@ -164,6 +164,7 @@ scope-account = Ihr Konto, seine Sitzungen und seine Sicherheitsereignisse sehen
 scope-account-write = Ihr Konto, sein Passwort und seine Sitzungen ändern und Sie abmelden
 scope-organizations = Ihre Organisationen und deren Mitglieder sehen und verwalten
 scope-credits = Ihr Guthaben sehen und ausgeben
+scope-upstream-tokens = Ihre Konten bei den anderen Anbietern nutzen, mit denen Sie sich anmelden, so weit Sie es ihnen erlaubt haben
 
 ## Devices
 device-title = Gerät verbinden

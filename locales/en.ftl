@@ -164,6 +164,7 @@ scope-account = See your account, its sessions and its security events
 scope-account-write = Change your account, its password and its sessions, and sign you out
 scope-organizations = See and manage your organizations and their members
 scope-credits = See and spend your credits
+scope-upstream-tokens = Use your accounts at the other providers you sign in with, as far as you allowed them
 
 ## Devices
 device-title = Connect a device

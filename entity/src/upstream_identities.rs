@@ -16,6 +16,9 @@ pub struct Model {
     /// What the upstream last said, to show on the account page.
     pub email: Option<String>,
     pub username: Option<String>,
+    /// The upstream's access token, sealed and bound to this issuer and subject; only
+    /// with `store_tokens`.
+    pub tokens: Option<Vec<u8>>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
 }

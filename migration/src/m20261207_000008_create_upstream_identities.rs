@@ -21,6 +21,8 @@ impl MigrationTrait for Migration {
                     .col(string(UpstreamIdentities::Subject))
                     .col(string_null(UpstreamIdentities::Email))
                     .col(string_null(UpstreamIdentities::Username))
+                    // The upstream's access token, sealed, only with `store_tokens`.
+                    .col(binary_null(UpstreamIdentities::Tokens))
                     .col(big_integer(UpstreamIdentities::CreatedAt))
                     .col(big_integer_null(UpstreamIdentities::LastUsedAt))
                     .to_owned(),
@@ -81,6 +83,7 @@ enum UpstreamIdentities {
     Subject,
     Email,
     Username,
+    Tokens,
     CreatedAt,
     LastUsedAt,
 }

@@ -9,6 +9,7 @@ mod openapi;
 mod organizations;
 mod passkeys;
 mod recovery;
+mod upstreams;
 
 use std::{sync::Arc, time::Duration};
 
@@ -67,6 +68,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/auth/passkeys/registration", post(passkeys::register)),
         ("/api/v1/auth/passkeys/login/options", post(passkeys::login_options)),
         ("/api/v1/auth/passkeys/login", post(passkeys::login)),
+        ("/api/v1/auth/upstreams/{id}/token", get(upstreams::token)),
         ("/api/v1/auth/organizations", get(organizations::mine)),
         ("/api/v1/organizations/{id}/members", get(organizations::members).post(organizations::add_member)),
         ("/api/v1/organizations/{id}/members/{user_id}", delete(organizations::remove_member)),

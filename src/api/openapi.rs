@@ -6,7 +6,7 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use super::{account, auth, mfa, organizations, passkeys, recovery};
+use super::{account, auth, mfa, organizations, passkeys, recovery, upstreams};
 use crate::credits::{routes as credits, webhook};
 
 #[derive(OpenApi)]
@@ -19,7 +19,7 @@ use crate::credits::{routes as credits, webhook};
         passkeys::registration_options, passkeys::register, passkeys::list, passkeys::rename, passkeys::remove,
         passkeys::login_options, passkeys::login, passkeys::sign_up_options, passkeys::sign_up,
         account::security_events, recovery::forgot_password, recovery::reset_password, recovery::verify_email,
-        recovery::resend_verification,
+        recovery::resend_verification, upstreams::token,
         organizations::register_b2b, organizations::mine, organizations::members, organizations::add_member,
         organizations::remove_member,
         credits::balance, credits::use_credits, credits::transactions, credits::packages, credits::my_purchases,

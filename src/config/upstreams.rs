@@ -40,6 +40,11 @@ pub struct UpstreamConfig {
     /// Counts the upstream's second factor (its `amr` or `acr` says MFA) as ours.
     #[serde(default)]
     pub trust_mfa: bool,
+    /// Keeps the upstream's access token, sealed with the secrets key (as TOTP secrets
+    /// are), for the person's applications granted `upstream_tokens`. Its refresh token
+    /// and id_token are never kept.
+    #[serde(default)]
+    pub store_tokens: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -170,6 +175,7 @@ mod tests {
             auto_create: false,
             link_by_verified_email: false,
             trust_mfa: false,
+            store_tokens: false,
         }
     }
 
@@ -231,7 +237,8 @@ mod tests {
             claims = { username = "nickname" }"#,
         );
         assert_eq!((parsed.claims.username.as_str(), parsed.claims.email.as_str()), ("nickname", "email"));
-        assert!(!parsed.auto_create && !parsed.link_by_verified_email && !parsed.trust_mfa, "off unless set");
+        let flags = [parsed.auto_create, parsed.link_by_verified_email, parsed.trust_mfa, parsed.store_tokens];
+        assert_eq!(flags, [false; 4], "off unless set");
     }
 
     fn toml_entry(text: &str) -> UpstreamConfig {

@@ -56,6 +56,7 @@ pub fn describe(scope: &str) -> Option<&'static str> {
         "account:write" => Some("scope-account-write"),
         "organizations" => Some("scope-organizations"),
         "credits" => Some("scope-credits"),
+        "upstream_tokens" => Some("scope-upstream-tokens"),
         _ => None,
     }
 }

@@ -71,6 +71,7 @@ pub enum Kind {
     UpstreamFailed,
     UpstreamLinked,
     UpstreamUnlinked,
+    UpstreamTokenRead,
 }
 
 impl Kind {
@@ -132,6 +133,7 @@ impl Kind {
             Kind::UpstreamFailed => "upstream.failed",
             Kind::UpstreamLinked => "upstream.linked",
             Kind::UpstreamUnlinked => "upstream.unlinked",
+            Kind::UpstreamTokenRead => "upstream.token_read",
         }
     }
 }

@@ -30,6 +30,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewIdentity<'_>) -> Result<u
         subject: Set(new.subject.to_owned()),
         email: Set(new.email.map(str::to_owned)),
         username: Set(new.username.map(str::to_owned)),
+        tokens: Set(None),
         created_at: Set(now()),
         last_used_at: Set(None),
     };
@@ -83,6 +84,37 @@ pub async fn used(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Keeps the sealed tokens of the identity `subject` at `issuer`, or forgets them (`None`).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_tokens(
+    db: &impl ConnectionTrait,
+    issuer: &str,
+    subject: &str,
+    sealed: Option<Vec<u8>>,
+) -> Result<(), StoreError> {
+    Identities::update_many()
+        .col_expr(upstream_identities::Column::Tokens, Expr::value(sealed))
+        .filter(upstream_identities::Column::Issuer.eq(issuer))
+        .filter(upstream_identities::Column::Subject.eq(subject))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The account's identity at `upstream_id`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn of_user_at(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    upstream_id: &str,
+) -> Result<Option<upstream_identities::Model>, StoreError> {
+    Ok(Identities::find()
+        .filter(upstream_identities::Column::UserId.eq(user_id))
+        .filter(upstream_identities::Column::UpstreamId.eq(upstream_id))
+        .one(db)
+        .await?)
 }
 
 /// Unlinks the account's identity at `upstream_id`; false when it has none there.

@@ -1,7 +1,16 @@
 //! Scopes (RFC 6749 §3.3) and the claims each one releases (OIDC Core §5.4).
 
-pub const SUPPORTED: [&str; 8] =
-    ["openid", "profile", "email", "offline_access", "account", "account:write", "organizations", "credits"];
+pub const SUPPORTED: [&str; 9] = [
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "account",
+    "account:write",
+    "organizations",
+    "credits",
+    "upstream_tokens",
+];
 
 /// The scopes that open the native `/api/v1` to a relying party's access token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +23,9 @@ pub enum ApiScope {
     Organizations,
     /// The credits ledger.
     Credits,
+    /// The access tokens of the other providers the account signs in with, where they
+    /// are kept (`store_tokens`).
+    UpstreamTokens,
 }
 
 impl ApiScope {
@@ -23,6 +35,7 @@ impl ApiScope {
             ApiScope::AccountWrite => "account:write",
             ApiScope::Organizations => "organizations",
             ApiScope::Credits => "credits",
+            ApiScope::UpstreamTokens => "upstream_tokens",
         }
     }
 

@@ -84,6 +84,7 @@ mod tests {
             auto_create: false,
             link_by_verified_email: false,
             trust_mfa: false,
+            store_tokens: false,
         }
     }
 

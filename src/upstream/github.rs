@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use url::Url;
 
-use super::{Begun, Identity, UpstreamError, claims, http};
+use super::{Begun, Identity, UpstreamError, claims, http, tokens::Tokens};
 use crate::config::{GITHUB_API_URL, UpstreamConfig};
 
 fn endpoint(config: &UpstreamConfig, path: &str) -> Result<Url, UpstreamError> {
@@ -36,6 +36,8 @@ pub fn begin(config: &UpstreamConfig, redirect_uri: &str) -> Result<Begun, Upstr
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: Option<String>,
+    token_type: Option<String>,
+    scope: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
 }
@@ -53,7 +55,7 @@ pub async fn finish(
     redirect_uri: &str,
     code: &str,
     verifier: &str,
-) -> Result<Identity, UpstreamError> {
+) -> Result<(Identity, Tokens), UpstreamError> {
     let unreachable = |what: &str, e: &dyn std::fmt::Display| UpstreamError::Unreachable(format!("{what}: {e}"));
     let form = [
         ("client_id", config.client_id.as_str()),
@@ -88,7 +90,11 @@ pub async fn finish(
         .await
         .map_err(|e| unreachable("/user/emails", &e))?;
     let emails: Vec<Email> = serde_json::from_value(emails).map_err(|e| unreachable("/user/emails", &e))?;
-    claims::identity(config, config.issuer(), &as_claims(user, &emails)?)
+    let identity = claims::identity(config, config.issuer(), &as_claims(user, &emails)?)?;
+    let token_type = answer.token_type.unwrap_or_else(|| "bearer".into());
+    // GitHub separates scopes with commas.
+    let scope = answer.scope.map(|scope| scope.replace(',', " "));
+    Ok((identity, Tokens { access_token: token, token_type, expires_at: None, scope }))
 }
 
 /// GitHub's user as claims: its fields, with `sub` (the number), `preferred_username`

@@ -106,6 +106,11 @@ pub async fn link_in(
     Ok(())
 }
 
+/// Keeps the tokens of the linked `identity` as sealed, or forgets them.
+pub async fn keep_tokens(db: &Db, identity: &Identity, kept_tokens: Option<Vec<u8>>) -> Result<(), StoreError> {
+    upstream_identities::set_tokens(db, &identity.issuer, &identity.subject, kept_tokens).await
+}
+
 /// Unlinks the account's identity at `upstream_id`, unless it is its last way to sign in.
 pub async fn unlink(db: &Db, user_id: &str, upstream_id: &str, client: &ClientInfo) -> Result<(), LinkError> {
     let txn = db.begin().await?;
@@ -122,19 +127,25 @@ pub async fn unlink(db: &Db, user_id: &str, upstream_id: &str, client: &ClientIn
     Ok(())
 }
 
-/// Records a sign-in of `user_id` with its linked `identity`, and what the upstream now
-/// says of it; `mfa`: the upstream's second factor counted.
-pub async fn signed_in(
-    db: &Db,
-    user_id: &str,
-    upstream_id: &str,
-    identity: &Identity,
-    mfa: bool,
-    client: &ClientInfo,
-) -> Result<(), StoreError> {
+/// A sign-in with a linked identity, as it is recorded.
+pub struct SignIn<'a> {
+    pub user_id: &'a str,
+    pub upstream_id: &'a str,
+    pub identity: &'a Identity,
+    /// The upstream's second factor counted.
+    pub mfa: bool,
+    /// The upstream's tokens as they are kept (sealed), or none.
+    pub kept_tokens: Option<Vec<u8>>,
+}
+
+/// Records a sign-in with a linked identity: what the upstream now says of it, and its
+/// tokens where they are kept (forgotten where they are not).
+pub async fn signed_in(db: &Db, sign_in: SignIn<'_>, client: &ClientInfo) -> Result<(), StoreError> {
+    let SignIn { user_id, upstream_id, identity, mfa, kept_tokens } = sign_in;
     let txn = db.begin().await?;
     let now_said = (identity.email.as_deref(), identity.username.as_deref());
     upstream_identities::used(&txn, &identity.issuer, &identity.subject, now_said).await?;
+    upstream_identities::set_tokens(&txn, &identity.issuer, &identity.subject, kept_tokens).await?;
     let event = Event::new(Kind::UpstreamSignedIn).user(user_id).from(client);
     event.details(json!({ "upstream": upstream_id, "mfa": mfa })).write(&txn).await?;
     txn.commit().await?;

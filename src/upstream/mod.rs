@@ -2,19 +2,24 @@
 //! redirect there with `state`, `nonce` and PKCE, and at the callback the code
 //! redeemed and what the upstream says about the person checked; then the identity
 //! linked to an account here (`links`). The upstream's tokens are used for that and
-//! dropped: none is stored.
+//! dropped, unless `store_tokens` keeps its access token, sealed (`tokens`).
 
 mod claims;
 mod github;
 pub mod http;
 pub mod links;
 mod oidc;
+pub mod tokens;
 
 use std::{collections::HashMap, sync::Arc};
 
 pub use claims::Identity;
 
-use crate::config::{UpstreamConfig, UpstreamKind};
+use self::tokens::Tokens;
+use crate::{
+    config::{UpstreamConfig, UpstreamKind},
+    security::sealing::Sealer,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpstreamError {
@@ -49,17 +54,27 @@ pub struct Upstream {
     pub config: UpstreamConfig,
     http: http::Bounded,
     discovery: oidc::Discovery,
+    /// Seals the tokens it keeps; set where `store_tokens` is.
+    sealer: Option<Sealer>,
 }
 
 impl Upstreams {
-    pub fn new(configs: &[UpstreamConfig]) -> Result<Upstreams, String> {
+    /// The upstreams of `configs`; `sealer` (the secrets key's) seals the tokens of those
+    /// that keep them, and must be there for them.
+    pub fn new(configs: &[UpstreamConfig], sealer: Option<&Sealer>) -> Result<Upstreams, String> {
         let http = http::Bounded::new()?;
-        let order: Vec<Arc<Upstream>> = configs
-            .iter()
-            .map(|config| {
-                Arc::new(Upstream { config: config.clone(), http: http.clone(), discovery: oidc::Discovery::default() })
-            })
-            .collect();
+        let mut order = Vec::new();
+        for (i, config) in configs.iter().enumerate() {
+            let sealer = match (config.store_tokens, sealer) {
+                (false, _) => None,
+                (true, Some(sealer)) => Some(sealer.clone()),
+                (true, None) => {
+                    return Err(format!("upstreams[{i}].store_tokens needs the secrets key to seal tokens with"));
+                }
+            };
+            let discovery = oidc::Discovery::default();
+            order.push(Arc::new(Upstream { config: config.clone(), http: http.clone(), discovery, sealer }));
+        }
         let by_id = order.iter().map(|u| (u.config.id.clone(), u.clone())).collect();
         Ok(Upstreams { by_id, order })
     }
@@ -113,17 +128,28 @@ impl Upstream {
     }
 
     /// Redeems `code` with its PKCE `verifier` and reads who signed in, checking the
-    /// id_token against `nonce`.
+    /// id_token against `nonce`; with the upstream's tokens.
     pub async fn finish(
         &self,
         redirect_uri: &str,
         code: &str,
         verifier: &str,
         nonce: &str,
-    ) -> Result<Identity, UpstreamError> {
+    ) -> Result<(Identity, Tokens), UpstreamError> {
         match self.config.kind {
             UpstreamKind::Oidc | UpstreamKind::Google => oidc::finish(self, redirect_uri, code, verifier, nonce).await,
             UpstreamKind::Github => github::finish(&self.config, &self.http, redirect_uri, code, verifier).await,
         }
+    }
+
+    /// What to keep of `tokens` for `identity`: its access token sealed, with
+    /// `store_tokens`; nothing otherwise.
+    pub fn kept(&self, tokens: &Tokens, identity: &Identity) -> Option<Vec<u8>> {
+        self.sealer.as_ref().map(|sealer| tokens.seal(sealer, identity))
+    }
+
+    /// The tokens kept for the identity `subject` at `issuer`, when this upstream keeps them.
+    pub fn open_kept(&self, sealed: &[u8], issuer: &str, subject: &str) -> Option<Tokens> {
+        Tokens::open(self.sealer.as_ref()?, sealed, issuer, subject)
     }
 }

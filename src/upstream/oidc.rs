@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tokio::sync::Mutex;
 
-use super::{Begun, Identity, Upstream, UpstreamError, claims, http};
+use super::{Begun, Identity, Upstream, UpstreamError, claims, http, tokens::Tokens};
 
 /// How long a discovery document and its key set are used before they are read again;
 /// an id_token signed by a key not in them reads them again at once.
@@ -118,7 +118,7 @@ pub async fn finish(
     code: &str,
     verifier: &str,
     nonce: &str,
-) -> Result<Identity, UpstreamError> {
+) -> Result<(Identity, Tokens), UpstreamError> {
     let discovered = metadata(upstream, false).await?;
     let client = client(upstream, &discovered, redirect_uri)?;
     let exchange = client
@@ -156,7 +156,14 @@ pub async fn finish(
             .map_err(|e| UpstreamError::Unreachable(format!("userinfo: {e}")))?;
         merge_userinfo(&mut claims, answer)?;
     }
-    claims::identity(&upstream.config, upstream.config.issuer(), &claims)
+    let identity = claims::identity(&upstream.config, upstream.config.issuer(), &claims)?;
+    let kept = Tokens {
+        access_token: tokens.access_token().secret().clone(),
+        token_type: tokens.token_type().as_ref().to_owned(),
+        expires_at: tokens.expires_in().map(|ttl| crate::store::now() + ttl.as_secs() as i64),
+        scope: tokens.scopes().map(|scopes| scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
+    };
+    Ok((identity, kept))
 }
 
 /// The claims of an id_token whose signature was checked.

@@ -45,6 +45,7 @@ pub mod need {
     pub struct AccountWrite;
     pub struct Organizations;
     pub struct Credits;
+    pub struct UpstreamTokens;
 
     impl Need for Account {
         const SCOPE: ApiScope = ApiScope::Account;
@@ -57,6 +58,9 @@ pub mod need {
     }
     impl Need for Credits {
         const SCOPE: ApiScope = ApiScope::Credits;
+    }
+    impl Need for UpstreamTokens {
+        const SCOPE: ApiScope = ApiScope::UpstreamTokens;
     }
 }
 

@@ -75,4 +75,5 @@ mod upstream_links;
 mod upstream_mfa;
 mod upstream_pair;
 mod upstream_signin;
+mod upstream_tokens;
 mod userinfo_tokens;

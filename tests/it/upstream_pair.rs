@@ -80,8 +80,13 @@ pub async fn attempt(pair: &Pair, extra: &str) -> Attempt {
 
 /// `attempt` in `browser`, which may be signed in already.
 pub async fn attempt_in(pair: &Pair, browser: Browser, extra: &str) -> Attempt {
+    attempt_for(pair, browser, &["openid", "email", "profile"], extra).await
+}
+
+/// `attempt_in`, asking for `scopes`.
+pub async fn attempt_for(pair: &Pair, browser: Browser, scopes: &[&str], extra: &str) -> Attempt {
     let rp = RelyingParty::discover(&pair.down.base, "rp", Some(RP_SECRET)).await;
-    let request = rp.authorize(&["openid", "email", "profile"]);
+    let request = rp.authorize(scopes);
     let (page, left) = browser.follow(browser.get(&format!("{}{extra}", request.url)).await).await;
     assert!(left.is_none(), "the sign-in page, not {left:?}");
     let html = page.text().await.expect("sign-in page");

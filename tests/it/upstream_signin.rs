@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Every JWT stored anywhere in this provider's database that the upstream issued.
-async fn stored_upstream_tokens(db: &mana_auth::store::db::Db, upstream: &str) -> Vec<String> {
+pub(crate) async fn stored_upstream_tokens(db: &mana_auth::store::db::Db, upstream: &str) -> Vec<String> {
     let tables = mana_auth::ops::backup::snapshot::dump_all(db).await.expect("dump");
     let text = serde_json::to_string(&tables).expect("json");
     text.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
@@ -54,6 +54,7 @@ async fn a_new_person_gets_an_account_at_the_first_sign_in_and_the_same_one_afte
     let linked = identities(&pair.down).await;
     assert_eq!(linked.len(), 1);
     assert_eq!((linked[0].user_id.as_str(), linked[0].issuer.as_str()), (ada.id.as_str(), pair.up.base.as_str()));
+    assert!(linked[0].tokens.is_none(), "nothing kept without store_tokens");
     let created = events(&pair.down, "account.created").await;
     assert!(created[0].details.as_deref().is_some_and(|d| d.contains("\"upstream\"")));
 

@@ -38,7 +38,7 @@ use crate::{
         auth_sessions::Lifetime,
         upstream_logins::{self as logins, NewLogin},
     },
-    upstream::{Identity, Upstream, UpstreamError, links},
+    upstream::{Identity, Upstream, UpstreamError, links, tokens::Tokens},
     web::{browser::BrowserSession, client_info::ClientInfo, csrf::Csrf, page::PageError, page_input::PageParams},
 };
 
@@ -130,8 +130,8 @@ pub async fn callback(
         return Ok(failure::expired(&t, &upstream));
     };
     let back = Back::of(login.user_id.is_some(), &login.request_id);
-    let identity = match answer(&state, &upstream, &login, &query).await {
-        Ok(identity) => identity,
+    let (identity, tokens) = match answer(&state, &upstream, &login, &query).await {
+        Ok(answered) => answered,
         Err(err) => {
             if let UpstreamError::Invalid(reason) = &err {
                 refused_event(&state, &upstream, reason, &client).await;
@@ -141,9 +141,10 @@ pub async fn callback(
         }
     };
     let reply = Reply { state: &state, t: &t, browser: &browser, csrf: &csrf };
+    let kept_tokens = upstream.kept(&tokens, &identity);
     let done = match &login.user_id {
-        Some(user_id) => link(&reply, &upstream, identity, user_id, &client).await?,
-        None => sign_in(&reply, &upstream, identity, &login.request_id, client).await?,
+        Some(user_id) => link(&reply, &upstream, (identity, kept_tokens), user_id, &client).await?,
+        None => sign_in(&reply, &upstream, (identity, kept_tokens), &login.request_id, client).await?,
     };
     Ok(onward::fresh_navigation(&t, done))
 }
@@ -171,13 +172,14 @@ async fn taken_login(
     Ok(logins::finish(&state.db, sent).await?)
 }
 
-/// Who the upstream says signed in, once its answer is checked and its code redeemed.
+/// Who the upstream says signed in, once its answer is checked and its code redeemed,
+/// with its tokens.
 async fn answer(
     state: &AppState,
     upstream: &Upstream,
     login: &upstream_logins::Model,
     query: &CallbackQuery,
-) -> Result<Identity, UpstreamError> {
+) -> Result<(Identity, Tokens), UpstreamError> {
     // A sign-in started at one upstream and answered at another's callback: a mix-up.
     if login.upstream_id != upstream.id() {
         return Err(UpstreamError::Invalid("the sign-in was started at another provider".into()));
@@ -198,11 +200,12 @@ async fn refused_event(state: &AppState, upstream: &Upstream, reason: &str, clie
 }
 
 /// The sign-in of the account the identity leads to, with our second step where it is
-/// owed and the upstream is not trusted for one.
+/// owed and the upstream is not trusted for one. The tokens (as kept, or none) are kept
+/// once the identity is linked.
 async fn sign_in(
     reply: &Reply<'_>,
     upstream: &Upstream,
-    identity: Identity,
+    (identity, kept_tokens): (Identity, Option<Vec<u8>>),
     req: &str,
     client: ClientInfo,
 ) -> Result<Response, PageError> {
@@ -223,7 +226,14 @@ async fn sign_in(
         Outcome::Refused(key) => return Ok(failure::no_account(t, upstream, key, &Back::of(false, req))),
     };
     let trusted_mfa = upstream.config.trust_mfa && identity.mfa;
-    links::signed_in(&state.db, &user.id, upstream.id(), &identity, trusted_mfa, &client).await?;
+    let recorded = links::SignIn {
+        user_id: &user.id,
+        upstream_id: upstream.id(),
+        identity: &identity,
+        mfa: trusted_mfa,
+        kept_tokens,
+    };
+    links::signed_in(&state.db, recorded, &client).await?;
     let mfa_asked = pending(state, req).is_some_and(|p| p.wants_mfa) || browser.returns_after_sign_in().await?;
     if !trusted_mfa && second_step_owed(&state.security, &user.id, mfa_asked).await? {
         browser.start_second_step(&user.id, req, FirstFactor::Federated).await?;
@@ -239,7 +249,7 @@ async fn sign_in(
 async fn link(
     reply: &Reply<'_>,
     upstream: &Upstream,
-    identity: Identity,
+    (identity, kept_tokens): (Identity, Option<Vec<u8>>),
     user_id: &str,
     client: &ClientInfo,
 ) -> Result<Response, PageError> {
@@ -249,7 +259,10 @@ async fn link(
         return Ok(failure::expired(t, upstream));
     }
     match links::link(&state.db, user_id, upstream.id(), &identity, links::How::AccountPage, client).await {
-        Ok(()) => Ok(Redirect::to("/account/upstreams").into_response()),
+        Ok(()) => {
+            links::keep_tokens(&state.db, &identity, kept_tokens).await?;
+            Ok(Redirect::to("/account/upstreams").into_response())
+        }
         Err(links::LinkError::Store(err)) => Err(err.into()),
         Err(err) => Ok(failure::not_linked(t, upstream, &err)),
     }

@@ -24,6 +24,7 @@ pub fn upstream_config(id: &str, kind: UpstreamKind, issuer: &str, client_id: &s
         auto_create: true,
         link_by_verified_email: false,
         trust_mfa: false,
+        store_tokens: false,
     }
 }
 
