@@ -13,6 +13,7 @@ mod keys;
 mod organizations;
 mod paging;
 mod system;
+mod upstreams;
 mod users;
 
 use axum::{
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/organizations", get(organizations::list))
         .route("/admin/organizations/{id}", get(organizations::show))
         .route("/admin/system", get(system::show))
+        .route("/admin/upstreams", get(upstreams::show))
         .route("/admin/system/backup", post(system::backup))
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::show))

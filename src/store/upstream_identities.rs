@@ -3,7 +3,7 @@
 
 use entity::upstream_identities::{self, Entity as Identities};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::Expr,
 };
 
@@ -58,6 +58,20 @@ pub async fn of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<ups
         .order_by_asc(upstream_identities::Column::CreatedAt)
         .all(db)
         .await?)
+}
+
+/// How many identities are linked at each upstream, by its id.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn count_by_upstream(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>, StoreError> {
+    let counts: Vec<(String, i64)> = Identities::find()
+        .select_only()
+        .column(upstream_identities::Column::UpstreamId)
+        .column_as(upstream_identities::Column::Id.count(), "linked")
+        .group_by(upstream_identities::Column::UpstreamId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts.into_iter().map(|(id, count)| (id, u64::try_from(count).unwrap_or_default())).collect())
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

@@ -35,6 +35,7 @@ fn pages(id: &str) -> Vec<String> {
         "/admin/keys",
         "/admin/audit",
         "/admin/system",
+        "/admin/upstreams",
     ]
     .map(String::from)
     .to_vec();

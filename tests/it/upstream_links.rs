@@ -56,6 +56,10 @@ async fn an_account_links_and_unlinks_an_upstream_identity(backend: Backend) {
     let (admin, _) = crate::console::admin_browser(&pair.down, "root@example.org").await;
     let user_page = admin.get(&format!("/admin/users/{}", carl.id)).await.text().await.expect("page");
     assert!(user_page.contains("idp provider (carl-up@example.org)"), "{user_page}");
+    let providers = admin.get("/admin/upstreams").await.text().await.expect("page");
+    let redirect = format!("<code>{}/login/upstream/idp/callback</code>", pair.down.base);
+    assert!(providers.contains(&redirect) && providers.contains("auto_create"), "{providers}");
+    assert!(providers.contains("<td>1</td>"), "one linked account: {providers}");
 
     // The identity signs in to carl now, its address unconfirmed or not: it is linked.
     let attempt = attempt(&pair, "").await;
