@@ -1,20 +1,22 @@
 //! What every successful sign-in does: a new session bound to the browser under a
-//! fresh cookie id, then back to the waiting authorization request, if any. An
-//! identity an upstream vouched for in this browser, waiting for this sign-in, is
-//! linked to the account now.
+//! fresh cookie id, then on to the waiting authorization request, if any, by a page
+//! that refreshes there (`web::onward`); else back to our own page that asked. An identity an upstream vouched for in this
+//! browser, waiting for this sign-in, is linked to the account now.
 
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::{
+    i18n::Lang,
     oidc::authorize::{continue_at, waiting},
     state::AppState,
     store::auth_sessions::{self, Lifetime, NewSession},
     upstream::links,
-    web::{browser::BrowserSession, client_info::ClientInfo, page::PageError},
+    web::{browser::BrowserSession, client_info::ClientInfo, onward::fresh_navigation, page::PageError},
 };
 
 pub async fn complete_sign_in(
     state: &AppState,
+    t: &Lang,
     browser: &BrowserSession,
     user_id: &str,
     request_id: Option<&str>,
@@ -49,7 +51,7 @@ pub async fn complete_sign_in(
         Some(req) => {
             let mut pending = waiting(state, req)?;
             pending.signed_in = Some(session.id);
-            continue_at(state, "/authorize/resume", &pending)
+            Ok(fresh_navigation(t, continue_at(state, "/authorize/resume", &pending)?))
         }
         None => {
             let back = browser.take_return_to().await?;

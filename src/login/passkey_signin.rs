@@ -102,7 +102,7 @@ pub async fn submit(
     let (status, error) = match finished {
         Ok(signed_in) => {
             let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
-            return complete_sign_in(&state, &browser, &signed_in.user.id, request_id, client, signed_in.amr).await;
+            return complete_sign_in(&state, &t, &browser, &signed_in.user.id, request_id, client, signed_in.amr).await;
         }
         Err(err) => refusal(err)?,
     };
@@ -148,7 +148,7 @@ pub async fn second_step(
             browser.end_second_step().await?;
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
             let amr = amr::passkey(synced, Some(step.first));
-            return complete_sign_in(&state, &browser, &user.id, request_id, client, amr).await;
+            return complete_sign_in(&state, &t, &browser, &user.id, request_id, client, amr).await;
         }
         Err(err) => refusal(err)?,
     };

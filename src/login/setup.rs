@@ -119,5 +119,5 @@ pub async fn submit(
         .map_err(|err| PageError::Internal(err.to_string()))?;
     grant_admin(&state.db, &user, By::SetupLink).await?;
     tracing::info!(user_id = %user.id, "first administrator created");
-    complete_sign_in(&state, &browser, &user.id, None, client, amr::PASSWORD).await
+    complete_sign_in(&state, &t, &browser, &user.id, None, client, amr::PASSWORD).await
 }

@@ -153,7 +153,7 @@ pub async fn submit(
         Err(SignInError::Password(err)) => return Err(err.into()),
     };
     let request_id = Some(form.req.as_str()).filter(|r| !r.is_empty());
-    complete_sign_in(&state, &browser, &user.id, request_id, client, amr::PASSWORD).await
+    complete_sign_in(&state, &t, &browser, &user.id, request_id, client, amr::PASSWORD).await
 }
 
 #[derive(Template)]
@@ -211,7 +211,7 @@ pub async fn submit_code(
         Ok(user) => {
             browser.end_second_step().await?;
             let request_id = Some(step.request_id.as_str()).filter(|r| !r.is_empty());
-            complete_sign_in(&state, &browser, &user.id, request_id, client, amr::code_after(step.first)).await
+            complete_sign_in(&state, &t, &browser, &user.id, request_id, client, amr::code_after(step.first)).await
         }
         Err(MfaError::WrongCode) => {
             let wrong = t.get("mfa-wrong-code");

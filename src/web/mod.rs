@@ -18,6 +18,7 @@ pub mod json;
 pub mod language;
 pub mod listen;
 pub mod no_route;
+pub mod onward;
 pub mod page;
 pub mod page_input;
 pub mod page_limit;

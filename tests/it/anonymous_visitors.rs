@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use crate::{
     common::{
         Backend, PASSWORD, RP_REDIRECT, RP_SECRET, TestApp,
-        browser::{Browser, hidden_field, location, query_param},
+        browser::{Browser, hidden_field, location, onward, query_param},
         rp::RelyingParty,
     },
     on_every_backend,
@@ -135,7 +135,7 @@ async fn at_consent(app: &TestApp, email: &str) -> (Browser, String) {
     let (page, _) = browser.follow(browser.get(&request.url).await).await;
     let html = page.text().await.expect("sign-in page");
     let response = browser.submit_sign_in(&html, email, PASSWORD).await;
-    let mut next = location(&response);
+    let mut next = onward(&response).expect("on from the sign-in");
     loop {
         let response = browser.get(&next).await;
         if !response.status().is_redirection() {
@@ -156,7 +156,7 @@ async fn a_request_carried_to_another_browser_keeps_nothing_that_browser_did_not
     let form =
         [("csrf", hidden_field(&page, "csrf")), ("req", hidden_field(&page, "req")), ("decision", "allow".into())];
     let approved = mallory.post_form("/consent", &form.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
-    let resume = location(&approved);
+    let resume = onward(&approved).expect("on to the request");
     assert!(resume.starts_with("/authorize/resume?req="), "{resume}");
 
     // The victim, signed in elsewhere, is sent there: she is asked, not signed into the client.

@@ -5,7 +5,7 @@ use openidconnect::{TokenResponse, core::CoreJwsSigningAlgorithm};
 use crate::{
     common::{
         Backend, PASSWORD, RP_SECRET, TestApp,
-        browser::{Browser, hidden_field, location, query_param},
+        browser::{Browser, hidden_field, location, onward, query_param},
         rp::RelyingParty,
     },
     on_every_backend,
@@ -177,7 +177,8 @@ async fn consent_is_asked_once_and_denial_reaches_the_client(backend: Backend) {
     let deny =
         [("csrf", hidden_field(&html, "csrf")), ("req", hidden_field(&html, "req")), ("decision", "deny".into())];
     let denied =
-        location(&browser.post_form("/consent", &deny.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await);
+        onward(&browser.post_form("/consent", &deny.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await)
+            .expect("on to the client");
     assert_eq!(query_param(&denied, "error").as_deref(), Some("access_denied"));
     assert_eq!(query_param(&denied, "state").as_deref(), Some(first.state.secret().as_str()));
 

@@ -30,9 +30,9 @@ use sha2::{Digest, Sha256};
 use crate::{
     common::{
         Backend, TestApp,
-        browser::{Browser, query_param},
+        browser::{Browser, location, query_param},
         listener,
-        upstream::{refreshes_to, start, upstream_config},
+        upstream::{start, upstream_config},
     },
     on_every_backend,
 };
@@ -273,7 +273,7 @@ async fn a_verified_github_address_creates_an_account_once(backend: Backend) {
     let answer = sign_in_at_github(&app, &fake, &browser).await;
     let response = browser.get(&answer.callback()).await;
     // The fake redeems a code only with the verifier of its challenge: the app sent it.
-    assert_eq!((response.status(), refreshes_to(&response)), (StatusCode::OK, Some("/".to_owned())));
+    assert_eq!((response.status(), location(&response)), (StatusCode::SEE_OTHER, "/".to_owned()));
     assert!(!fake.unused(&answer.code), "the code was redeemed");
     assert_eq!(browser.get("/account").await.status(), StatusCode::OK, "the browser is signed in");
 
@@ -307,7 +307,7 @@ async fn a_verified_github_address_creates_an_account_once(backend: Backend) {
     fake.with(|github| github.login = "octo-renamed".into());
     let again = Browser::new(&app.base);
     let answer = sign_in_at_github(&app, &fake, &again).await;
-    assert!(refreshes_to(&again.get(&answer.callback()).await).is_some(), "signed in");
+    assert_eq!(again.get(&answer.callback()).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(users::Entity::find().count(&app.db).await.expect("count"), accounts, "no second account");
     let linked = identities(&app).await;
     let [identity] = linked.as_slice() else { panic!("one identity: {linked:?}") };
@@ -398,7 +398,7 @@ async fn an_answer_counts_once_and_only_in_the_browser_that_started(backend: Bac
     assert!(account(&app, EMAIL).await.is_none());
 
     // The browser that started still finishes, once.
-    assert!(refreshes_to(&browser.get(&answer.callback()).await).is_some(), "signed in");
+    assert_eq!(browser.get(&answer.callback()).await.status(), StatusCode::SEE_OTHER);
     let user = account(&app, EMAIL).await.expect("signed up");
     let (status, page) = visit(&browser, &answer.callback()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a replayed answer");

@@ -33,9 +33,9 @@ use serde_json::{Value, json};
 use crate::{
     common::{
         Backend, TestApp,
-        browser::{Browser, query_param},
+        browser::{Browser, location, query_param},
         listener,
-        upstream::{refreshes_to, start, upstream_config},
+        upstream::{start, upstream_config},
     },
     on_every_backend,
 };
@@ -233,7 +233,7 @@ async fn forged_id_tokens_are_refused_and_the_honest_one_signs_in(backend: Backe
     let (browser, state, nonce) = begin(&app, &fake, "fake").await;
     fake.answer_with(IdToken::Honest.make(&keys, &fake.base, &nonce));
     let response = deliver(&browser, &app, "fake", &state, Some(&fake.base)).await;
-    assert_eq!((response.status(), refreshes_to(&response)), (StatusCode::OK, Some("/".to_owned())));
+    assert_eq!((response.status(), location(&response)), (StatusCode::SEE_OTHER, "/".to_owned()));
     let eve = account(&app).await.expect("an account for the honest answer");
     assert_eq!((eve.name.as_deref(), eve.email_verified), (Some("Eve"), true));
 }

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::common::{
     Backend, PASSWORD, RP_SECRET, TestApp,
-    browser::{Browser, hidden_field, location},
+    browser::{Browser, hidden_field, onward},
     chromium::browser_client,
     database::TestDatabase,
     listener,
@@ -120,8 +120,8 @@ pub async fn sign_in_at_upstream(
     assert!(at_upstream.starts_with(&pair.up.base), "{at_upstream}");
     let mut response = browser.get(at_upstream).await;
     loop {
-        if response.status().is_redirection() {
-            let next = response.url().join(&location(&response)).expect("location").to_string();
+        if let Some(next) = onward(&response) {
+            let next = response.url().join(&next).expect("location").to_string();
             if next.contains("/login/upstream/idp/callback") {
                 return next;
             }

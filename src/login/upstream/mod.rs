@@ -6,7 +6,6 @@
 
 mod accounts;
 mod failure;
-mod onward;
 
 use std::sync::Arc;
 
@@ -142,11 +141,10 @@ pub async fn callback(
     };
     let reply = Reply { state: &state, t: &t, browser: &browser, csrf: &csrf };
     let kept_tokens = upstream.kept(&tokens, &identity);
-    let done = match &login.user_id {
-        Some(user_id) => link(&reply, &upstream, (identity, kept_tokens), user_id, &client).await?,
-        None => sign_in(&reply, &upstream, (identity, kept_tokens), &login.request_id, client).await?,
-    };
-    Ok(onward::fresh_navigation(&t, done))
+    match &login.user_id {
+        Some(user_id) => link(&reply, &upstream, (identity, kept_tokens), user_id, &client).await,
+        None => sign_in(&reply, &upstream, (identity, kept_tokens), &login.request_id, client).await,
+    }
 }
 
 /// What the callback answers with.
@@ -242,7 +240,7 @@ async fn sign_in(
     completed(&state.security, "upstream", &user, &client).await;
     let amr = if trusted_mfa { amr::FEDERATED_MFA } else { amr::FEDERATED };
     let request_id = Some(req).filter(|r| !r.is_empty());
-    complete_sign_in(state, browser, &user.id, request_id, client, amr).await
+    complete_sign_in(state, t, browser, &user.id, request_id, client, amr).await
 }
 
 /// Links the identity to the account that asked, while this browser is still signed in to it.

@@ -39,14 +39,12 @@ impl Browser {
         self.http.post(self.absolute(url)).form(form).send().await.expect("POST")
     }
 
-    /// Follows redirects within the provider; returns the first response that is not
-    /// one, or the redirect that leaves the provider, with its location.
+    /// Follows redirects, and pages that refresh at once (`web::onward`), within the
+    /// provider; returns the first response that is neither, or the one that leaves the
+    /// provider, with its location.
     pub async fn follow(&self, mut response: Response) -> (Response, Option<String>) {
         loop {
-            if !response.status().is_redirection() {
-                return (response, None);
-            }
-            let location = location(&response);
+            let Some(location) = onward(&response) else { return (response, None) };
             if !location.starts_with('/') && !location.starts_with(&self.base) {
                 return (response, Some(location));
             }
@@ -73,6 +71,16 @@ impl Browser {
         let req = hidden_field(html, "req");
         self.post_form("/login", &[("email", email), ("password", password), ("csrf", &csrf), ("req", &req)]).await
     }
+}
+
+/// Where a response leads: its redirect's location, or the URL a page that refreshes at
+/// once goes to.
+pub fn onward(response: &Response) -> Option<String> {
+    if response.status().is_redirection() {
+        return Some(location(response));
+    }
+    let refresh = response.headers().get(reqwest::header::REFRESH)?.to_str().ok()?;
+    Some(refresh.split_once("url=")?.1.to_owned())
 }
 
 pub fn location(response: &Response) -> String {

@@ -6,7 +6,7 @@ use reqwest::Response;
 
 use super::{
     RP_REDIRECT,
-    browser::{Browser, location},
+    browser::{Browser, location, onward},
 };
 
 /// An upstream entry with the defaults, creating accounts at first sign-in.
@@ -28,23 +28,11 @@ pub fn upstream_config(id: &str, kind: UpstreamKind, issuer: &str, client_id: &s
     }
 }
 
-/// Where a page that goes on at once leads: its `Refresh` header's URL.
-pub fn refreshes_to(response: &Response) -> Option<String> {
-    let refresh = response.headers().get(reqwest::header::REFRESH)?.to_str().ok()?;
-    Some(refresh.split_once("url=")?.1.to_owned())
-}
-
 /// Follows every redirect and refresh, whichever provider it leads to, until a page or
 /// the relying party's redirect URI (returned with the page that led there).
 pub async fn follow_all(browser: &Browser, mut response: Response) -> (Response, Option<String>) {
     loop {
-        let next = if response.status().is_redirection() {
-            location(&response)
-        } else if let Some(next) = refreshes_to(&response) {
-            next
-        } else {
-            return (response, None);
-        };
+        let Some(next) = onward(&response) else { return (response, None) };
         if next.starts_with(RP_REDIRECT) {
             return (response, Some(next));
         }
