@@ -15,6 +15,7 @@ mod authorize_errors;
 mod backups;
 mod browser_console;
 mod browser_e2e;
+mod browser_onward;
 mod browser_passkeys;
 mod browser_upstream;
 mod client_metadata;
