@@ -3,8 +3,8 @@
 
 use entity::upstream_identities::{self, Entity as Identities};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Expr,
 };
 
 use super::{StoreError, now};
@@ -37,17 +37,27 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewIdentity<'_>) -> Result<u
     Ok(Identities::insert(row).exec_with_returning(db).await?)
 }
 
+/// The identity `subject` at `issuer`.
+fn of_subject(issuer: &str, subject: &str) -> Condition {
+    Condition::all()
+        .add(upstream_identities::Column::Issuer.eq(issuer))
+        .add(upstream_identities::Column::Subject.eq(subject))
+}
+
+/// The identity of the account `user_id` at `upstream_id`.
+fn of_account_at(user_id: &str, upstream_id: &str) -> Condition {
+    Condition::all()
+        .add(upstream_identities::Column::UserId.eq(user_id))
+        .add(upstream_identities::Column::UpstreamId.eq(upstream_id))
+}
+
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn find_by_subject(
     db: &impl ConnectionTrait,
     issuer: &str,
     subject: &str,
 ) -> Result<Option<upstream_identities::Model>, StoreError> {
-    Ok(Identities::find()
-        .filter(upstream_identities::Column::Issuer.eq(issuer))
-        .filter(upstream_identities::Column::Subject.eq(subject))
-        .one(db)
-        .await?)
+    Ok(Identities::find().filter(of_subject(issuer, subject)).one(db).await?)
 }
 
 /// The account's identities, oldest first.
@@ -93,8 +103,7 @@ pub async fn used(
         .col_expr(upstream_identities::Column::LastUsedAt, Expr::value(now()))
         .col_expr(upstream_identities::Column::Email, Expr::value(email))
         .col_expr(upstream_identities::Column::Username, Expr::value(username))
-        .filter(upstream_identities::Column::Issuer.eq(issuer))
-        .filter(upstream_identities::Column::Subject.eq(subject))
+        .filter(of_subject(issuer, subject))
         .exec(db)
         .await?;
     Ok(())
@@ -110,8 +119,7 @@ pub async fn set_tokens(
 ) -> Result<(), StoreError> {
     Identities::update_many()
         .col_expr(upstream_identities::Column::Tokens, Expr::value(sealed))
-        .filter(upstream_identities::Column::Issuer.eq(issuer))
-        .filter(upstream_identities::Column::Subject.eq(subject))
+        .filter(of_subject(issuer, subject))
         .exec(db)
         .await?;
     Ok(())
@@ -124,21 +132,13 @@ pub async fn of_user_at(
     user_id: &str,
     upstream_id: &str,
 ) -> Result<Option<upstream_identities::Model>, StoreError> {
-    Ok(Identities::find()
-        .filter(upstream_identities::Column::UserId.eq(user_id))
-        .filter(upstream_identities::Column::UpstreamId.eq(upstream_id))
-        .one(db)
-        .await?)
+    Ok(Identities::find().filter(of_account_at(user_id, upstream_id)).one(db).await?)
 }
 
 /// Unlinks the account's identity at `upstream_id`; false when it has none there.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove(db: &impl ConnectionTrait, user_id: &str, upstream_id: &str) -> Result<bool, StoreError> {
-    let removed = Identities::delete_many()
-        .filter(upstream_identities::Column::UserId.eq(user_id))
-        .filter(upstream_identities::Column::UpstreamId.eq(upstream_id))
-        .exec(db)
-        .await?;
+    let removed = Identities::delete_many().filter(of_account_at(user_id, upstream_id)).exec(db).await?;
     Ok(removed.rows_affected > 0)
 }
 

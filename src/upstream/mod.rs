@@ -153,3 +153,35 @@ impl Upstream {
         Tokens::open(self.sealer.as_ref()?, sealed, issuer, subject)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ClaimNames, Secret};
+
+    #[test]
+    fn keeping_tokens_needs_the_secrets_key() {
+        let keeps = UpstreamConfig {
+            id: "gh".into(),
+            name: "GitHub".into(),
+            kind: UpstreamKind::Github,
+            issuer: None,
+            api_url: None,
+            client_id: "c".into(),
+            client_secret: Secret::new("s"),
+            scopes: None,
+            claims: ClaimNames::default(),
+            auto_create: false,
+            link_by_verified_email: false,
+            trust_mfa: false,
+            store_tokens: true,
+        };
+        let refused = Upstreams::new(std::slice::from_ref(&keeps), None).err().expect("refused");
+        assert!(refused.contains("upstreams[0].store_tokens"), "{refused}");
+        let sealer = Sealer::new("0123456789abcdef0123456789abcdef").expect("sealer");
+        let upstreams = Upstreams::new(&[keeps], Some(&sealer)).expect("with the key");
+        let github = upstreams.get("gh").expect("known");
+        assert_eq!(github.redirect_uri("https://id.example"), "https://id.example/login/upstream/gh/callback");
+        assert!(upstreams.get("other").is_none());
+    }
+}
