@@ -51,7 +51,7 @@ pub async fn complete_sign_in(
         Some(req) => {
             let mut pending = waiting(state, req)?;
             pending.signed_in = Some(session.id);
-            Ok(fresh_navigation(t, continue_at(state, "/authorize/resume", &pending)?))
+            Ok(fresh_navigation(t, continue_at(state, "/authorize/resume", &pending)?, &pending.redirect_uri))
         }
         None => {
             let back = browser.take_return_to().await?;

@@ -121,10 +121,10 @@ pub async fn submit(
             code: "access_denied",
             description: "the user denied the request",
         };
-        return Ok(fresh_navigation(&t, denied.into_response()));
+        return Ok(fresh_navigation(&t, denied.into_response(), &pending.redirect_uri));
     }
     let scopes: Vec<&str> = pending.scope.split(' ').collect();
     consents::grant(&state.db, &session.user_id, &pending.client_id, &scopes).await?;
     pending.consented = Some(session.id);
-    Ok(fresh_navigation(&t, continue_at(&state, "/authorize/resume", &pending)?))
+    Ok(fresh_navigation(&t, continue_at(&state, "/authorize/resume", &pending)?, &pending.redirect_uri))
 }
