@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::member::Member;
 use crate::{
     i18n::Lang,
-    login::upstream::redirect_to,
+    login::upstream::{known, redirect_to},
     state::AppState,
     store::upstream_identities,
     upstream::links::{self, LinkError},
@@ -95,7 +95,7 @@ pub async fn link(
     PageParams(query): PageParams<LinkQuery>,
 ) -> Result<Response, PageError> {
     csrf.check(&query.csrf)?;
-    let upstream = state.upstreams.get(&id).ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "upstream-unknown"))?;
+    let upstream = known(&state, &id)?;
     redirect_to(&state, &t, &browser, &upstream, Some(&member.user.id), "").await
 }
 

@@ -67,6 +67,19 @@ async fn a_callback_counts_once_in_the_browser_that_started_it(backend: Backend)
     assert!(events(&pair.down, "upstream.failed").await.len() >= 2, "the forged states are recorded");
 }
 
+async fn of_two_answers_at_once_one_signs_in(backend: Backend) {
+    let pair = pair(backend, |_| {}).await;
+    upstream_person(&pair, "kim@example.org", true).await;
+    let attempt = attempt(&pair, "").await;
+    let callback = callback_from_upstream(&pair, &attempt.browser, &attempt.req, "kim@example.org", None).await;
+    let (first, second) = tokio::join!(attempt.browser.get(&callback), attempt.browser.get(&callback));
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 400], "one goes on, the other finds its sign-in taken");
+    assert_eq!(events(&pair.down, "upstream.signed_in").await.len(), 1);
+    assert!(account(&pair.down, "kim@example.org").await.is_some(), "one account");
+}
+
 async fn the_answer_must_come_from_the_upstream_it_was_started_at(backend: Backend) {
     let pair = pair(backend, |_| {}).await;
     upstream_person(&pair, "joe@example.org", true).await;
@@ -104,5 +117,6 @@ async fn an_upstream_that_is_down_gets_a_clear_page(backend: Backend) {
 }
 
 on_every_backend!(a_callback_counts_once_in_the_browser_that_started_it);
+on_every_backend!(of_two_answers_at_once_one_signs_in);
 on_every_backend!(the_answer_must_come_from_the_upstream_it_was_started_at);
 on_every_backend!(an_upstream_that_is_down_gets_a_clear_page);

@@ -52,7 +52,7 @@ pub struct StartQuery {
 }
 
 /// The upstream `id` names, or 404.
-fn known(state: &AppState, id: &str) -> Result<Arc<Upstream>, PageError> {
+pub fn known(state: &AppState, id: &str) -> Result<Arc<Upstream>, PageError> {
     state.upstreams.get(id).ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "upstream-unknown"))
 }
 
