@@ -20,7 +20,7 @@ pub use clients::{ClientConfig, GRANT_TYPES, validate_client, validate_redirect_
 pub use credits::{CreditsConfig, PackageConfig};
 pub use notify::{NotifyConfig, NotifyTarget};
 pub use security::{LockoutConfig, MailConfig, RateLimitConfig, RedisConfig, SecurityConfig, TrustedProxies};
-pub use upstreams::{ClaimNames, GITHUB_API_URL, UpstreamConfig, UpstreamKind};
+pub use upstreams::{ClaimNames, GITHUB_API_URL, UpstreamConfig, UpstreamKind, validate_upstream};
 pub use webauthn::{RelyingParty, WebauthnConfig};
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -137,6 +137,7 @@ pub struct KeysConfig {
 #[serde(deny_unknown_fields)]
 pub struct CacheConfig {
     pub clients_secs: u64,
+    pub upstreams_secs: u64,
     pub access_tokens: usize,
 }
 

@@ -151,8 +151,10 @@ pub async fn build_state_on(db: Db, config: Config) -> Result<AppState, StartErr
     }
     let passkeys = passkeys(&config)?;
     let languages = i18n::Languages::built_in(&config.i18n.default_language)?;
-    let upstreams =
-        Arc::new(upstream::Upstreams::new(&config.upstreams, secrets.as_ref()).map_err(StartError::Upstreams)?);
+    let upstreams = Arc::new(
+        upstream::Upstreams::new(&config.upstreams, secrets.as_ref(), Duration::from_secs(config.cache.upstreams_secs))
+            .map_err(StartError::Upstreams)?,
+    );
     let config = Arc::new(config);
     let metrics = Arc::new(ops::metrics::Metrics::new()?);
     let limiter = Arc::new(limiter);

@@ -33,6 +33,7 @@ pub mod setup_links;
 pub mod totp_credentials;
 pub mod upstream_identities;
 pub mod upstream_logins;
+pub mod upstreams;
 pub mod users;
 pub mod verification_tokens;
 pub mod webhook_events;

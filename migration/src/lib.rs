@@ -28,6 +28,7 @@ mod m20261207_000005_add_user_disabled_at;
 mod m20261207_000006_add_verification_new_email;
 mod m20261207_000007_add_client_disabled_at;
 mod m20261207_000008_create_upstream_identities;
+mod m20261207_000009_create_upstreams;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000006_add_verification_new_email::Migration),
             Box::new(m20261207_000007_add_client_disabled_at::Migration),
             Box::new(m20261207_000008_create_upstream_identities::Migration),
+            Box::new(m20261207_000009_create_upstreams::Migration),
         ]
     }
 }

@@ -69,7 +69,7 @@ pub async fn request(
     };
     let error = t.get(key);
     let failed = overview::Failed { email: &form.new_email, email_error: &error, ..Default::default() };
-    Ok(overview::account_page(&state, &t, &csrf, &member.user, failed, StatusCode::BAD_REQUEST))
+    overview::account_page(&state, &t, &csrf, &member.user, failed, StatusCode::BAD_REQUEST).await
 }
 
 /// The link from the mail; it works without a sign-in, since it proves the address.

@@ -57,18 +57,18 @@ pub struct ProfileForm {
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn show(State(state): State<AppState>, t: Lang, csrf: Csrf, member: Member) -> Response {
-    account_page(&state, &t, &csrf, &member.user, Failed::default(), StatusCode::OK)
+pub async fn show(State(state): State<AppState>, t: Lang, csrf: Csrf, member: Member) -> Result<Response, PageError> {
+    account_page(&state, &t, &csrf, &member.user, Failed::default(), StatusCode::OK).await
 }
 
-pub fn account_page(
+pub async fn account_page(
     state: &AppState,
     t: &Lang,
     csrf: &Csrf,
     user: &users::Model,
     failed: Failed<'_>,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, PageError> {
     let stored = (user.name.as_deref().unwrap_or_default(), user.username.as_deref().unwrap_or_default());
     let (name, username) = failed.profile.unwrap_or(stored);
     let page = AccountPage {
@@ -79,10 +79,10 @@ pub fn account_page(
         username,
         failed,
         passkeys: state.security.passkeys.is_some(),
-        upstreams: !state.upstreams.all().is_empty(),
+        upstreams: !state.upstreams.all(&state.db).await?.is_empty(),
         admin: user.role == store::users::ADMIN_ROLE,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -107,5 +107,5 @@ pub async fn save_profile(
     };
     let error = t.get(key);
     let failed = Failed { profile: Some((&form.name, &form.username)), profile_error: &error, ..Default::default() };
-    Ok(account_page(&state, &t, &csrf, &member.user, failed, status))
+    account_page(&state, &t, &csrf, &member.user, failed, status).await
 }

@@ -60,9 +60,8 @@ async fn page(
     error: &str,
 ) -> Result<Response, PageError> {
     let linked = upstream_identities::of_user(&state.db, &member.user.id).await?;
-    let rows = state
-        .upstreams
-        .all()
+    let upstreams = state.upstreams.all(&state.db).await?;
+    let rows = upstreams
         .iter()
         .map(|upstream| {
             let identity = linked.iter().find(|l| l.upstream_id == upstream.id());
@@ -95,7 +94,7 @@ pub async fn link(
     PageParams(query): PageParams<LinkQuery>,
 ) -> Result<Response, PageError> {
     csrf.check(&query.csrf)?;
-    let upstream = known(&state, &id)?;
+    let upstream = known(&state, &id).await?;
     redirect_to(&state, &t, &browser, &upstream, Some(&member.user.id), "").await
 }
 

@@ -1,5 +1,5 @@
-//! Operator commands behind the CLI: clients, users, passkeys, credits, backups, keys,
-//! audit.
+//! Operator commands behind the CLI and the admin pages: clients, users, passkeys,
+//! credits, backups, keys, audit, sign-in providers.
 
 pub mod audit;
 pub mod backups;
@@ -11,4 +11,5 @@ pub mod mfa;
 pub mod passkeys;
 pub mod roles;
 pub mod setup;
+pub mod upstreams;
 pub mod users;

@@ -44,7 +44,7 @@ pub async fn token(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let none = || ApiError::not_found("no token of this provider is kept for the account");
-    let upstream = state.upstreams.get(&id).ok_or_else(none)?;
+    let upstream = state.upstreams.get(&state.db, &id).await?.ok_or_else(none)?;
     let linked = upstream_identities::of_user_at(&state.db, &caller.user_id, &id).await?.ok_or_else(none)?;
     let sealed = linked.tokens.as_deref().ok_or_else(none)?;
     let tokens = upstream.open_kept(sealed, &linked.issuer, &linked.subject).ok_or_else(none)?;

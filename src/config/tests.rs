@@ -110,6 +110,9 @@ fn caches_are_bounded() {
     config.cache.clients_secs = 301;
     assert!(problem(&config).contains("cache.clients_secs"));
     let mut config = base();
+    config.cache.upstreams_secs = 301;
+    assert!(problem(&config).contains("cache.upstreams_secs"));
+    let mut config = base();
     config.cache.access_tokens = 1_000_001;
     assert!(problem(&config).contains("cache.access_tokens"));
     config.cache.access_tokens = 0;

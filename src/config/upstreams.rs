@@ -55,6 +55,23 @@ pub enum UpstreamKind {
     Google,
 }
 
+impl UpstreamKind {
+    pub const ALL: [UpstreamKind; 3] = [UpstreamKind::Oidc, UpstreamKind::Github, UpstreamKind::Google];
+
+    /// Its name in the configuration file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpstreamKind::Oidc => "oidc",
+            UpstreamKind::Github => "github",
+            UpstreamKind::Google => "google",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<UpstreamKind> {
+        UpstreamKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
 /// The claims a person's username, name and email address are read from.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -97,39 +114,54 @@ impl UpstreamConfig {
 pub fn validate_upstreams(upstreams: &[UpstreamConfig]) -> Result<(), ConfigError> {
     let mut seen = HashSet::new();
     for (i, upstream) in upstreams.iter().enumerate() {
-        let key = |field: &str| format!("upstreams[{i}].{field}");
-        let id_ok = (1..=64).contains(&upstream.id.len())
-            && upstream.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if !id_ok {
-            return Err(invalid(key("id"), "must be 1 to 64 of a-z, 0-9, - and _"));
-        }
+        validate_upstream(upstream).map_err(|(field, problem)| invalid(format!("upstreams[{i}].{field}"), problem))?;
         if !seen.insert(upstream.id.as_str()) {
-            return Err(invalid(key("id"), format!("duplicate upstream id `{}`", upstream.id)));
+            return Err(invalid(format!("upstreams[{i}].id"), format!("duplicate upstream id `{}`", upstream.id)));
         }
-        for (field, value) in [("name", &upstream.name), ("client_id", &upstream.client_id)] {
-            if value.trim().is_empty() {
-                return Err(invalid(key(field), "must not be empty"));
-            }
+    }
+    Ok(())
+}
+
+/// Checks one entry, of the file or of the admin pages: refused, the key at fault and
+/// what is wrong with it.
+pub fn validate_upstream(upstream: &UpstreamConfig) -> Result<(), (&'static str, String)> {
+    let problem = |field, text: &str| Err((field, text.to_owned()));
+    let id_ok = (1..=64).contains(&upstream.id.len())
+        && upstream.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !id_ok {
+        return problem("id", "must be 1 to 64 of a-z, 0-9, - and _");
+    }
+    for (field, value) in [("name", &upstream.name), ("client_id", &upstream.client_id)] {
+        if value.trim().is_empty() {
+            return problem(field, "must not be empty");
         }
-        if upstream.client_secret.expose().is_empty() {
-            return Err(invalid(key("client_secret"), "must not be empty"));
-        }
-        if upstream.kind == UpstreamKind::Oidc && upstream.issuer.is_none() {
-            return Err(invalid(key("issuer"), "is needed for kind = \"oidc\""));
-        }
-        check_url(upstream.issuer()).map_err(|p| invalid(key("issuer"), p))?;
-        match (upstream.kind, &upstream.api_url) {
-            (UpstreamKind::Github, Some(api)) => check_url(api).map_err(|p| invalid(key("api_url"), p))?,
-            (UpstreamKind::Github, None) => {}
-            (_, Some(_)) => return Err(invalid(key("api_url"), "is for kind = \"github\" only")),
-            (_, None) => {}
-        }
-        let scopes = upstream.scopes();
-        if upstream.kind != UpstreamKind::Github && !scopes.iter().any(|s| s == "openid") {
-            return Err(invalid(key("scopes"), "must include `openid`"));
-        }
-        if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
-            return Err(invalid(key("scopes"), "each scope is one word"));
+    }
+    if upstream.client_secret.expose().is_empty() {
+        return problem("client_secret", "must not be empty");
+    }
+    if upstream.kind == UpstreamKind::Oidc && upstream.issuer.is_none() {
+        return problem("issuer", "is needed for kind = \"oidc\"");
+    }
+    check_url(upstream.issuer()).map_err(|p| ("issuer", p))?;
+    match (upstream.kind, &upstream.api_url) {
+        (UpstreamKind::Github, Some(api)) => check_url(api).map_err(|p| ("api_url", p))?,
+        (UpstreamKind::Github, None) => {}
+        (_, Some(_)) => return problem("api_url", "is for kind = \"github\" only"),
+        (_, None) => {}
+    }
+    let scopes = upstream.scopes();
+    if upstream.kind != UpstreamKind::Github && !scopes.iter().any(|s| s == "openid") {
+        return problem("scopes", "must include `openid`");
+    }
+    if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+        return problem("scopes", "each scope is one word");
+    }
+    let claims = &upstream.claims;
+    for (field, claim) in
+        [("claims.username", &claims.username), ("claims.name", &claims.name), ("claims.email", &claims.email)]
+    {
+        if claim.trim().is_empty() {
+            return problem(field, "must name a claim");
         }
     }
     Ok(())
@@ -157,11 +189,9 @@ fn check_url(value: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-
-    fn entry(id: &str, kind: UpstreamKind) -> UpstreamConfig {
+impl UpstreamConfig {
+    /// A valid entry with every setting off, for tests.
+    pub fn example(id: &str, kind: UpstreamKind) -> UpstreamConfig {
         UpstreamConfig {
             id: id.into(),
             name: "Provider".into(),
@@ -178,6 +208,12 @@ mod tests {
             store_tokens: false,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
 
     fn problem(upstreams: Vec<UpstreamConfig>) -> String {
         validate_upstreams(&upstreams).expect_err("must be refused").to_string()
@@ -185,39 +221,39 @@ mod tests {
 
     #[test]
     fn each_kind_has_its_defaults() {
-        let github = entry("gh", UpstreamKind::Github);
+        let github = UpstreamConfig::example("gh", UpstreamKind::Github);
         assert_eq!((github.issuer(), github.scopes()), (GITHUB_URL, vec!["read:user".into(), "user:email".into()]));
-        let google = entry("g", UpstreamKind::Google);
+        let google = UpstreamConfig::example("g", UpstreamKind::Google);
         assert_eq!(google.issuer(), GOOGLE_ISSUER);
         assert_eq!(google.scopes(), ["openid", "email", "profile"]);
-        assert!(validate_upstreams(&[github, google, entry("sso", UpstreamKind::Oidc)]).is_ok());
+        assert!(validate_upstreams(&[github, google, UpstreamConfig::example("sso", UpstreamKind::Oidc)]).is_ok());
     }
 
     #[test]
     fn bad_entries_are_refused_naming_the_key() {
-        let mut bad_id = entry("Bad Id", UpstreamKind::Github);
+        let mut bad_id = UpstreamConfig::example("Bad Id", UpstreamKind::Github);
         assert!(problem(vec![bad_id.clone()]).contains("upstreams[0].id"));
         bad_id.id = "ok".into();
         let msg = problem(vec![bad_id.clone(), bad_id]);
         assert!(msg.contains("upstreams[1].id") && msg.contains("duplicate"), "{msg}");
-        let mut no_issuer = entry("sso", UpstreamKind::Oidc);
+        let mut no_issuer = UpstreamConfig::example("sso", UpstreamKind::Oidc);
         no_issuer.issuer = None;
         assert!(problem(vec![no_issuer]).contains("upstreams[0].issuer"));
         for issuer in ["http://sso.example.org", "https://sso.example.org/?x=1", "not a url"] {
-            let mut plain = entry("sso", UpstreamKind::Oidc);
+            let mut plain = UpstreamConfig::example("sso", UpstreamKind::Oidc);
             plain.issuer = Some(issuer.into());
             assert!(problem(vec![plain]).contains("upstreams[0].issuer"), "{issuer}");
         }
-        let mut loopback = entry("sso", UpstreamKind::Oidc);
+        let mut loopback = UpstreamConfig::example("sso", UpstreamKind::Oidc);
         loopback.issuer = Some("http://127.0.0.2:8080".into());
         assert!(validate_upstreams(&[loopback]).is_ok(), "http on a loopback address");
-        let mut no_openid = entry("sso", UpstreamKind::Oidc);
+        let mut no_openid = UpstreamConfig::example("sso", UpstreamKind::Oidc);
         no_openid.scopes = Some(vec!["email".into()]);
         assert!(problem(vec![no_openid]).contains("openid"));
-        let mut api_for_oidc = entry("sso", UpstreamKind::Oidc);
+        let mut api_for_oidc = UpstreamConfig::example("sso", UpstreamKind::Oidc);
         api_for_oidc.api_url = Some("https://api.example.org".into());
         assert!(problem(vec![api_for_oidc]).contains("upstreams[0].api_url"));
-        let mut empty_secret = entry("gh", UpstreamKind::Github);
+        let mut empty_secret = UpstreamConfig::example("gh", UpstreamKind::Github);
         empty_secret.client_secret = Secret::new("");
         assert!(problem(vec![empty_secret]).contains("client_secret"));
     }
@@ -225,7 +261,7 @@ mod tests {
     #[test]
     fn an_entry_reads_from_toml_and_its_secret_never_prints() {
         let mut config = Config::load(None).expect("defaults");
-        config.upstreams = vec![entry("gh", UpstreamKind::Github)];
+        config.upstreams = vec![UpstreamConfig::example("gh", UpstreamKind::Github)];
         assert!(config.validate().is_ok());
         assert!(!format!("{:?}", config.upstreams).contains("s3cret"));
         let parsed: UpstreamConfig = toml_entry(

@@ -80,8 +80,12 @@ impl Config {
         if self.tokens.refresh_retry_secs > 300 {
             return Err(invalid("tokens.refresh_retry_secs", "must be at most 300"));
         }
-        if self.cache.clients_secs > 300 {
-            return Err(invalid("cache.clients_secs", "must be at most 300"));
+        for (key, secs) in
+            [("cache.clients_secs", self.cache.clients_secs), ("cache.upstreams_secs", self.cache.upstreams_secs)]
+        {
+            if secs > 300 {
+                return Err(invalid(key, "must be at most 300"));
+            }
         }
         if self.cache.access_tokens > 1_000_000 {
             return Err(invalid("cache.access_tokens", "must be at most 1000000"));

@@ -13,6 +13,7 @@ mod keys;
 mod organizations;
 mod paging;
 mod system;
+mod upstream_form;
 mod upstreams;
 mod users;
 
@@ -41,7 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/organizations", get(organizations::list))
         .route("/admin/organizations/{id}", get(organizations::show))
         .route("/admin/system", get(system::show))
-        .route("/admin/upstreams", get(upstreams::show))
+        .route("/admin/upstreams", get(upstreams::list).post(upstreams::create))
+        .route("/admin/upstreams/new", get(upstreams::new))
+        .route("/admin/upstreams/{id}", get(upstreams::show).post(upstreams::update))
+        .route("/admin/upstreams/{id}/delete", post(upstreams::delete))
         .route("/admin/system/backup", post(system::backup))
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::show))

@@ -178,12 +178,13 @@ async fn user_page(
             last_used: shown(s.last_used_at),
         })
         .collect();
+    let known = state.upstreams.all(db).await?;
     let upstreams = upstream_identities::of_user(db, &user.id)
         .await?
         .into_iter()
         .map(|linked| {
-            let name =
-                state.upstreams.get(&linked.upstream_id).map_or(linked.upstream_id.clone(), |u| u.name().to_owned());
+            let upstream = known.iter().find(|u| u.id() == linked.upstream_id);
+            let name = upstream.map_or(linked.upstream_id.clone(), |u| u.name().to_owned());
             match linked.email.or(linked.username) {
                 Some(who) => format!("{name} ({who})"),
                 None => name,

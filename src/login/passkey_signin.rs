@@ -106,7 +106,7 @@ pub async fn submit(
         }
         Err(err) => refusal(err)?,
     };
-    Ok(sign_in_page(&state, &t, &csrf, &form.req, Shown { status, email: "", error: &t.get(error) }))
+    sign_in_page(&state, &t, &csrf, &form.req, Shown { status, email: "", error: &t.get(error) }).await
 }
 
 /// Begins the second step with a passkey, for the page's script, for the user whose

@@ -39,7 +39,7 @@ struct SignInPage<'a> {
     passkeys: bool,
     nonce: &'a str,
     /// The other identity providers to offer, a button each.
-    upstreams: &'a [Arc<Upstream>],
+    upstreams: Vec<Arc<Upstream>>,
 }
 
 /// How a sign-in form is shown: filled in with `email`, saying what went wrong.
@@ -50,19 +50,25 @@ pub struct Shown<'a> {
 }
 
 /// The sign-in form for the authorization request `req` (or none).
-pub fn sign_in_page(state: &AppState, t: &Lang, csrf: &Csrf, req: &str, shown: Shown<'_>) -> Response {
-    sign_in_form(state, t, csrf, req, destination(state, req).as_deref(), shown)
+pub async fn sign_in_page(
+    state: &AppState,
+    t: &Lang,
+    csrf: &Csrf,
+    req: &str,
+    shown: Shown<'_>,
+) -> Result<Response, PageError> {
+    sign_in_form(state, t, csrf, req, destination(state, req).as_deref(), shown).await
 }
 
 /// The sign-in form for the request `req` whose client's redirect URI is `form_target`.
-fn sign_in_form(
+async fn sign_in_form(
     state: &AppState,
     t: &Lang,
     csrf: &Csrf,
     req: &str,
     form_target: Option<&str>,
     shown: Shown<'_>,
-) -> Response {
+) -> Result<Response, PageError> {
     let nonce = script_nonce();
     let page = SignInPage {
         t,
@@ -72,9 +78,9 @@ fn sign_in_form(
         error: shown.error,
         passkeys: state.security.passkeys.is_some(),
         nonce: &nonce,
-        upstreams: state.upstreams.all(),
+        upstreams: state.upstreams.all(&state.db).await?,
     };
-    render_scripted(shown.status, &page, form_target, &nonce)
+    Ok(render_scripted(shown.status, &page, form_target, &nonce))
 }
 
 /// `?req=ID`: the authorization request a page continues.
@@ -118,7 +124,7 @@ pub async fn show(
         None => String::new(),
     };
     let shown = Shown { status: StatusCode::OK, email: hint, error: &prompt };
-    Ok(sign_in_form(&state, &t, &csrf, query.req(), form_target, shown))
+    sign_in_form(&state, &t, &csrf, query.req(), form_target, shown).await
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
@@ -141,11 +147,11 @@ pub async fn submit(
         }
         Err(SignInError::Invalid) => {
             let wrong = t.get("signin-wrong");
-            return Ok(again(&state, &t, &csrf, &form, StatusCode::UNAUTHORIZED, &wrong));
+            return again(&state, &t, &csrf, &form, StatusCode::UNAUTHORIZED, &wrong).await;
         }
         Err(SignInError::Throttled(throttled)) => {
             let error = t.arg("error-throttled", "seconds", throttled.retry_after);
-            let mut response = again(&state, &t, &csrf, &form, StatusCode::TOO_MANY_REQUESTS, &error);
+            let mut response = again(&state, &t, &csrf, &form, StatusCode::TOO_MANY_REQUESTS, &error).await?;
             throttled.stamp(&mut response);
             return Ok(response);
         }
@@ -222,6 +228,13 @@ pub async fn submit_code(
 }
 
 /// The form again, filled in, with what went wrong.
-fn again(state: &AppState, t: &Lang, csrf: &Csrf, form: &SignInForm, status: StatusCode, error: &str) -> Response {
-    sign_in_page(state, t, csrf, &form.req, Shown { status, email: &form.email, error })
+async fn again(
+    state: &AppState,
+    t: &Lang,
+    csrf: &Csrf,
+    form: &SignInForm,
+    status: StatusCode,
+    error: &str,
+) -> Result<Response, PageError> {
+    sign_in_page(state, t, csrf, &form.req, Shown { status, email: &form.email, error }).await
 }

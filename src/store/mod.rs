@@ -35,6 +35,7 @@ pub mod setup_links;
 pub mod successors;
 pub mod upstream_identities;
 pub mod upstream_logins;
+pub mod upstreams;
 pub mod user_directory;
 pub mod users;
 pub mod verification_tokens;

@@ -147,3 +147,10 @@ pub async fn remove_all_of_user(db: &impl ConnectionTrait, user_id: &str) -> Res
     let removed = Identities::delete_many().filter(upstream_identities::Column::UserId.eq(user_id)).exec(db).await?;
     Ok(removed.rows_affected)
 }
+
+/// Unlinks every identity of the upstream `upstream_id`, when it is deleted; returns how many.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn remove_all_at(db: &impl ConnectionTrait, upstream_id: &str) -> Result<u64, StoreError> {
+    let at = upstream_identities::Column::UpstreamId.eq(upstream_id);
+    Ok(Identities::delete_many().filter(at).exec(db).await?.rows_affected)
+}

@@ -53,3 +53,10 @@ pub async fn prune(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
         .add(upstream_logins::Column::ExpiresAt.lte(now()));
     Ok(Logins::delete_many().filter(done).exec(db).await?.rows_affected)
 }
+
+/// Drops the sign-ins on their way through the upstream `upstream_id`, when it is deleted.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn remove_all_at(db: &impl ConnectionTrait, upstream_id: &str) -> Result<u64, StoreError> {
+    let at = upstream_logins::Column::UpstreamId.eq(upstream_id);
+    Ok(Logins::delete_many().filter(at).exec(db).await?.rows_affected)
+}

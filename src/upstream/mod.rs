@@ -9,11 +9,14 @@ mod github;
 pub mod http;
 pub mod links;
 mod oidc;
+mod registry;
+pub mod stored;
 pub mod tokens;
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 pub use claims::Identity;
+pub use registry::Upstreams;
 
 use self::tokens::Tokens;
 use crate::{
@@ -43,11 +46,10 @@ pub struct Begun {
     pub verifier: String,
 }
 
-/// The configured upstreams, each with what was discovered about it.
-pub struct Upstreams {
-    by_id: HashMap<String, Arc<Upstream>>,
-    /// In the order of the configuration, for the buttons.
-    order: Vec<Arc<Upstream>>,
+/// The one redirect URI of the upstream `id`, to register there: a code sent to another
+/// upstream's callback is never redeemed here (mix-up defence).
+pub fn redirect_uri(issuer_base: &str, id: &str) -> String {
+    format!("{issuer_base}/login/upstream/{id}/callback")
 }
 
 pub struct Upstream {
@@ -58,37 +60,19 @@ pub struct Upstream {
     sealer: Option<Sealer>,
 }
 
-impl Upstreams {
-    /// The upstreams of `configs`; `sealer` (the secrets key's) seals the tokens of those
-    /// that keep them, and must be there for them.
-    pub fn new(configs: &[UpstreamConfig], sealer: Option<&Sealer>) -> Result<Upstreams, String> {
-        let http = http::Bounded::new()?;
-        let mut order = Vec::new();
-        for (i, config) in configs.iter().enumerate() {
-            let sealer = match (config.store_tokens, sealer) {
-                (false, _) => None,
-                (true, Some(sealer)) => Some(sealer.clone()),
-                (true, None) => {
-                    return Err(format!("upstreams[{i}].store_tokens needs the secrets key to seal tokens with"));
-                }
-            };
-            let discovery = oidc::Discovery::default();
-            order.push(Arc::new(Upstream { config: config.clone(), http: http.clone(), discovery, sealer }));
-        }
-        let by_id = order.iter().map(|u| (u.config.id.clone(), u.clone())).collect();
-        Ok(Upstreams { by_id, order })
-    }
-
-    pub fn get(&self, id: &str) -> Option<Arc<Upstream>> {
-        self.by_id.get(id).cloned()
-    }
-
-    pub fn all(&self) -> &[Arc<Upstream>] {
-        &self.order
-    }
-}
-
 impl Upstream {
+    /// The upstream `config` describes; `sealer` (the secrets key's) seals its tokens
+    /// where it keeps them, and must be there for that.
+    fn new(config: UpstreamConfig, http: &http::Bounded, sealer: Option<&Sealer>) -> Result<Arc<Upstream>, String> {
+        let sealer = match (config.store_tokens, sealer) {
+            (false, _) => None,
+            (true, Some(sealer)) => Some(sealer.clone()),
+            (true, None) => return Err("store_tokens needs the secrets key to seal tokens with".into()),
+        };
+        let discovery = oidc::Discovery::default();
+        Ok(Arc::new(Upstream { config, http: http.clone(), discovery, sealer }))
+    }
+
     pub fn id(&self) -> &str {
         &self.config.id
     }
@@ -97,10 +81,8 @@ impl Upstream {
         &self.config.name
     }
 
-    /// The one redirect URI of this upstream: a code sent to another upstream's callback
-    /// is never redeemed here (mix-up defence).
     pub fn redirect_uri(&self, issuer_base: &str) -> String {
-        format!("{issuer_base}/login/upstream/{}/callback", self.config.id)
+        redirect_uri(issuer_base, &self.config.id)
     }
 
     /// The address to send the browser to, with a fresh `state`, `nonce` and PKCE pair.
@@ -157,31 +139,17 @@ impl Upstream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ClaimNames, Secret};
 
     #[test]
     fn keeping_tokens_needs_the_secrets_key() {
-        let keeps = UpstreamConfig {
-            id: "gh".into(),
-            name: "GitHub".into(),
-            kind: UpstreamKind::Github,
-            issuer: None,
-            api_url: None,
-            client_id: "c".into(),
-            client_secret: Secret::new("s"),
-            scopes: None,
-            claims: ClaimNames::default(),
-            auto_create: false,
-            link_by_verified_email: false,
-            trust_mfa: false,
-            store_tokens: true,
-        };
-        let refused = Upstreams::new(std::slice::from_ref(&keeps), None).err().expect("refused");
+        let keeps = UpstreamConfig { store_tokens: true, ..UpstreamConfig::example("gh", UpstreamKind::Github) };
+        let ttl = std::time::Duration::ZERO;
+        let refused = Upstreams::new(std::slice::from_ref(&keeps), None, ttl).err().expect("refused");
         assert!(refused.contains("upstreams[0].store_tokens"), "{refused}");
         let sealer = Sealer::new("0123456789abcdef0123456789abcdef").expect("sealer");
-        let upstreams = Upstreams::new(&[keeps], Some(&sealer)).expect("with the key");
-        let github = upstreams.get("gh").expect("known");
+        let upstreams = Upstreams::new(&[keeps], Some(&sealer), ttl).expect("with the key");
+        let github = &upstreams.configured()[0];
         assert_eq!(github.redirect_uri("https://id.example"), "https://id.example/login/upstream/gh/callback");
-        assert!(upstreams.get("other").is_none());
+        assert!(upstreams.is_configured("gh") && !upstreams.is_configured("other"));
     }
 }

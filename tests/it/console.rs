@@ -36,6 +36,7 @@ fn pages(id: &str) -> Vec<String> {
         "/admin/audit",
         "/admin/system",
         "/admin/upstreams",
+        "/admin/upstreams/new",
     ]
     .map(String::from)
     .to_vec();
@@ -47,8 +48,16 @@ fn forms(id: &str) -> Vec<String> {
     let on_user =
         ["sessions/end", "disable", "enable", "admin/grant", "admin/revoke", "mfa/reset", "password/reset", "delete"];
     let on_client = ["", "/secret", "/disable", "/enable", "/delete"];
-    let others =
-        ["/admin/clients", "/admin/credits", "/admin/keys/rotate", "/admin/keys/emergency", "/admin/system/backup"];
+    let others = [
+        "/admin/clients",
+        "/admin/credits",
+        "/admin/keys/rotate",
+        "/admin/keys/emergency",
+        "/admin/system/backup",
+        "/admin/upstreams",
+        "/admin/upstreams/corp",
+        "/admin/upstreams/corp/delete",
+    ];
     on_user
         .iter()
         .map(|action| format!("/admin/users/{id}/{action}"))

@@ -26,6 +26,7 @@ mod console;
 mod console_actions;
 mod console_clients;
 mod console_sections;
+mod console_upstreams;
 mod control_characters;
 mod cors;
 mod credits;

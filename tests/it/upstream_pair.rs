@@ -90,7 +90,7 @@ pub async fn attempt_for(pair: &Pair, browser: Browser, scopes: &[&str], extra: 
     let (page, left) = browser.follow(browser.get(&format!("{}{extra}", request.url)).await).await;
     assert!(left.is_none(), "the sign-in page, not {left:?}");
     let html = page.text().await.expect("sign-in page");
-    assert!(html.contains("Sign in with idp provider"), "the upstream's button");
+    assert!(html.contains("href=\"/login/upstream/idp?req="), "the upstream's button");
     let req = hidden_field(&html, "req");
     Attempt { rp, request, browser, req }
 }

@@ -52,8 +52,8 @@ pub struct StartQuery {
 }
 
 /// The upstream `id` names, or 404.
-pub fn known(state: &AppState, id: &str) -> Result<Arc<Upstream>, PageError> {
-    state.upstreams.get(id).ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "upstream-unknown"))
+pub async fn known(state: &AppState, id: &str) -> Result<Arc<Upstream>, PageError> {
+    state.upstreams.get(&state.db, id).await?.ok_or(PageError::NoSuchPage(StatusCode::NOT_FOUND, "upstream-unknown"))
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(upstream = %id))]
@@ -65,7 +65,7 @@ pub async fn start(
     Path(id): Path<String>,
     PageParams(query): PageParams<StartQuery>,
 ) -> Result<Response, PageError> {
-    let upstream = known(&state, &id)?;
+    let upstream = known(&state, &id).await?;
     state.limiter.check_address("upstream", &client, state.config.security.rate_limit.signin_per_ip).await?;
     if !query.req.is_empty() && pending(&state, &query.req).is_none() {
         return Err(PageError::BadRequest("authorize-request-expired"));
@@ -121,7 +121,7 @@ pub async fn callback(
     Path(id): Path<String>,
     PageParams(query): PageParams<CallbackQuery>,
 ) -> Result<Response, PageError> {
-    let upstream = known(&state, &id)?;
+    let upstream = known(&state, &id).await?;
     // Each refused answer is recorded: bounded like the sign-ins it stands for.
     state.limiter.check_address("upstream", &client, state.config.security.rate_limit.signin_per_ip).await?;
     let Some(login) = taken_login(&state, &browser, &query).await? else {
@@ -213,13 +213,8 @@ async fn sign_in(
         Outcome::SignInToLink(email) => {
             browser.hold_link(upstream.id(), identity).await?;
             let prompt = t.arg("upstream-sign-in-to-link", "name", upstream.name());
-            return Ok(sign_in_page(
-                state,
-                t,
-                csrf,
-                req,
-                Shown { status: StatusCode::OK, email: &email, error: &prompt },
-            ));
+            return sign_in_page(state, t, csrf, req, Shown { status: StatusCode::OK, email: &email, error: &prompt })
+                .await;
         }
         Outcome::Refused(key) => return Ok(failure::no_account(t, upstream, key, &Back::of(false, req))),
     };

@@ -152,6 +152,7 @@ tables! {
     "setup_links" => entity::setup_links::Entity,
     "upstream_identities" => entity::upstream_identities::Entity,
     "upstream_logins" => entity::upstream_logins::Entity,
+    "upstreams" => entity::upstreams::Entity,
 }
 
 /// Every table's rows, read through one connection or transaction: the tables the
