@@ -1,10 +1,11 @@
 //! The admin pages and the account pages in a real headless Chromium: the first-run
 //! link makes the first administrator, who sets up a second step and signs in again
-//! to reach the admin pages, creates a client there; a new user signs up on the way to
-//! that client, signs in to it and takes its access back on the account page; the
-//! administrator disables the user, whose next sign-in is refused. Keyboard and labels
-//! are checked on the way; then a screenshot of every page at 1280 and 360 px wide, in
-//! English and German, under `target/screenshots/`.
+//! to reach the admin pages, creates a client and a sign-in provider there; a new user
+//! signs up on the way to that client (its sign-in page offering the provider), signs
+//! in to it and takes its access back on the account page; the administrator disables
+//! the user, whose next sign-in is refused. Keyboard and labels are checked on the way;
+//! then a screenshot of every page at 1280 and 360 px wide, in English and German,
+//! under `target/screenshots/`.
 
 use fantoccini::{Client, Locator};
 use openidconnect::OAuth2TokenResponse;
@@ -85,11 +86,23 @@ async fn a_client_and_a_user_are_managed_from_the_pages(backend: Backend) {
     screenshot(&admin, "console-flow-client-secret").await;
     let client_secret = text_of(&admin, "code.secret").await;
 
+    // A sign-in provider, offered on the sign-in page at once.
+    goto(&admin, &app, "/admin/upstreams/new").await;
+    fill(&admin, "id", "corp").await;
+    fill(&admin, "issuer", "https://sso.example.org/realms/staff").await;
+    fill(&admin, "name", "Corp SSO").await;
+    fill(&admin, "client_id", "mana").await;
+    fill(&admin, "client_secret", "corp-client-secret").await;
+    click(&admin, "input[name=auto_create]").await;
+    click(&admin, "form[action='/admin/upstreams'] button[type=submit]").await;
+    wait_for_text(&admin, "Register this redirect URI at the provider").await;
+    assert!(source(&admin).await.contains(&format!("{}/login/upstream/corp/callback", app.base)));
+
     // A new user signs up on the way to it, consents, and the client gets its tokens.
     let rp = RelyingParty::discover(&app.base, "notes", Some(&client_secret)).await.redirecting_to(&callback);
     let request = rp.authorize(&["openid", "email"]);
     user.goto(&request.url).await.expect("authorize");
-    wait_for_text(&user, "Sign in").await;
+    wait_for_text(&user, "Sign in with Corp SSO").await;
     click(&user, "a[href^='/signup']").await;
     wait_for_text(&user, "Create an account").await;
     fill(&user, "name", "Ada Lovelace").await;
@@ -138,6 +151,7 @@ async fn a_client_and_a_user_are_managed_from_the_pages(backend: Backend) {
         "/admin/keys",
         "/admin/audit",
         "/admin/credits",
+        "/admin/upstreams/new",
     ] {
         every_control_is_reached_by_tab_with_a_visible_focus(&app, &admin, path).await;
     }
@@ -173,6 +187,9 @@ async fn screenshot_every_page(app: &TestApp, admin: &Client, visitor: &Client) 
         ("admin-keys", "/admin/keys".into()),
         ("admin-audit", "/admin/audit".into()),
         ("admin-system", "/admin/system".into()),
+        ("admin-upstreams", "/admin/upstreams".into()),
+        ("admin-upstream-new", "/admin/upstreams/new".into()),
+        ("admin-upstream", "/admin/upstreams/corp".into()),
     ];
     let signed_out = [
         ("sign-in", "/login".to_owned()),
