@@ -6,7 +6,7 @@
 use entity::upstreams;
 use mana_auth::admin::roles::{By, grant_admin};
 use reqwest::StatusCode;
-use sea_orm::EntityTrait;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use crate::{
     common::{
@@ -222,3 +222,31 @@ async fn without_the_secrets_key_no_provider_is_made(backend: Backend) {
     assert!(stored(&pair.down).await.is_empty());
 }
 on_every_backend!(without_the_secrets_key_no_provider_is_made);
+
+async fn a_secret_that_no_longer_opens_is_said_and_typed_again(backend: Backend) {
+    let pair = pair_without_entries(backend, |_| {}).await;
+    let (admin, _) = admin_browser(&pair.down, "root@example.org").await;
+    assert_eq!(post_owned(&admin, "/admin/upstreams", &idp_form(&pair)).await.status(), StatusCode::SEE_OTHER);
+    // As after the secrets key changed: the sealed secret no longer opens.
+    let mut row: upstreams::ActiveModel = stored(&pair.down).await.remove(0).into();
+    row.client_secret = Set(vec![0; 40]);
+    row.update(&pair.down.db).await.expect("damaged");
+    pair.down.state.upstreams.forget();
+
+    let list = admin.get("/admin/upstreams").await.text().await.expect("page");
+    assert!(list.contains("its client secret does not open with the secrets key"), "{list}");
+    assert!(!sign_in_page(&pair.down).await.contains("Sign in with"), "not offered");
+    assert_eq!(Browser::new(&pair.down.base).get("/login/upstream/idp").await.status(), StatusCode::NOT_FOUND);
+
+    let fields = [("name", "idp provider"), ("client_id", "downstream"), ("auto_create", "on")];
+    let kept = post(&admin, "/admin/upstreams/idp", &fields).await;
+    assert_eq!(kept.status(), StatusCode::BAD_REQUEST);
+    assert!(kept.text().await.expect("page").contains("enter it again"));
+    let typed =
+        post(&admin, "/admin/upstreams/idp", &[fields.as_slice(), &[("client_secret", UP_SECRET)]].concat()).await;
+    assert_eq!(typed.status(), StatusCode::SEE_OTHER);
+    upstream_person(&pair, "finn@example.org", true).await;
+    let again = attempt(&pair, "").await;
+    assert!(through_upstream(&pair, &again, "finn@example.org").await.1.is_some(), "offered and working again");
+}
+on_every_backend!(a_secret_that_no_longer_opens_is_said_and_typed_again);
