@@ -62,15 +62,16 @@ pub async fn add(db: &Db, at: Registry<'_>, config: UpstreamConfig, admin_id: &s
 pub async fn update(db: &Db, at: Registry<'_>, mut config: UpstreamConfig, admin_id: &str) -> Result<(), AdminError> {
     let sealer = at.sealer()?;
     let row = store::upstreams::find(db, &config.id).await?.ok_or_else(|| no_such(&config.id))?;
+    // Its settings, with its secret where that still opens.
+    let shown = stored::settings(&row).map_err(AdminError::Invalid)?;
     let before = stored::from_row(&row, Some(sealer));
     if config.client_secret.expose().is_empty() {
         let kept = before.as_ref().map_err(|problem| AdminError::Invalid(format!("{problem}: enter it again")))?;
         config.client_secret = kept.client_secret.clone();
     }
-    let fixed = stored::settings(&row).map_err(AdminError::Invalid)?;
-    (config.kind, config.issuer) = (fixed.kind, fixed.issuer);
+    (config.kind, config.issuer) = (shown.kind, shown.issuer.clone());
     checked(&config)?;
-    let changed = before.map_or_else(|_| vec!["client_secret"], |before| changed_keys(&before, &config));
+    let changed = changed_keys(before.as_ref().unwrap_or(&shown), &config);
     let mut row_now = stored::to_row(&config, sealer, now());
     row_now.created_at = row.created_at;
     let txn = db.begin().await?;

@@ -135,6 +135,12 @@ pub fn validate_upstream(upstream: &UpstreamConfig) -> Result<(), (&'static str,
         if value.trim().is_empty() {
             return problem(field, "must not be empty");
         }
+        if value.chars().any(char::is_control) {
+            return problem(field, "must have no control characters");
+        }
+    }
+    if upstream.name.chars().count() > 100 {
+        return problem("name", "must be at most 100 characters");
     }
     if upstream.client_secret.expose().is_empty() {
         return problem("client_secret", "must not be empty");
@@ -253,6 +259,11 @@ mod tests {
         let mut api_for_oidc = UpstreamConfig::example("sso", UpstreamKind::Oidc);
         api_for_oidc.api_url = Some("https://api.example.org".into());
         assert!(problem(vec![api_for_oidc]).contains("upstreams[0].api_url"));
+        let mut control = UpstreamConfig::example("gh", UpstreamKind::Github);
+        control.name = "Git\nHub".into();
+        assert!(problem(vec![control.clone()]).contains("upstreams[0].name"));
+        control.name = "G".repeat(101);
+        assert!(problem(vec![control]).contains("at most 100"));
         let mut empty_secret = UpstreamConfig::example("gh", UpstreamKind::Github);
         empty_secret.client_secret = Secret::new("");
         assert!(problem(vec![empty_secret]).contains("client_secret"));

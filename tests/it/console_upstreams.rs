@@ -173,6 +173,7 @@ async fn bad_forms_change_nothing(backend: Backend) {
         (with("id", "corp"), "already exists"),
         (with("kind", "saml"), "Choose oidc, github or google."),
         (with("scopes", "email profile"), "must include `openid`"),
+        (with("name", "idp\nprovider"), "The form is incomplete or malformed"),
     ];
     for (form, said) in refusals {
         let refused = post_owned(&admin, "/admin/upstreams", &form).await;
