@@ -450,6 +450,7 @@ account-upstreams-title = Andere Anmeldeanbieter
 account-upstreams-intro = Konten bei anderen Anbietern, mit denen Sie sich anmelden können. Zum Verknüpfen melden Sie sich dort einmal an.
 account-upstream-linked = Verknüpft am { $at }
 account-upstream-not-linked = Nicht verknüpft.
+account-upstream-gone = Dieser Anbieter wird hier nicht mehr angeboten: Heben Sie die Verknüpfung auf, um sie zu vergessen.
 account-upstream-link = { $name } verknüpfen
 account-upstream-unlink = Verknüpfung mit { $name } aufheben
 onward-title = Einen Moment …

@@ -450,6 +450,7 @@ account-upstreams-title = Other sign-in providers
 account-upstreams-intro = Accounts at other providers you can sign in with. Linking one sends you there to sign in once.
 account-upstream-linked = Linked on { $at }
 account-upstream-not-linked = Not linked.
+account-upstream-gone = This provider is no longer offered here: unlink it to forget the link.
 account-upstream-link = Link { $name }
 account-upstream-unlink = Unlink { $name }
 onward-title = One moment…

@@ -79,7 +79,8 @@ pub async fn account_page(
         username,
         failed,
         passkeys: state.security.passkeys.is_some(),
-        upstreams: !state.upstreams.all(&state.db).await?.is_empty(),
+        upstreams: !state.upstreams.all(&state.db).await?.is_empty()
+            || store::upstream_identities::count_of_user(&state.db, &user.id).await? > 0,
         admin: user.role == store::users::ADMIN_ROLE,
     };
     Ok(render(status, &page))

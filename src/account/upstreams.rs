@@ -1,6 +1,6 @@
 //! `/account/upstreams`: the other identity providers the account signs in with.
 //! Linking goes there and back (`login::upstream`); unlinking the last way to sign in
-//! is refused.
+//! is refused. Identities of providers no longer offered are listed to be unlinked.
 
 use askama::Template;
 use axum::{
@@ -35,6 +35,21 @@ struct Row<'a> {
     linked_as: String,
     linked_at: String,
     linked: bool,
+    /// Offered here still; an identity of a provider since removed can only be unlinked.
+    offered: bool,
+}
+
+impl<'a> Row<'a> {
+    fn of(id: &'a str, name: String, identity: Option<&entity::upstream_identities::Model>, offered: bool) -> Row<'a> {
+        Row {
+            id,
+            name,
+            linked_as: identity.and_then(|l| l.email.clone().or_else(|| l.username.clone())).unwrap_or_default(),
+            linked_at: identity.map(|l| shown(l.created_at)).unwrap_or_default(),
+            linked: identity.is_some(),
+            offered,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -61,19 +76,17 @@ async fn page(
 ) -> Result<Response, PageError> {
     let linked = upstream_identities::of_user(&state.db, &member.user.id).await?;
     let upstreams = state.upstreams.all(&state.db).await?;
-    let rows = upstreams
+    let mut rows: Vec<Row> = upstreams
         .iter()
         .map(|upstream| {
             let identity = linked.iter().find(|l| l.upstream_id == upstream.id());
-            Row {
-                id: upstream.id(),
-                name: upstream.name().to_owned(),
-                linked_as: identity.and_then(|l| l.email.clone().or_else(|| l.username.clone())).unwrap_or_default(),
-                linked_at: identity.map(|l| shown(l.created_at)).unwrap_or_default(),
-                linked: identity.is_some(),
-            }
+            Row::of(upstream.id(), upstream.name().to_owned(), identity, true)
         })
         .collect();
+    let gone = linked.iter().filter(|l| !upstreams.iter().any(|u| u.id() == l.upstream_id));
+    rows.extend(
+        gone.map(|identity| Row::of(&identity.upstream_id, identity.upstream_id.clone(), Some(identity), false)),
+    );
     Ok(render(status, &UpstreamsPage { t, csrf: csrf.token(), rows, error }))
 }
 

@@ -120,3 +120,25 @@ async fn the_last_way_to_sign_in_is_not_unlinked(backend: Backend) {
 on_every_backend!(an_account_links_and_unlinks_an_upstream_identity);
 on_every_backend!(an_identity_belongs_to_one_account);
 on_every_backend!(the_last_way_to_sign_in_is_not_unlinked);
+
+async fn an_identity_of_a_provider_no_longer_offered_can_still_be_unlinked(backend: Backend) {
+    let pair = pair(backend, |_| {}).await;
+    upstream_person(&pair, "gwen-up@example.org", false).await;
+    pair.down.user("gwen@example.org").await;
+    let browser = signed_in_browser(&pair.down, "gwen@example.org").await;
+    assert_eq!(link(&pair, &browser, "gwen-up@example.org").await.status(), 200);
+    // The same database under a configuration without the provider.
+    let without = pair.down.spawn_beside(|_| {}).await;
+    let browser = signed_in_browser(&without, "gwen@example.org").await;
+    let overview = browser.get("/account").await.text().await.expect("page");
+    assert!(overview.contains("href=\"/account/upstreams\""), "the account still finds its links");
+    let html = browser.get("/account/upstreams").await.text().await.expect("page");
+    assert!(html.contains("no longer offered here") && html.contains("Unlink idp"), "{html}");
+    assert!(!html.contains("/account/upstreams/idp/link"), "not linked again");
+    let csrf = hidden_field(&html, "csrf");
+    let unlinked = browser.post_form("/account/upstreams/idp/unlink", &[("csrf", &csrf)]).await;
+    assert_eq!(location(&unlinked), "/account/upstreams");
+    assert!(identities(&pair.down).await.is_empty());
+    assert_eq!(events(&pair.down, "upstream.unlinked").await.len(), 1);
+}
+on_every_backend!(an_identity_of_a_provider_no_longer_offered_can_still_be_unlinked);
