@@ -1,5 +1,6 @@
-//! `mana-auth doctor`: the schema version, the key set, rows that point nowhere and the
-//! credits ledger. Each check lists its problems; none means healthy.
+//! `mana-auth doctor`: the schema version, the key set, rows that point nowhere, the
+//! credits ledger and the secrets sealed with the secrets key. Each check lists its
+//! problems; none means healthy.
 
 use crate::store::{
     db::Db,
@@ -10,7 +11,9 @@ use sea_orm::{ConnectionTrait, Statement};
 use crate::{
     config::Config,
     keys::{KeySet, vault::Vault},
-    store::{StoreError, jwks, ledger},
+    security::mfa,
+    store::{self, StoreError, jwks, ledger},
+    upstream::stored,
 };
 
 pub struct Check {
@@ -30,6 +33,7 @@ pub async fn run(db: &Db, config: &Config) -> Result<Vec<Check>, StoreError> {
         Check { name: "keys", problems: keys(db).await? },
         Check { name: "orphans", problems: orphans(db, config).await? },
         Check { name: "ledger", problems: ledger::check(db).await? },
+        Check { name: "secrets", problems: sealed_secrets(db, config).await? },
     ])
 }
 
@@ -108,6 +112,37 @@ async fn orphans(db: &Db, config: &Config) -> Result<Vec<String>, StoreError> {
         let n = count(db, &sql).await?;
         if n > 0 {
             problems.push(format!("{n} {what}"));
+        }
+    }
+    Ok(problems)
+}
+
+/// Every secret sealed with the secrets key opens with the one configured: the TOTP
+/// secrets and the client secrets of sign-in providers made on the admin pages. After a
+/// restore under another key, this says so before anyone fails to sign in.
+async fn sealed_secrets(db: &Db, config: &Config) -> Result<Vec<String>, StoreError> {
+    let totp = store::mfa::all(db).await?;
+    let upstreams = store::upstreams::list(db).await?;
+    let sealer = match mfa::sealer(config) {
+        Ok(Some(sealer)) => sealer,
+        Ok(None) if totp.is_empty() && upstreams.is_empty() => return Ok(Vec::new()),
+        Ok(None) => {
+            let (totp, upstreams) = (totp.len(), upstreams.len());
+            return Ok(vec![format!(
+                "{totp} TOTP secret(s) and {upstreams} sign-in provider secret(s) are sealed, and {} is not set",
+                mfa::ENV
+            )]);
+        }
+        Err(problem) => return Ok(vec![problem]),
+    };
+    let mut problems = Vec::new();
+    let unopened = totp.iter().filter(|credential| mfa::open_secret(&sealer, credential).is_none()).count();
+    if unopened > 0 {
+        problems.push(format!("{unopened} TOTP secret(s) do not open with {}", mfa::ENV));
+    }
+    for row in &upstreams {
+        if let Err(problem) = stored::from_row(row, Some(&sealer)) {
+            problems.push(format!("sign-in provider `{}`: {problem}", row.id));
         }
     }
     Ok(problems)

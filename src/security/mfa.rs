@@ -163,6 +163,11 @@ pub async fn disable(
     Ok(())
 }
 
+/// The secret of `credential`, sealed bound to its user; `None` when it does not open.
+pub fn open_secret(sealer: &Sealer, credential: &entity::totp_credentials::Model) -> Option<Vec<u8>> {
+    sealer.open(&credential.sealed_secret, credential.user_id.as_bytes())
+}
+
 /// Accepts a 6-digit code of the current step or one step either side, newer than
 /// any code accepted before.
 async fn check_totp(
@@ -171,7 +176,7 @@ async fn check_totp(
     code: &str,
 ) -> Result<(), MfaError> {
     let sealer = security.secrets.as_ref().ok_or(MfaError::Unavailable)?;
-    let secret = sealer.open(&credential.sealed_secret, credential.user_id.as_bytes()).ok_or_else(|| {
+    let secret = open_secret(sealer, credential).ok_or_else(|| {
         StoreError::Corrupt(format!("the TOTP secret of {} does not open with {ENV}", credential.user_id))
     })?;
     let code = code.trim();

@@ -14,6 +14,12 @@ pub async fn find(db: &impl ConnectionTrait, user_id: &str) -> Result<Option<tot
     Ok(TotpCredentials::find_by_id(user_id.to_owned()).one(db).await?)
 }
 
+/// Every TOTP credential, confirmed or not: for `mana-auth doctor`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<totp_credentials::Model>, StoreError> {
+    Ok(TotpCredentials::find().all(db).await?)
+}
+
 /// Whether the user has a confirmed second factor.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn enabled(db: &impl ConnectionTrait, user_id: &str) -> Result<bool, StoreError> {

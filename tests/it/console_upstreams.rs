@@ -4,7 +4,10 @@
 //! file's providers are changed by none of the forms.
 
 use entity::upstreams;
-use mana_auth::admin::roles::{By, grant_admin};
+use mana_auth::{
+    admin::roles::{By, grant_admin},
+    config::Secret,
+};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
@@ -236,6 +239,10 @@ async fn a_secret_that_no_longer_opens_is_said_and_typed_again(backend: Backend)
 
     let list = admin.get("/admin/upstreams").await.text().await.expect("page");
     assert!(list.contains("its client secret does not open with the secrets key"), "{list}");
+    assert_eq!(
+        secrets_check(&pair.down, &pair.down.state.config).await,
+        ["sign-in provider `idp`: its client secret does not open with the secrets key"]
+    );
     assert!(!sign_in_page(&pair.down).await.contains("Sign in with"), "not offered");
     assert_eq!(Browser::new(&pair.down.base).get("/login/upstream/idp").await.status(), StatusCode::NOT_FOUND);
 
@@ -249,5 +256,20 @@ async fn a_secret_that_no_longer_opens_is_said_and_typed_again(backend: Backend)
     upstream_person(&pair, "finn@example.org", true).await;
     let again = attempt(&pair, "").await;
     assert!(through_upstream(&pair, &again, "finn@example.org").await.1.is_some(), "offered and working again");
+    assert!(secrets_check(&pair.down, &pair.down.state.config).await.is_empty());
+    // Under another key, neither the provider's secret nor the administrator's TOTP secret opens.
+    let mut other = (*pair.down.state.config).clone();
+    other.security.secrets_key = Some(Secret::new("another secrets key of at least 32 chars"));
+    let problems = secrets_check(&pair.down, &other).await;
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("1 TOTP secret(s) do not open") && problems[1].contains("`idp`"), "{problems:?}");
+    other.security.secrets_key = None;
+    assert!(secrets_check(&pair.down, &other).await[0].contains("are sealed, and MANA_AUTH_SECRETS_KEY is not set"));
+}
+
+/// What `mana-auth doctor` finds of the sealed secrets, under `config`.
+async fn secrets_check(app: &TestApp, config: &mana_auth::config::Config) -> Vec<String> {
+    let checks = mana_auth::ops::doctor::run(&app.db, config).await.expect("doctor");
+    checks.into_iter().find(|check| check.name == "secrets").expect("a secrets check").problems
 }
 on_every_backend!(a_secret_that_no_longer_opens_is_said_and_typed_again);
