@@ -113,7 +113,10 @@ async fn environment_layers_over_the_defaults_and_bad_values_name_their_key() {
     assert!(listed.lines().count() >= 2 && listed.lines().all(times), "keys with RFC 3339 times: {listed}");
     let doctor = mana_auth(&["doctor"], &env, "");
     assert!(doctor.status.success(), "{}", String::from_utf8_lossy(&doctor.stdout));
-    assert_eq!(String::from_utf8_lossy(&doctor.stdout).trim(), "schema: ok\nkeys: ok\norphans: ok\nledger: ok\nsecrets: ok");
+    assert_eq!(
+        String::from_utf8_lossy(&doctor.stdout).trim(),
+        "schema: ok\nkeys: ok\norphans: ok\nledger: ok\nsecrets: ok"
+    );
     let db = sea_orm::Database::connect(&url).await.expect("open");
     sea_orm::ConnectionTrait::execute_unprepared(
         &db,
