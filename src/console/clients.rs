@@ -134,12 +134,9 @@ pub struct CreateForm {
     fields: ClientFields,
 }
 
-/// What a page says of a refused change: the catalogue's words, then the reason.
+/// What a page says of a refused change to a client.
 fn refusal(t: &Lang, err: AdminError) -> Result<String, PageError> {
-    match err {
-        AdminError::Invalid(reason) => Ok(t.arg("admin-client-invalid", "reason", reason)),
-        AdminError::Store(err) => Err(err.into()),
-    }
+    super::refusal(t, "admin-client-invalid", err)
 }
 
 #[tracing::instrument(level = "debug", skip_all)]

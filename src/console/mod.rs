@@ -22,7 +22,16 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::state::AppState;
+use crate::{admin::clients::AdminError, i18n::Lang, state::AppState, web::page::PageError};
+
+/// What a page says of a refused change: the catalogue's words under `key`, then the
+/// reason; a store failure is the page's error.
+fn refusal(t: &Lang, key: &str, err: AdminError) -> Result<String, PageError> {
+    match err {
+        AdminError::Invalid(reason) => Ok(t.arg(key, "reason", reason)),
+        AdminError::Store(err) => Err(err.into()),
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -192,12 +192,9 @@ fn registry(state: &AppState) -> Registry<'_> {
     Registry { upstreams: &state.upstreams, sealer: state.secrets.as_ref() }
 }
 
-/// What a page says of a refused change: the catalogue's words, then the reason.
+/// What a page says of a refused change to a provider.
 fn refusal(t: &Lang, err: AdminError) -> Result<String, PageError> {
-    match err {
-        AdminError::Invalid(reason) => Ok(t.arg("admin-upstream-invalid", "reason", reason)),
-        AdminError::Store(err) => Err(err.into()),
-    }
+    super::refusal(t, "admin-upstream-invalid", err)
 }
 
 fn back_to(id: &str) -> Response {

@@ -1,7 +1,8 @@
 //! What every successful sign-in does: a new session bound to the browser under a
 //! fresh cookie id, then on to the waiting authorization request, if any, by a page
-//! that refreshes there (`web::onward`); else back to our own page that asked. An identity an upstream vouched for in this
-//! browser, waiting for this sign-in, is linked to the account now.
+//! that refreshes there (`web::onward`); else back to our own page that asked. An
+//! identity an upstream vouched for in this browser, waiting for this sign-in, is
+//! linked to the account now.
 
 use axum::response::{IntoResponse, Redirect, Response};
 
